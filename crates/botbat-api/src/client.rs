@@ -1,0 +1,490 @@
+//! An async client for the v1 API, shared by the console and the tests.
+//!
+//! It does what the API Reference asks of every integration, so the console behaves like a
+//! well-written one: Bearer auth, exponential backoff with jitter on 5xx and unreachable
+//! hosts (4 attempts at most), waiting out `Retry-After` on 429, following cursors to the
+//! end, and timing every call so panels can show latency.
+
+use std::time::{Duration, Instant};
+
+use botbat_secrets::Sensitive;
+use futures::Stream;
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use crate::error::{ClientError, ErrorBody};
+use crate::types::{
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, Me, Page, RateLimits, RotateApiKeyRequest,
+    RotatedApiKey, ScopeInfo, UsageSummary, Webhook,
+};
+
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// e.g. `http://127.0.0.1:8787/v1` or `https://api.botbat.com/v1`.
+    pub base_url: Url,
+    pub api_key: Option<Sensitive<String>>,
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The first retry waits about this long; each further one twice as long.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// A `Retry-After` longer than this is returned as an error instead of waited out.
+    pub max_retry_after: Duration,
+    pub timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: &str, api_key: Option<Sensitive<String>>) -> Result<Self, ClientError> {
+        Ok(Self {
+            base_url: parse_base_url(base_url)?,
+            api_key,
+            max_attempts: 4,
+            backoff_base: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+            timeout: Duration::from_secs(15),
+        })
+    }
+}
+
+/// Checks that a base URL is usable and normalises it (no trailing slash, no query).
+pub fn parse_base_url(base_url: &str) -> Result<Url, ClientError> {
+    let url = Url::parse(base_url.trim()).map_err(|e| {
+        ClientError::Invalid(format!(
+            "base URL {base_url:?} is not a URL ({e}); expected e.g. https://api.botbat.com/v1"
+        ))
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(ClientError::Invalid(format!(
+            "base URL {base_url:?} must start with http:// or https://"
+        )));
+    }
+    if url.host_str().is_none() {
+        return Err(ClientError::Invalid(format!(
+            "base URL {base_url:?} has no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ClientError::Invalid(format!(
+            "base URL {base_url:?} must not have a query or fragment"
+        )));
+    }
+    let trimmed = url.as_str().trim_end_matches('/').to_string();
+    Url::parse(&trimmed).map_err(|e| ClientError::Invalid(e.to_string()))
+}
+
+/// The rate-limit headers of one response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Unix seconds at which the window resets.
+    pub reset: i64,
+}
+
+/// A successful response and what the console shows about it.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    pub data: T,
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub rate_limit: Option<RateLimitHeaders>,
+    /// Time of the last attempt alone.
+    pub elapsed: Duration,
+    pub attempts: u32,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.config.base_url.as_str())
+            .field("api_key", &self.config.api_key)
+            .finish()
+    }
+}
+
+enum Attempt {
+    Done(reqwest::Response, Duration),
+    Retry(Duration, ClientError),
+    Fail(ClientError),
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        Ok(Self { http, config })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.config.base_url
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ClientError> {
+        let joined = format!(
+            "{}/{}",
+            self.config.base_url.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        Url::parse(&joined).map_err(|e| ClientError::Invalid(format!("{joined}: {e}")))
+    }
+
+    /// Sends one request with retries and decodes a JSON body (an empty body decodes as
+    /// `null`, so `T = ()` suits 204 responses).
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response<T>, ClientError> {
+        let url = self.url(path)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= self.config.max_attempts;
+            match self.attempt(&method, &url, query, body, attempt).await {
+                Attempt::Done(response, elapsed) => {
+                    return decode(response, elapsed, attempt).await;
+                }
+                Attempt::Retry(_, error) if last => return Err(error),
+                Attempt::Retry(wait, error) => {
+                    tracing::debug!(%url, attempt, ?wait, %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Attempt::Fail(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        attempt: u32,
+    ) -> Attempt {
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .header("Accept", "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(key) = &self.config.api_key {
+            request = request.bearer_auth(key.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let started = Instant::now();
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = ClientError::Unreachable {
+                    url: url.to_string(),
+                    message: describe_transport_error(&e),
+                };
+                return Attempt::Retry(self.backoff(attempt), error);
+            }
+        };
+        let elapsed = started.elapsed();
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let error = error_from(response).await;
+            return match retry_after.map(Duration::from_secs) {
+                Some(wait) if wait <= self.config.max_retry_after => Attempt::Retry(wait, error),
+                _ => Attempt::Fail(error),
+            };
+        }
+        if status.is_server_error() {
+            let error = error_from(response).await;
+            return Attempt::Retry(self.backoff(attempt), error);
+        }
+        if !status.is_success() {
+            return Attempt::Fail(error_from(response).await);
+        }
+        Attempt::Done(response, elapsed)
+    }
+
+    /// Exponential backoff with "equal jitter": half the step fixed, half random, so
+    /// clients that failed together do not retry together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let step = self
+            .config
+            .backoff_base
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(self.config.backoff_max);
+        let half = step / 2;
+        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
+        half + Duration::from_millis(jitter)
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Response<T>, ClientError> {
+        self.send(Method::GET, path, query, None).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Response<T>, ClientError> {
+        let body = serde_json::to_value(body).map_err(|e| ClientError::Invalid(e.to_string()))?;
+        self.send(Method::POST, path, &[], Some(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<Response<()>, ClientError> {
+        self.send(Method::DELETE, path, &[], None).await
+    }
+
+    /// Every item of a list endpoint, following `cursor` until it is `null`.
+    pub fn paginate<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+        query: Vec<(&'static str, String)>,
+    ) -> impl Stream<Item = Result<T, ClientError>> + '_ {
+        let path = path.to_string();
+        let state = (Some(None::<String>), Vec::<T>::new().into_iter());
+        futures::stream::try_unfold(state, move |(mut next, mut buffered)| {
+            let path = path.clone();
+            let query = query.clone();
+            async move {
+                loop {
+                    if let Some(item) = buffered.next() {
+                        return Ok(Some((item, (next, buffered))));
+                    }
+                    let Some(cursor) = next.take() else {
+                        return Ok(None);
+                    };
+                    let mut q = query.clone();
+                    if let Some(cursor) = cursor {
+                        q.push(("cursor", cursor));
+                    }
+                    let page: Response<Page<T>> = self.get(&path, &q).await?;
+                    next = page.data.cursor.map(Some);
+                    buffered = page.data.data.into_iter();
+                }
+            }
+        })
+    }
+
+    pub async fn me(&self) -> Result<Response<Me>, ClientError> {
+        self.get("/me", &[]).await
+    }
+
+    pub async fn scopes(&self) -> Result<Response<Page<ScopeInfo>>, ClientError> {
+        self.get("/scopes", &[]).await
+    }
+
+    pub async fn rate_limits(&self) -> Result<Response<RateLimits>, ClientError> {
+        self.get("/rate_limits", &[]).await
+    }
+
+    pub async fn list_api_keys(
+        &self,
+        query: &[(&str, String)],
+    ) -> Result<Response<Page<ApiKey>>, ClientError> {
+        self.get("/api_keys", query).await
+    }
+
+    pub async fn create_api_key(
+        &self,
+        request: &CreateApiKeyRequest,
+    ) -> Result<Response<CreatedApiKey>, ClientError> {
+        self.post("/api_keys", request).await
+    }
+
+    pub async fn rotate_api_key(
+        &self,
+        id: &str,
+        grace_period_seconds: u64,
+    ) -> Result<Response<RotatedApiKey>, ClientError> {
+        self.post(
+            &format!("/api_keys/{id}/rotate"),
+            &RotateApiKeyRequest {
+                grace_period_seconds,
+            },
+        )
+        .await
+    }
+
+    pub async fn revoke_api_key(&self, id: &str) -> Result<Response<()>, ClientError> {
+        self.delete(&format!("/api_keys/{id}")).await
+    }
+
+    pub async fn usage_summary(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Response<UsageSummary>, ClientError> {
+        self.get(
+            "/usage/summary",
+            &[("from", from.to_rfc3339()), ("to", to.to_rfc3339())],
+        )
+        .await
+    }
+
+    pub async fn list_webhooks(
+        &self,
+        query: &[(&str, String)],
+    ) -> Result<Response<Page<Webhook>>, ClientError> {
+        self.get("/webhooks", query).await
+    }
+}
+
+fn describe_transport_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn rate_limit_headers(response: &reqwest::Response) -> Option<RateLimitHeaders> {
+    Some(RateLimitHeaders {
+        limit: header(response, "x-ratelimit-limit")?.parse().ok()?,
+        remaining: header(response, "x-ratelimit-remaining")?.parse().ok()?,
+        reset: header(response, "x-ratelimit-reset")?.parse().ok()?,
+    })
+}
+
+async fn decode<T: DeserializeOwned>(
+    response: reqwest::Response,
+    elapsed: Duration,
+    attempts: u32,
+) -> Result<Response<T>, ClientError> {
+    let status = response.status().as_u16();
+    let url = response.url().to_string();
+    let request_id = header(&response, "x-request-id");
+    let rate_limit = rate_limit_headers(&response);
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            message: describe_transport_error(&e),
+        })?;
+    let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+    let data = serde_json::from_slice(body).map_err(|e| ClientError::Protocol {
+        url,
+        status,
+        message: format!("the body is not the expected JSON: {e}"),
+    })?;
+    Ok(Response {
+        data,
+        status,
+        request_id,
+        rate_limit,
+        elapsed,
+        attempts,
+    })
+}
+
+async fn error_from(response: reqwest::Response) -> ClientError {
+    let status = response.status().as_u16();
+    let url = response.url().to_string();
+    let request_id = header(&response, "x-request-id");
+    let bytes = response.bytes().await.unwrap_or_default();
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => ClientError::Api(body.error),
+        Err(_) => ClientError::Protocol {
+            url,
+            status,
+            message: format!(
+                "no platform error body (request id {}): {}",
+                request_id.as_deref().unwrap_or("none"),
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_validated_with_a_hint() {
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8787/v1/")
+                .expect("valid")
+                .as_str(),
+            "http://127.0.0.1:8787/v1"
+        );
+        let err = parse_base_url("api.botbat.com/v1").expect_err("no scheme");
+        assert!(
+            err.to_string().contains("https://api.botbat.com/v1"),
+            "{err}"
+        );
+        let err = parse_base_url("ftp://x/v1").expect_err("bad scheme");
+        assert!(err.to_string().contains("http://"), "{err}");
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let mut config = ClientConfig::new("http://127.0.0.1:1/v1", None).expect("config");
+        config.backoff_base = Duration::from_millis(100);
+        config.backoff_max = Duration::from_millis(400);
+        let client = Client::new(config).expect("client");
+        for _ in 0..50 {
+            let first = client.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let third = client.backoff(3);
+            assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
+            let tenth = client.backoff(10);
+            assert!(tenth <= Duration::from_millis(400));
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let key = Sensitive::new("bb_test_SECRETSECRETSECRETSECRETSECRET12".to_string());
+        let client =
+            Client::new(ClientConfig::new("http://127.0.0.1:1/v1", Some(key)).expect("config"))
+                .expect("client");
+        assert!(!format!("{client:?}").contains("SECRET"));
+    }
+}

@@ -1,0 +1,13 @@
+//! The BotBat platform's v1 wire format, defined once.
+//!
+//! The sandbox serves these types, the console's client parses them, and the UI receives
+//! them through generated TypeScript bindings, so the three can never disagree about a
+//! field name. The OpenAPI schemas come from the same definitions (utoipa).
+
+pub mod client;
+pub mod error;
+pub mod types;
+
+pub use client::{Client, ClientConfig, Response};
+pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
+pub use types::*;

@@ -1,0 +1,318 @@
+//! The console's state and operations, one method per command.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use botbat_api::client::parse_base_url;
+use botbat_api::{ApiKey, Client, ClientConfig, KeyStatus, Webhook};
+use botbat_secrets::{mask_secret, SecretStore, Sensitive};
+use chrono::Utc;
+use futures::TryStreamExt;
+
+use crate::embedded::management_key_id;
+use crate::{
+    AppStatus, CommandError, ConnectionReport, DashboardSummary, Environment, EnvironmentInfo,
+    KeyLocation, KeyPresence, KeychainState, Preferences, PreferencesStore, SandboxState,
+    SettingsInput, DEFAULT_PRODUCTION_BASE_URL,
+};
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+pub struct Console {
+    preferences: RwLock<Preferences>,
+    store: Box<dyn PreferencesStore>,
+    secrets: Arc<dyn SecretStore>,
+    keychain: KeychainState,
+    sandbox: RwLock<SandboxState>,
+    version: String,
+    timeout: Duration,
+}
+
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    lock.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+impl Console {
+    pub fn new(
+        store: Box<dyn PreferencesStore>,
+        secrets: Arc<dyn SecretStore>,
+        keychain: KeychainState,
+        version: impl Into<String>,
+    ) -> Self {
+        let preferences = store.load().unwrap_or_default();
+        Self {
+            preferences: RwLock::new(preferences),
+            store,
+            secrets,
+            keychain,
+            sandbox: RwLock::new(SandboxState {
+                running: false,
+                base_url: None,
+                data_dir: None,
+                error: None,
+            }),
+            version: version.into(),
+            timeout: Duration::from_secs(15),
+        }
+    }
+
+    /// How long one request may take; the connection test and dashboard use it.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn set_sandbox_state(&self, state: SandboxState) {
+        *self.sandbox.write().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    pub fn preferences(&self) -> Preferences {
+        read(&self.preferences)
+    }
+
+    fn update_preferences(&self, change: impl FnOnce(&mut Preferences)) -> Result<Preferences> {
+        let mut guard = self.preferences.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        change(&mut next);
+        self.store.save(&next).map_err(|e| {
+            CommandError::new(
+                "preferences_not_saved",
+                format!("Could not save preferences: {e}"),
+            )
+        })?;
+        *guard = next.clone();
+        Ok(next)
+    }
+
+    /// The base URL requests of `environment` go to, or an empty string when the embedded
+    /// sandbox has not started.
+    pub fn base_url(&self, environment: Environment) -> String {
+        let preferences = self.preferences();
+        match environment {
+            Environment::Sandbox => preferences
+                .sandbox_base_url_override
+                .or_else(|| read(&self.sandbox).base_url)
+                .unwrap_or_default(),
+            Environment::Production => preferences.production_base_url,
+        }
+    }
+
+    pub fn app_status(&self) -> AppStatus {
+        let environment = self.preferences().active_environment;
+        AppStatus {
+            environment,
+            base_url: self.base_url(environment),
+            sandbox: read(&self.sandbox),
+            keychain: self.keychain.clone(),
+            version: self.version.clone(),
+        }
+    }
+
+    pub fn set_environment(&self, environment: Environment) -> Result<AppStatus> {
+        self.update_preferences(|p| p.active_environment = environment)?;
+        Ok(self.app_status())
+    }
+
+    pub fn save_settings(&self, input: SettingsInput) -> Result<Preferences> {
+        let sandbox_override = match input.sandbox_base_url_override.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => Some(
+                parse_base_url(url)
+                    .map_err(|e| {
+                        CommandError::invalid_input("sandbox_base_url_override", e.to_string())
+                    })?
+                    .to_string(),
+            ),
+        };
+        let production = match input.production_base_url.trim() {
+            "" => DEFAULT_PRODUCTION_BASE_URL.to_string(),
+            url => parse_base_url(url)
+                .map_err(|e| CommandError::invalid_input("production_base_url", e.to_string()))?
+                .to_string(),
+        };
+        self.update_preferences(|p| {
+            p.sandbox_base_url_override = sandbox_override;
+            p.production_base_url = production;
+            p.theme = input.theme;
+        })
+    }
+
+    fn key_presence(&self, environment: Environment) -> KeyPresence {
+        match self.secrets.get(&management_key_id(environment)) {
+            Ok(Some(key)) => KeyPresence {
+                stored: true,
+                masked: Some(mask_secret(key.expose())),
+                location: if self.secrets.location() == "keychain" {
+                    KeyLocation::Keychain
+                } else {
+                    KeyLocation::Memory
+                },
+            },
+            Ok(None) | Err(_) => KeyPresence {
+                stored: false,
+                masked: None,
+                location: KeyLocation::None,
+            },
+        }
+    }
+
+    pub fn environment_info(&self, environment: Environment) -> EnvironmentInfo {
+        let preferences = self.preferences();
+        EnvironmentInfo {
+            environment,
+            base_url: self.base_url(environment),
+            base_url_is_default: match environment {
+                Environment::Sandbox => preferences.sandbox_base_url_override.is_none(),
+                Environment::Production => {
+                    preferences.production_base_url == DEFAULT_PRODUCTION_BASE_URL
+                }
+            },
+            management_key: self.key_presence(environment),
+        }
+    }
+
+    pub fn list_environments(&self) -> Vec<EnvironmentInfo> {
+        Environment::ALL
+            .into_iter()
+            .map(|e| self.environment_info(e))
+            .collect()
+    }
+
+    /// Stores the key an environment's panels use. A key of the other environment is
+    /// refused: a `bb_test_` key can never end up driving Production, nor the reverse.
+    pub fn set_management_key(
+        &self,
+        environment: Environment,
+        key: String,
+    ) -> Result<EnvironmentInfo> {
+        let key = key.trim().to_string();
+        let prefix = environment.key_prefix();
+        if key.is_empty() {
+            return Err(CommandError::invalid_input("key", "Paste a key first."));
+        }
+        if !key.starts_with(prefix) {
+            let other = Environment::ALL
+                .into_iter()
+                .find(|e| key.starts_with(e.key_prefix()));
+            let message = match other {
+                Some(other) => format!(
+                    "That is a {} key ({}…). {} needs a key starting with {prefix}.",
+                    other.label(),
+                    other.key_prefix(),
+                    environment.label()
+                ),
+                None => format!(
+                    "That does not look like a BotBat key: {} keys start with {prefix}.",
+                    environment.label()
+                ),
+            };
+            return Err(CommandError::invalid_input("key", message));
+        }
+        if key.len() < prefix.len() + 16
+            || !key[prefix.len()..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(CommandError::invalid_input(
+                "key",
+                format!("The key is incomplete or has extra characters: expected {prefix} followed by letters and digits."),
+            ));
+        }
+        self.secrets
+            .set(&management_key_id(environment), &Sensitive::new(key))?;
+        Ok(self.environment_info(environment))
+    }
+
+    pub fn clear_management_key(&self, environment: Environment) -> Result<EnvironmentInfo> {
+        self.secrets.delete(&management_key_id(environment))?;
+        Ok(self.environment_info(environment))
+    }
+
+    /// A client for `environment` with its own base URL and key.
+    pub fn client(&self, environment: Environment) -> Result<Client> {
+        let base_url = self.base_url(environment);
+        if base_url.is_empty() {
+            let sandbox = read(&self.sandbox);
+            return Err(CommandError::new(
+                "unreachable",
+                match sandbox.error {
+                    Some(error) => format!("The embedded sandbox is not running: {error}"),
+                    None => "The embedded sandbox is still starting.".to_string(),
+                },
+            ));
+        }
+        let key = self
+            .secrets
+            .get(&management_key_id(environment))?
+            .ok_or_else(|| {
+                CommandError::new(
+                    "no_management_key",
+                    format!(
+                        "No management key for {}. Paste one in Settings.",
+                        environment.label()
+                    ),
+                )
+            })?;
+        let mut config = ClientConfig::new(&base_url, Some(key))?;
+        config.timeout = self.timeout;
+        Ok(Client::new(config)?)
+    }
+
+    pub async fn test_connection(&self, environment: Environment) -> Result<ConnectionReport> {
+        let client = self.client(environment)?;
+        let me = client.me().await?;
+        Ok(ConnectionReport {
+            environment,
+            base_url: client.base_url().to_string(),
+            latency_ms: (me.elapsed.as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+            key_id: me.data.key.id,
+            key_name: me.data.key.name,
+            masked_key: me.data.key.masked,
+            scopes: me.data.key.scopes.iter().map(|s| s.to_string()).collect(),
+            plan: me.data.organization.plan.as_str().to_string(),
+        })
+    }
+
+    /// The dashboard's figures for the active environment, from the platform itself.
+    pub async fn dashboard_summary(&self) -> Result<DashboardSummary> {
+        let environment = self.preferences().active_environment;
+        let client = self.client(environment)?;
+        // Four requests, within even the Starter plan's five per second: every key and
+        // every endpoint (one page each for all but the largest organisations), the usage
+        // summary, and the plan.
+        let keys: Vec<ApiKey> = client
+            .paginate("/api_keys", vec![("limit", "100".to_string())])
+            .try_collect()
+            .await?;
+        let webhooks: Vec<Webhook> = client
+            .paginate("/webhooks", vec![("limit", "100".to_string())])
+            .try_collect()
+            .await?;
+        let now = Utc::now();
+        let usage = client
+            .usage_summary(
+                now - chrono::Duration::hours(24),
+                now + chrono::Duration::seconds(1),
+            )
+            .await?
+            .data;
+        let me = client.me().await?.data;
+        Ok(DashboardSummary {
+            environment,
+            base_url: client.base_url().to_string(),
+            plan: me.organization.plan.as_str().to_string(),
+            api_keys_total: keys.len() as u32,
+            api_keys_active: keys
+                .iter()
+                .filter(|k| matches!(k.status, KeyStatus::Active | KeyStatus::Expiring))
+                .count() as u32,
+            webhooks_total: webhooks.len() as u32,
+            webhooks_enabled: webhooks.iter().filter(|w| w.enabled).count() as u32,
+            requests_24h: usage.requests as u32,
+            errors_24h: usage.errors as u32,
+            error_rate_24h: usage.error_rate,
+            rate_limited_24h: usage.rate_limited as u32,
+            as_of: now.to_rfc3339(),
+        })
+    }
+}

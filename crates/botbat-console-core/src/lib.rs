@@ -1,0 +1,31 @@
+//! What the console does, without a window.
+//!
+//! The Tauri commands in `src-tauri` are one-line adapters over [`Console`]; everything a
+//! panel relies on (which environment is active, where its base URL and key come from, how
+//! a failure is explained) lives here, so it is tested over real HTTP against the real
+//! sandbox, with real files and the real keychain, and no window.
+
+mod console;
+mod embedded;
+mod error;
+mod model;
+mod preferences;
+
+pub use console::Console;
+pub use embedded::{open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE};
+pub use error::CommandError;
+pub use model::*;
+pub use preferences::{JsonFilePreferences, PreferencesStore};
+
+/// Writes the TypeScript bindings of every type the UI receives into `dir`.
+pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
+    use ts_rs::TS;
+    AppStatus::export_all_to(dir)?;
+    Preferences::export_all_to(dir)?;
+    SettingsInput::export_all_to(dir)?;
+    EnvironmentInfo::export_all_to(dir)?;
+    ConnectionReport::export_all_to(dir)?;
+    DashboardSummary::export_all_to(dir)?;
+    CommandError::export_all_to(dir)?;
+    Ok(())
+}

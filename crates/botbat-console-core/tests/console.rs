@@ -1,0 +1,303 @@
+//! The console's operations against a real embedded sandbox, real preference files and the
+//! secret store the machine offers.
+
+use std::sync::Arc;
+
+use botbat_console_core::{
+    open_secret_store, start_embedded_sandbox, Console, Environment, JsonFilePreferences,
+    KeyLocation, KeychainState, SettingsInput, Theme,
+};
+use botbat_secrets::{MemoryStore, SecretStore};
+
+struct Fixture {
+    console: Console,
+    sandbox: botbat_console_core::EmbeddedSandbox,
+    dir: tempfile::TempDir,
+    secrets: Arc<dyn SecretStore>,
+}
+
+async fn launch(dir: tempfile::TempDir, secrets: Arc<dyn SecretStore>) -> Fixture {
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+        .await
+        .expect("embedded sandbox starts");
+    let console = Console::new(
+        Box::new(JsonFilePreferences::new(
+            dir.path().join("preferences.json"),
+        )),
+        secrets.clone(),
+        KeychainState {
+            available: true,
+            message: None,
+        },
+        "test",
+    );
+    console.set_sandbox_state(sandbox.state.clone());
+    Fixture {
+        console,
+        sandbox,
+        dir,
+        secrets,
+    }
+}
+
+async fn first_launch() -> Fixture {
+    launch(
+        tempfile::tempdir().expect("temp dir"),
+        Arc::new(MemoryStore::new()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn first_launch_shows_live_figures_from_the_embedded_sandbox() {
+    let fx = first_launch().await;
+    let status = fx.console.app_status();
+    assert_eq!(status.environment, Environment::Sandbox);
+    assert!(status.base_url.starts_with("http://127.0.0.1:"));
+    let summary = fx.console.dashboard_summary().await.expect("summary");
+    assert_eq!(summary.environment, Environment::Sandbox);
+    assert_eq!(summary.api_keys_total, 1, "the bootstrap key");
+    assert_eq!(summary.api_keys_active, 1);
+    assert_eq!(summary.webhooks_total, 0);
+    assert_eq!(summary.plan, "starter");
+    let again = fx.console.dashboard_summary().await.expect("summary");
+    assert!(
+        again.requests_24h >= 4,
+        "the first summary's own requests are metered"
+    );
+    // Two summaries in one second exceed the Starter plan's five requests per second: the
+    // client waits out the 429, and the only errors are those 429s.
+    assert_eq!(again.errors_24h, again.rate_limited_24h);
+}
+
+#[tokio::test]
+async fn the_environment_choice_persists_and_keys_never_cross_environments() {
+    let fx = first_launch().await;
+    fx.console
+        .set_environment(Environment::Production)
+        .expect("switch");
+    let reloaded = Console::new(
+        Box::new(JsonFilePreferences::new(
+            fx.dir.path().join("preferences.json"),
+        )),
+        fx.secrets.clone(),
+        KeychainState {
+            available: true,
+            message: None,
+        },
+        "test",
+    );
+    assert_eq!(reloaded.app_status().environment, Environment::Production);
+    assert_eq!(reloaded.app_status().base_url, "https://api.botbat.com/v1");
+
+    let error = fx
+        .console
+        .dashboard_summary()
+        .await
+        .expect_err("no production key");
+    assert_eq!(error.code, "no_management_key");
+
+    let sandbox_key = fx
+        .secrets
+        .get(&botbat_secrets::SecretId::new("sandbox", "management-key"))
+        .expect("read")
+        .expect("stored on first launch");
+    let error = fx
+        .console
+        .set_management_key(Environment::Production, sandbox_key.expose().clone())
+        .expect_err("a sandbox key is refused for production");
+    assert_eq!(error.code, "invalid_input");
+    assert!(error.message.contains("Sandbox key"), "{}", error.message);
+
+    let info = fx
+        .console
+        .set_management_key(
+            Environment::Production,
+            "bb_live_0123456789abcdefghijABCDEFGHwxyz".into(),
+        )
+        .expect("stored");
+    assert!(info.management_key.stored);
+    assert_eq!(info.management_key.masked.as_deref(), Some("bb_live_…wxyz"));
+    assert_eq!(info.management_key.location, KeyLocation::Memory);
+    let prefs = std::fs::read_to_string(fx.dir.path().join("preferences.json")).expect("file");
+    assert!(
+        !prefs.contains("bb_live_0123"),
+        "no secret in the preferences file"
+    );
+    assert!(!prefs.contains(&sandbox_key.expose()[8..]));
+}
+
+#[tokio::test]
+async fn connection_tests_explain_success_401_403_and_unreachable() {
+    let fx = first_launch().await;
+    let report = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect("sandbox reachable");
+    assert!(report.scopes.contains(&"keys:manage".to_string()));
+    assert!(report.latency_ms > 0.0);
+    assert!(report.masked_key.starts_with("bb_test_…"));
+
+    let sandbox_url = fx.sandbox.running.base_url.clone();
+    fx.console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: None,
+            production_base_url: sandbox_url.clone(),
+            theme: Theme::Dark,
+        })
+        .expect("saved");
+    fx.console
+        .set_management_key(
+            Environment::Production,
+            "bb_live_0123456789abcdefghijABCDEFGHwxyz".into(),
+        )
+        .expect("stored");
+    let error = fx
+        .console
+        .test_connection(Environment::Production)
+        .await
+        .expect_err("the sandbox does not know a live key");
+    assert_eq!(error.code, "unauthorized");
+    assert_eq!(error.status, Some(401));
+    assert!(error.request_id.is_some_and(|id| id.starts_with("req_")));
+
+    let client = fx.console.client(Environment::Sandbox).expect("client");
+    let created = client
+        .create_api_key(&botbat_api::CreateApiKeyRequest {
+            name: "usage only".into(),
+            scopes: vec!["usage:read".into()],
+        })
+        .await
+        .expect("created");
+    fx.console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: Some(sandbox_url),
+            production_base_url: "https://api.botbat.com/v1".into(),
+            theme: Theme::System,
+        })
+        .expect("saved");
+    fx.console
+        .set_management_key(Environment::Sandbox, created.data.secret)
+        .expect("stored");
+    let error = fx
+        .console
+        .dashboard_summary()
+        .await
+        .expect_err("usage:read cannot list keys");
+    assert_eq!(error.code, "forbidden");
+    assert!(error.message.contains("keys:manage"), "{}", error.message);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    drop(listener);
+    fx.console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: Some(closed),
+            production_base_url: "https://api.botbat.com/v1".into(),
+            theme: Theme::System,
+        })
+        .expect("saved");
+    let console = fx.console.with_timeout(std::time::Duration::from_secs(2));
+    let error = console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect_err("nothing listens");
+    assert_eq!(error.code, "unreachable");
+}
+
+#[tokio::test]
+async fn bad_settings_are_refused_and_the_old_ones_kept() {
+    let fx = first_launch().await;
+    let error = fx
+        .console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: None,
+            production_base_url: "api.botbat.com/v1".into(),
+            theme: Theme::Light,
+        })
+        .expect_err("no scheme");
+    assert_eq!(error.code, "invalid_input");
+    assert_eq!(error.details[0].field, "production_base_url");
+    assert_eq!(
+        fx.console.preferences().theme,
+        Theme::System,
+        "nothing half-saved"
+    );
+}
+
+#[tokio::test]
+async fn the_os_keychain_keeps_the_sandbox_key_across_launches() {
+    let (secrets, state) = open_secret_store("botbat-console-test-launch");
+    let in_keyring_session = std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1");
+    assert_eq!(state.available, in_keyring_session, "{:?}", state.message);
+    if !in_keyring_session {
+        assert!(state.message.is_some(), "the banner needs a reason");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_path_buf();
+    let fx = launch(dir, secrets.clone()).await;
+    let first = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect("ok");
+    fx.sandbox.running.shutdown().await;
+    let again = start_embedded_sandbox(&data.join("sandbox"), secrets.as_ref())
+        .await
+        .expect("second launch");
+    fx.console.set_sandbox_state(again.state.clone());
+    let second = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect("ok");
+    assert_eq!(
+        first.key_id, second.key_id,
+        "the same key, read back from the keychain"
+    );
+    assert_eq!(
+        fx.console
+            .environment_info(Environment::Sandbox)
+            .management_key
+            .location,
+        KeyLocation::Keychain
+    );
+    secrets
+        .delete(&botbat_secrets::SecretId::new("sandbox", "management-key"))
+        .expect("cleanup");
+    again.running.shutdown().await;
+}
+
+#[test]
+fn typescript_bindings_match_the_rust_types() {
+    let generated = tempfile::tempdir().expect("temp dir");
+    botbat_console_core::export_bindings(generated.path()).expect("export");
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+    if std::env::var("UPDATE_BINDINGS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(&committed).expect("dir");
+        for entry in std::fs::read_dir(generated.path()).expect("read") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, committed.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(generated.path()).expect("read") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let want = std::fs::read_to_string(&path).expect("generated");
+        let have = std::fs::read_to_string(committed.join(&name)).unwrap_or_default();
+        assert_eq!(
+            have, want,
+            "ui/src/lib/bindings/{name} is stale; run UPDATE_BINDINGS=1 cargo test -p botbat-console-core"
+        );
+        names.push(name);
+    }
+    assert!(names.len() >= 14, "{names:?}");
+}

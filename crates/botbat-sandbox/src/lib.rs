@@ -1,0 +1,182 @@
+//! A stateful, faithful sandbox of the BotBat platform's v1 API.
+//!
+//! The console embeds it so that a first launch works with no account and no network, and
+//! it runs standalone (`botbat-sandbox`) so teams can point their own integration tests at
+//! it. It keeps its state in one SQLite file in a data dir and survives restarts.
+
+mod access;
+mod clock;
+mod db;
+mod error;
+pub mod ids;
+mod keys;
+pub mod limiter;
+mod meter;
+mod openapi;
+mod pagination;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use botbat_api::{Organization, Plan};
+use botbat_secrets::Sensitive;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use db::DB_FILE;
+pub use limiter::Limits;
+
+use crate::clock::Clock;
+use crate::keys::KeyIndex;
+use crate::limiter::RateLimiter;
+use crate::meter::Meter;
+use crate::state::{AppState, Shared};
+
+/// The environment variable whose value becomes the bootstrap key with every scope.
+pub const ADMIN_KEY_ENV: &str = "BOTBAT_SANDBOX_ADMIN_KEY";
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub plan: Plan,
+    /// Registered as a key with every scope if no key with this secret exists yet.
+    pub admin_key: Option<Sensitive<String>>,
+    /// Overrides the plan's limits (benchmarks use this to never be limited).
+    pub limits: Option<Limits>,
+    /// When false, no authentication, rate limiting or metering: benchmarks only.
+    pub access_control: bool,
+}
+
+impl SandboxConfig {
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen,
+            data_dir: data_dir.into(),
+            plan: Plan::Starter,
+            admin_key: None,
+            limits: None,
+            access_control: true,
+        }
+    }
+}
+
+/// A sandbox serving on its socket until [`RunningSandbox::shutdown`].
+pub struct RunningSandbox {
+    /// e.g. `http://127.0.0.1:8787/v1`
+    pub base_url: String,
+    pub addr: SocketAddr,
+    /// Set when this start created the first key of an empty data dir without an admin key
+    /// configured: the only time that secret exists in the clear.
+    pub generated_admin_key: Option<Sensitive<String>>,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+    meter: JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// Stops accepting requests, finishes the ones in flight, and writes out the metering
+    /// queue.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Err(error) = (&mut self.server).await {
+            tracing::warn!(%error, "sandbox server task ended abnormally");
+        }
+        let _ = (&mut self.meter).await;
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.server).await??;
+        Ok(())
+    }
+}
+
+/// Opens (or creates) the data dir, binds the socket and starts serving.
+pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
+    let pool = db::open(&config.data_dir).await?;
+    let offset = db::get_meta(&pool, "clock_offset_ms")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let clock = Clock::with_offset_ms(offset);
+    let key_index = KeyIndex::load(&pool).await?;
+
+    let mut generated_admin_key = None;
+    if let Some(admin) = &config.admin_key {
+        keys::ensure_bootstrap(&pool, &key_index, admin.expose(), clock.now_ms()).await?;
+    } else if keys::count(&pool).await? == 0 {
+        let secret = ids::api_key_secret();
+        keys::ensure_bootstrap(&pool, &key_index, &secret, clock.now_ms()).await?;
+        generated_admin_key = Some(Sensitive::new(secret));
+    }
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let origin = format!("http://{addr}");
+
+    let (router, doc) = routes::v1().split_for_parts();
+    let (openapi_json, route_table) = openapi::finish(doc, &origin);
+    let (meter, meter_task) = Meter::start(pool.clone());
+    let limits = config.limits.unwrap_or(Limits {
+        per_key_per_second: config.plan.per_key_per_second(),
+        per_org_per_minute: config.plan.per_org_per_minute(),
+    });
+    let state = AppState(Arc::new(Shared {
+        db: pool,
+        clock,
+        keys: key_index,
+        limiter: RateLimiter::new(limits),
+        meter,
+        plan: config.plan,
+        organization: Organization {
+            id: "org_sandbox".to_string(),
+            name: "Sandbox organisation".to_string(),
+            plan: config.plan,
+            livemode: false,
+        },
+        faults: Mutex::new(Vec::new()),
+        routes: route_table,
+        openapi_json,
+        access_control: config.access_control,
+    }));
+
+    let app = router
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::access,
+        ))
+        .layer(DefaultBodyLimit::max(error::MAX_JSON_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::request_context,
+        ))
+        .with_state(state);
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningSandbox {
+        base_url: format!("{origin}/v1"),
+        addr,
+        generated_admin_key,
+        stop: Some(stop),
+        server,
+        meter: meter_task,
+    })
+}

@@ -1,0 +1,267 @@
+//! `/v1/api_keys`: create with scopes, list, get, rotate with a grace period, revoke.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use botbat_api::{
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, FieldIssue, Page, PageParams, RotateApiKeyRequest,
+    RotatedApiKey, Scope,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::keys::{self, KeyRow};
+use crate::pagination;
+use crate::state::{AppState, Caller};
+
+/// The grace periods a rotation may choose: none, 1 hour, 24 hours, 7 days.
+pub const GRACE_PERIODS: [u64; 4] = [0, 3_600, 86_400, 604_800];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyFilter {
+    /// Only keys in this state: active, expiring, expired or revoked.
+    pub status: Option<String>,
+}
+
+/// Lists keys, newest first. Secrets are never included.
+#[utoipa::path(
+    get, path = "/v1/api_keys", tag = "API keys",
+    params(PageParams, KeyFilter),
+    responses((status = 200, description = "A page of keys", body = Page<ApiKey>)),
+    security(("bearer_key" = ["keys:manage"]))
+)]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<KeyFilter>,
+) -> Result<Json<Page<ApiKey>>> {
+    let page = pagination::parse(&params, "api_keys")?;
+    let now = state.clock.now_ms();
+    let condition = match filter.status.as_deref() {
+        None | Some("") => "1 = 1",
+        Some("active") => "revoked_at IS NULL AND expires_at IS NULL",
+        Some("expiring") => "revoked_at IS NULL AND expires_at > clock.now",
+        Some("expired") => "revoked_at IS NULL AND expires_at <= clock.now",
+        Some("revoked") => "revoked_at IS NOT NULL",
+        Some(other) => {
+            return Err(SandboxError::field(
+                "status",
+                format!("must be active, expiring, expired or revoked (got {other:?})"),
+            ))
+        }
+    };
+    state.meter.flush().await;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "WITH clock(now) AS (SELECT ?1) SELECT COUNT(*) FROM api_keys, clock WHERE {condition}"
+    ))
+    .bind(now)
+    .fetch_one(&state.db)
+    .await?;
+    let rows: Vec<KeyRow> = sqlx::query_as(&format!(
+        "WITH clock(now) AS (SELECT ?1)
+         SELECT api_keys.* FROM api_keys, clock WHERE {condition} AND seq < ?2
+         ORDER BY seq DESC LIMIT ?3"
+    ))
+    .bind(now)
+    .bind(page.after.unwrap_or(i64::MAX))
+    .bind(page.limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "api_keys",
+        |r| r.seq,
+        |r| r.to_api(now),
+        total,
+    )))
+}
+
+fn validate_create(body: &CreateApiKeyRequest) -> Result<(String, Vec<Scope>)> {
+    let mut issues = Vec::new();
+    let name = body.name.trim().to_string();
+    if name.is_empty() {
+        issues.push(FieldIssue::new("name", "must not be empty"));
+    } else if name.chars().count() > 100 {
+        issues.push(FieldIssue::new("name", "must be at most 100 characters"));
+    }
+    let mut scopes = BTreeSet::new();
+    if body.scopes.is_empty() {
+        issues.push(FieldIssue::new(
+            "scopes",
+            "must name at least one scope; see GET /v1/scopes",
+        ));
+    }
+    for (i, raw) in body.scopes.iter().enumerate() {
+        match Scope::parse(raw) {
+            Some(scope) => {
+                scopes.insert(scope);
+            }
+            None => issues.push(FieldIssue::new(
+                format!("scopes[{i}]"),
+                format!("unknown scope {raw:?}; see GET /v1/scopes"),
+            )),
+        }
+    }
+    if issues.is_empty() {
+        Ok((name, scopes.into_iter().collect()))
+    } else {
+        Err(SandboxError::validation(issues))
+    }
+}
+
+/// A key may only hand out scopes it holds, so `keys:manage` is not a way to escalate.
+fn check_grantable(caller: &Caller, scopes: &[Scope]) -> Result<()> {
+    let missing: Vec<String> = scopes
+        .iter()
+        .filter(|s| !caller.scopes.contains(s))
+        .map(|s| s.to_string())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(SandboxError::forbidden(format!(
+            "Your key cannot grant scopes it does not hold: {}.",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Creates a key. The response is the only time its secret is shown.
+#[utoipa::path(
+    post, path = "/v1/api_keys", tag = "API keys",
+    request_body(content = CreateApiKeyRequest, example = json!({"name": "CRM integration", "scopes": ["contacts:read", "contacts:write"]})),
+    responses((status = 201, description = "The key, with its secret shown once", body = CreatedApiKey)),
+    security(("bearer_key" = ["keys:manage"]))
+)]
+pub async fn create_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<CreateApiKeyRequest>,
+) -> Result<(StatusCode, Json<CreatedApiKey>)> {
+    let (name, scopes) = validate_create(&body)?;
+    check_grantable(&caller, &scopes)?;
+    let now = state.clock.now_ms();
+    let (row, secret) = keys::insert(&state.db, &name, &scopes, now, None, None).await?;
+    state.keys.put(&row);
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApiKey {
+            key: row.to_api(now),
+            secret,
+        }),
+    ))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<KeyRow> {
+    keys::find(&state.db, id)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("API key", id))
+}
+
+/// One key, without its secret.
+#[utoipa::path(
+    get, path = "/v1/api_keys/{id}", tag = "API keys",
+    params(("id" = String, Path, description = "Key id, `key_…`")),
+    responses((status = 200, description = "The key", body = ApiKey)),
+    security(("bearer_key" = ["keys:manage"]))
+)]
+pub async fn get_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ApiKey>> {
+    state.meter.flush().await;
+    let row = load(&state, &id).await?;
+    Ok(Json(row.to_api(state.clock.now_ms())))
+}
+
+/// Revokes a key at once. Requests with it get 401 from now on.
+#[utoipa::path(
+    delete, path = "/v1/api_keys/{id}", tag = "API keys",
+    params(("id" = String, Path, description = "Key id, `key_…`")),
+    responses((status = 204, description = "Revoked")),
+    security(("bearer_key" = ["keys:manage"]))
+)]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    let row = load(&state, &id).await?;
+    if row.revoked_at.is_some() {
+        return Err(SandboxError::conflict(format!(
+            "The API key {id} is already revoked."
+        )));
+    }
+    let row: KeyRow = sqlx::query_as("UPDATE api_keys SET revoked_at = ? WHERE id = ? RETURNING *")
+        .bind(state.clock.now_ms())
+        .bind(&id)
+        .fetch_one(&state.db)
+        .await?;
+    state.keys.put(&row);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Zero-downtime rotation: creates a replacement with the same scopes and lets the old key
+/// keep working for the chosen grace period.
+#[utoipa::path(
+    post, path = "/v1/api_keys/{id}/rotate", tag = "API keys",
+    params(("id" = String, Path, description = "Key id, `key_…`")),
+    request_body(content = RotateApiKeyRequest, example = json!({"grace_period_seconds": 86400})),
+    responses((status = 201, description = "The replacement, with its secret shown once, and the old key", body = RotatedApiKey)),
+    security(("bearer_key" = ["keys:manage"]))
+)]
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RotateApiKeyRequest>,
+) -> Result<(StatusCode, Json<RotatedApiKey>)> {
+    if !GRACE_PERIODS.contains(&body.grace_period_seconds) {
+        return Err(SandboxError::field(
+            "grace_period_seconds",
+            "must be 0, 3600 (1 h), 86400 (24 h) or 604800 (7 d)",
+        ));
+    }
+    let old = load(&state, &id).await?;
+    if old.revoked_at.is_some() {
+        return Err(SandboxError::conflict(format!(
+            "The API key {id} is revoked; create a new key instead."
+        )));
+    }
+    if let Some(replacement) = &old.replaced_by {
+        return Err(SandboxError::conflict(format!(
+            "The API key {id} was already rotated; rotate its replacement {replacement} instead."
+        )));
+    }
+    let scopes = old.scopes();
+    check_grantable(&caller, &scopes)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let (new_row, secret) =
+        keys::insert(&mut *tx, &old.name, &scopes, now, None, Some(&old.id)).await?;
+    let old_row: KeyRow = sqlx::query_as(
+        "UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? RETURNING *",
+    )
+    .bind(now + body.grace_period_seconds as i64 * 1000)
+    .bind(&new_row.id)
+    .bind(&old.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state.keys.put(&new_row);
+    state.keys.put(&old_row);
+    Ok((
+        StatusCode::CREATED,
+        Json(RotatedApiKey {
+            new_key: CreatedApiKey {
+                key: new_row.to_api(now),
+                secret,
+            },
+            old_key: old_row.to_api(now),
+        }),
+    ))
+}

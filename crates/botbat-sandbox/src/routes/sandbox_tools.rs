@@ -1,0 +1,134 @@
+//! `/v1/sandbox/…`: controls that exist only in the sandbox, for testing what is hard to
+//! produce on demand: a clock to move past expiry times, and injected server failures to
+//! exercise retry logic.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use botbat_api::{AdvanceClockRequest, Fault, FaultRequest, FieldIssue, SandboxClock};
+
+use crate::db;
+use crate::error::{ApiJson, Result, SandboxError};
+use crate::state::AppState;
+
+fn clock(state: &AppState) -> SandboxClock {
+    SandboxClock {
+        now: state.clock.now(),
+        offset_seconds: state.clock.offset_ms() / 1000,
+    }
+}
+
+/// The sandbox's current time and how far it was moved ahead of the wall clock.
+#[utoipa::path(
+    get, path = "/v1/sandbox/clock", tag = "Sandbox",
+    responses((status = 200, description = "The sandbox clock", body = SandboxClock)),
+    security(("bearer_key" = []))
+)]
+pub async fn get_clock(State(state): State<AppState>) -> Json<SandboxClock> {
+    Json(clock(&state))
+}
+
+/// Moves the sandbox clock forward, e.g. past a rotated key's grace period.
+#[utoipa::path(
+    post, path = "/v1/sandbox/clock", tag = "Sandbox",
+    request_body(content = AdvanceClockRequest, example = json!({"seconds": 3601})),
+    responses((status = 200, description = "The moved clock", body = SandboxClock)),
+    security(("bearer_key" = []))
+)]
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AdvanceClockRequest>,
+) -> Result<Json<SandboxClock>> {
+    if !(1..=31_536_000).contains(&body.seconds) {
+        return Err(SandboxError::field(
+            "seconds",
+            "must be from 1 to 31536000 (one year); the clock only moves forward",
+        ));
+    }
+    let offset = state.clock.advance_ms(body.seconds * 1000);
+    db::set_meta(&state.db, "clock_offset_ms", &offset.to_string()).await?;
+    Ok(Json(clock(&state)))
+}
+
+/// Failures armed and not yet fired.
+#[utoipa::path(
+    get, path = "/v1/sandbox/faults", tag = "Sandbox",
+    responses((status = 200, description = "Armed faults", body = Vec<Fault>)),
+    security(("bearer_key" = []))
+)]
+pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
+    Json(
+        state
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+    )
+}
+
+/// Makes the next `count` requests to a route fail with a 5xx.
+#[utoipa::path(
+    post, path = "/v1/sandbox/faults", tag = "Sandbox",
+    request_body(content = FaultRequest, example = json!({"method": "GET", "path": "/v1/me", "status": 503, "count": 2})),
+    responses((status = 201, description = "The armed fault", body = Fault)),
+    security(("bearer_key" = []))
+)]
+pub async fn add_fault(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<FaultRequest>,
+) -> Result<(StatusCode, Json<Fault>)> {
+    let mut issues = Vec::new();
+    let method = body.method.to_ascii_uppercase();
+    if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+        issues.push(FieldIssue::new(
+            "method",
+            "must be GET, POST, PUT, PATCH or DELETE",
+        ));
+    }
+    let exists = axum::http::Method::from_bytes(method.as_bytes())
+        .ok()
+        .and_then(|m| state.routes.access(&m, &body.path))
+        .is_some();
+    if !exists {
+        issues.push(FieldIssue::new(
+            "path",
+            "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
+        ));
+    }
+    if ![500, 502, 503, 504].contains(&body.status) {
+        issues.push(FieldIssue::new("status", "must be 500, 502, 503 or 504"));
+    }
+    if !(1..=100).contains(&body.count) {
+        issues.push(FieldIssue::new("count", "must be from 1 to 100"));
+    }
+    if !issues.is_empty() {
+        return Err(SandboxError::validation(issues));
+    }
+    let fault = Fault {
+        method,
+        path: body.path,
+        status: body.status,
+        remaining: body.count,
+    };
+    state
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(fault.clone());
+    Ok((StatusCode::CREATED, Json(fault)))
+}
+
+/// Disarms every fault.
+#[utoipa::path(
+    delete, path = "/v1/sandbox/faults", tag = "Sandbox",
+    responses((status = 204, description = "Cleared")),
+    security(("bearer_key" = []))
+)]
+pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
+    StatusCode::NO_CONTENT
+}

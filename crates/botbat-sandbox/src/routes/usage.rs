@@ -1,0 +1,145 @@
+//! `/v1/usage`: the request log that metering writes, paged oldest first so a client can
+//! sync it incrementally, and summary counts for dashboards.
+
+use axum::extract::State;
+use axum::Json;
+use botbat_api::{Page, PageParams, UsageQuery, UsageRecord, UsageSummary};
+use sqlx::FromRow;
+
+use crate::clock::from_ms;
+use crate::error::{ApiQuery, Result, SandboxError};
+use crate::pagination;
+use crate::state::AppState;
+
+#[derive(Debug, FromRow)]
+struct UsageRow {
+    id: i64,
+    time: i64,
+    key_id: String,
+    method: String,
+    route: String,
+    status: i64,
+    latency_us: i64,
+    rate_limited: bool,
+}
+
+impl UsageRow {
+    fn to_api(&self) -> UsageRecord {
+        UsageRecord {
+            id: self.id,
+            time: from_ms(self.time),
+            key_id: self.key_id.clone(),
+            method: self.method.clone(),
+            route: self.route.clone(),
+            status: self.status as u16,
+            latency_ms: self.latency_us as f64 / 1000.0,
+            rate_limited: self.rate_limited,
+        }
+    }
+}
+
+struct Range {
+    from: i64,
+    to: i64,
+    key_id: Option<String>,
+}
+
+fn range(query: &UsageQuery) -> Result<Range> {
+    let from = query.from.map(|t| t.timestamp_millis()).unwrap_or(i64::MIN);
+    let to = query.to.map(|t| t.timestamp_millis()).unwrap_or(i64::MAX);
+    if from > to {
+        return Err(SandboxError::field("from", "must not be after `to`"));
+    }
+    Ok(Range {
+        from,
+        to,
+        key_id: query.key_id.clone().filter(|k| !k.is_empty()),
+    })
+}
+
+/// Metered requests, oldest first: time, key, method, route template, status, latency and
+/// whether the request was rate limited.
+#[utoipa::path(
+    get, path = "/v1/usage/requests", tag = "Usage",
+    params(PageParams, UsageQuery),
+    responses((status = 200, description = "A page of metered requests", body = Page<UsageRecord>)),
+    security(("bearer_key" = ["usage:read"]))
+)]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> Result<Json<Page<UsageRecord>>> {
+    let page = pagination::parse(&params, "usage")?;
+    let range = range(&query)?;
+    state.meter.flush().await;
+    let filter = "time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)";
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM usage_requests WHERE {filter}"
+    ))
+    .bind(range.from)
+    .bind(range.to)
+    .bind(&range.key_id)
+    .fetch_one(&state.db)
+    .await?;
+    let rows: Vec<UsageRow> = sqlx::query_as(&format!(
+        "SELECT * FROM usage_requests WHERE {filter} AND id > ?4 ORDER BY id LIMIT ?5"
+    ))
+    .bind(range.from)
+    .bind(range.to)
+    .bind(&range.key_id)
+    .bind(page.after.unwrap_or(0))
+    .bind(page.limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "usage",
+        |r| r.id,
+        UsageRow::to_api,
+        total,
+    )))
+}
+
+/// Request, error and rate-limited counts over a time range (default: the last 24 hours).
+#[utoipa::path(
+    get, path = "/v1/usage/summary", tag = "Usage",
+    params(UsageQuery),
+    responses((status = 200, description = "Counts over the range", body = UsageSummary)),
+    security(("bearer_key" = ["usage:read"]))
+)]
+pub async fn summary(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> Result<Json<UsageSummary>> {
+    let now = state.clock.now_ms();
+    let query = UsageQuery {
+        from: query.from.or(Some(from_ms(now - 24 * 3_600_000))),
+        to: query.to.or(Some(from_ms(now + 1))),
+        key_id: query.key_id,
+    };
+    let range = range(&query)?;
+    state.meter.flush().await;
+    let (requests, errors, rate_limited): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(status >= 400), 0), COALESCE(SUM(rate_limited), 0)
+         FROM usage_requests WHERE time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)",
+    )
+    .bind(range.from)
+    .bind(range.to)
+    .bind(&range.key_id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(UsageSummary {
+        from: from_ms(range.from),
+        to: from_ms(range.to),
+        requests: requests as u64,
+        errors: errors as u64,
+        rate_limited: rate_limited as u64,
+        error_rate: if requests == 0 {
+            0.0
+        } else {
+            errors as f64 / requests as f64
+        },
+    }))
+}

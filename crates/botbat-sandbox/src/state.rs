@@ -1,0 +1,104 @@
+//! What every handler shares.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use axum::http::Method;
+use botbat_api::{EndpointRef, Fault, Organization, Plan, Scope};
+use sqlx::SqlitePool;
+
+use crate::clock::Clock;
+use crate::keys::KeyIndex;
+use crate::limiter::RateLimiter;
+use crate::meter::Meter;
+
+/// Who may call a route, read from the OpenAPI document so that the published contract and
+/// the enforced one are the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    AnyKey,
+    Scope(Scope),
+}
+
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: HashMap<(Method, String), Access>,
+}
+
+impl RouteTable {
+    pub fn insert(&mut self, method: Method, path: String, access: Access) {
+        self.routes.insert((method, path), access);
+    }
+
+    /// `None` for a method the path does not serve.
+    pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
+        self.routes
+            .get(&(method.clone(), path.to_string()))
+            .copied()
+    }
+
+    pub fn endpoints_for(&self, scope: Scope) -> Vec<EndpointRef> {
+        let mut endpoints: Vec<EndpointRef> = self
+            .routes
+            .iter()
+            .filter(|(_, access)| **access == Access::Scope(scope))
+            .map(|((method, path), _)| EndpointRef {
+                method: method.to_string(),
+                path: path.clone(),
+            })
+            .collect();
+        endpoints.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+        endpoints
+    }
+}
+
+pub struct Shared {
+    pub db: SqlitePool,
+    pub clock: Clock,
+    pub keys: KeyIndex,
+    pub limiter: RateLimiter,
+    pub meter: Meter,
+    pub plan: Plan,
+    pub organization: Organization,
+    pub faults: Mutex<Vec<Fault>>,
+    pub routes: RouteTable,
+    pub openapi_json: String,
+    /// Off only in benchmarks, to measure what auth, limits and metering cost.
+    pub access_control: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Takes one injected failure for this route, if any is armed.
+    pub fn take_fault(&self, method: &Method, route: &str) -> Option<u16> {
+        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let index = faults
+            .iter()
+            .position(|f| f.method.eq_ignore_ascii_case(method.as_str()) && f.path == route)?;
+        let status = faults[index].status;
+        faults[index].remaining -= 1;
+        if faults[index].remaining == 0 {
+            faults.remove(index);
+        }
+        Some(status)
+    }
+}
+
+/// The authenticated caller, put in the request's extensions by the access layer.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key_id: String,
+    pub scopes: Vec<Scope>,
+}

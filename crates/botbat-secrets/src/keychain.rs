@@ -1,0 +1,78 @@
+//! The OS keychain (Secret Service on Linux) through the `keyring` crate.
+//!
+//! `keyring`'s `NoEntry` means "not stored" and is returned as `Ok(None)`; a missing D-Bus
+//! service, a locked collection or a refused prompt become [`SecretsError::Unavailable`],
+//! which the UI explains instead of failing silently.
+
+use keyring::Entry;
+
+use crate::{SecretId, SecretStore, SecretsError, Sensitive};
+
+pub struct KeychainStore {
+    service: String,
+}
+
+impl KeychainStore {
+    /// `service` namespaces every entry (the console uses `botbat-console`).
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    fn entry(&self, id: &SecretId) -> Result<Entry, SecretsError> {
+        Entry::new(&self.service, &id.account()).map_err(map_error)
+    }
+
+    /// Writes, reads back and deletes a probe entry: the only reliable way to learn whether
+    /// the keychain is usable before the user trusts it with a secret.
+    pub fn probe(&self) -> Result<(), SecretsError> {
+        let id = SecretId::new("probe", "availability");
+        let value = Sensitive::new("probe".to_string());
+        self.set(&id, &value)?;
+        let read = self.get(&id)?;
+        self.delete(&id)?;
+        match read {
+            Some(v) if v == value => Ok(()),
+            _ => Err(SecretsError::Unavailable(
+                "the keychain accepted a value but did not return it".into(),
+            )),
+        }
+    }
+}
+
+fn map_error(error: keyring::Error) -> SecretsError {
+    match error {
+        keyring::Error::PlatformFailure(e) => SecretsError::Unavailable(e.to_string()),
+        keyring::Error::NoStorageAccess(e) => SecretsError::Unavailable(e.to_string()),
+        other => SecretsError::Rejected(other.to_string()),
+    }
+}
+
+impl SecretStore for KeychainStore {
+    fn get(&self, id: &SecretId) -> Result<Option<Sensitive<String>>, SecretsError> {
+        match self.entry(id)?.get_password() {
+            Ok(secret) => Ok(Some(Sensitive::new(secret))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    fn set(&self, id: &SecretId, secret: &Sensitive<String>) -> Result<(), SecretsError> {
+        self.entry(id)?
+            .set_password(secret.expose())
+            .map_err(map_error)
+    }
+
+    fn delete(&self, id: &SecretId) -> Result<bool, SecretsError> {
+        match self.entry(id)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    fn location(&self) -> &'static str {
+        "keychain"
+    }
+}

@@ -1,0 +1,44 @@
+//! The one way a secret is ever shown after creation: its kind prefix and last four characters.
+
+/// Masks a secret as `bb_test_…a1b2`: the prefix up to and including the last `_` of the
+/// leading kind marker (`bb_test_`, `bb_live_`, `whsec_`), an ellipsis, and the last four
+/// characters. Short or unrecognised values show only the ellipsis and the last four.
+pub fn mask_secret(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let last_four: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    let prefix = ["bb_test_", "bb_live_", "whsec_"]
+        .into_iter()
+        .find(|p| secret.starts_with(p) && secret.len() > p.len() + 8)
+        .unwrap_or("");
+    if chars.len() < 12 {
+        return format!(
+            "…{}",
+            chars.last().map(|c| c.to_string()).unwrap_or_default()
+        );
+    }
+    format!("{prefix}…{last_four}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_secret;
+
+    #[test]
+    fn masks_known_prefixes() {
+        assert_eq!(
+            mask_secret("bb_test_0123456789abcdefghijABCDEFGHa1b2"),
+            "bb_test_…a1b2"
+        );
+        assert_eq!(
+            mask_secret("bb_live_0123456789abcdefghijZZZZ9f8e"),
+            "bb_live_…9f8e"
+        );
+        assert_eq!(mask_secret("whsec_c2VjcmV0c2VjcmV0c2VjcmV0"), "whsec_…cmV0");
+    }
+
+    #[test]
+    fn short_values_reveal_almost_nothing() {
+        assert_eq!(mask_secret("abc"), "…c");
+        assert_eq!(mask_secret(""), "…");
+    }
+}

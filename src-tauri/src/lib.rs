@@ -1,0 +1,99 @@
+//! The desktop shell: opens the window, starts the embedded sandbox, and exposes the
+//! console's operations as commands. Everything here adapts; the work is done in
+//! `botbat-console-core` and the other crates, where it is tested without a window.
+
+mod commands;
+mod store;
+
+use std::sync::{Arc, Mutex};
+
+use botbat_console_core::{
+    open_secret_store, start_embedded_sandbox, Console, SandboxState, KEYCHAIN_SERVICE,
+};
+use botbat_sandbox::RunningSandbox;
+use tauri::{Manager, RunEvent};
+
+/// The embedded sandbox, kept so it can be stopped (and its metering flushed) on exit.
+#[derive(Default)]
+struct EmbeddedSandboxSlot(Mutex<Option<RunningSandbox>>);
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,botbat=info".into()),
+        )
+        .init();
+
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(EmbeddedSandboxSlot::default())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            let (secrets, keychain) = open_secret_store(KEYCHAIN_SERVICE);
+            let preferences = store::PluginPreferences::open(app.handle())?;
+            let console = Arc::new(Console::new(
+                Box::new(preferences),
+                secrets.clone(),
+                keychain,
+                env!("CARGO_PKG_VERSION"),
+            ));
+            app.manage(console.clone());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let sandbox_dir = data_dir.join("sandbox");
+                match start_embedded_sandbox(&sandbox_dir, secrets.as_ref()).await {
+                    Ok(sandbox) => {
+                        tracing::info!(base_url = %sandbox.state.base_url.as_deref().unwrap_or(""), "embedded sandbox ready");
+                        console.set_sandbox_state(sandbox.state);
+                        let slot = handle.state::<EmbeddedSandboxSlot>();
+                        *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(sandbox.running);
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "embedded sandbox failed");
+                        console.set_sandbox_state(SandboxState {
+                            running: false,
+                            base_url: None,
+                            data_dir: Some(sandbox_dir.display().to_string()),
+                            error: Some(error),
+                        });
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::get_preferences,
+            commands::set_environment,
+            commands::list_environments,
+            commands::save_settings,
+            commands::set_management_key,
+            commands::clear_management_key,
+            commands::test_connection,
+            commands::dashboard_summary,
+        ])
+        .build(tauri::generate_context!());
+
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("BotBat Developer Console could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            let sandbox = handle
+                .state::<EmbeddedSandboxSlot>()
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(sandbox) = sandbox {
+                tauri::async_runtime::block_on(sandbox.shutdown());
+            }
+        }
+    });
+}

@@ -1,0 +1,114 @@
+// Window-wide state: backend status, the active environment, the open panel and the theme.
+//
+// `generation` is the guard that keeps figures from one environment out of the other.
+// It changes whenever data on screen may belong to a different environment or server
+// (a switch starting, a switch finishing, a base URL or key change). Panels clear their
+// state when it changes and drop any response that was requested under an older value.
+
+import { getContext, setContext } from "svelte";
+import { appStatus, BackendError, getPreferences, setEnvironment } from "./backend";
+import type { AppStatus } from "./bindings/AppStatus";
+import type { Environment } from "./bindings/Environment";
+import type { Theme } from "./bindings/Theme";
+import type { PanelId } from "./panels";
+import { applyTheme } from "./theme";
+
+const SANDBOX_WAIT_MS = 500;
+const SANDBOX_WAIT_ATTEMPTS = 120;
+
+export class AppState {
+  status = $state<AppStatus | null>(null);
+  bootError = $state<BackendError | null>(null);
+  /** The environment a switch is heading to while `set_environment` is in flight. */
+  switching = $state<Environment | null>(null);
+  switchError = $state<BackendError | null>(null);
+  generation = $state(0);
+  panel = $state<PanelId>("dashboard");
+  theme = $state<Theme>("system");
+
+  environment: Environment = $derived(this.status?.environment ?? "sandbox");
+  /** Panels load data only when this is true. */
+  ready: boolean = $derived(this.status !== null && this.switching === null);
+
+  async init(): Promise<void> {
+    this.bootError = null;
+    try {
+      const [status, preferences] = await Promise.all([appStatus(), getPreferences()]);
+      this.status = status;
+      this.setTheme(preferences.theme);
+      this.generation += 1;
+      void this.waitForSandbox();
+    } catch (error) {
+      this.bootError = BackendError.from(error);
+    }
+  }
+
+  /** The embedded sandbox may still be starting at launch; follow it until it runs or fails. */
+  private async waitForSandbox(): Promise<void> {
+    for (let attempt = 0; attempt < SANDBOX_WAIT_ATTEMPTS; attempt += 1) {
+      const sandbox = this.status?.sandbox;
+      if (!sandbox || sandbox.running || sandbox.error !== null) return;
+      await new Promise((resolve) => setTimeout(resolve, SANDBOX_WAIT_MS));
+      await this.refreshStatus();
+    }
+  }
+
+  async switchEnvironment(target: Environment): Promise<void> {
+    if (this.status === null || this.switching !== null || target === this.environment) return;
+    this.switching = target;
+    this.switchError = null;
+    this.generation += 1;
+    try {
+      this.status = await setEnvironment(target);
+    } catch (error) {
+      this.switchError = BackendError.from(error);
+    } finally {
+      this.switching = null;
+      this.generation += 1;
+    }
+  }
+
+  /** Re-reads the status (base URL, sandbox, keychain); discards panel data if the target moved. */
+  async refreshStatus(): Promise<void> {
+    try {
+      const next = await appStatus();
+      const previous = this.status;
+      const moved =
+        previous === null ||
+        next.environment !== previous.environment ||
+        next.base_url !== previous.base_url ||
+        (next.environment === "sandbox" && next.sandbox.running !== previous.sandbox.running);
+      this.status = next;
+      if (moved) this.generation += 1;
+    } catch (error) {
+      // A failed background refresh keeps the last known status on screen.
+      if (this.status === null) this.bootError = BackendError.from(error);
+    }
+  }
+
+  /** Tells panels that what they show may be stale (e.g. the management key changed). */
+  invalidate(): void {
+    this.generation += 1;
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    applyTheme(theme);
+  }
+
+  navigate(panel: PanelId): void {
+    this.panel = panel;
+  }
+}
+
+const KEY = Symbol("botbat-app");
+
+export function provideApp(app: AppState): AppState {
+  return setContext(KEY, app);
+}
+
+export function useApp(): AppState {
+  const app = getContext<AppState | undefined>(KEY);
+  if (!app) throw new Error("useApp() called outside the app shell");
+  return app;
+}
