@@ -248,7 +248,7 @@ impl Console {
                 CommandError::new(
                     "no_management_key",
                     format!(
-                        "No management key for {}. Paste one in Settings.",
+                        "{} has no management key yet: the console needs one to call its API.",
                         environment.label()
                     ),
                 )

@@ -34,7 +34,7 @@ pub fn open_secret_store(service: &str) -> (Arc<dyn SecretStore>, KeychainState)
                 Arc::new(MemoryStore::new()),
                 KeychainState {
                     available: false,
-                    message: Some(error.to_string()),
+                    message: Some(error.detail().to_string()),
                 },
             )
         }

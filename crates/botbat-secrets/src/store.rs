@@ -39,6 +39,14 @@ pub enum SecretsError {
 }
 
 impl SecretsError {
+    /// What went wrong, without the "keychain unavailable" preamble, for a sentence that
+    /// already says so.
+    pub fn detail(&self) -> &str {
+        match self {
+            SecretsError::Unavailable(detail) | SecretsError::Rejected(detail) => detail,
+        }
+    }
+
     /// A stable code the UI branches on.
     pub fn code(&self) -> &'static str {
         match self {

@@ -41,7 +41,7 @@ export function adviceFor(error: BackendError): ErrorAdvice {
       };
     case "no_management_key":
       return {
-        hint: "No management key is set for this environment. Paste one in Settings.",
+        hint: "Paste a management key for this environment in Settings; it is kept in the OS keychain.",
         settings: true,
       };
     case "keychain_unavailable":

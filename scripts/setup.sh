@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs what building and testing the console needs, and nothing that is already there.
+# Safe to run repeatedly; with everything present it only checks and returns.
+#
+#   Debian packages  (apt-get, only as root; otherwise prints the command to run)
+#   Node.js >= 20    (checked only: Debian 12's own nodejs is too old)
+#   tauri-driver     (cargo install, lands in ~/.cargo/bin)
+#   npm packages     (npm ci in ui/ and tests/e2e/ when node_modules is missing or stale)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
+
+say() { echo "setup: $*"; }
+
+# --- Debian packages -------------------------------------------------------------------------
+packages=(
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
+  libayatana-appindicator3-dev libssl-dev libdbus-1-dev pkg-config curl
+  xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick
+)
+missing=()
+if command -v dpkg-query >/dev/null; then
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+  for pkg in "${packages[@]}"; do
+    grep -qE "^${pkg//./\\.} ii" <<<"$installed" || missing+=("$pkg")
+  done
+else
+  say "dpkg-query not found: not a Debian-like system; make sure these are installed: ${packages[*]}"
+fi
+
+if ((${#missing[@]})); then
+  apt_line="apt-get update && apt-get install -y ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run as root:  sudo sh -c '$apt_line'" >&2
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y "${missing[@]}"
+fi
+
+# --- Node.js ---------------------------------------------------------------------------------
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  die "Node.js 20 or newer (with npm) is required and was not found.
+       Install it from https://nodejs.org/ or NodeSource's Debian repository
+       (Debian 12's own 'nodejs' package is version 18, which is too old)."
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 20)); then
+  die "Node.js $(node --version) is too old; version 20 or newer is required.
+       Install it from https://nodejs.org/ or NodeSource's Debian repository, then rerun."
+fi
+
+# --- Rust toolchain --------------------------------------------------------------------------
+command -v cargo >/dev/null || die "cargo not found; install Rust from https://rustup.rs/"
+for component in fmt clippy; do
+  cargo "$component" --version >/dev/null 2>&1 ||
+    die "cargo $component is missing; run: rustup component add ${component/fmt/rustfmt}"
+done
+
+# --- tauri-driver ----------------------------------------------------------------------------
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
+command -v tauri-driver >/dev/null || die "tauri-driver installed but not on PATH; add ~/.cargo/bin to PATH"
+
+# --- npm packages ----------------------------------------------------------------------------
+npm_ci() {
+  local dir=$1
+  if [[ ! -f $dir/package.json ]]; then
+    say "$dir/package.json not found; skipping"
+    return
+  fi
+  [[ -f $dir/package-lock.json ]] ||
+    die "$dir/package-lock.json is missing; run 'npm install' in $dir and commit the lockfile"
+  # npm writes node_modules/.package-lock.json on every install; older than the lockfile
+  # means the lockfile changed since.
+  local stamp=$dir/node_modules/.package-lock.json
+  if [[ ! -d $dir/node_modules || ! -f $stamp || $dir/package-lock.json -nt $stamp ]]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+npm_ci ui
+npm_ci tests/e2e
+
+say "ok"

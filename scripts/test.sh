@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite, in the order a failure is cheapest to find. Stops at the first
+# failing stage and names it. Non-interactive: works with CI=true and no stdin.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
+
+export CI=${CI:-true}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+stages=(
+  "setup|bash scripts/setup.sh"
+  "rustfmt|cargo fmt --all --check"
+  # The binary embeds ui/dist, so the UI is built before anything compiles the app crate.
+  "ui build|npm --prefix ui run build"
+  "clippy|cargo clippy --workspace --all-targets -- -D warnings"
+  "ui type check|npm --prefix ui run check"
+  "ui unit tests|npm --prefix ui test"
+  # Keychain tests talk to a real, throwaway gnome-keyring.
+  "rust tests|scripts/with-keyring.sh cargo test --workspace"
+  "app build|cargo build --bin botbat-console"
+  "e2e|scripts/e2e.sh"
+)
+
+total=${#stages[@]}
+n=0
+for entry in "${stages[@]}"; do
+  n=$((n + 1))
+  name=${entry%%|*}
+  cmd=${entry#*|}
+  echo
+  echo "==> [$n/$total] $name: $cmd"
+  set +e
+  bash -c "$cmd" </dev/null
+  rc=$?
+  set -e
+  if ((rc != 0)); then
+    echo
+    echo "FAILED at stage $n/$total ($name), exit code $rc: $cmd" >&2
+    exit "$rc"
+  fi
+done
