@@ -8,6 +8,7 @@
 # with-keyring.sh, so nothing here can reach the developer's own session bus or keyring.
 #
 # Screenshots and tauri-driver logs land in target/e2e/.
+# `scripts/e2e.sh --bench` runs tests/e2e/bench/startup.mjs instead: cold start and memory.
 # Environment: BOTBAT_CONSOLE_BIN (default target/debug/botbat-console),
 #              BOTBAT_E2E_KEEP_PROFILES=1 keeps each test's data dirs for inspection.
 set -euo pipefail
@@ -65,9 +66,14 @@ shopt -s nullglob
 tests=(tests/e2e/*.test.mjs)
 ((${#tests[@]})) || die "no tests/e2e/*.test.mjs files"
 
-echo "e2e: display $DISPLAY, app $bin, screenshots in target/e2e/"
 set +e
-scripts/with-keyring.sh node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}"
+if [[ ${1:-} == --bench ]]; then
+  echo "e2e bench: display $DISPLAY, app $bin"
+  scripts/with-keyring.sh node tests/e2e/bench/startup.mjs
+else
+  echo "e2e: display $DISPLAY, app $bin, screenshots in target/e2e/"
+  scripts/with-keyring.sh node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}"
+fi
 rc=$?
 set -e
 exit "$rc"

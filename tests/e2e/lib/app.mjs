@@ -66,7 +66,7 @@ async function freePort() {
 }
 
 /** Live (non-zombie) processes in a process group, from /proc. */
-function groupMembers(pgid) {
+export function groupMembers(pgid) {
   const members = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -386,6 +386,8 @@ export async function launch(profile, { label = 'launch', application = APP_BINA
   return {
     browser,
     logPath,
+    /** The process group of tauri-driver, the native driver, the app and its WebKit children. */
+    pgid,
     get closed() {
       return closed;
     },
