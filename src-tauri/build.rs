@@ -15,6 +15,18 @@ fn main() {
             "clear_management_key",
             "test_connection",
             "dashboard_summary",
+            "list_api_keys",
+            "list_scopes",
+            "create_api_key",
+            "keep_issued_secret",
+            "discard_issued_secret",
+            "rotate_api_key",
+            "revoke_api_key",
+            "key_activity",
+            "scope_advice",
+            "replace_with_narrower_key",
+            "rate_limits_view",
+            "burst_test",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         panic!("tauri build failed: {error:#}");

@@ -73,6 +73,18 @@ pub fn run() {
             commands::clear_management_key,
             commands::test_connection,
             commands::dashboard_summary,
+            commands::list_api_keys,
+            commands::list_scopes,
+            commands::create_api_key,
+            commands::keep_issued_secret,
+            commands::discard_issued_secret,
+            commands::rotate_api_key,
+            commands::revoke_api_key,
+            commands::key_activity,
+            commands::scope_advice,
+            commands::replace_with_narrower_key,
+            commands::rate_limits_view,
+            commands::burst_test,
         ])
         .build(tauri::generate_context!());
 

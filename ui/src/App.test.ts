@@ -35,12 +35,12 @@ describe("navigation", () => {
 
   it("describes the panels that are not built yet", async () => {
     await start();
-    await fireEvent.click(screen.getByTestId("nav-api-keys"));
+    await fireEvent.click(screen.getByTestId("nav-webhooks"));
 
-    const panel = screen.getByTestId("panel-api-keys");
-    expect(within(panel).getByRole("heading", { name: "API Keys" })).toBeInTheDocument();
+    const panel = screen.getByTestId("panel-webhooks");
+    expect(within(panel).getByRole("heading", { name: "Webhooks" })).toBeInTheDocument();
     expect(panel).toHaveTextContent(
-      "Create least-privilege keys with scopes, see each secret exactly once, rotate with zero downtime and revoke.",
+      "Manage endpoints, event types and signing secrets, follow every delivery attempt, resend failures and simulate events.",
     );
   });
 

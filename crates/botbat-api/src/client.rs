@@ -204,13 +204,8 @@ impl Client {
         let elapsed = started.elapsed();
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
             let error = error_from(response).await;
-            return match retry_after.map(Duration::from_secs) {
+            return match error.retry_after().map(|s| Duration::from_secs(s.into())) {
                 Some(wait) if wait <= self.config.max_retry_after => Attempt::Retry(wait, error),
                 _ => Attempt::Fail(error),
             };
@@ -425,11 +420,15 @@ async fn decode<T: DeserializeOwned>(
 
 async fn error_from(response: reqwest::Response) -> ClientError {
     let status = response.status().as_u16();
+    let retry_after = header(&response, "retry-after").and_then(|v| v.trim().parse().ok());
     let url = response.url().to_string();
     let request_id = header(&response, "x-request-id");
     let bytes = response.bytes().await.unwrap_or_default();
     match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(body) => ClientError::Api(body.error),
+        Ok(body) => ClientError::Api {
+            error: body.error,
+            retry_after,
+        },
         Err(_) => ClientError::Protocol {
             url,
             status,

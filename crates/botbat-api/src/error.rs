@@ -92,9 +92,12 @@ pub struct ErrorBody {
 /// What a call through [`crate::Client`] can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// The platform answered with an error body.
-    #[error("{} ({}): {}", .0.code.as_str(), .0.status, .0.message)]
-    Api(ApiError),
+    /// The platform answered with an error body (and, on a 429, how long to wait).
+    #[error("{} ({}): {}", .error.code.as_str(), .error.status, .error.message)]
+    Api {
+        error: ApiError,
+        retry_after: Option<u32>,
+    },
     /// The platform could not be reached (refused, DNS, TLS, timeout).
     #[error("could not reach {url}: {message}")]
     Unreachable { url: String, message: String },
@@ -114,14 +117,22 @@ impl ClientError {
     /// The platform's error, when there is one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            ClientError::Api(e) => Some(e),
+            ClientError::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The `Retry-After` seconds of a 429.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ClientError::Api { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            ClientError::Api(e) => Some(e.status),
+            ClientError::Api { error, .. } => Some(error.status),
             ClientError::Protocol { status, .. } => Some(*status),
             _ => None,
         }

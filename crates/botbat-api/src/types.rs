@@ -302,6 +302,8 @@ pub struct UsageRecord {
     pub status: u16,
     pub latency_ms: f64,
     pub rate_limited: bool,
+    /// The `Retry-After` a 429 carried.
+    pub retry_after: Option<u32>,
 }
 
 /// Filters of `GET /v1/usage/requests` and `GET /v1/usage/summary`.
@@ -313,6 +315,10 @@ pub struct UsageQuery {
     /// RFC 3339; exclusive.
     pub to: Option<DateTime<Utc>>,
     pub key_id: Option<String>,
+    /// Only requests that were (`true`) or were not (`false`) rate limited.
+    pub rate_limited: Option<bool>,
+    /// `asc` (oldest first, the default: for incremental sync) or `desc` (newest first).
+    pub order: Option<String>,
 }
 
 /// Counts over a time range, for dashboards.

@@ -1,6 +1,7 @@
 //! The console's state and operations, one method per command.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use botbat_api::client::parse_base_url;
@@ -21,11 +22,14 @@ type Result<T> = std::result::Result<T, CommandError>;
 pub struct Console {
     preferences: RwLock<Preferences>,
     store: Box<dyn PreferencesStore>,
-    secrets: Arc<dyn SecretStore>,
+    pub(crate) secrets: Arc<dyn SecretStore>,
     keychain: KeychainState,
     sandbox: RwLock<SandboxState>,
     version: String,
     timeout: Duration,
+    /// Secrets just issued, until the user says whether to keep them in the keychain. They
+    /// never leave memory otherwise.
+    pub(crate) issued: Mutex<HashMap<String, (Environment, Sensitive<String>)>>,
 }
 
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
@@ -53,6 +57,7 @@ impl Console {
             }),
             version: version.into(),
             timeout: Duration::from_secs(15),
+            issued: Mutex::new(HashMap::new()),
         }
     }
 
@@ -228,8 +233,52 @@ impl Console {
         Ok(self.environment_info(environment))
     }
 
+    /// Refuses a write aimed at an environment that is no longer the active one, so a form
+    /// opened in Sandbox can never create, rotate or revoke anything in Production.
+    pub fn ensure_active(&self, environment: Environment) -> Result<()> {
+        let active = self.preferences().active_environment;
+        if active == environment {
+            Ok(())
+        } else {
+            Err(CommandError::new(
+                "environment_changed",
+                format!(
+                    "The console switched to {} since this was opened for {}; nothing was changed. Review and try again.",
+                    active.label(),
+                    environment.label()
+                ),
+            ))
+        }
+    }
+
     /// A client for `environment` with its own base URL and key.
     pub fn client(&self, environment: Environment) -> Result<Client> {
+        let key = self.management_key(environment)?;
+        self.client_with_key(environment, key, None)
+    }
+
+    pub(crate) fn management_key(&self, environment: Environment) -> Result<Sensitive<String>> {
+        self.secrets
+            .get(&management_key_id(environment))?
+            .ok_or_else(|| {
+                CommandError::new(
+                    "no_management_key",
+                    format!(
+                        "{} has no management key yet: the console needs one to call its API.",
+                        environment.label()
+                    ),
+                )
+            })
+    }
+
+    /// A client for `environment` using `key`; `max_attempts` overrides the retry policy
+    /// (the burst test sends each request once, so that 429s stay visible).
+    pub fn client_with_key(
+        &self,
+        environment: Environment,
+        key: Sensitive<String>,
+        max_attempts: Option<u32>,
+    ) -> Result<Client> {
         let base_url = self.base_url(environment);
         if base_url.is_empty() {
             let sandbox = read(&self.sandbox);
@@ -241,20 +290,11 @@ impl Console {
                 },
             ));
         }
-        let key = self
-            .secrets
-            .get(&management_key_id(environment))?
-            .ok_or_else(|| {
-                CommandError::new(
-                    "no_management_key",
-                    format!(
-                        "{} has no management key yet: the console needs one to call its API.",
-                        environment.label()
-                    ),
-                )
-            })?;
         let mut config = ClientConfig::new(&base_url, Some(key))?;
         config.timeout = self.timeout;
+        if let Some(attempts) = max_attempts {
+            config.max_attempts = attempts;
+        }
         Ok(Client::new(config)?)
     }
 

@@ -40,7 +40,7 @@ impl CommandError {
 impl From<ClientError> for CommandError {
     fn from(error: ClientError) -> Self {
         match error {
-            ClientError::Api(api) => Self {
+            ClientError::Api { error: api, .. } => Self {
                 code: api.code.as_str().to_string(),
                 message: api.message,
                 status: Some(api.status),

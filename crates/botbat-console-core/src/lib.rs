@@ -8,6 +8,8 @@
 mod console;
 mod embedded;
 mod error;
+pub mod keys;
+pub mod limits;
 mod model;
 mod preferences;
 
@@ -27,5 +29,14 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     ConnectionReport::export_all_to(dir)?;
     DashboardSummary::export_all_to(dir)?;
     CommandError::export_all_to(dir)?;
+    KeyRow::export_all_to(dir)?;
+    CreateKeyInput::export_all_to(dir)?;
+    IssuedKey::export_all_to(dir)?;
+    RotationResult::export_all_to(dir)?;
+    KeyActivity::export_all_to(dir)?;
+    ScopeAdvice::export_all_to(dir)?;
+    RateLimitView::export_all_to(dir)?;
+    BurstReport::export_all_to(dir)?;
+    botbat_api::ScopeInfo::export_all_to(dir)?;
     Ok(())
 }

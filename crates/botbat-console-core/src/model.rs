@@ -151,3 +151,102 @@ pub struct DashboardSummary {
     /// RFC 3339.
     pub as_of: String,
 }
+
+/// A key as the API Keys panel lists it: the platform's view plus whether this machine
+/// keeps its secret in the keychain (for Try It).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyRow {
+    pub key: botbat_api::ApiKey,
+    pub secret_stored: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CreateKeyInput {
+    pub name: String,
+    pub scopes: Vec<botbat_api::Scope>,
+}
+
+/// A key just created or rotated in, with its secret: shown once, then only masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IssuedKey {
+    pub key: botbat_api::ApiKey,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RotationResult {
+    pub new_key: IssuedKey,
+    pub old_key: botbat_api::ApiKey,
+}
+
+/// How much a key is still used since a moment (a rotation), to know when it has gone
+/// quiet and can be revoked early.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyActivity {
+    pub key_id: String,
+    pub last_used_at: Option<String>,
+    pub requests_since: u32,
+    pub last_request_at: Option<String>,
+    /// Seconds since its last request (or since `since` if none), `null` if in the future.
+    pub quiet_seconds: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RouteUse {
+    pub method: String,
+    pub route: String,
+    pub scope: Option<botbat_api::Scope>,
+    pub count: u32,
+}
+
+/// A key's granted scopes against the ones its recent calls needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ScopeAdvice {
+    pub key_id: String,
+    pub granted: Vec<botbat_api::Scope>,
+    pub used: Vec<botbat_api::Scope>,
+    pub unused: Vec<botbat_api::Scope>,
+    pub routes: Vec<RouteUse>,
+    pub calls_examined: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanLimits {
+    pub plan: botbat_api::Plan,
+    pub per_key_per_second: u32,
+    pub per_org_per_minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Recent429 {
+    pub time: String,
+    pub key_id: String,
+    pub method: String,
+    pub route: String,
+    pub retry_after: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RateLimitView {
+    pub limits: botbat_api::RateLimits,
+    pub plans: Vec<PlanLimits>,
+    pub recent_429s: Vec<Recent429>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BurstResult {
+    pub index: u32,
+    pub status: u16,
+    pub retry_after: Option<u32>,
+    pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BurstReport {
+    pub sent: u32,
+    pub ok: u32,
+    pub limited: u32,
+    pub other: u32,
+    pub max_retry_after: Option<u32>,
+    pub results: Vec<BurstResult>,
+}

@@ -300,4 +300,15 @@ fn typescript_bindings_match_the_rust_types() {
         names.push(name);
     }
     assert!(names.len() >= 14, "{names:?}");
+    for entry in std::fs::read_dir(&committed).expect("committed bindings") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            names.contains(&name),
+            "ui/src/lib/bindings/{name} is not generated from any Rust type; remove it"
+        );
+    }
 }

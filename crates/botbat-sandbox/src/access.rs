@@ -208,6 +208,7 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
         status: response.status().as_u16(),
         latency_us: started.elapsed().as_micros() as i64,
         rate_limited: decision.verdict != Verdict::Allowed,
+        retry_after: (decision.verdict != Verdict::Allowed).then_some(decision.retry_after),
     });
     response
 }

@@ -26,10 +26,21 @@ pub fn webhook_id() -> String {
 }
 
 pub const TEST_KEY_PREFIX: &str = "bb_test_";
+pub const LIVE_KEY_PREFIX: &str = "bb_live_";
 
 /// A sandbox API key secret: `bb_test_` and 32 base62 characters.
 pub fn api_key_secret() -> String {
-    format!("{TEST_KEY_PREFIX}{}", base62(32))
+    key_secret(false)
+}
+
+/// A key secret of the sandbox (`bb_test_…`) or of a live-mode server (`bb_live_…`).
+pub fn key_secret(live: bool) -> String {
+    let prefix = if live {
+        LIVE_KEY_PREFIX
+    } else {
+        TEST_KEY_PREFIX
+    };
+    format!("{prefix}{}", base62(32))
 }
 
 /// Whether a string has the shape of a platform key (`bb_test_`/`bb_live_` + 32 base62).

@@ -139,11 +139,12 @@ pub async fn insert<'e, E>(
     now_ms: i64,
     secret: Option<String>,
     rotated_from: Option<&str>,
+    live: bool,
 ) -> sqlx::Result<(KeyRow, String)>
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
-    let secret = secret.unwrap_or_else(ids::api_key_secret);
+    let secret = secret.unwrap_or_else(|| ids::key_secret(live));
     let prefix = if secret.starts_with("bb_live_") {
         "bb_live_"
     } else {
@@ -194,6 +195,7 @@ pub async fn ensure_bootstrap(
         now_ms,
         Some(secret.to_string()),
         None,
+        secret.starts_with(ids::LIVE_KEY_PREFIX),
     )
     .await?;
     index.put(&row);

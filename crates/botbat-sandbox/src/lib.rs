@@ -52,6 +52,10 @@ pub struct SandboxConfig {
     pub limits: Option<Limits>,
     /// When false, no authentication, rate limiting or metering: benchmarks only.
     pub access_control: bool,
+    /// Serve as a production stand-in (`--live`): `bb_live_` keys, `livemode: true`,
+    /// https-only webhook URLs, no `/v1/sandbox/*` routes. For testing the console's
+    /// Production environment without touching production.
+    pub live: bool,
 }
 
 impl SandboxConfig {
@@ -63,6 +67,7 @@ impl SandboxConfig {
             admin_key: None,
             limits: None,
             access_control: true,
+            live: false,
         }
     }
 }
@@ -114,7 +119,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     if let Some(admin) = &config.admin_key {
         keys::ensure_bootstrap(&pool, &key_index, admin.expose(), clock.now_ms()).await?;
     } else if keys::count(&pool).await? == 0 {
-        let secret = ids::api_key_secret();
+        let secret = ids::key_secret(config.live);
         keys::ensure_bootstrap(&pool, &key_index, &secret, clock.now_ms()).await?;
         generated_admin_key = Some(Sensitive::new(secret));
     }
@@ -125,7 +130,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let addr = listener.local_addr()?;
     let origin = format!("http://{addr}");
 
-    let (router, doc) = routes::v1().split_for_parts();
+    let (router, doc) = routes::v1(config.live).split_for_parts();
     let (openapi_json, route_table) = openapi::finish(doc, &origin);
     let (meter, meter_task) = Meter::start(pool.clone());
     let limits = config.limits.unwrap_or(Limits {
@@ -141,14 +146,19 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         plan: config.plan,
         organization: Organization {
             id: "org_sandbox".to_string(),
-            name: "Sandbox organisation".to_string(),
+            name: if config.live {
+                "Live stand-in organisation".to_string()
+            } else {
+                "Sandbox organisation".to_string()
+            },
             plan: config.plan,
-            livemode: false,
+            livemode: config.live,
         },
         faults: Mutex::new(Vec::new()),
         routes: route_table,
         openapi_json,
         access_control: config.access_control,
+        live: config.live,
     }));
 
     let app = router

@@ -25,6 +25,10 @@ struct Args {
     /// The organisation's plan, which sets the rate limits.
     #[arg(long, default_value = "starter", value_parser = parse_plan)]
     plan: Plan,
+    /// Act as a production stand-in: bb_live_ keys, livemode true, https-only webhook URLs,
+    /// no /v1/sandbox/* routes. For testing a console's Production environment.
+    #[arg(long)]
+    live: bool,
 }
 
 fn parse_plan(s: &str) -> Result<Plan, String> {
@@ -42,14 +46,13 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let prefix = if args.live { "bb_live_" } else { "bb_test_" };
     let admin_key = match std::env::var(ADMIN_KEY_ENV) {
         Ok(key) if !key.trim().is_empty() => {
             let key = key.trim().to_string();
             anyhow::ensure!(
-                key.starts_with("bb_test_")
-                    && key.len() == 40
-                    && key[8..].bytes().all(|b| b.is_ascii_alphanumeric()),
-                "{ADMIN_KEY_ENV} must look like bb_test_ followed by 32 letters and digits"
+                key.starts_with(prefix) && botbat_sandbox::ids::is_key_shaped(&key),
+                "{ADMIN_KEY_ENV} must look like {prefix} followed by 32 letters and digits"
             );
             Some(Sensitive::new(key))
         }
@@ -58,16 +61,21 @@ async fn main() -> anyhow::Result<()> {
     let mut config = SandboxConfig::new(args.listen, &args.data_dir);
     config.plan = args.plan;
     config.admin_key = admin_key;
+    config.live = args.live;
     let sandbox = botbat_sandbox::start(config).await?;
-    println!("BotBat sandbox ready: {}", sandbox.base_url);
-    println!("  data dir: {}", args.data_dir.display());
-    println!("  plan:     {}", args.plan.as_str());
     if let Some(key) = &sandbox.generated_admin_key {
         println!(
             "  admin key (every scope; shown once, store it now): {}",
             key.expose()
         );
     }
+    println!("  data dir: {}", args.data_dir.display());
+    println!("  plan:     {}", args.plan.as_str());
+    if args.live {
+        println!("  mode:     live stand-in (bb_live_ keys, livemode true, no /v1/sandbox routes)");
+    }
+    // Last, so a script can wait for this line and then read the lines above it.
+    println!("BotBat sandbox ready: {}", sandbox.base_url);
     tokio::select! {
         result = sandbox.wait() => result,
         _ = tokio::signal::ctrl_c() => Ok(()),

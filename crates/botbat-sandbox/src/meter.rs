@@ -19,6 +19,7 @@ pub struct UsageRow {
     pub status: u16,
     pub latency_us: i64,
     pub rate_limited: bool,
+    pub retry_after: Option<u64>,
 }
 
 enum Message {
@@ -88,8 +89,8 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
     let mut last_used: HashMap<&str, i64> = HashMap::new();
     for row in batch {
         sqlx::query(
-            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.time_ms)
         .bind(&row.key_id)
@@ -98,6 +99,7 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
         .bind(row.status as i64)
         .bind(row.latency_us)
         .bind(row.rate_limited)
+        .bind(row.retry_after.map(|s| s as i64))
         .execute(&mut *tx)
         .await?;
         let entry = last_used.entry(row.key_id.as_str()).or_insert(row.time_ms);

@@ -67,6 +67,9 @@ pub struct Shared {
     pub openapi_json: String,
     /// Off only in benchmarks, to measure what auth, limits and metering cost.
     pub access_control: bool,
+    /// A production stand-in: `bb_live_` keys, `livemode: true`, https-only webhooks, no
+    /// `/v1/sandbox/*` controls.
+    pub live: bool,
 }
 
 #[derive(Clone)]

@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
+use botbat_api::{ApiKey, ScopeInfo};
 use botbat_console_core::{
-    AppStatus, CommandError, ConnectionReport, Console, DashboardSummary, Environment,
-    EnvironmentInfo, Preferences, SettingsInput,
+    AppStatus, BurstReport, CommandError, ConnectionReport, Console, CreateKeyInput,
+    DashboardSummary, Environment, EnvironmentInfo, IssuedKey, KeyActivity, KeyRow, Preferences,
+    RateLimitView, RotationResult, ScopeAdvice, SettingsInput,
 };
-use tauri::State;
+use chrono::{DateTime, Utc};
+use tauri::{AppHandle, Emitter, State};
 
 type Shared<'a> = State<'a, Arc<Console>>;
 
@@ -70,4 +73,111 @@ pub async fn test_connection(
 #[tauri::command]
 pub async fn dashboard_summary(console: Shared<'_>) -> Result<DashboardSummary, CommandError> {
     console.dashboard_summary().await
+}
+
+#[tauri::command]
+pub async fn list_api_keys(console: Shared<'_>) -> Result<Vec<KeyRow>, CommandError> {
+    console.list_api_keys().await
+}
+
+#[tauri::command]
+pub async fn list_scopes(console: Shared<'_>) -> Result<Vec<ScopeInfo>, CommandError> {
+    console.list_scopes().await
+}
+
+#[tauri::command]
+pub async fn create_api_key(
+    console: Shared<'_>,
+    environment: Environment,
+    input: CreateKeyInput,
+) -> Result<IssuedKey, CommandError> {
+    console.create_api_key(environment, input).await
+}
+
+#[tauri::command]
+pub async fn keep_issued_secret(
+    console: Shared<'_>,
+    key_id: String,
+) -> Result<KeyRow, CommandError> {
+    console.keep_issued_secret(&key_id).await
+}
+
+#[tauri::command]
+pub fn discard_issued_secret(console: Shared<'_>, key_id: String) {
+    console.discard_issued_secret(&key_id)
+}
+
+#[tauri::command]
+pub async fn rotate_api_key(
+    console: Shared<'_>,
+    environment: Environment,
+    key_id: String,
+    grace_period_seconds: u64,
+) -> Result<RotationResult, CommandError> {
+    console
+        .rotate_api_key(environment, &key_id, grace_period_seconds)
+        .await
+}
+
+#[tauri::command]
+pub async fn revoke_api_key(
+    console: Shared<'_>,
+    environment: Environment,
+    key_id: String,
+    confirm_name: Option<String>,
+) -> Result<ApiKey, CommandError> {
+    console
+        .revoke_api_key(environment, &key_id, confirm_name)
+        .await
+}
+
+#[tauri::command]
+pub async fn key_activity(
+    console: Shared<'_>,
+    key_id: String,
+    since: DateTime<Utc>,
+) -> Result<KeyActivity, CommandError> {
+    console.key_activity(&key_id, since).await
+}
+
+#[tauri::command]
+pub async fn scope_advice(
+    console: Shared<'_>,
+    key_id: String,
+) -> Result<ScopeAdvice, CommandError> {
+    console.scope_advice(&key_id).await
+}
+
+#[tauri::command]
+pub async fn replace_with_narrower_key(
+    console: Shared<'_>,
+    environment: Environment,
+    key_id: String,
+) -> Result<IssuedKey, CommandError> {
+    console
+        .replace_with_narrower_key(environment, &key_id)
+        .await
+}
+
+#[tauri::command]
+pub async fn rate_limits_view(console: Shared<'_>) -> Result<RateLimitView, CommandError> {
+    console.rate_limits_view().await
+}
+
+/// Runs the burst test, emitting each result as a `burst-progress` event as it lands.
+#[tauri::command]
+pub async fn burst_test(
+    app: AppHandle,
+    console: Shared<'_>,
+    environment: Environment,
+    key_id: Option<String>,
+    count: u32,
+) -> Result<BurstReport, CommandError> {
+    console
+        .burst_test(environment, key_id.as_deref(), count, |result| {
+            if let Err(error) = app.emit("burst-progress", result) {
+                tracing::warn!(%error, "could not emit burst progress");
+            }
+        })
+        .await
 }

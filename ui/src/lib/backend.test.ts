@@ -2,7 +2,20 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import {
   BackendError,
+  burstTest,
+  createApiKey,
   dashboardSummary,
+  discardIssuedSecret,
+  keepIssuedSecret,
+  keyActivity,
+  listApiKeys,
+  listScopes,
+  onBurstProgress,
+  rateLimitsView,
+  replaceWithNarrowerKey,
+  revokeApiKey,
+  rotateApiKey,
+  scopeAdvice,
   saveSettings,
   setEnvironment,
   setManagementKey,
@@ -78,5 +91,57 @@ describe("backend", () => {
       ],
       ["test_connection", { environment: "production" }],
     ]);
+  });
+
+  it("names the key commands and their arguments as the Rust side expects", async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+
+    await listApiKeys();
+    await listScopes();
+    await createApiKey("sandbox", { name: "CRM", scopes: ["contacts:read"] });
+    await keepIssuedSecret("key_1");
+    await discardIssuedSecret("key_2");
+    await rotateApiKey("production", "key_1", 86400);
+    await revokeApiKey("production", "key_1", "CRM");
+    await revokeApiKey("sandbox", "key_1", null);
+    await keyActivity("key_1", "2025-01-15T10:00:00Z");
+    await scopeAdvice("key_1");
+    await replaceWithNarrowerKey("sandbox", "key_1");
+    await rateLimitsView();
+    await burstTest("sandbox", null, 20);
+
+    expect(seen).toEqual([
+      ["list_api_keys", {}],
+      ["list_scopes", {}],
+      ["create_api_key", { environment: "sandbox", input: { name: "CRM", scopes: ["contacts:read"] } }],
+      ["keep_issued_secret", { keyId: "key_1" }],
+      ["discard_issued_secret", { keyId: "key_2" }],
+      ["rotate_api_key", { environment: "production", keyId: "key_1", gracePeriodSeconds: 86400 }],
+      ["revoke_api_key", { environment: "production", keyId: "key_1", confirmName: "CRM" }],
+      ["revoke_api_key", { environment: "sandbox", keyId: "key_1", confirmName: null }],
+      ["key_activity", { keyId: "key_1", since: "2025-01-15T10:00:00Z" }],
+      ["scope_advice", { keyId: "key_1" }],
+      ["replace_with_narrower_key", { environment: "sandbox", keyId: "key_1" }],
+      ["rate_limits_view", {}],
+      ["burst_test", { environment: "sandbox", keyId: null, count: 20 }],
+    ]);
+  });
+
+  it("delivers burst-progress payloads until unlistened", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const { emit } = await import("@tauri-apps/api/event");
+    const got: number[] = [];
+
+    const stop = await onBurstProgress((result) => got.push(result.index));
+    await emit("burst-progress", { index: 0, status: 200, retry_after: null, elapsed_ms: 5 });
+    await emit("burst-progress", { index: 1, status: 429, retry_after: 1, elapsed_ms: 6 });
+    stop();
+    await emit("burst-progress", { index: 2, status: 429, retry_after: 1, elapsed_ms: 7 });
+
+    expect(got).toEqual([0, 1]);
   });
 });

@@ -22,7 +22,7 @@ export function adviceFor(error: BackendError): ErrorAdvice {
   switch (error.code) {
     case "unauthorized":
       return {
-        hint: "The management key is missing or invalid. Set it in Settings.",
+        hint: "The management key is missing or invalid. Set it in Settings. A key that was revoked or has expired is refused the same way; rotate or create one under API Keys.",
         settings: true,
       };
     case "forbidden": {
@@ -49,19 +49,27 @@ export function adviceFor(error: BackendError): ErrorAdvice {
         hint: "The OS keychain is unavailable, so keys cannot be saved. A key you paste is kept in memory for this run only.",
         settings: false,
       };
+    case "environment_changed":
+      return {
+        hint: "The active environment changed while this was open, so nothing was sent. The panel reloads for the environment now active; check it and try again.",
+        settings: false,
+      };
     case "not_found":
       return {
-        hint: "The platform does not know this resource. Check that the base URL points at the v1 API of the right environment.",
+        hint: "The platform does not know this resource. It may have been deleted, or the base URL points at another environment. Refresh and check.",
         settings: false,
       };
     case "conflict":
       return {
-        hint: "The request conflicts with the resource's current state. Refresh and try again.",
+        hint: "The request conflicts with the resource's current state (already revoked, rotated or sent). Refresh and try again.",
         settings: false,
       };
     case "validation_error":
       return {
-        hint: "The platform rejected some fields; each one is listed below.",
+        hint:
+          error.details.length > 0
+            ? "The platform rejected some fields; each one is listed above with what is wrong with it."
+            : "The platform rejected the request's fields. Check the values and try again.",
         settings: false,
       };
     case "invalid_input":
@@ -71,7 +79,10 @@ export function adviceFor(error: BackendError): ErrorAdvice {
       };
     case "rate_limited":
       return {
-        hint: "The rate limit for this key or organization was reached. Wait a few seconds and retry.",
+        hint:
+          error.retryAfter !== null
+            ? `The rate limit for this key or organization was reached. Retry in ${error.retryAfter} s.`
+            : "The rate limit for this key or organization was reached. Wait a few seconds and retry.",
         settings: false,
       };
     default:

@@ -34,3 +34,60 @@ export function planLabel(plan: string): string {
   if (plan === "") return "Unknown plan";
   return plan.charAt(0).toUpperCase() + plan.slice(1);
 }
+
+/** Local date and time of an RFC 3339 instant, for a `title`; the raw string if it does not parse. */
+export function formatDateTime(rfc3339: string): string {
+  const date = new Date(rfc3339);
+  if (Number.isNaN(date.getTime())) return rfc3339;
+  return date.toLocaleString(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+}
+
+/**
+ * "3 min ago", "in 2 h", "just now": how far an instant is from `now` (ms since the epoch),
+ * rounded down to one unit. Beyond 30 days the date itself reads better.
+ */
+export function relativeTime(rfc3339: string, now: number): string {
+  const then = new Date(rfc3339).getTime();
+  if (Number.isNaN(then)) return rfc3339;
+  const seconds = Math.round((then - now) / 1000);
+  const future = seconds > 0;
+  const abs = Math.abs(seconds);
+  if (abs < 45) return future ? "in a few seconds" : "just now";
+  const units: Array<[number, string]> = [
+    [86_400, "d"],
+    [3_600, "h"],
+    [60, "min"],
+  ];
+  for (const [size, unit] of units) {
+    if (abs >= size || unit === "min") {
+      const amount = Math.max(1, Math.floor(abs / size));
+      if (unit === "d" && amount > 30) break;
+      return future ? `in ${amount} ${unit}` : `${amount} ${unit} ago`;
+    }
+  }
+  return new Date(then).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+/** Whole seconds from `now` until an instant, never negative. */
+export function secondsUntil(rfc3339: string, now: number): number {
+  const then = new Date(rfc3339).getTime();
+  if (Number.isNaN(then)) return 0;
+  return Math.max(0, Math.ceil((then - now) / 1000));
+}
+
+/** 3600 -> "1 hour", 604800 -> "7 days", 0 -> "none". */
+export function formatDuration(seconds: number): string {
+  if (seconds <= 0) return "none";
+  if (seconds % 86_400 === 0) return plural(seconds / 86_400, "day", "days");
+  if (seconds % 3_600 === 0) return plural(seconds / 3_600, "hour", "hours");
+  if (seconds % 60 === 0) return plural(seconds / 60, "minute", "minutes");
+  return plural(seconds, "second", "seconds");
+}

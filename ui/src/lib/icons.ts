@@ -14,7 +14,12 @@ export type IconName =
   | "alert"
   | "check"
   | "lock"
-  | "plug";
+  | "plug"
+  | "plus"
+  | "copy"
+  | "shield"
+  | "ban"
+  | "zap";
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   dashboard: ["M4 4h7v7H4z", "M13 4h7v4h-7z", "M13 10h7v10h-7z", "M4 13h7v7H4z"],
@@ -36,4 +41,9 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   check: ["M5 12.5l4.5 4.5L19 7.5"],
   lock: ["M6 11h12v9H6z", "M8.5 11V8a3.5 3.5 0 0 1 7 0v3"],
   plug: ["M9 3v5", "M15 3v5", "M6.5 8h11v3.5a5.5 5.5 0 0 1-11 0z", "M12 17v4"],
+  plus: ["M12 5v14", "M5 12h14"],
+  copy: ["M9 9h11v11H9z", "M5 15H4V4h11v1"],
+  shield: ["M12 3.5 19 6v5.5c0 4.3-3 7.7-7 9-4-1.3-7-4.7-7-9V6z", "M9 12l2.2 2.2L15.5 10"],
+  ban: ["M19 12a7 7 0 1 1-14 0 7 7 0 0 1 14 0z", "M7 17 17 7"],
+  zap: ["M13 3 5 13.5h6L10 21l8-10.5h-6z"],
 };

@@ -1,15 +1,29 @@
 // An in-memory stand-in for the Rust commands, installed through `mockIPC`. Tests
 // override single commands to script failures or hold a response open.
 
-import { mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import type { ApiKey } from "../lib/bindings/ApiKey";
 import type { AppStatus } from "../lib/bindings/AppStatus";
+import type { BurstReport } from "../lib/bindings/BurstReport";
+import type { BurstResult } from "../lib/bindings/BurstResult";
 import type { CommandError } from "../lib/bindings/CommandError";
 import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
 import type { DashboardSummary } from "../lib/bindings/DashboardSummary";
 import type { Environment } from "../lib/bindings/Environment";
 import type { EnvironmentInfo } from "../lib/bindings/EnvironmentInfo";
+import type { CreateKeyInput } from "../lib/bindings/CreateKeyInput";
+import type { IssuedKey } from "../lib/bindings/IssuedKey";
+import type { KeyActivity } from "../lib/bindings/KeyActivity";
+import type { KeyRow } from "../lib/bindings/KeyRow";
 import type { Preferences } from "../lib/bindings/Preferences";
+import type { RateLimitView } from "../lib/bindings/RateLimitView";
+import type { RotationResult } from "../lib/bindings/RotationResult";
+import type { Scope } from "../lib/bindings/Scope";
+import type { ScopeAdvice } from "../lib/bindings/ScopeAdvice";
+import type { ScopeInfo } from "../lib/bindings/ScopeInfo";
 import type { SettingsInput } from "../lib/bindings/SettingsInput";
+import { ALL_SCOPES, FALLBACK_DESCRIPTIONS } from "../lib/scopes";
 
 export const SANDBOX_URL = "http://127.0.0.1:4010/v1";
 export const PRODUCTION_URL = "https://api.botbat.com/v1";
@@ -57,6 +71,163 @@ export function connectionReport(environment: Environment): ConnectionReport {
   };
 }
 
+const MINUTE = 60_000;
+
+function ago(ms: number): string {
+  return new Date(Date.now() - ms).toISOString();
+}
+
+function later(ms: number): string {
+  return new Date(Date.now() + ms).toISOString();
+}
+
+/** A listed key; `masked` and `prefix` follow the environment of `overrides.prefix`. */
+export function apiKey(overrides: Partial<ApiKey> & { id: string; name: string }): ApiKey {
+  const prefix = overrides.prefix ?? "bb_test_";
+  const lastFour = overrides.last_four ?? overrides.id.slice(-4).padStart(4, "0");
+  return {
+    prefix,
+    last_four: lastFour,
+    masked: `${prefix}…${lastFour}`,
+    scopes: ["contacts:read"],
+    status: "active",
+    created_at: ago(3 * 24 * 60 * MINUTE),
+    last_used_at: null,
+    expires_at: null,
+    revoked_at: null,
+    rotated_from: null,
+    replaced_by: null,
+    ...overrides,
+  };
+}
+
+/** Secrets the fake issues; tests look for them in the DOM. */
+export function secretFor(id: string, environment: Environment = "sandbox"): string {
+  const body = `${id.replace(/[^A-Za-z0-9]/g, "")}Zq8TnW3xYp6RkL2mVc9BdF4hJs7Ga1b2`.slice(0, 32);
+  return `${environment === "sandbox" ? "bb_test_" : "bb_live_"}${body}`;
+}
+
+export function sandboxKeys(): KeyRow[] {
+  return [
+    {
+      key: apiKey({
+        id: "key_crm1",
+        name: "CRM sync",
+        scopes: ["contacts:read", "contacts:write"],
+        created_at: ago(10 * 24 * 60 * MINUTE),
+        last_used_at: ago(3 * MINUTE),
+      }),
+      secret_stored: true,
+    },
+    {
+      key: apiKey({
+        id: "key_ana2",
+        name: "Analytics feed",
+        scopes: ["usage:read", "contacts:read", "campaigns:read", "messages:read", "conversations:read"],
+        created_at: ago(2 * 24 * 60 * MINUTE),
+      }),
+      secret_stored: false,
+    },
+    {
+      key: apiKey({
+        id: "key_old3",
+        name: "Old webhook worker",
+        scopes: ["webhooks:manage", "webhooks:read"],
+        status: "revoked",
+        created_at: ago(40 * 24 * 60 * MINUTE),
+        last_used_at: ago(20 * 24 * 60 * MINUTE),
+        revoked_at: ago(19 * 24 * 60 * MINUTE),
+      }),
+      secret_stored: false,
+    },
+  ];
+}
+
+export function productionKeys(): KeyRow[] {
+  return [
+    {
+      key: apiKey({
+        id: "key_live9",
+        name: "Billing bridge",
+        prefix: "bb_live_",
+        scopes: ["messages:send", "messages:read", "templates:read"],
+        last_used_at: ago(30 * MINUTE),
+      }),
+      secret_stored: false,
+    },
+  ];
+}
+
+export function scopeCatalog(): ScopeInfo[] {
+  return ALL_SCOPES.map((scope) => {
+    const [resource, level] = scope.split(":");
+    const reads = level === "read";
+    return {
+      scope,
+      description: FALLBACK_DESCRIPTIONS[scope],
+      endpoints: reads
+        ? [
+            { method: "GET", path: `/v1/${resource}` },
+            { method: "GET", path: `/v1/${resource}/{id}` },
+          ]
+        : [
+            { method: "POST", path: `/v1/${resource}` },
+            { method: "DELETE", path: `/v1/${resource}/{id}` },
+          ],
+    };
+  });
+}
+
+export function rateLimitView(overrides: Partial<RateLimitView> = {}): RateLimitView {
+  return {
+    limits: {
+      plan: "professional",
+      key_id: "key_01HZX3",
+      per_key: { limit: 20, window_seconds: 1, used: 7, remaining: 13, resets_at: later(1000) },
+      per_org: { limit: 1200, window_seconds: 60, used: 314, remaining: 886, resets_at: later(42_000) },
+    },
+    plans: [
+      { plan: "starter", per_key_per_second: 5, per_org_per_minute: 300 },
+      { plan: "professional", per_key_per_second: 20, per_org_per_minute: 1200 },
+      { plan: "enterprise", per_key_per_second: 50, per_org_per_minute: 5000 },
+    ],
+    recent_429s: [
+      { time: ago(2 * MINUTE), key_id: "key_crm1", method: "POST", route: "/v1/messages/send", retry_after: 1 },
+      { time: ago(9 * MINUTE), key_id: "key_ana2", method: "GET", route: "/v1/contacts", retry_after: null },
+    ],
+    ...overrides,
+  };
+}
+
+/** `ok` successes, then 429s with Retry-After 1 s. */
+export function burstResults(count: number, ok: number): BurstResult[] {
+  return Array.from({ length: count }, (_, index) => ({
+    index,
+    status: index < ok ? 200 : 429,
+    retry_after: index < ok ? null : 1,
+    elapsed_ms: 8 + index,
+  }));
+}
+
+export function burstReport(results: BurstResult[]): BurstReport {
+  const ok = results.filter((r) => r.status >= 200 && r.status < 300).length;
+  const limited = results.filter((r) => r.status === 429).length;
+  const retries = results.map((r) => r.retry_after).filter((r): r is number => r !== null);
+  return {
+    sent: results.length,
+    ok,
+    limited,
+    other: results.length - ok - limited,
+    max_retry_after: retries.length > 0 ? Math.max(...retries) : null,
+    results,
+  };
+}
+
+/** What the Rust side emits while a burst test runs. */
+export function emitBurstProgress(result: BurstResult): Promise<void> {
+  return emit("burst-progress", result);
+}
+
 export class FakeBackend {
   calls: Call[] = [];
   environment: Environment = "sandbox";
@@ -71,6 +242,14 @@ export class FakeBackend {
   };
   keys: Record<Environment, string | null> = { sandbox: "bb_test_aaaaaaaaaaaaaaaaaaaaaaaaaaaa9f3c", production: null };
   overrides = new Map<string, Handler>();
+  apiKeys: Record<Environment, KeyRow[]> = { sandbox: sandboxKeys(), production: productionKeys() };
+  /** Key ids whose just-issued secret the backend still holds (neither kept nor discarded). */
+  held = new Set<string>();
+  activity: KeyActivity | null = null;
+  advice: ScopeAdvice | null = null;
+  plan: RateLimitView["limits"]["plan"] = "professional";
+  burstOk = 5;
+  private sequence = 0;
 
   status(): AppStatus {
     return {
@@ -119,15 +298,65 @@ export class FakeBackend {
     return this.calls.filter((c) => c.cmd === cmd);
   }
 
+  row(id: string): KeyRow | undefined {
+    return this.apiKeys[this.environment].find((r) => r.key.id === id);
+  }
+
+  private nextId(): string {
+    this.sequence += 1;
+    return `key_new${this.sequence}`;
+  }
+
+  private checkEnvironment(args: Args): void {
+    if (args.environment !== this.environment) {
+      throw commandError(
+        "environment_changed",
+        `The console now targets ${this.environment}, not ${String(args.environment)}.`,
+      );
+    }
+  }
+
+  private issue(name: string, scopes: Scope[], rotatedFrom: string | null = null): IssuedKey {
+    const id = this.nextId();
+    const prefix = this.environment === "sandbox" ? "bb_test_" : "bb_live_";
+    const secret = secretFor(id, this.environment);
+    const key = apiKey({
+      id,
+      name,
+      prefix,
+      last_four: secret.slice(-4),
+      scopes,
+      created_at: new Date().toISOString(),
+      rotated_from: rotatedFrom,
+    });
+    this.apiKeys[this.environment] = [...this.apiKeys[this.environment], { key, secret_stored: false }];
+    this.held.add(id);
+    return { key, secret };
+  }
+
+  private replaceKey(key: ApiKey): void {
+    this.apiKeys[this.environment] = this.apiKeys[this.environment].map((r) =>
+      r.key.id === key.id ? { ...r, key } : r,
+    );
+  }
+
   install(): this {
+    mockWindows("main");
     mockIPC((cmd, payload) => {
       const args = (payload ?? {}) as Args;
       this.calls.push({ cmd, args });
       const override = this.overrides.get(cmd);
       if (override) return override(args);
       return this.handle(cmd, args);
-    });
+    }, { shouldMockEvents: true });
     return this;
+  }
+
+  private async burst(args: Args): Promise<BurstReport> {
+    this.checkEnvironment(args);
+    const results = burstResults(args.count as number, this.burstOk);
+    for (const result of results) await emitBurstProgress(result);
+    return burstReport(results);
   }
 
   private handle(cmd: string, args: Args): unknown {
@@ -160,6 +389,90 @@ export class FakeBackend {
         return connectionReport(args.environment as Environment);
       case "dashboard_summary":
         return summary(this.environment);
+      case "list_api_keys":
+        return this.apiKeys[this.environment].map((r) => ({ ...r, key: { ...r.key } }));
+      case "list_scopes":
+        return scopeCatalog();
+      case "create_api_key": {
+        this.checkEnvironment(args);
+        const input = args.input as CreateKeyInput;
+        return this.issue(input.name, input.scopes);
+      }
+      case "keep_issued_secret": {
+        const id = args.keyId as string;
+        if (!this.held.delete(id)) throw commandError("not_found", `No issued secret is held for ${id}.`);
+        if (!this.keychain.available) {
+          this.held.add(id);
+          throw commandError("keychain_unavailable", "The OS keychain is unavailable.");
+        }
+        const row = this.row(id);
+        if (!row) throw commandError("not_found", `No key ${id}.`);
+        row.secret_stored = true;
+        return { ...row };
+      }
+      case "discard_issued_secret":
+        this.held.delete(args.keyId as string);
+        return null;
+      case "rotate_api_key": {
+        this.checkEnvironment(args);
+        const old = this.row(args.keyId as string);
+        if (!old) throw commandError("not_found", "No such key.", { status: 404 });
+        const grace = args.gracePeriodSeconds as number;
+        const issued = this.issue(old.key.name, old.key.scopes, old.key.id);
+        const oldKey: ApiKey = {
+          ...old.key,
+          status: grace === 0 ? "expired" : "expiring",
+          expires_at: new Date(Date.now() + grace * 1000).toISOString(),
+          replaced_by: issued.key.id,
+        };
+        this.replaceKey(oldKey);
+        return { new_key: issued, old_key: oldKey } satisfies RotationResult;
+      }
+      case "revoke_api_key": {
+        this.checkEnvironment(args);
+        const row = this.row(args.keyId as string);
+        if (!row) throw commandError("not_found", "No such key.", { status: 404 });
+        if (this.environment === "production" && args.confirmName !== row.key.name) {
+          throw commandError("invalid_input", "The typed name does not match the key's name.");
+        }
+        const key: ApiKey = { ...row.key, status: "revoked", revoked_at: new Date().toISOString() };
+        this.replaceKey(key);
+        return key;
+      }
+      case "key_activity":
+        return (
+          this.activity ?? {
+            key_id: args.keyId as string,
+            last_used_at: ago(10 * MINUTE),
+            requests_since: 0,
+            last_request_at: null,
+            quiet_seconds: null,
+          }
+        );
+      case "scope_advice": {
+        if (this.advice) return this.advice;
+        const row = this.row(args.keyId as string);
+        const granted = row?.key.scopes ?? [];
+        const used = granted.slice(0, 1);
+        return {
+          key_id: args.keyId as string,
+          granted,
+          used,
+          unused: granted.filter((s) => !used.includes(s)),
+          routes: used.map((scope) => ({ method: "GET", route: `/v1/${scope.split(":")[0]}`, scope, count: 42 })),
+          calls_examined: 42,
+        } satisfies ScopeAdvice;
+      }
+      case "replace_with_narrower_key": {
+        this.checkEnvironment(args);
+        const row = this.row(args.keyId as string);
+        if (!row) throw commandError("not_found", "No such key.", { status: 404 });
+        return this.issue(`${row.key.name} (narrowed)`, row.key.scopes.slice(0, 1));
+      }
+      case "rate_limits_view":
+        return rateLimitView({ limits: { ...rateLimitView().limits, plan: this.plan } });
+      case "burst_test":
+        return this.burst(args);
       default:
         throw commandError("internal", `no fake for ${cmd}`);
     }

@@ -146,7 +146,8 @@ pub async fn create_key(
     let (name, scopes) = validate_create(&body)?;
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
-    let (row, secret) = keys::insert(&state.db, &name, &scopes, now, None, None).await?;
+    let (row, secret) =
+        keys::insert(&state.db, &name, &scopes, now, None, None, state.live).await?;
     state.keys.put(&row);
     Ok((
         StatusCode::CREATED,
@@ -241,8 +242,16 @@ pub async fn rotate_key(
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
-    let (new_row, secret) =
-        keys::insert(&mut *tx, &old.name, &scopes, now, None, Some(&old.id)).await?;
+    let (new_row, secret) = keys::insert(
+        &mut *tx,
+        &old.name,
+        &scopes,
+        now,
+        None,
+        Some(&old.id),
+        state.live,
+    )
+    .await?;
     let old_row: KeyRow = sqlx::query_as(
         "UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? RETURNING *",
     )

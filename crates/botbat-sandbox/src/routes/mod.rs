@@ -15,8 +15,9 @@ use utoipa_axum::routes;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
-pub fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// Every v1 route; `live` leaves out the sandbox-only controls.
+pub fn v1(live: bool) -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::openapi_json))
         .routes(routes!(meta::list_scopes))
         .routes(routes!(meta::me))
@@ -31,7 +32,11 @@ pub fn v1() -> OpenApiRouter<AppState> {
             webhooks::get_webhook,
             webhooks::update_webhook,
             webhooks::delete_webhook
-        ))
+        ));
+    if live {
+        return router;
+    }
+    router
         .routes(routes!(
             sandbox_tools::get_clock,
             sandbox_tools::advance_clock

@@ -21,6 +21,7 @@ struct UsageRow {
     status: i64,
     latency_us: i64,
     rate_limited: bool,
+    retry_after: Option<i64>,
 }
 
 impl UsageRow {
@@ -34,6 +35,7 @@ impl UsageRow {
             status: self.status as u16,
             latency_ms: self.latency_us as f64 / 1000.0,
             rate_limited: self.rate_limited,
+            retry_after: self.retry_after.map(|s| s as u32),
         }
     }
 }
@@ -42,6 +44,7 @@ struct Range {
     from: i64,
     to: i64,
     key_id: Option<String>,
+    rate_limited: Option<bool>,
 }
 
 fn range(query: &UsageQuery) -> Result<Range> {
@@ -54,6 +57,7 @@ fn range(query: &UsageQuery) -> Result<Range> {
         from,
         to,
         key_id: query.key_id.clone().filter(|k| !k.is_empty()),
+        rate_limited: query.rate_limited,
     })
 }
 
@@ -70,32 +74,54 @@ pub async fn list_requests(
     ApiQuery(params): ApiQuery<PageParams>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<Json<Page<UsageRecord>>> {
-    let page = pagination::parse(&params, "usage")?;
     let range = range(&query)?;
+    let newest_first = match query.order.as_deref() {
+        None | Some("") | Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => {
+            return Err(SandboxError::field(
+                "order",
+                format!("must be asc or desc (got {other:?})"),
+            ))
+        }
+    };
+    // A cursor belongs to one order: paging on with the other would skip or repeat rows.
+    let list = if newest_first { "usage_desc" } else { "usage" };
+    let page = pagination::parse(&params, list)?;
     state.meter.flush().await;
-    let filter = "time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)";
+    let filter = "time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3) AND (?4 IS NULL OR rate_limited = ?4)";
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM usage_requests WHERE {filter}"
     ))
     .bind(range.from)
     .bind(range.to)
     .bind(&range.key_id)
+    .bind(range.rate_limited)
     .fetch_one(&state.db)
     .await?;
+    let (after, order) = if newest_first {
+        ("id < ?5", "id DESC")
+    } else {
+        ("id > ?5", "id")
+    };
     let rows: Vec<UsageRow> = sqlx::query_as(&format!(
-        "SELECT * FROM usage_requests WHERE {filter} AND id > ?4 ORDER BY id LIMIT ?5"
+        "SELECT * FROM usage_requests WHERE {filter} AND {after} ORDER BY {order} LIMIT ?6"
     ))
     .bind(range.from)
     .bind(range.to)
     .bind(&range.key_id)
-    .bind(page.after.unwrap_or(0))
+    .bind(range.rate_limited)
+    .bind(
+        page.after
+            .unwrap_or(if newest_first { i64::MAX } else { 0 }),
+    )
     .bind(page.limit + 1)
     .fetch_all(&state.db)
     .await?;
     Ok(Json(pagination::finish(
         rows,
         page,
-        "usage",
+        list,
         |r| r.id,
         UsageRow::to_api,
         total,
@@ -117,17 +143,19 @@ pub async fn summary(
     let query = UsageQuery {
         from: query.from.or(Some(from_ms(now - 24 * 3_600_000))),
         to: query.to.or(Some(from_ms(now + 1))),
-        key_id: query.key_id,
+        ..query
     };
     let range = range(&query)?;
     state.meter.flush().await;
     let (requests, errors, rate_limited): (i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(status >= 400), 0), COALESCE(SUM(rate_limited), 0)
-         FROM usage_requests WHERE time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)",
+         FROM usage_requests WHERE time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)
+           AND (?4 IS NULL OR rate_limited = ?4)",
     )
     .bind(range.from)
     .bind(range.to)
     .bind(&range.key_id)
+    .bind(range.rate_limited)
     .fetch_one(&state.db)
     .await?;
     Ok(Json(UsageSummary {

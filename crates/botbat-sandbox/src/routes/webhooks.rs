@@ -52,15 +52,17 @@ fn signing_secret() -> String {
     format!("whsec_{}", STANDARD.encode(bytes))
 }
 
-/// In the sandbox an endpoint may be plain http on this machine; anything else is https.
-pub fn check_url(raw: &str) -> Option<String> {
+/// In the sandbox an endpoint may be plain http on this machine; anything else (and
+/// everything in live mode) is https.
+pub fn check_url(raw: &str, live: bool) -> Option<String> {
     let Ok(url) = url::Url::parse(raw.trim()) else {
         return Some("must be an absolute URL such as https://example.com/webhooks".into());
     };
-    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    let local = !live && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => None,
         "http" if local => None,
+        "http" if live => Some("must use https".into()),
         "http" => Some("must use https (plain http is allowed only for localhost and 127.0.0.1 in the sandbox)".into()),
         other => Some(format!("must use https, not {other}")),
     }
@@ -138,7 +140,7 @@ pub async fn create_webhook(
     ApiJson(body): ApiJson<CreateWebhookRequest>,
 ) -> Result<(StatusCode, Json<CreatedWebhook>)> {
     let mut issues = Vec::new();
-    if let Some(issue) = check_url(&body.url) {
+    if let Some(issue) = check_url(&body.url, state.live) {
         issues.push(FieldIssue::new("url", issue));
     }
     check_event_types(&body.event_types, &mut issues);
@@ -208,7 +210,7 @@ pub async fn update_webhook(
 ) -> Result<Json<Webhook>> {
     let current = load(&state, &id).await?;
     let mut issues = Vec::new();
-    if let Some(issue) = body.url.as_deref().and_then(check_url) {
+    if let Some(issue) = body.url.as_deref().and_then(|u| check_url(u, state.live)) {
         issues.push(FieldIssue::new("url", issue));
     }
     if let Some(types) = &body.event_types {
