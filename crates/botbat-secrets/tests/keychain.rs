@@ -25,8 +25,16 @@ fn stores_reads_and_deletes_in_the_os_keychain() {
     let secret = Sensitive::new("bb_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string());
     store.set(&id, &secret).expect("set");
     assert_eq!(store.get(&id).expect("get"), Some(secret.clone()));
+    let replacement = Sensitive::new("bb_test_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB".to_string());
+    store.set(&id, &replacement).expect("replace");
+    assert_eq!(store.get(&id).expect("get"), Some(replacement.clone()));
     let other_env = SecretId::new("production", id.name.clone());
     assert!(store.get(&other_env).expect("get").is_none());
+    let other_service = KeychainStore::new("botbat-console-test-other");
+    assert!(
+        other_service.get(&id).expect("get").is_none(),
+        "services are namespaces"
+    );
     assert!(store.delete(&id).expect("delete"));
     assert!(store.get(&id).expect("get").is_none());
     assert!(!store.delete(&id).expect("delete twice"));
