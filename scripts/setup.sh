@@ -5,6 +5,7 @@
 #   Debian packages  (apt-get, only as root; otherwise prints the command to run)
 #   Node.js >= 20    (checked only: Debian 12's own nodejs is too old)
 #   tauri-driver     (cargo install, lands in ~/.cargo/bin)
+#   schemathesis     (pip, in a venv under target/tools/, for the sandbox fuzz stage)
 #   npm packages     (npm ci in ui/ and tests/e2e/ when node_modules is missing or stale)
 set -euo pipefail
 
@@ -19,7 +20,7 @@ say() { echo "setup: $*"; }
 packages=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev libssl-dev libdbus-1-dev pkg-config curl
-  xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick
+  xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick python3-venv
 )
 missing=()
 if command -v dpkg-query >/dev/null; then
@@ -69,6 +70,17 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked --version '^2'
 fi
 command -v tauri-driver >/dev/null || die "tauri-driver installed but not on PATH; add ~/.cargo/bin to PATH"
+
+# --- schemathesis (OpenAPI fuzzing of the sandbox), in its own venv under target/ ---------
+schemathesis_version=4.32.5
+st_venv=target/tools/schemathesis
+if [[ ! -x $st_venv/bin/st ]] || ! "$st_venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  command -v python3 >/dev/null || die "python3 is required for the fuzz stage (schemathesis)"
+  say "installing schemathesis $schemathesis_version into $st_venv"
+  rm -rf "$st_venv"
+  python3 -m venv "$st_venv"
+  "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
 
 # --- npm packages ----------------------------------------------------------------------------
 npm_ci() {

@@ -21,7 +21,8 @@ stages=(
   "ui unit tests|npm --prefix ui test"
   # Keychain tests talk to a real, throwaway gnome-keyring.
   "rust tests|scripts/with-keyring.sh cargo test --workspace"
-  "app build|cargo build --bin botbat-console"
+  "app build|cargo build -p botbat-console -p botbat-sandbox --bins"
+  "sandbox fuzz|scripts/fuzz-sandbox.sh"
   "e2e|scripts/e2e.sh"
 )
 

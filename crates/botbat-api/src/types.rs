@@ -168,7 +168,9 @@ pub struct Page<T> {
 pub struct PageParams {
     /// The `cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Items per page, 1 to 100; 25 when omitted.
+    /// Items per page, 1 to 100; 25 when omitted. Kept as text so that a bad value is a
+    /// 422 naming `limit`, not a parse failure.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 
@@ -217,8 +219,10 @@ pub struct CreatedApiKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateApiKeyRequest {
     /// What the key is for, e.g. "CRM integration". 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// At least one scope from `GET /v1/scopes`. A key can only grant scopes it holds itself.
+    #[schema(value_type = Vec<Scope>, min_items = 1)]
     pub scopes: Vec<String>,
 }
 
@@ -226,7 +230,18 @@ pub struct CreateApiKeyRequest {
 pub struct RotateApiKeyRequest {
     /// How long the old key keeps working: 0, 3600 (1 h), 86400 (24 h) or 604800 (7 d).
     #[ts(type = "number")]
+    #[schema(schema_with = grace_period_schema)]
     pub grace_period_seconds: u64,
+}
+
+fn grace_period_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some([0u64, 3_600, 86_400, 604_800]))
+        .description(Some(
+            "Seconds the old key keeps working: 0, 3600, 86400 or 604800.",
+        ))
+        .build()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
@@ -362,7 +377,10 @@ pub struct CreatedWebhook {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateWebhookRequest {
     pub url: String,
+    /// Event types to receive, or `"*"` for all.
+    #[schema(min_items = 1)]
     pub event_types: Vec<String>,
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -370,7 +388,9 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct UpdateWebhookRequest {
     pub url: Option<String>,
+    #[schema(min_items = 1)]
     pub event_types: Option<Vec<String>>,
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -383,8 +403,10 @@ pub struct FaultRequest {
     /// Route template to match, e.g. `/v1/me`.
     pub path: String,
     /// The status to answer with: 500, 502, 503 or 504.
+    #[schema(minimum = 500, maximum = 504)]
     pub status: u16,
     /// How many matching requests fail, 1 to 100.
+    #[schema(minimum = 1, maximum = 100)]
     pub count: u32,
 }
 
@@ -408,6 +430,7 @@ pub struct SandboxClock {
 pub struct AdvanceClockRequest {
     /// Seconds to move the sandbox clock forward, 1 to 31536000.
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 31_536_000)]
     pub seconds: i64,
 }
 

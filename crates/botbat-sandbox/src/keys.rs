@@ -188,14 +188,15 @@ pub async fn ensure_bootstrap(
     if index.lookup(secret).is_some() {
         return Ok(false);
     }
+    let live = secret.starts_with(ids::LIVE_KEY_PREFIX);
     let (row, _) = insert(
         db,
-        "Sandbox admin",
+        if live { "Live admin" } else { "Sandbox admin" },
         &Scope::ALL,
         now_ms,
         Some(secret.to_string()),
         None,
-        secret.starts_with(ids::LIVE_KEY_PREFIX),
+        live,
     )
     .await?;
     index.put(&row);

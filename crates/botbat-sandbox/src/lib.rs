@@ -131,7 +131,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let origin = format!("http://{addr}");
 
     let (router, doc) = routes::v1(config.live).split_for_parts();
-    let (openapi_json, route_table) = openapi::finish(doc, &origin);
+    let (openapi_json, route_table) = openapi::finish(doc, &origin, config.live);
     let (meter, meter_task) = Meter::start(pool.clone());
     let limits = config.limits.unwrap_or(Limits {
         per_key_per_second: config.plan.per_key_per_second(),

@@ -72,7 +72,7 @@ fn error_response(description: &str) -> Value {
 }
 
 /// Completes the generated document and derives the access rules from it.
-pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str) -> (String, RouteTable) {
+pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (String, RouteTable) {
     let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
     let mut table = RouteTable::default();
     value["servers"] = json!([{"url": server_url, "description": "This sandbox"}]);
@@ -86,7 +86,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str) -> (String, Route
                 if let Ok(m) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
                     table.insert(m, path.clone(), access);
                 }
-                add_errors(operation, access, path.contains('{'));
+                add_errors(operation, access, path.contains('{'), live);
             }
         }
     }
@@ -94,7 +94,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str) -> (String, Route
     (json, table)
 }
 
-fn add_errors(operation: &mut Value, access: Access, has_path_params: bool) {
+fn add_errors(operation: &mut Value, access: Access, has_path_params: bool, live: bool) {
     let takes_input = operation.get("requestBody").is_some()
         || operation
             .get("parameters")
@@ -135,6 +135,14 @@ fn add_errors(operation: &mut Value, access: Access, has_path_params: bool) {
         );
         add("429", "rate_limited: wait `Retry-After` seconds");
         add("500", "internal_error: retry with exponential backoff");
+        if !live {
+            for status in ["502", "503", "504"] {
+                add(
+                    status,
+                    "internal_error: only while a fault armed with POST /v1/sandbox/faults lasts",
+                );
+            }
+        }
     }
     if let Access::Scope(scope) = access {
         add(

@@ -428,6 +428,7 @@ function appProcesses(pgid, application) {
 export async function e2e(t, name, { keyring = true } = {}) {
   const profile = await createProfile(name, { keyring });
   const apps = [];
+  const checks = [];
   let n = 0;
   const ctx = {
     profile,
@@ -440,15 +441,88 @@ export async function e2e(t, name, { keyring = true } = {}) {
       n += 1;
       return step(browser, name, n, stepName);
     },
+    /** The tauri-driver logs (with the app's own stderr) of every launch so far. */
+    logFiles() {
+      return apps.map((app) => app.logPath);
+    },
+    /**
+     * Registers a check that runs once every app of the test has quit and before the
+     * profile is removed, so it sees the profile's files as the app left them on disk.
+     * A check that throws fails the test.
+     */
+    afterClose(check) {
+      checks.push(check);
+    },
   };
   t.after(async () => {
-    for (const app of apps.reverse()) {
-      if (app.closed) continue;
-      // A last picture of whatever state the test ended in (most useful when it failed).
-      await withTimeout(ctx.shot(app.browser, 'end'), 10_000, 'screenshot').catch(() => {});
-      await app.close();
+    const failures = [];
+    try {
+      for (const app of [...apps].reverse()) {
+        if (app.closed) continue;
+        // A last picture of whatever state the test ended in (most useful when it failed).
+        await withTimeout(ctx.shot(app.browser, 'end'), 10_000, 'screenshot').catch(() => {});
+        await app.close();
+      }
+      for (const check of checks) {
+        try {
+          await check(ctx);
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    } finally {
+      await profile.dispose();
     }
-    await profile.dispose();
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, failures.map((e) => e.message).join('\n'));
   });
   return ctx;
+}
+
+/** Every regular file under `dir`, recursively; symlinks, sockets and FIFOs are skipped. */
+export function filesUnder(dir) {
+  const found = [];
+  const walk = (current) => {
+    let entries;
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * Looks for each needle in each file's bytes, as UTF-8 and as UTF-16LE (WebKit keeps web
+ * storage in UTF-16). Returns `{ file, needle, encoding }` for every hit and the files read.
+ */
+export function findInFiles(files, needles) {
+  const patterns = [];
+  for (const needle of new Set(needles)) {
+    if (!needle) continue;
+    patterns.push({ needle, encoding: 'utf8', bytes: Buffer.from(needle, 'utf8') });
+    patterns.push({ needle, encoding: 'utf16le', bytes: Buffer.from(needle, 'utf16le') });
+  }
+  const hits = [];
+  const read = [];
+  for (const file of files) {
+    let data;
+    try {
+      data = readFileSync(file);
+    } catch {
+      continue;
+    }
+    read.push(file);
+    for (const { needle, encoding, bytes } of patterns) {
+      if (data.indexOf(bytes) !== -1) hits.push({ file, needle, encoding });
+    }
+  }
+  return { hits, read };
 }

@@ -39,7 +39,7 @@ describe("rate limits", () => {
     expect(org).toHaveTextContent("314 / 1,200");
     expect(org).toHaveTextContent("per minute");
     expect(screen.getByTestId("gauge-org-reset")).toHaveTextContent(/resets in (4[0-2]) s/);
-    expect(screen.getByTestId("panel-rate-limits")).toHaveTextContent("counts too");
+    expect(screen.getByTestId("panel-rate-limits")).toHaveTextContent("about 40 requests a minute");
   });
 
   it("highlights the current plan in the plan table", async () => {
@@ -72,14 +72,14 @@ describe("rate limits", () => {
     expect(rows[1]).toHaveTextContent("—");
   });
 
-  it("polls every two seconds while open", async () => {
+  it("polls every three seconds while open", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const backend = await openLimits();
     expect(backend.callsTo("rate_limits_view")).toHaveLength(1);
 
-    await vi.advanceTimersByTimeAsync(2_000);
+    await vi.advanceTimersByTimeAsync(3_000);
     await waitFor(() => expect(backend.callsTo("rate_limits_view")).toHaveLength(2));
-    await vi.advanceTimersByTimeAsync(2_000);
+    await vi.advanceTimersByTimeAsync(3_000);
     await waitFor(() => expect(backend.callsTo("rate_limits_view")).toHaveLength(3));
 
     await fireEvent.click(screen.getByTestId("nav-dashboard"));

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use botbat_api::{
-    ApiKey, CreateApiKeyRequest, CreatedApiKey, FieldIssue, Page, PageParams, RotateApiKeyRequest,
-    RotatedApiKey, Scope,
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, ErrorBody, FieldIssue, Page, PageParams,
+    RotateApiKeyRequest, RotatedApiKey, Scope,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -24,6 +24,7 @@ pub const GRACE_PERIODS: [u64; 4] = [0, 3_600, 86_400, 604_800];
 #[into_params(parameter_in = Query)]
 pub struct KeyFilter {
     /// Only keys in this state: active, expiring, expired or revoked.
+    #[param(value_type = Option<botbat_api::KeyStatus>)]
     pub status: Option<String>,
 }
 
@@ -184,7 +185,10 @@ pub async fn get_key(
 #[utoipa::path(
     delete, path = "/v1/api_keys/{id}", tag = "API keys",
     params(("id" = String, Path, description = "Key id, `key_…`")),
-    responses((status = 204, description = "Revoked")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 409, description = "conflict: the key is already revoked", body = ErrorBody),
+    ),
     security(("bearer_key" = ["keys:manage"]))
 )]
 pub async fn revoke_key(
@@ -212,7 +216,10 @@ pub async fn revoke_key(
     post, path = "/v1/api_keys/{id}/rotate", tag = "API keys",
     params(("id" = String, Path, description = "Key id, `key_…`")),
     request_body(content = RotateApiKeyRequest, example = json!({"grace_period_seconds": 86400})),
-    responses((status = 201, description = "The replacement, with its secret shown once, and the old key", body = RotatedApiKey)),
+    responses(
+        (status = 201, description = "The replacement, with its secret shown once, and the old key", body = RotatedApiKey),
+        (status = 409, description = "conflict: the key is revoked or was already rotated", body = ErrorBody),
+    ),
     security(("bearer_key" = ["keys:manage"]))
 )]
 pub async fn rotate_key(
