@@ -1,18 +1,19 @@
-// Cold start and memory of the console, against a bare WebKitGTK window in the same run.
+// Cold start and memory of the console.
 //
-// Each round starts from an empty profile (first launch: the embedded sandbox is created,
-// its key generated and stored in the keychain) and times the spawn of the app up to the
-// dashboard showing figures from the sandbox. The baseline is WebKitGTK's own MiniBrowser
-// launched the same way to a blank page: what any WebKit window costs on this machine.
-// Memory is the proportional set size (PSS, so shared pages are not counted twice) of the
-// main process plus its WebKit processes, read from /proc once the dashboard is up.
-// Run through scripts/e2e.sh --bench; nothing here asserts a time.
+// Each round starts from an empty profile (a first launch: the embedded sandbox creates its
+// database, its key is generated and stored in the keychain) and times the spawn of the app
+// to two points: the WebDriver session being ready (the window is up and the page loaded:
+// the cost of the shell and WebKit) and the dashboard showing figures from the sandbox.
+// The same profile is then launched again (a warm start: data and key already there).
+// The baselines are the window-ready time of the same launch and the warm start, measured
+// in the same run. Memory is the proportional set size (PSS, so shared pages are not
+// counted twice) of the main process and of its WebKit processes once the dashboard is up.
+// Run through `scripts/e2e.sh --bench`; nothing here asserts a time.
 
 import { readFileSync } from 'node:fs';
 import { createProfile, firstNumber, groupMembers, launch, waitForText } from '../lib/app.mjs';
 
 const ROUNDS = Number(process.env.BOTBAT_BENCH_ROUNDS ?? 5);
-const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const WEBKIT = ['WebKitWebProcess', 'WebKitNetworkProcess', 'WebKitGPUProcess'];
 
 function processName(pid) {
@@ -42,45 +43,42 @@ function memory(pgid, mainName) {
   return out;
 }
 
-async function round(kind) {
-  const profile = await createProfile(`bench-${kind}`, { keyring: true });
+async function launchOnce(profile, label) {
   const started = performance.now();
-  const app =
-    kind === 'console'
-      ? await launch(profile, { label: 'bench' })
-      : await launch(profile, { label: 'bench', application: MINIBROWSER, args: ['about:blank'] });
+  const app = await launch(profile, { label });
+  const window = performance.now() - started;
   try {
-    if (kind === 'console') {
-      await waitForText(app.browser, 'dashboard-api-keys', (s) => firstNumber(s) >= 1);
-    } else {
-      await app.browser.waitUntil(async () => (await app.browser.execute(() => document.readyState)) === 'complete');
-    }
-    const ms = performance.now() - started;
+    await waitForText(app.browser, 'dashboard-api-keys', (s) => firstNumber(s) >= 1);
+    const dashboard = performance.now() - started;
     await new Promise((r) => setTimeout(r, 1000));
-    const mem = memory(app.pgid, kind === 'console' ? 'botbat-console' : 'MiniBrowser');
-    return { ms, mem };
+    return { window, dashboard, mem: memory(app.pgid, 'botbat-console') };
   } finally {
     await app.close();
+  }
+}
+
+async function round() {
+  const profile = await createProfile('bench', { keyring: true });
+  try {
+    const cold = await launchOnce(profile, 'bench-cold');
+    const warm = await launchOnce(profile, 'bench-warm');
+    return { cold, warm };
+  } finally {
     await profile.dispose();
   }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { console: [], baseline: [] };
-await round('baseline');
-for (let i = 0; i < ROUNDS; i++) {
-  results.console.push(await round('console'));
-  results.baseline.push(await round('baseline'));
-}
-const summary = (rs) => ({
-  ms: median(rs.map((r) => r.ms)),
-  main: median(rs.map((r) => r.mem.main)) / 1024,
-  webkit: median(rs.map((r) => r.mem.webkit)) / 1024,
-});
-const c = summary(results.console);
-const b = summary(results.baseline);
+const rounds = [];
+for (let i = 0; i < ROUNDS; i++) rounds.push(await round());
+const med = (f) => median(rounds.map(f));
+const cold = { window: med((r) => r.cold.window), dashboard: med((r) => r.cold.dashboard) };
+const warm = med((r) => r.warm.dashboard);
+const main = med((r) => r.cold.mem.main) / 1024;
+const webkit = med((r) => r.cold.mem.webkit) / 1024;
 const f = (x) => x.toFixed(0).padStart(6);
-console.log(`cold start and memory, medians of ${ROUNDS} alternating rounds (fresh profile each)`);
-console.log(`  console: spawn -> dashboard with sandbox figures ${f(c.ms)} ms; PSS main ${f(c.main)} MiB + WebKit ${f(c.webkit)} MiB = ${f(c.main + c.webkit)} MiB`);
-console.log(`  baseline MiniBrowser: spawn -> blank page       ${f(b.ms)} ms; PSS main ${f(b.main)} MiB + WebKit ${f(b.webkit)} MiB = ${f(b.main + b.webkit)} MiB`);
-console.log(`  ratio console / bare WebKit window: start ${(c.ms / b.ms).toFixed(2)}, memory ${((c.main + c.webkit) / (b.main + b.webkit)).toFixed(2)}`);
+console.log(`cold start and memory, medians of ${ROUNDS} rounds (a fresh profile each)`);
+console.log(`  cold start, spawn -> dashboard with sandbox figures: ${f(cold.dashboard)} ms`);
+console.log(`  baseline, spawn -> window and page ready (same launch): ${f(cold.window)} ms  ratio ${(cold.dashboard / cold.window).toFixed(2)}`);
+console.log(`  warm start (same profile again) -> dashboard:          ${f(warm)} ms  ratio cold/warm ${(cold.dashboard / warm).toFixed(2)}`);
+console.log(`  memory (PSS) with the dashboard up: main ${f(main)} MiB + WebKit ${f(webkit)} MiB = ${f(main + webkit)} MiB`);
