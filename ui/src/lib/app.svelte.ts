@@ -13,8 +13,10 @@ import type { Theme } from "./bindings/Theme";
 import type { PanelId } from "./panels";
 import { applyTheme } from "./theme";
 
-const SANDBOX_WAIT_MS = 500;
-const SANDBOX_WAIT_ATTEMPTS = 120;
+// Asking the backend is an in-process call (no HTTP), so a short interval costs nothing
+// and the dashboard appears as soon as the sandbox is up.
+const SANDBOX_WAIT_MS = 100;
+const SANDBOX_WAIT_ATTEMPTS = 600;
 
 export class AppState {
   status = $state<AppStatus | null>(null);
