@@ -461,3 +461,86 @@ pub const EVENT_TYPES: [&str; 24] = [
     "webhook.test",
     "*",
 ];
+
+/// A person the organisation messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct Contact {
+    /// `ct_…`
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// E.164, e.g. `+14155550123`.
+    pub phone: Option<String>,
+    pub segment: Option<String>,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct CreateContactRequest {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: String,
+    pub email: Option<String>,
+    /// E.164: `+`, a country code and the number, 8 to 16 characters in all.
+    #[schema(pattern = r"^\+[1-9][0-9]{6,14}$")]
+    pub phone: Option<String>,
+    #[schema(max_length = 100)]
+    pub segment: Option<String>,
+    /// At most 20 tags of 1 to 50 characters.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub tags: Vec<String>,
+}
+
+/// Fields to change; omitted fields keep their value, `null` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UpdateContactRequest {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{6,14}$")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub segment: Option<Option<String>>,
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Filters of `GET /v1/contacts`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactFilter {
+    pub segment: Option<String>,
+    /// Contacts carrying this tag.
+    pub tag: Option<String>,
+    /// RFC 3339; inclusive.
+    pub created_from: Option<DateTime<Utc>>,
+    /// RFC 3339; exclusive.
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/contacts/search?q=`
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactSearch {
+    /// A name, email or phone, whole or in part; small typos are tolerated.
+    pub q: String,
+    /// Results, 1 to 100; 25 when omitted.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+}

@@ -21,6 +21,10 @@ pub fn request_id() -> String {
     format!("req_{}", base62(20))
 }
 
+pub fn contact_id() -> String {
+    format!("ct_{}", base62(16))
+}
+
 pub fn webhook_id() -> String {
     format!("we_{}", base62(16))
 }

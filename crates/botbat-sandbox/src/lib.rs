@@ -8,6 +8,7 @@ mod access;
 mod clock;
 mod db;
 mod error;
+mod fuzzy;
 pub mod ids;
 mod keys;
 pub mod limiter;

@@ -2,6 +2,7 @@
 //! (utoipa-axum), so an endpoint cannot exist without being documented, and the scope it
 //! documents is the scope the access layer enforces.
 
+pub mod contacts;
 pub mod keys;
 pub mod meta;
 pub mod sandbox_tools;
@@ -25,6 +26,13 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::get_key, keys::revoke_key))
         .routes(routes!(keys::rotate_key))
+        .routes(routes!(contacts::list_contacts, contacts::create_contact))
+        .routes(routes!(contacts::search_contacts))
+        .routes(routes!(
+            contacts::get_contact,
+            contacts::update_contact,
+            contacts::delete_contact
+        ))
         .routes(routes!(usage::list_requests))
         .routes(routes!(usage::summary))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))

@@ -1,0 +1,385 @@
+//! `/v1/contacts`: CRUD with E.164 phones, duplicate reporting, filters and fuzzy search.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use botbat_api::{
+    Contact, ContactFilter, ContactSearch, CreateContactRequest, ErrorBody, FieldIssue, Page,
+    PageParams, UpdateContactRequest,
+};
+use sqlx::FromRow;
+
+use crate::clock::from_ms;
+use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::state::AppState;
+use crate::{fuzzy, ids, pagination};
+
+#[derive(Debug, Clone, FromRow)]
+struct ContactRow {
+    seq: i64,
+    id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    segment: Option<String>,
+    tags: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl ContactRow {
+    fn to_api(&self) -> Contact {
+        Contact {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            segment: self.segment.clone(),
+            tags: serde_json::from_str(&self.tags).unwrap_or_default(),
+            created_at: from_ms(self.created_at),
+            updated_at: from_ms(self.updated_at),
+        }
+    }
+}
+
+/// `+`, a country code that does not start with 0, and 7 to 15 digits in all.
+pub fn is_e164(phone: &str) -> bool {
+    let Some(digits) = phone.strip_prefix('+') else {
+        return false;
+    };
+    (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254
+}
+
+/// The fields of a contact after validation, normalised (trimmed, email lower-cased).
+struct Fields {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    segment: Option<String>,
+    tags: Vec<String>,
+}
+
+fn validate(fields: &mut Fields) -> Result<()> {
+    let mut issues = Vec::new();
+    fields.name = fields.name.trim().to_string();
+    if fields.name.is_empty() || fields.name.chars().count() > 200 {
+        issues.push(FieldIssue::new("name", "must be 1 to 200 characters"));
+    }
+    fields.email = fields
+        .email
+        .take()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    if fields.email.as_deref().is_some_and(|e| !is_email(e)) {
+        issues.push(FieldIssue::new(
+            "email",
+            "must be an email address like ada@example.com",
+        ));
+    }
+    fields.phone = fields
+        .phone
+        .take()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty());
+    if let Some(phone) = &fields.phone {
+        if !is_e164(phone) {
+            issues.push(FieldIssue::new(
+                "phone",
+                format!("must be E.164: + then the country code and number, digits only, e.g. +14155550123 (got {phone:?})"),
+            ));
+        }
+    }
+    fields.segment = fields
+        .segment
+        .take()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if fields
+        .segment
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 100)
+    {
+        issues.push(FieldIssue::new("segment", "must be at most 100 characters"));
+    }
+    if fields.tags.len() > 20 {
+        issues.push(FieldIssue::new("tags", "at most 20 tags"));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for (i, tag) in fields.tags.iter().enumerate() {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.chars().count() > 50 {
+            issues.push(FieldIssue::new(
+                format!("tags[{i}]"),
+                "must be 1 to 50 characters",
+            ));
+        } else if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+    }
+    fields.tags = tags;
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(SandboxError::validation(issues))
+    }
+}
+
+/// Reports, rather than merges, a contact that shares a phone or email with another.
+async fn check_duplicates(state: &AppState, fields: &Fields, except: Option<&str>) -> Result<()> {
+    for (field, value) in [("phone", &fields.phone), ("email", &fields.email)] {
+        let Some(value) = value else { continue };
+        let existing: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM contacts WHERE {field} = ? AND id != ?"
+        ))
+        .bind(value)
+        .bind(except.unwrap_or(""))
+        .fetch_optional(&state.db)
+        .await?;
+        if let Some(id) = existing {
+            let mut error = SandboxError::conflict(format!(
+                "Contact {id} already has this {field}; update it, or use another {field}. Duplicates are not merged."
+            ));
+            error.details = vec![FieldIssue::new(field, format!("already used by {id}"))];
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+async fn load(state: &AppState, id: &str) -> Result<ContactRow> {
+    sqlx::query_as("SELECT * FROM contacts WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("contact", id))
+}
+
+/// Lists contacts, newest first, by segment, tag and creation time.
+#[utoipa::path(
+    get, path = "/v1/contacts", tag = "Contacts",
+    params(PageParams, ContactFilter),
+    responses((status = 200, description = "A page of contacts", body = Page<Contact>)),
+    security(("bearer_key" = ["contacts:read"]))
+)]
+pub async fn list_contacts(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<ContactFilter>,
+) -> Result<Json<Page<Contact>>> {
+    let page = pagination::parse(&params, "contacts")?;
+    let from = filter.created_from.map(|t| t.timestamp_millis());
+    let to = filter.created_to.map(|t| t.timestamp_millis());
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(SandboxError::field(
+                "created_from",
+                "must not be after created_to",
+            ));
+        }
+    }
+    let condition = "(?1 IS NULL OR segment = ?1)
+        AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE json_each.value = ?2))
+        AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)";
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM contacts WHERE {condition}"))
+            .bind(&filter.segment)
+            .bind(&filter.tag)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&state.db)
+            .await?;
+    let rows: Vec<ContactRow> = sqlx::query_as(&format!(
+        "SELECT * FROM contacts WHERE {condition} AND seq < ?5 ORDER BY seq DESC LIMIT ?6"
+    ))
+    .bind(&filter.segment)
+    .bind(&filter.tag)
+    .bind(from)
+    .bind(to)
+    .bind(page.after.unwrap_or(i64::MAX))
+    .bind(page.limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "contacts",
+        |r| r.seq,
+        ContactRow::to_api,
+        total,
+    )))
+}
+
+/// Creates a contact. A phone or email already in use is a 409 naming the other contact.
+#[utoipa::path(
+    post, path = "/v1/contacts", tag = "Contacts",
+    request_body(content = CreateContactRequest, example = json!({"name": "Ada Lovelace", "email": "ada@example.com", "phone": "+447700900123", "segment": "vip", "tags": ["newsletter"]})),
+    responses(
+        (status = 201, description = "The contact", body = Contact),
+        (status = 409, description = "conflict: the phone or email belongs to another contact", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["contacts:write"]))
+)]
+pub async fn create_contact(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateContactRequest>,
+) -> Result<(StatusCode, Json<Contact>)> {
+    let mut fields = Fields {
+        name: body.name,
+        email: body.email,
+        phone: body.phone,
+        segment: body.segment,
+        tags: body.tags,
+    };
+    validate(&mut fields)?;
+    check_duplicates(&state, &fields, None).await?;
+    let now = state.clock.now_ms();
+    let row: ContactRow = sqlx::query_as(
+        "INSERT INTO contacts (id, name, email, phone, segment, tags, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+    )
+    .bind(ids::contact_id())
+    .bind(&fields.name)
+    .bind(&fields.email)
+    .bind(&fields.phone)
+    .bind(&fields.segment)
+    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .bind(now)
+    .fetch_one(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(row.to_api())))
+}
+
+/// One contact.
+#[utoipa::path(
+    get, path = "/v1/contacts/{id}", tag = "Contacts",
+    params(("id" = String, Path, description = "Contact id, `ct_…`")),
+    responses((status = 200, description = "The contact", body = Contact)),
+    security(("bearer_key" = ["contacts:read"]))
+)]
+pub async fn get_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>> {
+    Ok(Json(load(&state, &id).await?.to_api()))
+}
+
+/// Changes a contact; fields left out keep their value, `null` clears email, phone or segment.
+#[utoipa::path(
+    put, path = "/v1/contacts/{id}", tag = "Contacts",
+    params(("id" = String, Path, description = "Contact id, `ct_…`")),
+    request_body(content = UpdateContactRequest, example = json!({"segment": "churn-risk", "tags": ["newsletter", "q4"]})),
+    responses(
+        (status = 200, description = "The changed contact", body = Contact),
+        (status = 409, description = "conflict: the phone or email belongs to another contact", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["contacts:write"]))
+)]
+pub async fn update_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateContactRequest>,
+) -> Result<Json<Contact>> {
+    let current = load(&state, &id).await?;
+    let mut fields = Fields {
+        name: body.name.unwrap_or(current.name.clone()),
+        email: body.email.unwrap_or(current.email.clone()),
+        phone: body.phone.unwrap_or(current.phone.clone()),
+        segment: body.segment.unwrap_or(current.segment.clone()),
+        tags: body
+            .tags
+            .unwrap_or_else(|| serde_json::from_str(&current.tags).unwrap_or_default()),
+    };
+    validate(&mut fields)?;
+    check_duplicates(&state, &fields, Some(&id)).await?;
+    let row: ContactRow = sqlx::query_as(
+        "UPDATE contacts SET name = ?, email = ?, phone = ?, segment = ?, tags = ?, updated_at = ?
+         WHERE id = ? RETURNING *",
+    )
+    .bind(&fields.name)
+    .bind(&fields.email)
+    .bind(&fields.phone)
+    .bind(&fields.segment)
+    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(state.clock.now_ms())
+    .bind(&id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(row.to_api()))
+}
+
+/// Deletes a contact.
+#[utoipa::path(
+    delete, path = "/v1/contacts/{id}", tag = "Contacts",
+    params(("id" = String, Path, description = "Contact id, `ct_…`")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer_key" = ["contacts:write"]))
+)]
+pub async fn delete_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    load(&state, &id).await?;
+    sqlx::query("DELETE FROM contacts WHERE id = ?")
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Fuzzy search over name, email and phone: best matches first. A typo, part of a name or
+/// part of a phone number (national or international format) still finds the contact.
+#[utoipa::path(
+    get, path = "/v1/contacts/search", tag = "Contacts",
+    params(ContactSearch),
+    responses((status = 200, description = "Matches, best first", body = Page<Contact>)),
+    security(("bearer_key" = ["contacts:read"]))
+)]
+pub async fn search_contacts(
+    State(state): State<AppState>,
+    ApiQuery(search): ApiQuery<ContactSearch>,
+) -> Result<Json<Page<Contact>>> {
+    let q = search.q.trim();
+    if q.is_empty() || q.chars().count() > 200 {
+        return Err(SandboxError::field("q", "must be 1 to 200 characters"));
+    }
+    let limit = pagination::parse(
+        &PageParams {
+            cursor: None,
+            limit: search.limit.clone(),
+        },
+        "contacts_search",
+    )?
+    .limit as usize;
+    let rows: Vec<ContactRow> = sqlx::query_as("SELECT * FROM contacts ORDER BY seq DESC")
+        .fetch_all(&state.db)
+        .await?;
+    let mut scored: Vec<(u32, ContactRow)> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let score = fuzzy::score(q, &row.name, row.email.as_deref(), row.phone.as_deref());
+            (score > 0).then_some((score, row))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.seq.cmp(&a.1.seq)));
+    let total = scored.len() as u64;
+    Ok(Json(Page {
+        data: scored.iter().take(limit).map(|(_, r)| r.to_api()).collect(),
+        cursor: None,
+        total,
+    }))
+}
