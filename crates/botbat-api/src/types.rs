@@ -544,3 +544,98 @@ pub struct ContactSearch {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateStatus {
+    Draft,
+    /// Submitted; WhatsApp's review is in progress.
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl TemplateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TemplateStatus::Draft => "draft",
+            TemplateStatus::Pending => "pending",
+            TemplateStatus::Approved => "approved",
+            TemplateStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TemplateStatus> {
+        [
+            TemplateStatus::Draft,
+            TemplateStatus::Pending,
+            TemplateStatus::Approved,
+            TemplateStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateCategory {
+    Marketing,
+    Utility,
+    Authentication,
+}
+
+/// A WhatsApp message template. Only approved templates can be sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct Template {
+    /// `tpl_…`
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub category: TemplateCategory,
+    /// The text, with variables `{{1}}`, `{{2}}`, …
+    pub body: String,
+    /// How many variables the body uses.
+    pub variables: u32,
+    pub status: TemplateStatus,
+    pub rejection_reason: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct CreateTemplateRequest {
+    /// Lower case letters, digits and `_`, 1 to 100 characters; unique per language.
+    #[schema(pattern = r"^[a-z0-9_]{1,100}$")]
+    pub name: String,
+    /// A language code such as `en` or `en_US`.
+    #[schema(pattern = r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+    pub language: String,
+    pub category: TemplateCategory,
+    /// 1 to 1024 characters; variables `{{1}}`, `{{2}}`, … numbered from 1 without gaps.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub body: String,
+}
+
+/// Fields to change. Editing an approved or rejected template returns it to draft.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct UpdateTemplateRequest {
+    #[schema(pattern = r"^[a-z0-9_]{1,100}$")]
+    pub name: Option<String>,
+    #[schema(pattern = r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+    pub language: Option<String>,
+    pub category: Option<TemplateCategory>,
+    #[schema(min_length = 1, max_length = 1024)]
+    pub body: Option<String>,
+}
+
+/// Filters of `GET /v1/templates`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateFilter {
+    #[param(value_type = Option<TemplateStatus>)]
+    pub status: Option<String>,
+    pub language: Option<String>,
+}

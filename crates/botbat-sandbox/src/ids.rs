@@ -25,6 +25,10 @@ pub fn contact_id() -> String {
     format!("ct_{}", base62(16))
 }
 
+pub fn template_id() -> String {
+    format!("tpl_{}", base62(16))
+}
+
 pub fn webhook_id() -> String {
     format!("we_{}", base62(16))
 }

@@ -53,6 +53,8 @@ pub struct SandboxConfig {
     pub limits: Option<Limits>,
     /// When false, no authentication, rate limiting or metering: benchmarks only.
     pub access_control: bool,
+    /// How long WhatsApp's simulated template review takes.
+    pub review_delay: std::time::Duration,
     /// Serve as a production stand-in (`--live`): `bb_live_` keys, `livemode: true`,
     /// https-only webhook URLs, no `/v1/sandbox/*` routes. For testing the console's
     /// Production environment without touching production.
@@ -68,6 +70,7 @@ impl SandboxConfig {
             admin_key: None,
             limits: None,
             access_control: true,
+            review_delay: std::time::Duration::from_secs(5),
             live: false,
         }
     }
@@ -159,6 +162,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         routes: route_table,
         openapi_json,
         access_control: config.access_control,
+        review_delay_ms: config.review_delay.as_millis() as i64,
         live: config.live,
     }));
 

@@ -25,6 +25,9 @@ struct Args {
     /// The organisation's plan, which sets the rate limits.
     #[arg(long, default_value = "starter", value_parser = parse_plan)]
     plan: Plan,
+    /// Seconds a submitted template waits for its simulated review.
+    #[arg(long, default_value_t = 5)]
+    review_seconds: u64,
     /// Act as a production stand-in: bb_live_ keys, livemode true, https-only webhook URLs,
     /// no /v1/sandbox/* routes. For testing a console's Production environment.
     #[arg(long)]
@@ -62,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
     config.plan = args.plan;
     config.admin_key = admin_key;
     config.live = args.live;
+    config.review_delay = std::time::Duration::from_secs(args.review_seconds);
     let sandbox = botbat_sandbox::start(config).await?;
     if let Some(key) = &sandbox.generated_admin_key {
         println!(

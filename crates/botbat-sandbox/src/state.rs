@@ -67,6 +67,8 @@ pub struct Shared {
     pub openapi_json: String,
     /// Off only in benchmarks, to measure what auth, limits and metering cost.
     pub access_control: bool,
+    /// How long a template review takes, on the sandbox clock.
+    pub review_delay_ms: i64,
     /// A production stand-in: `bb_live_` keys, `livemode: true`, https-only webhooks, no
     /// `/v1/sandbox/*` controls.
     pub live: bool,

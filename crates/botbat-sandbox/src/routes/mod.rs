@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod keys;
 pub mod meta;
 pub mod sandbox_tools;
+pub mod templates;
 pub mod usage;
 pub mod webhooks;
 
@@ -33,6 +34,16 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
             contacts::update_contact,
             contacts::delete_contact
         ))
+        .routes(routes!(
+            templates::list_templates,
+            templates::create_template
+        ))
+        .routes(routes!(
+            templates::get_template,
+            templates::update_template,
+            templates::delete_template
+        ))
+        .routes(routes!(templates::submit_template))
         .routes(routes!(usage::list_requests))
         .routes(routes!(usage::summary))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))

@@ -1,0 +1,444 @@
+//! `/v1/templates`: WhatsApp message templates and their simulated review.
+//!
+//! A submitted template is `pending` until its review is due, then `approved`, or
+//! `rejected` with a reason. The review is settled when the template is next read, from the
+//! due time stored with it, so it completes on schedule even across a restart, and moving
+//! the sandbox clock forward settles it at once. Sandbox convention: a template whose name
+//! starts with `reject` is always rejected.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use botbat_api::{
+    CreateTemplateRequest, ErrorBody, FieldIssue, Page, PageParams, Template, TemplateCategory,
+    TemplateFilter, TemplateStatus, UpdateTemplateRequest,
+};
+use sqlx::FromRow;
+
+use crate::clock::from_ms;
+use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::state::AppState;
+use crate::{ids, pagination};
+
+pub const REJECT_PREFIX: &str = "reject";
+
+#[derive(Debug, Clone, FromRow)]
+struct TemplateRow {
+    seq: i64,
+    id: String,
+    name: String,
+    language: String,
+    category: String,
+    body: String,
+    status: String,
+    rejection_reason: Option<String>,
+    submitted_at: Option<i64>,
+    reviewed_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn category_str(category: TemplateCategory) -> &'static str {
+    match category {
+        TemplateCategory::Marketing => "marketing",
+        TemplateCategory::Utility => "utility",
+        TemplateCategory::Authentication => "authentication",
+    }
+}
+
+fn parse_category(s: &str) -> TemplateCategory {
+    match s {
+        "marketing" => TemplateCategory::Marketing,
+        "authentication" => TemplateCategory::Authentication,
+        _ => TemplateCategory::Utility,
+    }
+}
+
+impl TemplateRow {
+    fn status(&self) -> TemplateStatus {
+        TemplateStatus::parse(&self.status).unwrap_or(TemplateStatus::Draft)
+    }
+
+    fn to_api(&self) -> Template {
+        Template {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            language: self.language.clone(),
+            category: parse_category(&self.category),
+            variables: variables(&self.body).unwrap_or(0),
+            body: self.body.clone(),
+            status: self.status(),
+            rejection_reason: self.rejection_reason.clone(),
+            submitted_at: self.submitted_at.map(from_ms),
+            reviewed_at: self.reviewed_at.map(from_ms),
+            created_at: from_ms(self.created_at),
+            updated_at: from_ms(self.updated_at),
+        }
+    }
+}
+
+/// The number of variables in `body`, or why they are invalid: they must be `{{1}}` to
+/// `{{n}}`, each used at least once, with no gap.
+pub fn variables(body: &str) -> std::result::Result<u32, String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err("has a `{{` without its closing `}}`".into());
+        };
+        let inner = after[..end].trim();
+        match inner.parse::<u32>() {
+            Ok(n) if n >= 1 => {
+                seen.insert(n);
+            }
+            _ => return Err(format!(
+                "has a variable {{{{{inner}}}}}; variables are numbers: {{{{1}}}}, {{{{2}}}}, …"
+            )),
+        }
+        rest = &after[end + 2..];
+    }
+    let count = seen.len() as u32;
+    if seen.iter().copied().eq(1..=count) {
+        Ok(count)
+    } else {
+        Err(format!(
+            "numbers its variables {:?}; they must run from {{{{1}}}} without gaps",
+            seen.iter().collect::<Vec<_>>()
+        ))
+    }
+}
+
+struct Fields {
+    name: String,
+    language: String,
+    category: TemplateCategory,
+    body: String,
+}
+
+fn validate(fields: &mut Fields) -> Result<()> {
+    let mut issues = Vec::new();
+    fields.name = fields.name.trim().to_string();
+    if fields.name.is_empty()
+        || fields.name.len() > 100
+        || !fields
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        issues.push(FieldIssue::new(
+            "name",
+            "must be 1 to 100 lower case letters, digits or _ (e.g. order_shipped)",
+        ));
+    }
+    let language_ok = {
+        let (base, region) = match fields.language.split_once('_') {
+            Some((b, r)) => (b, Some(r)),
+            None => (fields.language.as_str(), None),
+        };
+        (2..=3).contains(&base.len())
+            && base.bytes().all(|b| b.is_ascii_lowercase())
+            && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+    };
+    if !language_ok {
+        issues.push(FieldIssue::new(
+            "language",
+            "must be a language code such as en or en_US",
+        ));
+    }
+    if fields.body.trim().is_empty() || fields.body.chars().count() > 1024 {
+        issues.push(FieldIssue::new("body", "must be 1 to 1024 characters"));
+    } else if let Err(why) = variables(&fields.body) {
+        issues.push(FieldIssue::new("body", format!("the body {why}")));
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(SandboxError::validation(issues))
+    }
+}
+
+async fn check_unique(state: &AppState, fields: &Fields, except: &str) -> Result<()> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM templates WHERE name = ? AND language = ? AND id != ?")
+            .bind(&fields.name)
+            .bind(&fields.language)
+            .bind(except)
+            .fetch_optional(&state.db)
+            .await?;
+    match existing {
+        Some(id) => {
+            let mut error = SandboxError::conflict(format!(
+                "Template {id} already uses the name {:?} in {}.",
+                fields.name, fields.language
+            ));
+            error.details = vec![FieldIssue::new("name", format!("already used by {id}"))];
+            Err(error)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Settles every review that is due, so reads never show a stale `pending`.
+async fn settle_reviews(state: &AppState) -> Result<()> {
+    let now = state.clock.now_ms();
+    sqlx::query(
+        "UPDATE templates SET
+             status = CASE WHEN substr(name, 1, length(?2)) = ?2 THEN 'rejected' ELSE 'approved' END,
+             rejection_reason = CASE WHEN substr(name, 1, length(?2)) = ?2
+                 THEN 'Sandbox convention: templates whose name starts with ' || ?2 || ' are always rejected.'
+                 ELSE NULL END,
+             reviewed_at = review_due_at,
+             review_due_at = NULL
+         WHERE status = 'pending' AND review_due_at <= ?1",
+    )
+    .bind(now)
+    .bind(REJECT_PREFIX)
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
+
+async fn load(state: &AppState, id: &str) -> Result<TemplateRow> {
+    settle_reviews(state).await?;
+    sqlx::query_as("SELECT * FROM templates WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("template", id))
+}
+
+/// Lists templates, newest first, by status and language.
+#[utoipa::path(
+    get, path = "/v1/templates", tag = "Templates",
+    params(PageParams, TemplateFilter),
+    responses((status = 200, description = "A page of templates", body = Page<Template>)),
+    security(("bearer_key" = ["templates:read"]))
+)]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<TemplateFilter>,
+) -> Result<Json<Page<Template>>> {
+    let page = pagination::parse(&params, "templates")?;
+    if let Some(status) = filter.status.as_deref() {
+        if TemplateStatus::parse(status).is_none() {
+            return Err(SandboxError::field(
+                "status",
+                "must be draft, pending, approved or rejected",
+            ));
+        }
+    }
+    settle_reviews(&state).await?;
+    let condition = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR language = ?2)";
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM templates WHERE {condition}"))
+            .bind(&filter.status)
+            .bind(&filter.language)
+            .fetch_one(&state.db)
+            .await?;
+    let rows: Vec<TemplateRow> = sqlx::query_as(&format!(
+        "SELECT * FROM templates WHERE {condition} AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
+    ))
+    .bind(&filter.status)
+    .bind(&filter.language)
+    .bind(page.after.unwrap_or(i64::MAX))
+    .bind(page.limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "templates",
+        |r| r.seq,
+        TemplateRow::to_api,
+        total,
+    )))
+}
+
+/// Creates a draft template.
+#[utoipa::path(
+    post, path = "/v1/templates", tag = "Templates",
+    request_body(content = CreateTemplateRequest, example = json!({"name": "order_shipped", "language": "en_US", "category": "utility", "body": "Hi {{1}}, your order {{2}} is on its way."})),
+    responses(
+        (status = 201, description = "The draft", body = Template),
+        (status = 409, description = "conflict: the name is taken in this language", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["templates:write"]))
+)]
+pub async fn create_template(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateTemplateRequest>,
+) -> Result<(StatusCode, Json<Template>)> {
+    let mut fields = Fields {
+        name: body.name,
+        language: body.language,
+        category: body.category,
+        body: body.body,
+    };
+    validate(&mut fields)?;
+    check_unique(&state, &fields, "").await?;
+    let now = state.clock.now_ms();
+    let row: TemplateRow = sqlx::query_as(
+        "INSERT INTO templates (id, name, language, category, body, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING *",
+    )
+    .bind(ids::template_id())
+    .bind(&fields.name)
+    .bind(&fields.language)
+    .bind(category_str(fields.category))
+    .bind(&fields.body)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(row.to_api())))
+}
+
+/// One template, with its review state.
+#[utoipa::path(
+    get, path = "/v1/templates/{id}", tag = "Templates",
+    params(("id" = String, Path, description = "Template id, `tpl_…`")),
+    responses((status = 200, description = "The template", body = Template)),
+    security(("bearer_key" = ["templates:read"]))
+)]
+pub async fn get_template(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Template>> {
+    Ok(Json(load(&state, &id).await?.to_api()))
+}
+
+/// Edits a template. A template under review cannot change (409); an approved or rejected
+/// one returns to draft and must be submitted again.
+#[utoipa::path(
+    put, path = "/v1/templates/{id}", tag = "Templates",
+    params(("id" = String, Path, description = "Template id, `tpl_…`")),
+    request_body(content = UpdateTemplateRequest, example = json!({"body": "Hello {{1}}, order {{2}} has shipped."})),
+    responses(
+        (status = 200, description = "The template, back in draft", body = Template),
+        (status = 409, description = "conflict: under review, or the name is taken", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["templates:write"]))
+)]
+pub async fn update_template(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateTemplateRequest>,
+) -> Result<Json<Template>> {
+    let current = load(&state, &id).await?;
+    if current.status() == TemplateStatus::Pending {
+        return Err(SandboxError::conflict(format!(
+            "Template {id} is under review; wait for the result before editing it."
+        )));
+    }
+    let mut fields = Fields {
+        name: body.name.unwrap_or(current.name.clone()),
+        language: body.language.unwrap_or(current.language.clone()),
+        category: body.category.unwrap_or(parse_category(&current.category)),
+        body: body.body.unwrap_or(current.body.clone()),
+    };
+    validate(&mut fields)?;
+    check_unique(&state, &fields, &id).await?;
+    let row: TemplateRow = sqlx::query_as(
+        "UPDATE templates SET name = ?, language = ?, category = ?, body = ?, status = 'draft',
+             rejection_reason = NULL, updated_at = ?
+         WHERE id = ? RETURNING *",
+    )
+    .bind(&fields.name)
+    .bind(&fields.language)
+    .bind(category_str(fields.category))
+    .bind(&fields.body)
+    .bind(state.clock.now_ms())
+    .bind(&id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(row.to_api()))
+}
+
+/// Deletes a template that is not under review.
+#[utoipa::path(
+    delete, path = "/v1/templates/{id}", tag = "Templates",
+    params(("id" = String, Path, description = "Template id, `tpl_…`")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "conflict: the template is under review", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["templates:write"]))
+)]
+pub async fn delete_template(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    let current = load(&state, &id).await?;
+    if current.status() == TemplateStatus::Pending {
+        return Err(SandboxError::conflict(format!(
+            "Template {id} is under review; it can be deleted once the review is done."
+        )));
+    }
+    sqlx::query("DELETE FROM templates WHERE id = ?")
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Submits a draft or rejected template for WhatsApp approval. It is `pending` until the
+/// review completes (after the sandbox's review delay), then `approved` or `rejected`.
+#[utoipa::path(
+    post, path = "/v1/templates/{id}/submit", tag = "Templates",
+    params(("id" = String, Path, description = "Template id, `tpl_…`")),
+    responses(
+        (status = 200, description = "The template, now pending", body = Template),
+        (status = 409, description = "conflict: already under review or approved", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["templates:write"]))
+)]
+pub async fn submit_template(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Template>> {
+    let current = load(&state, &id).await?;
+    match current.status() {
+        TemplateStatus::Pending => {
+            return Err(SandboxError::conflict(format!(
+                "Template {id} is already under review."
+            )))
+        }
+        TemplateStatus::Approved => {
+            return Err(SandboxError::conflict(format!(
+                "Template {id} is already approved; edit it to change it, then submit again."
+            )))
+        }
+        TemplateStatus::Draft | TemplateStatus::Rejected => {}
+    }
+    let now = state.clock.now_ms();
+    let row: TemplateRow = sqlx::query_as(
+        "UPDATE templates SET status = 'pending', rejection_reason = NULL, submitted_at = ?,
+             review_due_at = ?, reviewed_at = NULL, updated_at = ?
+         WHERE id = ? RETURNING *",
+    )
+    .bind(now)
+    .bind(now + state.review_delay_ms)
+    .bind(now)
+    .bind(&id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(row.to_api()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variables;
+
+    #[test]
+    fn variables_must_run_from_one_without_gaps() {
+        assert_eq!(variables("Hello"), Ok(0));
+        assert_eq!(variables("Hi {{1}}, order {{2}}; again {{1}}"), Ok(2));
+        assert_eq!(variables("Hi {{ 1 }}"), Ok(1));
+        assert!(variables("Hi {{2}}").is_err());
+        assert!(variables("Hi {{1}} {{3}}").is_err());
+        assert!(variables("Hi {{name}}").is_err());
+        assert!(variables("Hi {{1").is_err());
+    }
+}
