@@ -639,3 +639,54 @@ pub struct TemplateFilter {
     pub status: Option<String>,
     pub language: Option<String>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Whatsapp,
+    Sms,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+/// `POST /v1/messages/send`: a template (WhatsApp, approved, with its variables) or a body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct SendMessageRequest {
+    /// `ct_…`; the contact must have a phone number.
+    pub contact_id: String,
+    pub channel: Channel,
+    /// An approved template (WhatsApp only). Give this or `body`, not both.
+    pub template_id: Option<String>,
+    /// Values for the template's `{{1}}`, `{{2}}`, … in order.
+    #[serde(default)]
+    pub variables: Vec<String>,
+    /// Free text, 1 to 4096 characters (1,600 for SMS). Give this or `template_id`.
+    pub body: Option<String>,
+}
+
+/// A message and its delivery timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
+pub struct Message {
+    /// `msg_…`
+    pub id: String,
+    pub contact_id: String,
+    pub channel: Channel,
+    pub template_id: Option<String>,
+    /// The text as delivered (template variables filled in).
+    pub body: String,
+    pub status: MessageStatus,
+    pub queued_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub failure_reason: Option<String>,
+}

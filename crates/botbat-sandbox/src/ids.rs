@@ -29,6 +29,10 @@ pub fn template_id() -> String {
     format!("tpl_{}", base62(16))
 }
 
+pub fn message_id() -> String {
+    format!("msg_{}", base62(16))
+}
+
 pub fn webhook_id() -> String {
     format!("we_{}", base62(16))
 }

@@ -55,6 +55,8 @@ pub struct SandboxConfig {
     pub access_control: bool,
     /// How long WhatsApp's simulated template review takes.
     pub review_delay: std::time::Duration,
+    /// The time between a message's steps (queued, sent, delivered, read).
+    pub message_step: std::time::Duration,
     /// Serve as a production stand-in (`--live`): `bb_live_` keys, `livemode: true`,
     /// https-only webhook URLs, no `/v1/sandbox/*` routes. For testing the console's
     /// Production environment without touching production.
@@ -71,6 +73,7 @@ impl SandboxConfig {
             limits: None,
             access_control: true,
             review_delay: std::time::Duration::from_secs(5),
+            message_step: std::time::Duration::from_secs(1),
             live: false,
         }
     }
@@ -163,6 +166,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         openapi_json,
         access_control: config.access_control,
         review_delay_ms: config.review_delay.as_millis() as i64,
+        message_step_ms: config.message_step.as_millis() as i64,
         live: config.live,
     }));
 

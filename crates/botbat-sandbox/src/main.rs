@@ -25,6 +25,9 @@ struct Args {
     /// The organisation's plan, which sets the rate limits.
     #[arg(long, default_value = "starter", value_parser = parse_plan)]
     plan: Plan,
+    /// Seconds between a message's steps: queued, sent, delivered, read.
+    #[arg(long, default_value_t = 1)]
+    message_step_seconds: u64,
     /// Seconds a submitted template waits for its simulated review.
     #[arg(long, default_value_t = 5)]
     review_seconds: u64,
@@ -66,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
     config.admin_key = admin_key;
     config.live = args.live;
     config.review_delay = std::time::Duration::from_secs(args.review_seconds);
+    config.message_step = std::time::Duration::from_secs(args.message_step_seconds);
     let sandbox = botbat_sandbox::start(config).await?;
     if let Some(key) = &sandbox.generated_admin_key {
         println!(

@@ -27,6 +27,7 @@ use crate::state::{Access, RouteTable};
         (name = "API keys", description = "Create, rotate and revoke scoped keys"),
         (name = "Contacts", description = "People you message: CRUD, filters and fuzzy search"),
         (name = "Templates", description = "WhatsApp message templates and their approval"),
+        (name = "Messages", description = "Send to a contact and follow delivery"),
         (name = "Usage", description = "The metered request log"),
         (name = "Webhooks", description = "Endpoints that receive signed events"),
         (name = "Sandbox", description = "Sandbox-only test controls"),

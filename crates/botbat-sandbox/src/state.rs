@@ -69,6 +69,8 @@ pub struct Shared {
     pub access_control: bool,
     /// How long a template review takes, on the sandbox clock.
     pub review_delay_ms: i64,
+    /// The time between a message's delivery steps, on the sandbox clock.
+    pub message_step_ms: i64,
     /// A production stand-in: `bb_live_` keys, `livemode: true`, https-only webhooks, no
     /// `/v1/sandbox/*` controls.
     pub live: bool,

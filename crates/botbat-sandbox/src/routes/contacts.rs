@@ -160,6 +160,16 @@ async fn check_duplicates(state: &AppState, fields: &Fields, except: Option<&str
     Ok(())
 }
 
+/// A contact's phone: `None` if there is no such contact, `Some(None)` if it has no phone.
+pub(crate) async fn phone_of(state: &AppState, id: &str) -> Result<Option<Option<String>>> {
+    Ok(
+        sqlx::query_scalar("SELECT phone FROM contacts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?,
+    )
+}
+
 async fn load(state: &AppState, id: &str) -> Result<ContactRow> {
     sqlx::query_as("SELECT * FROM contacts WHERE id = ?")
         .bind(id)

@@ -4,6 +4,7 @@
 
 pub mod contacts;
 pub mod keys;
+pub mod messages;
 pub mod meta;
 pub mod sandbox_tools;
 pub mod templates;
@@ -44,6 +45,8 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
             templates::delete_template
         ))
         .routes(routes!(templates::submit_template))
+        .routes(routes!(messages::send_message))
+        .routes(routes!(messages::get_message))
         .routes(routes!(usage::list_requests))
         .routes(routes!(usage::summary))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))

@@ -92,9 +92,11 @@ pub fn variables(body: &str) -> std::result::Result<u32, String> {
             Ok(n) if n >= 1 => {
                 seen.insert(n);
             }
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "has a variable {{{{{inner}}}}}; variables are numbers: {{{{1}}}}, {{{{2}}}}, …"
-            )),
+            ))
+            }
         }
         rest = &after[end + 2..];
     }
@@ -206,6 +208,20 @@ async fn load(state: &AppState, id: &str) -> Result<TemplateRow> {
         .fetch_optional(&state.db)
         .await?
         .ok_or_else(|| SandboxError::not_found("template", id))
+}
+
+/// A template as the message sender needs it: its status, body and variable count, or
+/// `None` if there is no such template.
+pub(crate) async fn for_sending(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<(TemplateStatus, String, u32)>> {
+    settle_reviews(state).await?;
+    let row: Option<TemplateRow> = sqlx::query_as("SELECT * FROM templates WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?;
+    Ok(row.map(|r| (r.status(), r.body.clone(), variables(&r.body).unwrap_or(0))))
 }
 
 /// Lists templates, newest first, by status and language.
