@@ -16,6 +16,7 @@ mod meter;
 mod openapi;
 mod pagination;
 mod routes;
+mod rows;
 mod state;
 
 use std::net::SocketAddr;

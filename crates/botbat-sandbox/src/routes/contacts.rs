@@ -11,6 +11,7 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::rows::{self, Table};
 use crate::state::AppState;
 use crate::{fuzzy, ids, pagination};
 
@@ -171,11 +172,7 @@ pub(crate) async fn phone_of(state: &AppState, id: &str) -> Result<Option<Option
 }
 
 async fn load(state: &AppState, id: &str) -> Result<ContactRow> {
-    sqlx::query_as("SELECT * FROM contacts WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("contact", id))
+    rows::get(&state.db, Table::Contacts, id).await
 }
 
 /// Lists contacts, newest first, by segment, tag and creation time.
@@ -344,10 +341,7 @@ pub async fn delete_contact(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     load(&state, &id).await?;
-    sqlx::query("DELETE FROM contacts WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    rows::delete(&state.db, Table::Contacts, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -15,6 +15,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, Result, SandboxError};
 use crate::ids;
 use crate::routes::{contacts, templates};
+use crate::rows::{self, Table};
 use crate::state::AppState;
 
 /// Phones ending in this fail.
@@ -234,10 +235,6 @@ pub async fn get_message(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Message>> {
-    let row: MessageRow = sqlx::query_as("SELECT * FROM messages WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("message", &id))?;
+    let row: MessageRow = rows::get(&state.db, Table::Messages, &id).await?;
     Ok(Json(row.to_api(state.clock.now_ms())))
 }

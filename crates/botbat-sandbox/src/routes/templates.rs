@@ -17,6 +17,7 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::rows::{self, Table};
 use crate::state::AppState;
 use crate::{ids, pagination};
 
@@ -203,11 +204,7 @@ async fn settle_reviews(state: &AppState) -> Result<()> {
 
 async fn load(state: &AppState, id: &str) -> Result<TemplateRow> {
     settle_reviews(state).await?;
-    sqlx::query_as("SELECT * FROM templates WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("template", id))
+    rows::get(&state.db, Table::Templates, id).await
 }
 
 /// A template as the message sender needs it: its status, body and variable count, or
@@ -217,10 +214,7 @@ pub(crate) async fn for_sending(
     id: &str,
 ) -> Result<Option<(TemplateStatus, String, u32)>> {
     settle_reviews(state).await?;
-    let row: Option<TemplateRow> = sqlx::query_as("SELECT * FROM templates WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?;
+    let row: Option<TemplateRow> = rows::find(&state.db, Table::Templates, id).await?;
     Ok(row.map(|r| (r.status(), r.body.clone(), variables(&r.body).unwrap_or(0))))
 }
 
@@ -392,10 +386,7 @@ pub async fn delete_template(
             "Template {id} is under review; it can be deleted once the review is done."
         )));
     }
-    sqlx::query("DELETE FROM templates WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    rows::delete(&state.db, Table::Templates, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -15,6 +15,7 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::rows::{self, Table};
 use crate::state::AppState;
 use crate::{ids, pagination};
 
@@ -174,11 +175,7 @@ pub async fn create_webhook(
 }
 
 async fn load(state: &AppState, id: &str) -> Result<WebhookRow> {
-    sqlx::query_as("SELECT * FROM webhooks WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("webhook endpoint", id))
+    rows::get(&state.db, Table::Webhooks, id).await
 }
 
 /// One endpoint, without its secret.
@@ -251,9 +248,6 @@ pub async fn delete_webhook(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     load(&state, &id).await?;
-    sqlx::query("DELETE FROM webhooks WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    rows::delete(&state.db, Table::Webhooks, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
