@@ -6,6 +6,9 @@
 #   Node.js >= 20    (checked only: Debian 12's own nodejs is too old)
 #   tauri-driver     (cargo install, lands in ~/.cargo/bin)
 #   schemathesis     (pip, in a venv under target/tools/, for the sandbox fuzz stage)
+#   standardwebhooks, stripe
+#                    (pip, in a venv under target/tools/, the reference implementations
+#                     botbat-webhooks' tests check signatures against)
 #   npm packages     (npm ci in ui/ and tests/e2e/ when node_modules is missing or stale)
 set -euo pipefail
 
@@ -80,6 +83,26 @@ if [[ ! -x $st_venv/bin/st ]] || ! "$st_venv/bin/st" --version 2>/dev/null | gre
   rm -rf "$st_venv"
   python3 -m venv "$st_venv"
   "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+
+# --- standardwebhooks + stripe (independent webhook signatures), in their own venv ---------
+# crates/botbat-webhooks/tests/vectors.rs runs scripts/webhook-vectors.py with this Python
+# and fails when it is missing.
+standardwebhooks_version=1.1.0
+stripe_version=16.1.0
+wh_venv=target/tools/pywebhooks
+wh_versions() {
+  "$wh_venv/bin/python" -c \
+    'from importlib.metadata import version; print(version("standardwebhooks"), version("stripe"))' \
+    2>/dev/null
+}
+if [[ ! -x $wh_venv/bin/python ]] || [[ $(wh_versions) != "$standardwebhooks_version $stripe_version" ]]; then
+  command -v python3 >/dev/null || die "python3 is required for the webhook signature tests"
+  say "installing standardwebhooks $standardwebhooks_version and stripe $stripe_version into $wh_venv"
+  rm -rf "$wh_venv"
+  python3 -m venv "$wh_venv"
+  "$wh_venv/bin/pip" install --quiet --disable-pip-version-check \
+    "standardwebhooks==$standardwebhooks_version" "stripe==$stripe_version"
 fi
 
 # --- npm packages ----------------------------------------------------------------------------
