@@ -21,6 +21,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     ValidationError,
     RateLimited,
+    /// A WebSocket endpoint was called without a WebSocket handshake.
+    UpgradeRequired,
     InternalError,
 }
 
@@ -36,6 +38,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ValidationError => 422,
             ErrorCode::RateLimited => 429,
+            ErrorCode::UpgradeRequired => 426,
             ErrorCode::InternalError => 500,
         }
     }
@@ -51,6 +54,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ValidationError => "validation_error",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::UpgradeRequired => "upgrade_required",
             ErrorCode::InternalError => "internal_error",
         }
     }

@@ -4,10 +4,14 @@
 //! them through generated TypeScript bindings, so the three can never disagree about a
 //! field name. The OpenAPI schemas come from the same definitions (utoipa).
 
+pub mod campaigns;
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod types;
 
+pub use campaigns::*;
 pub use client::{Client, ClientConfig, Response};
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
+pub use events::*;
 pub use types::*;

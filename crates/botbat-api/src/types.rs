@@ -360,8 +360,12 @@ pub struct Webhook {
     pub description: Option<String>,
     pub event_types: Vec<String>,
     pub enabled: bool,
+    /// Why the platform disabled the endpoint (it answered 410 Gone), if it did.
+    pub disabled_reason: Option<String>,
     /// `whsec_…a1b2`
     pub secret_masked: String,
+    /// While set and in the future, the previous secret still signs beside the current one.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -655,6 +659,8 @@ pub enum MessageStatus {
     Delivered,
     Read,
     Failed,
+    /// An inbound message, from the contact.
+    Received,
 }
 
 /// `POST /v1/messages/send`: a template (WhatsApp, approved, with its variables) or a body.
@@ -679,6 +685,11 @@ pub struct Message {
     pub id: String,
     pub contact_id: String,
     pub channel: Channel,
+    pub direction: crate::Direction,
+    /// The campaign that sent it, if one did.
+    pub campaign_id: Option<String>,
+    /// The conversation it belongs to, if any.
+    pub conversation_id: Option<String>,
     pub template_id: Option<String>,
     /// The text as delivered (template variables filled in).
     pub body: String,

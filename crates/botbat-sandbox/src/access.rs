@@ -129,6 +129,27 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<CachedKey, Sand
     }
 }
 
+/// Emits `rate_limit.exceeded` for a key at most once a minute, off the request's path.
+fn announce_rate_limit(state: &AppState, key_id: &str, data: serde_json::Value) {
+    let now = state.clock.now_ms();
+    {
+        let mut last = state
+            .rate_limit_events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if last.get(key_id).is_some_and(|at| now - at < 60_000) {
+            return;
+        }
+        last.insert(key_id.to_string(), now);
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = crate::events::emit(&state, "rate_limit.exceeded", &data).await {
+            tracing::warn!(%error.message, "rate_limit.exceeded not recorded");
+        }
+    });
+}
+
 pub async fn access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if !state.access_control {
         return next.run(req).await;
@@ -170,6 +191,20 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
                     decision.retry_after
                 )
             };
+            let (window, allowed, seconds) = if decision.verdict == Verdict::KeyLimited {
+                ("per_key_per_second", decision.key.limit, 1)
+            } else {
+                ("per_org_per_minute", decision.org.limit, 60)
+            };
+            announce_rate_limit(
+                &state,
+                &key.id,
+                serde_json::json!({
+                    "key_id": key.id, "limit": window, "allowed": allowed,
+                    "window_seconds": seconds, "retry_after": decision.retry_after,
+                    "route": format!("{method} {route}"),
+                }),
+            );
             let mut error = SandboxError::new(ErrorCode::RateLimited, message);
             error.retry_after = Some(decision.retry_after);
             error.into_response()

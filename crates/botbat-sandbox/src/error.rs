@@ -65,6 +65,13 @@ impl SandboxError {
         Self::new(ErrorCode::NotFound, format!("No {what} with id {id:?}."))
     }
 
+    pub fn upgrade_required() -> Self {
+        Self::new(
+            ErrorCode::UpgradeRequired,
+            "This endpoint is a WebSocket: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket).",
+        )
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
     }

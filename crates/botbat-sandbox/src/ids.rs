@@ -37,6 +37,30 @@ pub fn webhook_id() -> String {
     format!("we_{}", base62(16))
 }
 
+pub fn event_id() -> String {
+    format!("evt_{}", base62(20))
+}
+
+pub fn delivery_id() -> String {
+    format!("dlv_{}", base62(16))
+}
+
+pub fn campaign_id() -> String {
+    format!("cmp_{}", base62(16))
+}
+
+pub fn conversation_id() -> String {
+    format!("conv_{}", base62(16))
+}
+
+pub fn job_id() -> String {
+    format!("job_{}", base62(16))
+}
+
+pub fn listen_session_id() -> String {
+    format!("ls_{}", base62(16))
+}
+
 pub const TEST_KEY_PREFIX: &str = "bb_test_";
 pub const LIVE_KEY_PREFIX: &str = "bb_live_";
 

@@ -7,7 +7,9 @@
 mod access;
 mod clock;
 mod db;
+mod delivery;
 mod error;
+mod events;
 mod fuzzy;
 pub mod ids;
 mod keys;
@@ -19,6 +21,7 @@ mod routes;
 mod rows;
 mod state;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -35,10 +38,11 @@ pub use db::DB_FILE;
 pub use limiter::Limits;
 
 use crate::clock::Clock;
+use crate::events::EventBus;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
-use crate::state::{AppState, Shared};
+use crate::state::{AppState, Claims, Shared};
 
 /// The environment variable whose value becomes the bootstrap key with every scope.
 pub const ADMIN_KEY_ENV: &str = "BOTBAT_SANDBOX_ADMIN_KEY";
@@ -62,6 +66,27 @@ pub struct SandboxConfig {
     /// https-only webhook URLs, no `/v1/sandbox/*` routes. For testing the console's
     /// Production environment without touching production.
     pub live: bool,
+    /// Waits before each webhook retry: the platform's schedule, or `fast` for tests.
+    pub retry_schedule: RetrySchedule,
+}
+
+/// How long failed webhook deliveries wait before each retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetrySchedule {
+    /// Immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, as in production.
+    #[default]
+    Standard,
+    /// The same eight attempts within about 30 seconds.
+    Fast,
+}
+
+impl RetrySchedule {
+    pub fn waits(self) -> Vec<std::time::Duration> {
+        match self {
+            RetrySchedule::Standard => delivery::STANDARD_SCHEDULE.to_vec(),
+            RetrySchedule::Fast => delivery::FAST_SCHEDULE.to_vec(),
+        }
+    }
 }
 
 impl SandboxConfig {
@@ -76,6 +101,7 @@ impl SandboxConfig {
             review_delay: std::time::Duration::from_secs(5),
             message_step: std::time::Duration::from_secs(1),
             live: false,
+            retry_schedule: RetrySchedule::Standard,
         }
     }
 }
@@ -91,6 +117,8 @@ pub struct RunningSandbox {
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     meter: JoinHandle<()>,
+    /// The scheduler and the delivery dispatcher: stopped with the server.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl RunningSandbox {
@@ -102,6 +130,9 @@ impl RunningSandbox {
         }
         if let Err(error) = (&mut self.server).await {
             tracing::warn!(%error, "sandbox server task ended abnormally");
+        }
+        for task in &self.background {
+            task.abort();
         }
         let _ = (&mut self.meter).await;
     }
@@ -122,6 +153,17 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         .unwrap_or(0);
     let clock = Clock::with_offset_ms(offset);
     let key_index = KeyIndex::load(&pool).await?;
+    let listen_secret = match db::get_meta(&pool, "listen_secret").await? {
+        Some(secret) => secret,
+        None => {
+            let secret = routes::webhooks::signing_secret();
+            db::set_meta(&pool, "listen_secret", &secret).await?;
+            secret
+        }
+    };
+    let latest_event = events::latest_seq(&pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", e.message))?;
 
     let mut generated_admin_key = None;
     if let Some(admin) = &config.admin_key {
@@ -169,7 +211,18 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         review_delay_ms: config.review_delay.as_millis() as i64,
         message_step_ms: config.message_step.as_millis() as i64,
         live: config.live,
+        bus: EventBus::new(latest_event),
+        in_flight: Claims::default(),
+        campaigns_running: Claims::default(),
+        http: delivery::http_client(),
+        retry_schedule: config.retry_schedule.waits(),
+        listen_secret,
+        rate_limit_events: Mutex::new(HashMap::new()),
     }));
+    let background = vec![
+        tokio::spawn(run_scheduler(state.clone())),
+        tokio::spawn(delivery::run_dispatcher(state.clone())),
+    ];
 
     let app = router
         .route_layer(middleware::from_fn_with_state(
@@ -198,5 +251,22 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         stop: Some(stop),
         server,
         meter: meter_task,
+        background,
     })
+}
+
+/// Moves the sandbox clock's consequences forward: template reviews that are due, scheduled
+/// events (a message's next steps) and campaigns due to start or still sending.
+async fn run_scheduler(state: AppState) {
+    loop {
+        let step = async {
+            routes::templates::settle_reviews(&state).await?;
+            events::emit_due(&state).await?;
+            routes::campaigns::run_due(&state).await
+        };
+        if let Err(error) = step.await {
+            tracing::warn!(%error.message, "scheduler step failed; retrying");
+        }
+        tokio::time::sleep(events::TICK).await;
+    }
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use botbat_api::Plan;
-use botbat_sandbox::{SandboxConfig, ADMIN_KEY_ENV};
+use botbat_sandbox::{RetrySchedule, SandboxConfig, ADMIN_KEY_ENV};
 use botbat_secrets::Sensitive;
 use clap::Parser;
 
@@ -35,6 +35,20 @@ struct Args {
     /// no /v1/sandbox/* routes. For testing a console's Production environment.
     #[arg(long)]
     live: bool,
+    /// Webhook retry waits: `standard` (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) or
+    /// `fast` (1 to 6 s, for tests).
+    #[arg(long, default_value = "standard", value_parser = parse_schedule)]
+    retry_schedule: RetrySchedule,
+}
+
+fn parse_schedule(s: &str) -> Result<RetrySchedule, String> {
+    match s {
+        "standard" => Ok(RetrySchedule::Standard),
+        "fast" => Ok(RetrySchedule::Fast),
+        _ => Err(format!(
+            "unknown retry schedule {s:?}: use standard or fast"
+        )),
+    }
 }
 
 fn parse_plan(s: &str) -> Result<Plan, String> {
@@ -70,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
     config.live = args.live;
     config.review_delay = std::time::Duration::from_secs(args.review_seconds);
     config.message_step = std::time::Duration::from_secs(args.message_step_seconds);
+    config.retry_schedule = args.retry_schedule;
     let sandbox = botbat_sandbox::start(config).await?;
     if let Some(key) = &sandbox.generated_admin_key {
         println!(

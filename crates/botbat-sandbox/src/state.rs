@@ -1,6 +1,6 @@
 //! What every handler shares.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +9,7 @@ use botbat_api::{EndpointRef, Fault, Organization, Plan, Scope};
 use sqlx::SqlitePool;
 
 use crate::clock::Clock;
+use crate::events::EventBus;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -74,6 +75,40 @@ pub struct Shared {
     /// A production stand-in: `bb_live_` keys, `livemode: true`, https-only webhooks, no
     /// `/v1/sandbox/*` controls.
     pub live: bool,
+    pub bus: EventBus,
+    /// Webhook endpoints with a delivery worker running.
+    pub in_flight: Claims,
+    /// Campaigns being sent by a task of this process.
+    pub campaigns_running: Claims,
+    /// Webhook delivery's HTTP client (15 s timeout, no redirects, no proxy).
+    pub http: reqwest::Client,
+    /// Waits before the second, third, … delivery attempt.
+    pub retry_schedule: Vec<std::time::Duration>,
+    /// Signs the events sent to listen sessions (`GET /v1/webhooks/listen`).
+    pub listen_secret: String,
+    /// When each key last caused a `rate_limit.exceeded` event (at most one a minute).
+    pub rate_limit_events: Mutex<HashMap<String, i64>>,
+}
+
+/// Names claimed by one task at a time (an endpoint's delivery worker, a sending campaign).
+#[derive(Debug, Default)]
+pub struct Claims(Mutex<HashSet<String>>);
+
+impl Claims {
+    /// True if the name was free and is now claimed.
+    pub fn claim(&self, name: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string())
+    }
+
+    pub fn release(&self, name: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+    }
 }
 
 #[derive(Clone)]

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use botbat_api::Plan;
-use botbat_sandbox::{Limits, RunningSandbox, SandboxConfig};
+use botbat_sandbox::{Limits, RetrySchedule, RunningSandbox, SandboxConfig};
 use botbat_secrets::Sensitive;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -14,6 +14,8 @@ use tempfile::TempDir;
 
 pub struct TestSandbox {
     pub sandbox: Option<RunningSandbox>,
+    /// Applied to every (re)start's config.
+    configure: fn(&mut SandboxConfig),
     pub dir: TempDir,
     pub admin: String,
     pub http: reqwest::Client,
@@ -65,10 +67,29 @@ impl TestSandbox {
     }
 
     pub async fn start_with(plan: Plan, limits: Option<Limits>) -> Self {
+        let mut sandbox = Self::configured(|_| {}).await;
+        sandbox.restart_with(plan, limits).await;
+        sandbox
+    }
+
+    /// Unlimited, with the fast webhook retry schedule and one-second message steps.
+    pub async fn fast() -> Self {
+        Self::configured(|config| {
+            config.retry_schedule = RetrySchedule::Fast;
+            config.plan = Plan::Enterprise;
+            config.limits = Some(Limits {
+                per_key_per_second: 100_000,
+                per_org_per_minute: 1_000_000,
+            });
+        })
+        .await
+    }
+
+    /// A sandbox whose every start's config is adjusted by `configure`.
+    pub async fn configured(configure: fn(&mut SandboxConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = SandboxConfig::new(loopback(), dir.path());
-        config.plan = plan;
-        config.limits = limits;
+        configure(&mut config);
         let sandbox = botbat_sandbox::start(config).await.expect("sandbox starts");
         let admin = sandbox
             .generated_admin_key
@@ -78,6 +99,7 @@ impl TestSandbox {
             .clone();
         Self {
             sandbox: Some(sandbox),
+            configure,
             dir,
             admin,
             http: reqwest::Client::new(),
@@ -86,11 +108,19 @@ impl TestSandbox {
 
     /// Stops the server and starts a new one on the same data dir.
     pub async fn restart(&mut self, plan: Plan) {
+        self.restart_with(plan, None).await;
+    }
+
+    async fn restart_with(&mut self, plan: Plan, limits: Option<Limits>) {
         if let Some(sandbox) = self.sandbox.take() {
             sandbox.shutdown().await;
         }
         let mut config = SandboxConfig::new(loopback(), self.dir.path());
+        (self.configure)(&mut config);
         config.plan = plan;
+        if limits.is_some() {
+            config.limits = limits;
+        }
         let sandbox = botbat_sandbox::start(config).await.expect("restart");
         assert!(
             sandbox.generated_admin_key.is_none(),
@@ -158,5 +188,109 @@ impl TestSandbox {
             reply.body["id"].as_str().expect("id").to_string(),
             reply.body["secret"].as_str().expect("secret").to_string(),
         )
+    }
+}
+
+/// One request a [`Receiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn event_type(&self) -> String {
+        self.json()["type"].as_str().unwrap_or("").to_string()
+    }
+}
+
+/// A webhook receiver on loopback that records every request and answers with the next
+/// scripted status (200 once the script is used up).
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    script: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
+}
+
+impl Receiver {
+    pub async fn start(script: &[u16]) -> Self {
+        use axum::body::Bytes;
+        use axum::http::{HeaderMap, StatusCode as Status};
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let script = std::sync::Arc::new(std::sync::Mutex::new(
+            script
+                .iter()
+                .copied()
+                .collect::<std::collections::VecDeque<u16>>(),
+        ));
+        let (r, s) = (received.clone(), script.clone());
+        let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+            let (r, s) = (r.clone(), s.clone());
+            async move {
+                let headers = headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                    .collect();
+                r.lock().expect("lock").push(Received {
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let status = s.lock().expect("lock").pop_front().unwrap_or(200);
+                (
+                    Status::from_u16(status).expect("status"),
+                    format!("receiver answered {status}"),
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind(loopback())
+            .await
+            .expect("receiver binds");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            url: format!("http://{addr}/hooks"),
+            received,
+            script,
+        }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("lock").clone()
+    }
+
+    /// Waits up to `seconds` for at least `count` requests.
+    pub async fn wait_for(&self, count: usize, seconds: u64) -> Vec<Received> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let got = self.received();
+            if got.len() >= count || std::time::Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// Polls `path` until `done` holds for its body, for up to `seconds`.
+pub async fn eventually(
+    sb: &TestSandbox,
+    path: &str,
+    seconds: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        let reply = sb.get(path, &sb.admin).await;
+        if done(&reply.body) || std::time::Instant::now() > deadline {
+            return reply.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -13,10 +13,10 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{fuzzy, ids, pagination};
+use crate::{events, fuzzy, ids, pagination};
 
 #[derive(Debug, Clone, FromRow)]
-struct ContactRow {
+pub(crate) struct ContactRow {
     seq: i64,
     id: String,
     name: String,
@@ -29,7 +29,7 @@ struct ContactRow {
 }
 
 impl ContactRow {
-    fn to_api(&self) -> Contact {
+    pub fn to_api(&self) -> Contact {
         Contact {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -66,15 +66,15 @@ fn is_email(email: &str) -> bool {
 }
 
 /// The fields of a contact after validation, normalised (trimmed, email lower-cased).
-struct Fields {
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    segment: Option<String>,
-    tags: Vec<String>,
+pub(crate) struct Fields {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub segment: Option<String>,
+    pub tags: Vec<String>,
 }
 
-fn validate(fields: &mut Fields) -> Result<()> {
+pub(crate) fn validate(fields: &mut Fields) -> Result<()> {
     let mut issues = Vec::new();
     fields.name = fields.name.trim().to_string();
     if fields.name.is_empty() || fields.name.chars().count() > 200 {
@@ -139,8 +139,52 @@ fn validate(fields: &mut Fields) -> Result<()> {
     }
 }
 
+pub(crate) async fn insert(state: &AppState, fields: &Fields) -> Result<ContactRow> {
+    let now = state.clock.now_ms();
+    Ok(sqlx::query_as(
+        "INSERT INTO contacts (id, name, email, phone, segment, tags, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+    )
+    .bind(ids::contact_id())
+    .bind(&fields.name)
+    .bind(&fields.email)
+    .bind(&fields.phone)
+    .bind(&fields.segment)
+    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .bind(now)
+    .fetch_one(&state.db)
+    .await?)
+}
+
+/// The contact with this phone, or a new one named after the number (a stranger writing
+/// in), announced with `contact.created`.
+pub(crate) async fn find_or_create_by_phone(state: &AppState, phone: &str) -> Result<String> {
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM contacts WHERE phone = ?")
+        .bind(phone)
+        .fetch_optional(&state.db)
+        .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let fields = Fields {
+        name: phone.to_string(),
+        email: None,
+        phone: Some(phone.to_string()),
+        segment: None,
+        tags: vec!["inbound".to_string()],
+    };
+    let contact = insert(state, &fields).await?.to_api();
+    events::emit(state, "contact.created", &contact).await?;
+    Ok(contact.id)
+}
+
 /// Reports, rather than merges, a contact that shares a phone or email with another.
-async fn check_duplicates(state: &AppState, fields: &Fields, except: Option<&str>) -> Result<()> {
+pub(crate) async fn check_duplicates(
+    state: &AppState,
+    fields: &Fields,
+    except: Option<&str>,
+) -> Result<()> {
     for (field, value) in [("phone", &fields.phone), ("email", &fields.email)] {
         let Some(value) = value else { continue };
         let existing: Option<String> = sqlx::query_scalar(&format!(
@@ -253,22 +297,9 @@ pub async fn create_contact(
     };
     validate(&mut fields)?;
     check_duplicates(&state, &fields, None).await?;
-    let now = state.clock.now_ms();
-    let row: ContactRow = sqlx::query_as(
-        "INSERT INTO contacts (id, name, email, phone, segment, tags, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-    )
-    .bind(ids::contact_id())
-    .bind(&fields.name)
-    .bind(&fields.email)
-    .bind(&fields.phone)
-    .bind(&fields.segment)
-    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
-    .bind(now)
-    .bind(now)
-    .fetch_one(&state.db)
-    .await?;
-    Ok((StatusCode::CREATED, Json(row.to_api())))
+    let contact = insert(&state, &fields).await?.to_api();
+    events::emit(&state, "contact.created", &contact).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
 }
 
 /// One contact.
@@ -326,7 +357,9 @@ pub async fn update_contact(
     .bind(&id)
     .fetch_one(&state.db)
     .await?;
-    Ok(Json(row.to_api()))
+    let contact = row.to_api();
+    events::emit(&state, "contact.updated", &contact).await?;
+    Ok(Json(contact))
 }
 
 /// Deletes a contact.
@@ -342,6 +375,12 @@ pub async fn delete_contact(
 ) -> Result<StatusCode> {
     load(&state, &id).await?;
     rows::delete(&state.db, Table::Contacts, &id).await?;
+    events::emit(
+        &state,
+        "contact.deleted",
+        &serde_json::json!({"id": id, "deleted": true}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,15 +8,17 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use botbat_api::{Channel, FieldIssue, Message, MessageStatus, SendMessageRequest, TemplateStatus};
+use botbat_api::{
+    Channel, Direction, FieldIssue, Message, MessageStatus, SendMessageRequest, TemplateStatus,
+};
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, Result, SandboxError};
-use crate::ids;
-use crate::routes::{contacts, templates};
+use crate::routes::{contacts, conversations, templates};
 use crate::rows::{self, Table};
 use crate::state::AppState;
+use crate::{events, ids};
 
 /// Phones ending in this fail.
 pub const FAILING_SUFFIX: &str = "0000";
@@ -26,30 +28,37 @@ pub const FAILURE_REASON: &str =
     "Sandbox convention: numbers ending in 0000 cannot receive messages (recipient unreachable).";
 
 #[derive(Debug, Clone, FromRow)]
-struct MessageRow {
-    id: String,
+pub(crate) struct MessageRow {
+    pub id: String,
     contact_id: String,
     channel: String,
     template_id: Option<String>,
-    body: String,
+    pub body: String,
     outcome: String,
     step_ms: i64,
-    created_at: i64,
+    pub created_at: i64,
+    campaign_id: Option<String>,
+    conversation_id: Option<String>,
+    pub direction: String,
 }
 
 impl MessageRow {
     /// The timeline as of `now`: each step's time once it has happened.
-    fn to_api(&self, now: i64) -> Message {
+    pub fn to_api(&self, now: i64) -> Message {
+        let inbound = self.direction == "inbound";
         let at = |step: i64| {
             let t = self.created_at + step * self.step_ms;
             (t <= now).then(|| from_ms(t))
         };
         let failed = self.outcome == "failed";
-        let sent_at = if failed { None } else { at(1) };
-        let delivered_at = if failed { None } else { at(2) };
+        let settled = failed || inbound;
+        let sent_at = if settled { None } else { at(1) };
+        let delivered_at = if settled { None } else { at(2) };
         let read_at = if self.outcome == "read" { at(3) } else { None };
         let failed_at = if failed { at(1) } else { None };
-        let status = if failed_at.is_some() {
+        let status = if inbound {
+            MessageStatus::Received
+        } else if failed_at.is_some() {
             MessageStatus::Failed
         } else if read_at.is_some() {
             MessageStatus::Read
@@ -63,11 +72,14 @@ impl MessageRow {
         Message {
             id: self.id.clone(),
             contact_id: self.contact_id.clone(),
-            channel: if self.channel == "sms" {
-                Channel::Sms
+            channel: channel_of(&self.channel),
+            direction: if inbound {
+                Direction::Inbound
             } else {
-                Channel::Whatsapp
+                Direction::Outbound
             },
+            campaign_id: self.campaign_id.clone(),
+            conversation_id: self.conversation_id.clone(),
             template_id: self.template_id.clone(),
             body: self.body.clone(),
             status,
@@ -79,6 +91,159 @@ impl MessageRow {
             failure_reason: failed_at.map(|_| FAILURE_REASON.to_string()),
         }
     }
+}
+
+pub(crate) fn channel_of(s: &str) -> Channel {
+    if s == "sms" {
+        Channel::Sms
+    } else {
+        Channel::Whatsapp
+    }
+}
+
+pub(crate) fn channel_str(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Whatsapp => "whatsapp",
+        Channel::Sms => "sms",
+    }
+}
+
+/// An outbound message ready to be written: validated, its body final.
+pub(crate) struct Outbound<'a> {
+    pub contact_id: &'a str,
+    pub phone: &'a str,
+    pub channel: Channel,
+    pub template_id: Option<&'a str>,
+    pub variables: &'a [String],
+    pub body: &'a str,
+    pub campaign_id: Option<&'a str>,
+}
+
+/// Writes an outbound message, joins it to the contact's open conversation, emits
+/// `message.queued` and writes its later steps ahead as scheduled events. `None` when the
+/// campaign already messaged this contact (a resumed campaign never sends twice).
+pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Option<Message>> {
+    let outcome = if message.phone.ends_with(FAILING_SUFFIX) {
+        "failed"
+    } else if message.phone.ends_with(UNREAD_SUFFIX) {
+        "delivered"
+    } else {
+        "read"
+    };
+    let conversation_id = conversations::open_for(state, message.contact_id).await?;
+    let now = state.clock.now_ms();
+    let row: Option<MessageRow> = sqlx::query_as(
+        "INSERT OR IGNORE INTO messages (id, contact_id, channel, template_id, variables, body, outcome, step_ms, created_at, campaign_id, conversation_id, direction)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'outbound') RETURNING *",
+    )
+    .bind(ids::message_id())
+    .bind(message.contact_id)
+    .bind(channel_str(message.channel))
+    .bind(message.template_id)
+    .bind(serde_json::to_string(message.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(message.body)
+    .bind(outcome)
+    .bind(state.message_step_ms)
+    .bind(now)
+    .bind(message.campaign_id)
+    .bind(&conversation_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if let Some(conversation_id) = &conversation_id {
+        conversations::touch(state, conversation_id, now).await?;
+    }
+    events::emit(state, "message.queued", &row.to_api(now)).await?;
+    let steps: &[(&str, i64)] = match outcome {
+        "failed" => &[("message.failed", 1)],
+        "delivered" => &[("message.sent", 1), ("message.delivered", 2)],
+        _ => &[
+            ("message.sent", 1),
+            ("message.delivered", 2),
+            ("message.read", 3),
+        ],
+    };
+    for (event_type, step) in steps {
+        let at = row.created_at + step * row.step_ms;
+        events::schedule(state, event_type, &row.id, at, &row.to_api(at)).await?;
+    }
+    Ok(Some(row.to_api(now)))
+}
+
+/// The text a message will carry: the body, or the approved template filled with its
+/// variables. Problems are added to `issues` (field names as in the send request).
+pub(crate) async fn compose(
+    state: &AppState,
+    channel: Channel,
+    template_id: Option<&str>,
+    variables: &[String],
+    body: Option<&str>,
+    issues: &mut Vec<FieldIssue>,
+) -> Result<Option<String>> {
+    Ok(match (template_id, body) {
+        (Some(_), Some(_)) | (None, None) => {
+            issues.push(FieldIssue::new(
+                "template_id",
+                "give either template_id (with variables) or body, not both and not neither",
+            ));
+            None
+        }
+        (None, Some(body)) => {
+            let max = if channel == Channel::Sms { 1600 } else { 4096 };
+            if body.trim().is_empty() || body.chars().count() > max {
+                issues.push(FieldIssue::new(
+                    "body",
+                    format!("must be 1 to {max} characters"),
+                ));
+                None
+            } else {
+                Some(body.to_string())
+            }
+        }
+        (Some(template_id), None) => {
+            if channel != Channel::Whatsapp {
+                issues.push(FieldIssue::new(
+                    "template_id",
+                    "templates are sent on the whatsapp channel only; use body for sms",
+                ));
+                None
+            } else {
+                match templates::for_sending(state, template_id).await? {
+                    None => {
+                        issues.push(FieldIssue::new(
+                            "template_id",
+                            format!("no template {template_id:?}"),
+                        ));
+                        None
+                    }
+                    Some((status, _, _)) if status != TemplateStatus::Approved => {
+                        issues.push(FieldIssue::new(
+                            "template_id",
+                            format!(
+                                "the template is {}; only approved templates can be sent",
+                                status.as_str()
+                            ),
+                        ));
+                        None
+                    }
+                    Some((_, template, count)) => {
+                        if variables.len() != count as usize {
+                            issues.push(FieldIssue::new(
+                                "variables",
+                                format!(
+                                    "the template takes {count} variables, {} given",
+                                    variables.len()
+                                ),
+                            ));
+                            None
+                        } else {
+                            Some(fill(&template, variables))
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn fill(template: &str, variables: &[String]) -> String {
@@ -119,74 +284,15 @@ pub async fn send_message(
         }
         Some(Some(phone)) => Some(phone),
     };
-    let body = match (&request.template_id, &request.body) {
-        (Some(_), Some(_)) | (None, None) => {
-            issues.push(FieldIssue::new(
-                "template_id",
-                "give either template_id (with variables) or body, not both and not neither",
-            ));
-            None
-        }
-        (None, Some(body)) => {
-            let max = if request.channel == Channel::Sms {
-                1600
-            } else {
-                4096
-            };
-            if body.trim().is_empty() || body.chars().count() > max {
-                issues.push(FieldIssue::new(
-                    "body",
-                    format!("must be 1 to {max} characters"),
-                ));
-                None
-            } else {
-                Some(body.clone())
-            }
-        }
-        (Some(template_id), None) => {
-            if request.channel != Channel::Whatsapp {
-                issues.push(FieldIssue::new(
-                    "template_id",
-                    "templates are sent on the whatsapp channel only; use body for sms",
-                ));
-                None
-            } else {
-                match templates::for_sending(&state, template_id).await? {
-                    None => {
-                        issues.push(FieldIssue::new(
-                            "template_id",
-                            format!("no template {template_id:?}"),
-                        ));
-                        None
-                    }
-                    Some((status, _, _)) if status != TemplateStatus::Approved => {
-                        issues.push(FieldIssue::new(
-                            "template_id",
-                            format!(
-                                "the template is {}; only approved templates can be sent",
-                                status.as_str()
-                            ),
-                        ));
-                        None
-                    }
-                    Some((_, template, count)) => {
-                        if request.variables.len() != count as usize {
-                            issues.push(FieldIssue::new(
-                                "variables",
-                                format!(
-                                    "the template takes {count} variables, {} given",
-                                    request.variables.len()
-                                ),
-                            ));
-                            None
-                        } else {
-                            Some(fill(&template, &request.variables))
-                        }
-                    }
-                }
-            }
-        }
-    };
+    let body = compose(
+        &state,
+        request.channel,
+        request.template_id.as_deref(),
+        &request.variables,
+        request.body.as_deref(),
+        &mut issues,
+    )
+    .await?;
     if !issues.is_empty() {
         return Err(SandboxError::validation(issues));
     }
@@ -195,33 +301,21 @@ pub async fn send_message(
             "validated message without phone or body",
         ));
     };
-    let outcome = if phone.ends_with(FAILING_SUFFIX) {
-        "failed"
-    } else if phone.ends_with(UNREAD_SUFFIX) {
-        "delivered"
-    } else {
-        "read"
-    };
-    let now = state.clock.now_ms();
-    let row: MessageRow = sqlx::query_as(
-        "INSERT INTO messages (id, contact_id, channel, template_id, variables, body, outcome, step_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+    let message = create(
+        &state,
+        Outbound {
+            contact_id: &request.contact_id,
+            phone: &phone,
+            channel: request.channel,
+            template_id: request.template_id.as_deref(),
+            variables: &request.variables,
+            body: &body,
+            campaign_id: None,
+        },
     )
-    .bind(ids::message_id())
-    .bind(&request.contact_id)
-    .bind(match request.channel {
-        Channel::Whatsapp => "whatsapp",
-        Channel::Sms => "sms",
-    })
-    .bind(&request.template_id)
-    .bind(serde_json::to_string(&request.variables).unwrap_or_else(|_| "[]".into()))
-    .bind(&body)
-    .bind(outcome)
-    .bind(state.message_step_ms)
-    .bind(now)
-    .fetch_one(&state.db)
-    .await?;
-    Ok((StatusCode::CREATED, Json(row.to_api(now))))
+    .await?
+    .ok_or_else(|| SandboxError::internal("a direct message collided with a campaign message"))?;
+    Ok((StatusCode::CREATED, Json(message)))
 }
 
 /// A message with its status and the time of each step so far.

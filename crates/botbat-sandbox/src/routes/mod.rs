@@ -2,8 +2,13 @@
 //! (utoipa-axum), so an endpoint cannot exist without being documented, and the scope it
 //! documents is the scope the access layer enforces.
 
+pub mod campaigns;
 pub mod contacts;
+pub mod conversations;
+pub mod events;
+pub mod imports;
 pub mod keys;
+pub mod listen;
 pub mod messages;
 pub mod meta;
 pub mod sandbox_tools;
@@ -11,6 +16,7 @@ pub mod templates;
 pub mod usage;
 pub mod webhooks;
 
+use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,6 +36,12 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(keys::rotate_key))
         .routes(routes!(contacts::list_contacts, contacts::create_contact))
         .routes(routes!(contacts::search_contacts))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(imports::import_contacts))
+                .layer(DefaultBodyLimit::max(imports::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .routes(routes!(imports::get_job))
         .routes(routes!(
             contacts::get_contact,
             contacts::update_contact,
@@ -47,6 +59,23 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(templates::submit_template))
         .routes(routes!(messages::send_message))
         .routes(routes!(messages::get_message))
+        .routes(routes!(
+            campaigns::list_campaigns,
+            campaigns::create_campaign
+        ))
+        .routes(routes!(
+            campaigns::get_campaign,
+            campaigns::update_campaign,
+            campaigns::delete_campaign
+        ))
+        .routes(routes!(campaigns::send_campaign))
+        .routes(routes!(conversations::list_conversations))
+        .routes(routes!(conversations::get_conversation))
+        .routes(routes!(conversations::assign_conversation))
+        .routes(routes!(conversations::resolve_conversation))
+        .routes(routes!(events::list_events))
+        .routes(routes!(events::event_types))
+        .routes(routes!(events::get_event))
         .routes(routes!(usage::list_requests))
         .routes(routes!(usage::summary))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
@@ -54,7 +83,11 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
             webhooks::get_webhook,
             webhooks::update_webhook,
             webhooks::delete_webhook
-        ));
+        ))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::resend_delivery))
+        .routes(routes!(listen::listen));
     if live {
         return router;
     }
@@ -68,4 +101,6 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
             sandbox_tools::add_fault,
             sandbox_tools::clear_faults
         ))
+        .routes(routes!(events::simulate_event))
+        .routes(routes!(conversations::inbound_message))
 }

@@ -19,7 +19,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{ids, pagination};
+use crate::{events, ids, pagination};
 
 pub const REJECT_PREFIX: &str = "reject";
 
@@ -183,9 +183,9 @@ async fn check_unique(state: &AppState, fields: &Fields, except: &str) -> Result
 }
 
 /// Settles every review that is due, so reads never show a stale `pending`.
-async fn settle_reviews(state: &AppState) -> Result<()> {
+pub(crate) async fn settle_reviews(state: &AppState) -> Result<()> {
     let now = state.clock.now_ms();
-    sqlx::query(
+    let settled: Vec<TemplateRow> = sqlx::query_as(
         "UPDATE templates SET
              status = CASE WHEN substr(name, 1, length(?2)) = ?2 THEN 'rejected' ELSE 'approved' END,
              rejection_reason = CASE WHEN substr(name, 1, length(?2)) = ?2
@@ -193,12 +193,20 @@ async fn settle_reviews(state: &AppState) -> Result<()> {
                  ELSE NULL END,
              reviewed_at = review_due_at,
              review_due_at = NULL
-         WHERE status = 'pending' AND review_due_at <= ?1",
+         WHERE status = 'pending' AND review_due_at <= ?1 RETURNING *",
     )
     .bind(now)
     .bind(REJECT_PREFIX)
-    .execute(&state.db)
+    .fetch_all(&state.db)
     .await?;
+    for row in settled {
+        let event_type = if row.status() == TemplateStatus::Approved {
+            "template.approved"
+        } else {
+            "template.rejected"
+        };
+        events::emit(state, event_type, &row.to_api()).await?;
+    }
     Ok(())
 }
 
@@ -431,7 +439,9 @@ pub async fn submit_template(
     .bind(&id)
     .fetch_one(&state.db)
     .await?;
-    Ok(Json(row.to_api()))
+    let template = row.to_api();
+    events::emit(&state, "template.submitted", &template).await?;
+    Ok(Json(template))
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use botbat_api::{
-    CreateWebhookRequest, CreatedWebhook, FieldIssue, Page, PageParams, UpdateWebhookRequest,
-    Webhook, EVENT_TYPES,
+    AttemptTrigger, CreateWebhookRequest, CreatedWebhook, Delivery, DeliveryFilter, DeliveryStatus,
+    FieldIssue, Page, PageParams, RotateWebhookSecretRequest, RotatedWebhookSecret,
+    UpdateWebhookRequest, Webhook, EVENT_TYPES,
 };
 use botbat_secrets::mask_secret;
 use rand::RngCore;
@@ -17,7 +18,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{ids, pagination};
+use crate::{delivery, ids, pagination};
 
 #[derive(Debug, FromRow)]
 struct WebhookRow {
@@ -30,6 +31,8 @@ struct WebhookRow {
     secret: String,
     created_at: i64,
     updated_at: i64,
+    previous_secret_expires_at: Option<i64>,
+    disabled_reason: Option<String>,
 }
 
 impl WebhookRow {
@@ -40,14 +43,16 @@ impl WebhookRow {
             description: self.description.clone(),
             event_types: serde_json::from_str(&self.event_types).unwrap_or_default(),
             enabled: self.enabled,
+            disabled_reason: self.disabled_reason.clone(),
             secret_masked: mask_secret(&self.secret),
+            previous_secret_expires_at: self.previous_secret_expires_at.map(from_ms),
             created_at: from_ms(self.created_at),
             updated_at: from_ms(self.updated_at),
         }
     }
 }
 
-fn signing_secret() -> String {
+pub fn signing_secret() -> String {
     let mut bytes = [0u8; 24];
     rand::thread_rng().fill_bytes(&mut bytes);
     format!("whsec_{}", STANDARD.encode(bytes))
@@ -222,8 +227,9 @@ pub async fn update_webhook(
         None => current.event_types.clone(),
     };
     let row: WebhookRow = sqlx::query_as(
-        "UPDATE webhooks SET url = ?, description = ?, event_types = ?, enabled = ?, updated_at = ?
-         WHERE id = ? RETURNING *",
+        "UPDATE webhooks SET url = ?1, description = ?2, event_types = ?3, enabled = ?4,
+             updated_at = ?5, disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END
+         WHERE id = ?6 RETURNING *",
     )
     .bind(body.url.as_deref().map(str::trim).unwrap_or(&current.url))
     .bind(body.description.as_ref().or(current.description.as_ref()))
@@ -250,4 +256,116 @@ pub async fn delete_webhook(
     load(&state, &id).await?;
     rows::delete(&state.db, Table::Webhooks, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issues a new signing secret. During the overlap the caller picks, deliveries carry two
+/// signatures (new and old), so receivers can switch without dropping a delivery.
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/rotate_secret", tag = "Webhooks",
+    params(("id" = String, Path, description = "Endpoint id, `we_…`")),
+    request_body(content = RotateWebhookSecretRequest, example = json!({"overlap": "24h"})),
+    responses((status = 200, description = "The new secret, shown this once", body = RotatedWebhookSecret)),
+    security(("bearer_key" = ["webhooks:manage"]))
+)]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RotateWebhookSecretRequest>,
+) -> Result<Json<RotatedWebhookSecret>> {
+    let current = load(&state, &id).await?;
+    let now = state.clock.now_ms();
+    let overlap_ms = body.overlap.seconds() * 1000;
+    let (previous, until) = if overlap_ms > 0 {
+        (Some(current.secret.clone()), Some(now + overlap_ms))
+    } else {
+        (None, None)
+    };
+    let secret = signing_secret();
+    sqlx::query(
+        "UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,
+             updated_at = ? WHERE id = ?",
+    )
+    .bind(&secret)
+    .bind(previous)
+    .bind(until)
+    .bind(now)
+    .bind(&id)
+    .execute(&state.db)
+    .await?;
+    Ok(Json(RotatedWebhookSecret {
+        webhook_id: id,
+        secret,
+        previous_secret_expires_at: until.map(from_ms),
+    }))
+}
+
+/// An endpoint's deliveries, newest first, each with every attempt made.
+#[utoipa::path(
+    get, path = "/v1/webhooks/{id}/deliveries", tag = "Webhooks",
+    params(("id" = String, Path, description = "Endpoint id, `we_…`"), PageParams, DeliveryFilter),
+    responses((status = 200, description = "A page of deliveries", body = Page<Delivery>)),
+    security(("bearer_key" = ["webhooks:read"]))
+)]
+pub async fn list_deliveries(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<DeliveryFilter>,
+) -> Result<Json<Page<Delivery>>> {
+    load(&state, &id).await?;
+    let page = pagination::parse(&params, "deliveries")?;
+    let status = match filter.status.as_deref() {
+        None => None,
+        Some(raw) => Some(DeliveryStatus::parse(raw).ok_or_else(|| {
+            SandboxError::field(
+                "status",
+                format!("must be pending, succeeded or failed (got {raw:?})"),
+            )
+        })?),
+    };
+    if let Some(t) = filter.event_type.as_deref() {
+        if !crate::events::is_event_type(t) {
+            return Err(SandboxError::field(
+                "event_type",
+                format!("unknown event type {t:?}"),
+            ));
+        }
+    }
+    let query = delivery::DeliveryQuery {
+        status,
+        event_type: filter.event_type.clone(),
+        created_from: filter.created_from.map(|t| t.timestamp_millis()),
+        before_seq: page.after,
+        limit: page.limit + 1,
+    };
+    let (rows, total) = delivery::list(&state, &id, &query).await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "deliveries",
+        |(seq, _)| *seq,
+        |(_, d)| d.clone(),
+        total,
+    )))
+}
+
+/// Sends a delivery again now, with a fresh signature, whatever its status, and returns
+/// it with the new attempt. A success stops any retries still scheduled.
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/deliveries/{delivery_id}/resend", tag = "Webhooks",
+    params(
+        ("id" = String, Path, description = "Endpoint id, `we_…`"),
+        ("delivery_id" = String, Path, description = "Delivery id, `dlv_…`"),
+    ),
+    responses((status = 200, description = "The delivery with the new attempt last", body = Delivery)),
+    security(("bearer_key" = ["webhooks:manage"]))
+)]
+pub async fn resend_delivery(
+    State(state): State<AppState>,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> Result<Json<Delivery>> {
+    load(&state, &id).await?;
+    delivery::load(&state, &id, &delivery_id).await?;
+    delivery::attempt(&state, &delivery_id, Some(AttemptTrigger::Resend)).await?;
+    Ok(Json(delivery::load(&state, &id, &delivery_id).await?))
 }

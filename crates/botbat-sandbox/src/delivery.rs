@@ -1,0 +1,505 @@
+//! Webhook delivery: signed POSTs to each subscribed endpoint, retried on a schedule, every
+//! attempt recorded.
+//!
+//! One worker per endpoint sends that endpoint's due deliveries one at a time in event
+//! order, so a receiver sees events in the order they happened; a failed delivery waits
+//! for its retry without holding back the events after it. All state is in SQLite: a
+//! restart resumes every pending delivery where it was, and an attempt cut off by the
+//! restart is made again (at least once, as webhook receivers expect).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use botbat_api::{AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus};
+use botbat_webhooks::standard;
+use sqlx::FromRow;
+
+use crate::clock::from_ms;
+use crate::error::{Result, SandboxError};
+use crate::events::EventRow;
+use crate::state::AppState;
+
+/// The production schedule: the first attempt at once, then these waits (DESIGN.md).
+pub const STANDARD_SCHEDULE: [Duration; 7] = [
+    Duration::from_secs(5),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(2 * 3600),
+    Duration::from_secs(5 * 3600),
+    Duration::from_secs(10 * 3600),
+    Duration::from_secs(10 * 3600),
+];
+
+/// `--retry-schedule fast`: the same eight attempts within about half a minute.
+pub const FAST_SCHEDULE: [Duration; 7] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(3),
+    Duration::from_secs(4),
+    Duration::from_secs(5),
+    Duration::from_secs(6),
+    Duration::from_secs(6),
+];
+
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// How much of a response body an attempt keeps.
+const RESPONSE_BODY_LIMIT: usize = 4096;
+const USER_AGENT: &str = "BotBat-Webhooks/1.0";
+
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap_or_default()
+}
+
+/// Starts a worker for every endpoint with a due delivery, whenever woken and at least
+/// every quarter second (so retries fire on time, also after the clock is advanced).
+pub async fn run_dispatcher(state: AppState) {
+    loop {
+        tokio::select! {
+            _ = state.bus.dispatch.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+        }
+        let due: Vec<String> = match sqlx::query_scalar(
+            "SELECT DISTINCT webhook_id FROM deliveries
+             WHERE status = 'pending' AND next_attempt_at <= ?",
+        )
+        .bind(state.clock.now_ms())
+        .fetch_all(&state.db)
+        .await
+        {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read due deliveries");
+                continue;
+            }
+        };
+        for webhook_id in due {
+            if state.in_flight.claim(&webhook_id) {
+                tokio::spawn(run_worker(state.clone(), webhook_id));
+            }
+        }
+    }
+}
+
+async fn run_worker(state: AppState, webhook_id: String) {
+    loop {
+        let next: Option<String> = match sqlx::query_scalar(
+            "SELECT id FROM deliveries
+             WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+             ORDER BY seq LIMIT 1",
+        )
+        .bind(&webhook_id)
+        .bind(state.clock.now_ms())
+        .fetch_optional(&state.db)
+        .await
+        {
+            Ok(next) => next,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the next delivery");
+                None
+            }
+        };
+        let Some(delivery_id) = next else { break };
+        if let Err(error) = attempt(&state, &delivery_id, None).await {
+            tracing::warn!(%error.message, %delivery_id, "delivery attempt not recorded");
+            break;
+        }
+    }
+    state.in_flight.release(&webhook_id);
+    // A delivery that became due while this worker was finishing is picked up now.
+    state.bus.dispatch.notify_one();
+}
+
+#[derive(Debug, FromRow)]
+struct DeliveryRow {
+    seq: i64,
+    id: String,
+    webhook_id: String,
+    event_seq: i64,
+    status: String,
+    next_attempt_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(Debug, FromRow)]
+struct EndpointRow {
+    url: String,
+    enabled: bool,
+    secret: String,
+    previous_secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+}
+
+#[derive(Debug, FromRow)]
+struct AttemptRow {
+    number: i64,
+    trigger: String,
+    at: i64,
+    request_headers: String,
+    response_status: Option<i64>,
+    response_body: Option<String>,
+    latency_ms: Option<i64>,
+    error: Option<String>,
+}
+
+impl AttemptRow {
+    fn to_api(&self) -> DeliveryAttempt {
+        DeliveryAttempt {
+            number: self.number.max(0) as u32,
+            trigger: match self.trigger.as_str() {
+                "retry" => AttemptTrigger::Retry,
+                "resend" => AttemptTrigger::Resend,
+                _ => AttemptTrigger::Event,
+            },
+            at: from_ms(self.at),
+            request_headers: serde_json::from_str(&self.request_headers).unwrap_or_default(),
+            response_status: self.response_status.map(|s| s as u16),
+            response_body: self.response_body.clone(),
+            latency_ms: self.latency_ms.map(|l| l.max(0) as u64),
+            error: self.error.clone(),
+        }
+    }
+}
+
+/// The secrets that sign now: the current one, and the previous one during its overlap.
+fn signing_secrets(endpoint: &EndpointRow, now_ms: i64) -> Vec<&str> {
+    let mut secrets = vec![endpoint.secret.as_str()];
+    if let (Some(previous), Some(until)) = (
+        &endpoint.previous_secret,
+        endpoint.previous_secret_expires_at,
+    ) {
+        if until > now_ms {
+            secrets.push(previous);
+        }
+    }
+    secrets
+}
+
+/// The headers a delivery of `event_id` with `body` carries, signed at the current wall
+/// time (receivers compare it with their own clock, not the sandbox's).
+pub fn signed_headers(secrets: &[&str], event_id: &str, body: &str) -> BTreeMap<String, String> {
+    let timestamp = chrono::Utc::now().timestamp();
+    BTreeMap::from([
+        (standard::ID_HEADER.to_string(), event_id.to_string()),
+        (
+            standard::TIMESTAMP_HEADER.to_string(),
+            timestamp.to_string(),
+        ),
+        (
+            standard::SIGNATURE_HEADER.to_string(),
+            standard::sign(secrets, event_id, timestamp, body.as_bytes()),
+        ),
+        ("content-type".to_string(), "application/json".to_string()),
+    ])
+}
+
+struct Outcome {
+    status: Option<u16>,
+    body: Option<String>,
+    latency_ms: Option<i64>,
+    error: Option<String>,
+}
+
+async fn post(
+    state: &AppState,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    body: String,
+) -> Outcome {
+    let mut request = state.http.post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let started = Instant::now();
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let bytes = response.bytes().await.unwrap_or_default();
+            let latency_ms = started.elapsed().as_millis() as i64;
+            let cut = &bytes[..bytes.len().min(RESPONSE_BODY_LIMIT)];
+            let error = (!(200..300).contains(&status)).then(|| match status {
+                410 => {
+                    "410 Gone: the endpoint asked to stop receiving; it is now disabled".to_string()
+                }
+                _ => format!("the endpoint answered {status}; only 2xx counts as delivered"),
+            });
+            Outcome {
+                status: Some(status),
+                body: Some(String::from_utf8_lossy(cut).into_owned()),
+                latency_ms: Some(latency_ms),
+                error,
+            }
+        }
+        Err(error) => {
+            let latency_ms = started.elapsed().as_millis() as i64;
+            let reason = if error.is_timeout() {
+                format!("no answer within {} s (timeout)", TIMEOUT.as_secs())
+            } else if error.is_connect() {
+                format!("cannot connect to {url}: {}", root_cause(&error))
+            } else {
+                format!("request failed: {}", root_cause(&error))
+            };
+            Outcome {
+                status: None,
+                body: None,
+                latency_ms: Some(latency_ms),
+                error: Some(reason),
+            }
+        }
+    }
+}
+
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// Makes one attempt of a delivery and records it. `trigger` is `Some(Resend)` for a resend;
+/// otherwise it is the first attempt or a retry, decided by the attempts so far.
+pub async fn attempt(
+    state: &AppState,
+    delivery_id: &str,
+    trigger: Option<AttemptTrigger>,
+) -> Result<()> {
+    let delivery: DeliveryRow = sqlx::query_as("SELECT * FROM deliveries WHERE id = ?")
+        .bind(delivery_id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("delivery", delivery_id))?;
+    let event: EventRow = sqlx::query_as("SELECT * FROM events WHERE seq = ?")
+        .bind(delivery.event_seq)
+        .fetch_one(&state.db)
+        .await?;
+    let endpoint: Option<EndpointRow> = sqlx::query_as(
+        "SELECT url, enabled, secret, previous_secret, previous_secret_expires_at
+         FROM webhooks WHERE id = ?",
+    )
+    .bind(&delivery.webhook_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let scheduled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ? AND trigger != 'resend'",
+    )
+    .bind(delivery_id)
+    .fetch_one(&state.db)
+    .await?;
+    let number: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) + 1 FROM delivery_attempts WHERE delivery_id = ?")
+            .bind(delivery_id)
+            .fetch_one(&state.db)
+            .await?;
+    let trigger = trigger.unwrap_or(if scheduled == 0 {
+        AttemptTrigger::Event
+    } else {
+        AttemptTrigger::Retry
+    });
+    let now = state.clock.now_ms();
+    let body = event.body(state.live);
+
+    let (headers, outcome, stop_reason) = match endpoint {
+        None => (
+            BTreeMap::new(),
+            Outcome {
+                status: None,
+                body: None,
+                latency_ms: None,
+                error: Some("the endpoint was deleted; nothing was sent".into()),
+            },
+            true,
+        ),
+        Some(endpoint) if !endpoint.enabled && trigger != AttemptTrigger::Resend => (
+            BTreeMap::new(),
+            Outcome {
+                status: None,
+                body: None,
+                latency_ms: None,
+                error: Some(
+                    "the endpoint is disabled; nothing was sent (resend to send anyway)".into(),
+                ),
+            },
+            true,
+        ),
+        Some(endpoint) => {
+            let headers = signed_headers(&signing_secrets(&endpoint, now), &event.id, &body);
+            let outcome = if event.force_failure && trigger == AttemptTrigger::Event {
+                Outcome {
+                    status: None,
+                    body: None,
+                    latency_ms: None,
+                    error: Some(
+                        "forced failure from the Event Simulator: this attempt was not sent; the retries are real"
+                            .into(),
+                    ),
+                }
+            } else {
+                post(state, &endpoint.url, &headers, body).await
+            };
+            (headers, outcome, false)
+        }
+    };
+
+    let succeeded = outcome.status.is_some_and(|s| (200..300).contains(&s));
+    let gone = outcome.status == Some(410);
+    let attempts_made = scheduled + i64::from(trigger != AttemptTrigger::Resend);
+    let (status, next_attempt_at) = if succeeded {
+        (DeliveryStatus::Succeeded, None)
+    } else if gone || stop_reason {
+        (DeliveryStatus::Failed, None)
+    } else if trigger == AttemptTrigger::Resend {
+        // A failed resend leaves the delivery where the schedule had it.
+        (
+            DeliveryStatus::parse(&delivery.status).unwrap_or(DeliveryStatus::Failed),
+            delivery.next_attempt_at,
+        )
+    } else {
+        match state.retry_schedule.get(attempts_made as usize - 1) {
+            Some(wait) => (
+                DeliveryStatus::Pending,
+                Some(state.clock.now_ms() + wait.as_millis() as i64),
+            ),
+            None => (DeliveryStatus::Failed, None),
+        }
+    };
+
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO delivery_attempts
+             (delivery_id, number, trigger, at, request_headers, response_status, response_body, latency_ms, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(delivery_id)
+    .bind(number)
+    .bind(match trigger {
+        AttemptTrigger::Event => "event",
+        AttemptTrigger::Retry => "retry",
+        AttemptTrigger::Resend => "resend",
+    })
+    .bind(now)
+    .bind(serde_json::to_string(&headers).unwrap_or_else(|_| "{}".into()))
+    .bind(outcome.status.map(i64::from))
+    .bind(&outcome.body)
+    .bind(outcome.latency_ms)
+    .bind(&outcome.error)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(status.as_str())
+    .bind(next_attempt_at)
+    .bind(state.clock.now_ms())
+    .bind(delivery_id)
+    .execute(&mut *tx)
+    .await?;
+    if gone {
+        sqlx::query(
+            "UPDATE webhooks SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(format!(
+            "Disabled at {}: the endpoint answered 410 Gone to delivery {delivery_id}.",
+            from_ms(now).to_rfc3339()
+        ))
+        .bind(now)
+        .bind(&delivery.webhook_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A delivery with its attempts, as the API shows it.
+pub async fn load(state: &AppState, webhook_id: &str, delivery_id: &str) -> Result<Delivery> {
+    let delivery: DeliveryRow =
+        sqlx::query_as("SELECT * FROM deliveries WHERE id = ? AND webhook_id = ?")
+            .bind(delivery_id)
+            .bind(webhook_id)
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or_else(|| SandboxError::not_found("delivery", delivery_id))?;
+    let mut list = to_api(state, vec![delivery]).await?;
+    list.pop()
+        .ok_or_else(|| SandboxError::internal("a loaded delivery vanished"))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    pub status: Option<DeliveryStatus>,
+    pub event_type: Option<String>,
+    pub created_from: Option<i64>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// A page of an endpoint's deliveries, newest first, and the total matching.
+pub async fn list(
+    state: &AppState,
+    webhook_id: &str,
+    query: &DeliveryQuery,
+) -> Result<(Vec<(i64, Delivery)>, i64)> {
+    let filter = "FROM deliveries d JOIN events e ON e.seq = d.event_seq
+         WHERE d.webhook_id = ?1
+           AND (?2 IS NULL OR d.status = ?2)
+           AND (?3 IS NULL OR e.type = ?3)
+           AND (?4 IS NULL OR d.created_at >= ?4)";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
+        .bind(webhook_id)
+        .bind(query.status.map(DeliveryStatus::as_str))
+        .bind(&query.event_type)
+        .bind(query.created_from)
+        .fetch_one(&state.db)
+        .await?;
+    let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
+        "SELECT d.* {filter} AND d.seq < ?5 ORDER BY d.seq DESC LIMIT ?6"
+    ))
+    .bind(webhook_id)
+    .bind(query.status.map(DeliveryStatus::as_str))
+    .bind(&query.event_type)
+    .bind(query.created_from)
+    .bind(query.before_seq.unwrap_or(i64::MAX))
+    .bind(query.limit)
+    .fetch_all(&state.db)
+    .await?;
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    let deliveries = to_api(state, rows).await?;
+    Ok((seqs.into_iter().zip(deliveries).collect(), total))
+}
+
+async fn to_api(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let event: EventRow = sqlx::query_as("SELECT * FROM events WHERE seq = ?")
+            .bind(row.event_seq)
+            .fetch_one(&state.db)
+            .await?;
+        let attempts: Vec<AttemptRow> = sqlx::query_as(
+            "SELECT number, trigger, at, request_headers, response_status, response_body, latency_ms, error
+             FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
+        )
+        .bind(&row.id)
+        .fetch_all(&state.db)
+        .await?;
+        out.push(Delivery {
+            id: row.id.clone(),
+            webhook_id: row.webhook_id.clone(),
+            event_id: event.id.clone(),
+            event_type: event.event_type.clone(),
+            status: DeliveryStatus::parse(&row.status).unwrap_or(DeliveryStatus::Failed),
+            next_attempt_at: row.next_attempt_at.map(from_ms),
+            request_body: event.body(state.live),
+            attempts: attempts.iter().map(AttemptRow::to_api).collect(),
+            created_at: from_ms(row.created_at),
+            updated_at: from_ms(row.updated_at),
+        });
+    }
+    Ok(out)
+}

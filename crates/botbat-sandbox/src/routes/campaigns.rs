@@ -1,0 +1,554 @@
+//! `/v1/campaigns`: one message to every contact of a segment, now or at `send_at`.
+//!
+//! Sending is a state machine on the sandbox clock: draft → scheduled → sending →
+//! completed | failed. The scheduler starts due campaigns and runs sending ones; each
+//! message remembers its campaign (unique per contact), so a campaign interrupted by a
+//! restart resumes where it was without messaging anyone twice.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use botbat_api::{
+    Campaign, CampaignCounts, CampaignFilter, CampaignStatus, Channel, CreateCampaignRequest,
+    ErrorBody, FieldIssue, Page, PageParams, SendCampaignRequest, UpdateCampaignRequest,
+};
+use sqlx::FromRow;
+
+use crate::clock::from_ms;
+use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::routes::messages::{self, channel_of, channel_str, Outbound};
+use crate::state::AppState;
+use crate::{events, ids, pagination};
+
+#[derive(Debug, Clone, FromRow)]
+struct CampaignRow {
+    seq: i64,
+    id: String,
+    name: String,
+    segment: String,
+    channel: String,
+    template_id: Option<String>,
+    variables: String,
+    body: Option<String>,
+    status: String,
+    send_at: Option<i64>,
+    started_at: Option<i64>,
+    completed_at: Option<i64>,
+    failure_reason: Option<String>,
+    counts: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl CampaignRow {
+    fn status(&self) -> CampaignStatus {
+        CampaignStatus::parse(&self.status).unwrap_or(CampaignStatus::Failed)
+    }
+
+    fn variables(&self) -> Vec<String> {
+        serde_json::from_str(&self.variables).unwrap_or_default()
+    }
+
+    fn to_api(&self) -> Campaign {
+        Campaign {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            segment: self.segment.clone(),
+            channel: channel_of(&self.channel),
+            template_id: self.template_id.clone(),
+            variables: self.variables(),
+            body: self.body.clone(),
+            status: self.status(),
+            send_at: self.send_at.map(from_ms),
+            started_at: self.started_at.map(from_ms),
+            completed_at: self.completed_at.map(from_ms),
+            failure_reason: self.failure_reason.clone(),
+            counts: serde_json::from_str(&self.counts).unwrap_or_default(),
+            created_at: from_ms(self.created_at),
+            updated_at: from_ms(self.updated_at),
+        }
+    }
+}
+
+struct Fields {
+    name: String,
+    segment: String,
+    channel: Channel,
+    template_id: Option<String>,
+    variables: Vec<String>,
+    body: Option<String>,
+}
+
+/// Checks the fields that do not depend on the template's review, which is checked when
+/// sending (a template may be approved after the campaign is drafted).
+async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
+    let mut issues = Vec::new();
+    fields.name = fields.name.trim().to_string();
+    if fields.name.is_empty() || fields.name.chars().count() > 200 {
+        issues.push(FieldIssue::new("name", "must be 1 to 200 characters"));
+    }
+    fields.segment = fields.segment.trim().to_string();
+    if fields.segment.is_empty() || fields.segment.chars().count() > 100 {
+        issues.push(FieldIssue::new("segment", "must be 1 to 100 characters"));
+    }
+    match (&fields.template_id, &fields.body) {
+        (Some(_), Some(_)) | (None, None) => issues.push(FieldIssue::new(
+            "template_id",
+            "give either template_id (with variables) or body, not both and not neither",
+        )),
+        (Some(template_id), None) => {
+            if fields.channel != Channel::Whatsapp {
+                issues.push(FieldIssue::new(
+                    "template_id",
+                    "templates are sent on the whatsapp channel only; use body for sms",
+                ));
+            } else if crate::routes::templates::for_sending(state, template_id)
+                .await?
+                .is_none()
+            {
+                issues.push(FieldIssue::new(
+                    "template_id",
+                    format!("no template {template_id:?}"),
+                ));
+            }
+        }
+        (None, Some(body)) => {
+            let max = if fields.channel == Channel::Sms {
+                1600
+            } else {
+                4096
+            };
+            if body.trim().is_empty() || body.chars().count() > max {
+                issues.push(FieldIssue::new(
+                    "body",
+                    format!("must be 1 to {max} characters"),
+                ));
+            }
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(SandboxError::validation(issues))
+    }
+}
+
+async fn load(state: &AppState, id: &str) -> Result<CampaignRow> {
+    sqlx::query_as("SELECT * FROM campaigns WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("campaign", id))
+}
+
+/// Lists campaigns, newest first, by status and creation date.
+#[utoipa::path(
+    get, path = "/v1/campaigns", tag = "Campaigns",
+    params(PageParams, CampaignFilter),
+    responses((status = 200, description = "A page of campaigns", body = Page<Campaign>)),
+    security(("bearer_key" = ["campaigns:read"]))
+)]
+pub async fn list_campaigns(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<CampaignFilter>,
+) -> Result<Json<Page<Campaign>>> {
+    let page = pagination::parse(&params, "campaigns")?;
+    if let Some(raw) = filter.status.as_deref() {
+        if CampaignStatus::parse(raw).is_none() {
+            return Err(SandboxError::field(
+                "status",
+                format!("must be draft, scheduled, sending, completed or failed (got {raw:?})"),
+            ));
+        }
+    }
+    let from = filter.created_from.map(|t| t.timestamp_millis());
+    let to = filter.created_to.map(|t| t.timestamp_millis());
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(SandboxError::field(
+                "created_from",
+                "must not be after created_to",
+            ));
+        }
+    }
+    let filter_sql = "FROM campaigns WHERE (?1 IS NULL OR status = ?1)
+         AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
+        .bind(&filter.status)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&state.db)
+        .await?;
+    let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
+        "SELECT * {filter_sql} AND seq < ?4 ORDER BY seq DESC LIMIT ?5"
+    ))
+    .bind(&filter.status)
+    .bind(from)
+    .bind(to)
+    .bind(page.after.unwrap_or(i64::MAX))
+    .bind(page.limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(pagination::finish(
+        rows,
+        page,
+        "campaigns",
+        |r| r.seq,
+        CampaignRow::to_api,
+        total,
+    )))
+}
+
+/// Creates a draft campaign.
+#[utoipa::path(
+    post, path = "/v1/campaigns", tag = "Campaigns",
+    request_body(content = CreateCampaignRequest, example = json!({"name": "Black Friday", "segment": "vip", "channel": "whatsapp", "template_id": "tpl_…", "variables": ["30%"]})),
+    responses((status = 201, description = "The draft campaign", body = Campaign)),
+    security(("bearer_key" = ["campaigns:write"]))
+)]
+pub async fn create_campaign(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateCampaignRequest>,
+) -> Result<(StatusCode, Json<Campaign>)> {
+    let mut fields = Fields {
+        name: body.name,
+        segment: body.segment,
+        channel: body.channel,
+        template_id: body.template_id,
+        variables: body.variables.unwrap_or_default(),
+        body: body.body,
+    };
+    validate(&state, &mut fields).await?;
+    let now = state.clock.now_ms();
+    let row: CampaignRow = sqlx::query_as(
+        "INSERT INTO campaigns (id, name, segment, channel, template_id, variables, body, status, counts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING *",
+    )
+    .bind(ids::campaign_id())
+    .bind(&fields.name)
+    .bind(&fields.segment)
+    .bind(channel_str(fields.channel))
+    .bind(&fields.template_id)
+    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(&fields.body)
+    .bind(serde_json::to_string(&CampaignCounts::default()).unwrap_or_else(|_| "{}".into()))
+    .bind(now)
+    .bind(now)
+    .fetch_one(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(row.to_api())))
+}
+
+/// One campaign, with its counts once sent.
+#[utoipa::path(
+    get, path = "/v1/campaigns/{id}", tag = "Campaigns",
+    params(("id" = String, Path, description = "Campaign id, `cmp_…`")),
+    responses((status = 200, description = "The campaign", body = Campaign)),
+    security(("bearer_key" = ["campaigns:read"]))
+)]
+pub async fn get_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Campaign>> {
+    Ok(Json(load(&state, &id).await?.to_api()))
+}
+
+/// Changes a draft or scheduled campaign; fields left out keep their value.
+#[utoipa::path(
+    put, path = "/v1/campaigns/{id}", tag = "Campaigns",
+    params(("id" = String, Path, description = "Campaign id, `cmp_…`")),
+    request_body(content = UpdateCampaignRequest, example = json!({"name": "Black Friday (final)"})),
+    responses(
+        (status = 200, description = "The changed campaign", body = Campaign),
+        (status = 409, description = "conflict: the campaign is sending or done", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["campaigns:write"]))
+)]
+pub async fn update_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateCampaignRequest>,
+) -> Result<Json<Campaign>> {
+    let current = load(&state, &id).await?;
+    if !matches!(
+        current.status(),
+        CampaignStatus::Draft | CampaignStatus::Scheduled
+    ) {
+        return Err(SandboxError::conflict(format!(
+            "Campaign {id} is {}; only draft or scheduled campaigns can be edited.",
+            current.status
+        )));
+    }
+    let switching_to_body = body.body.is_some() && body.template_id.is_none();
+    let switching_to_template = body.template_id.is_some() && body.body.is_none();
+    let mut fields = Fields {
+        name: body.name.unwrap_or(current.name.clone()),
+        segment: body.segment.unwrap_or(current.segment.clone()),
+        channel: body.channel.unwrap_or(channel_of(&current.channel)),
+        template_id: if switching_to_body {
+            None
+        } else {
+            body.template_id.or(current.template_id.clone())
+        },
+        variables: body.variables.unwrap_or_else(|| current.variables()),
+        body: if switching_to_template {
+            None
+        } else {
+            body.body.or(current.body.clone())
+        },
+    };
+    validate(&state, &mut fields).await?;
+    let row: CampaignRow = sqlx::query_as(
+        "UPDATE campaigns SET name = ?, segment = ?, channel = ?, template_id = ?, variables = ?,
+             body = ?, updated_at = ? WHERE id = ? RETURNING *",
+    )
+    .bind(&fields.name)
+    .bind(&fields.segment)
+    .bind(channel_str(fields.channel))
+    .bind(&fields.template_id)
+    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(&fields.body)
+    .bind(state.clock.now_ms())
+    .bind(&id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(row.to_api()))
+}
+
+/// Deletes a draft campaign.
+#[utoipa::path(
+    delete, path = "/v1/campaigns/{id}", tag = "Campaigns",
+    params(("id" = String, Path, description = "Campaign id, `cmp_…`")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "conflict: only drafts can be deleted", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["campaigns:write"]))
+)]
+pub async fn delete_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    let current = load(&state, &id).await?;
+    if current.status() != CampaignStatus::Draft {
+        return Err(SandboxError::conflict(format!(
+            "Campaign {id} is {}; only drafts can be deleted.",
+            current.status
+        )));
+    }
+    sqlx::query("DELETE FROM campaigns WHERE id = ?")
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a draft or scheduled campaign now, or schedules it for `send_at`. The campaign
+/// then sends one message per contact of its segment and completes with counts.
+#[utoipa::path(
+    post, path = "/v1/campaigns/{id}/send", tag = "Campaigns",
+    params(("id" = String, Path, description = "Campaign id, `cmp_…`")),
+    request_body(content = SendCampaignRequest, example = json!({"send_at": "2026-11-27T08:00:00Z"})),
+    responses(
+        (status = 202, description = "The campaign, sending or scheduled", body = Campaign),
+        (status = 409, description = "conflict: the campaign is not a draft or scheduled", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["campaigns:write"]))
+)]
+pub async fn send_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SendCampaignRequest>,
+) -> Result<(StatusCode, Json<Campaign>)> {
+    let current = load(&state, &id).await?;
+    if !matches!(
+        current.status(),
+        CampaignStatus::Draft | CampaignStatus::Scheduled
+    ) {
+        return Err(SandboxError::conflict(format!(
+            "Campaign {id} is {}; only a draft or scheduled campaign can be sent.",
+            current.status
+        )));
+    }
+    let now = state.clock.now_ms();
+    let row = match body.send_at.map(|t| t.timestamp_millis()) {
+        Some(at) if at <= now => {
+            return Err(SandboxError::field(
+                "send_at",
+                "must be in the future; omit it to send now",
+            ))
+        }
+        Some(at) => {
+            let row: CampaignRow = sqlx::query_as(
+                "UPDATE campaigns SET status = 'scheduled', send_at = ?, updated_at = ?
+                 WHERE id = ? RETURNING *",
+            )
+            .bind(at)
+            .bind(now)
+            .bind(&id)
+            .fetch_one(&state.db)
+            .await?;
+            events::emit(&state, "campaign.scheduled", &row.to_api()).await?;
+            row
+        }
+        None => start(&state, &id).await?,
+    };
+    Ok((StatusCode::ACCEPTED, Json(row.to_api())))
+}
+
+/// Moves a campaign to `sending` (or `failed`, if its template cannot be sent any more);
+/// the scheduler does the sending.
+async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
+    let current = load(state, id).await?;
+    let mut issues = Vec::new();
+    let body = messages::compose(
+        state,
+        channel_of(&current.channel),
+        current.template_id.as_deref(),
+        &current.variables(),
+        current.body.as_deref(),
+        &mut issues,
+    )
+    .await?;
+    let now = state.clock.now_ms();
+    if body.is_none() {
+        let reason = issues
+            .iter()
+            .map(|i| format!("{}: {}", i.field, i.issue))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let row: CampaignRow = sqlx::query_as(
+            "UPDATE campaigns SET status = 'failed', failure_reason = ?, completed_at = ?, updated_at = ?
+             WHERE id = ? RETURNING *",
+        )
+        .bind(format!("Cannot send: {reason}"))
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .fetch_one(&state.db)
+        .await?;
+        events::emit(state, "campaign.failed", &row.to_api()).await?;
+        return Ok(row);
+    }
+    let row: CampaignRow = sqlx::query_as(
+        "UPDATE campaigns SET status = 'sending', started_at = ?, updated_at = ? WHERE id = ? RETURNING *",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .fetch_one(&state.db)
+    .await?;
+    events::emit(state, "campaign.started", &row.to_api()).await?;
+    Ok(row)
+}
+
+/// Starts scheduled campaigns that are due and runs sending ones; called by the scheduler.
+pub async fn run_due(state: &AppState) -> Result<()> {
+    let due: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM campaigns WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at",
+    )
+    .bind(state.clock.now_ms())
+    .fetch_all(&state.db)
+    .await?;
+    for id in due {
+        start(state, &id).await?;
+    }
+    let sending: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'sending' ORDER BY seq")
+            .fetch_all(&state.db)
+            .await?;
+    for id in sending {
+        if state.campaigns_running.claim(&id) {
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = send_all(&state, &id).await {
+                    tracing::warn!(%error.message, campaign = %id, "campaign interrupted; retrying");
+                }
+                state.campaigns_running.release(&id);
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Sends to every contact of the segment that has no message from this campaign yet, then
+/// completes the campaign with its counts.
+async fn send_all(state: &AppState, id: &str) -> Result<()> {
+    let campaign = load(state, id).await?;
+    let mut issues = Vec::new();
+    let Some(body) = messages::compose(
+        state,
+        channel_of(&campaign.channel),
+        campaign.template_id.as_deref(),
+        &campaign.variables(),
+        campaign.body.as_deref(),
+        &mut issues,
+    )
+    .await?
+    else {
+        return Err(SandboxError::internal(
+            "a sending campaign lost its template",
+        ));
+    };
+    let recipients: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, phone FROM contacts WHERE segment = ? ORDER BY seq")
+            .bind(&campaign.segment)
+            .fetch_all(&state.db)
+            .await?;
+    let variables = campaign.variables();
+    for (contact_id, phone) in &recipients {
+        let Some(phone) = phone else { continue };
+        messages::create(
+            state,
+            Outbound {
+                contact_id,
+                phone,
+                channel: channel_of(&campaign.channel),
+                template_id: campaign.template_id.as_deref(),
+                variables: &variables,
+                body: &body,
+                campaign_id: Some(id),
+            },
+        )
+        .await?;
+    }
+    let (messages, failed): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(outcome = 'failed'), 0) FROM messages WHERE campaign_id = ?",
+    )
+    .bind(id)
+    .fetch_one(&state.db)
+    .await?;
+    let counts = CampaignCounts {
+        recipients: recipients.len() as u32,
+        messages: messages as u32,
+        failed: failed as u32,
+        skipped: recipients.iter().filter(|(_, p)| p.is_none()).count() as u32,
+    };
+    let now = state.clock.now_ms();
+    let (status, reason, event) = if recipients.is_empty() {
+        (
+            "failed",
+            Some(format!(
+                "The segment {:?} has no contacts.",
+                campaign.segment
+            )),
+            "campaign.failed",
+        )
+    } else {
+        ("completed", None, "campaign.completed")
+    };
+    let row: CampaignRow = sqlx::query_as(
+        "UPDATE campaigns SET status = ?, failure_reason = ?, counts = ?, completed_at = ?, updated_at = ?
+         WHERE id = ? RETURNING *",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(serde_json::to_string(&counts).unwrap_or_else(|_| "{}".into()))
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .fetch_one(&state.db)
+    .await?;
+    events::emit(state, event, &row.to_api()).await
+}
