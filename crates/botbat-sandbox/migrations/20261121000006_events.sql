@@ -39,6 +39,8 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_webhook ON deliveries (webhook_id, seq);
+-- What each endpoint's worker reads next: only pending rows, so finished ones cost nothing.
+CREATE INDEX deliveries_pending ON deliveries (webhook_id, seq) WHERE status = 'pending';
 
 CREATE TABLE delivery_attempts (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -86,27 +86,30 @@ pub async fn run_dispatcher(state: AppState) {
     }
 }
 
+/// Sends an endpoint's due deliveries one at a time, in event order, writing the attempts
+/// of each batch in one transaction. After a 410 the batch stops: the endpoint is
+/// disabled before anything else is sent to it.
 async fn run_worker(state: AppState, webhook_id: String) {
     loop {
-        let next: Option<String> = match sqlx::query_scalar(
-            "SELECT id FROM deliveries
-             WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
-             ORDER BY seq LIMIT 1",
-        )
-        .bind(&webhook_id)
-        .bind(state.clock.now_ms())
-        .fetch_optional(&state.db)
-        .await
-        {
-            Ok(next) => next,
+        let due = match due_for(&state, &webhook_id, 50).await {
+            Ok(due) if !due.is_empty() => due,
+            Ok(_) => break,
             Err(error) => {
-                tracing::warn!(%error, "cannot read the next delivery");
-                None
+                tracing::warn!(%error.message, "cannot read the next deliveries");
+                break;
             }
         };
-        let Some(delivery_id) = next else { break };
-        if let Err(error) = attempt(&state, &delivery_id, None).await {
-            tracing::warn!(%error.message, %delivery_id, "delivery attempt not recorded");
+        let mut records = Vec::with_capacity(due.len());
+        for context in due {
+            let record = perform(&state, context, None).await;
+            let gone = record.gone;
+            records.push(record);
+            if gone {
+                break;
+            }
+        }
+        if let Err(error) = save(&state, &records).await {
+            tracing::warn!(%error.message, %webhook_id, "delivery attempts not recorded");
             break;
         }
     }
@@ -129,11 +132,27 @@ struct DeliveryRow {
 
 #[derive(Debug, FromRow)]
 struct EndpointRow {
-    url: String,
-    enabled: bool,
-    secret: String,
+    url: Option<String>,
+    enabled: Option<bool>,
+    secret: Option<String>,
     previous_secret: Option<String>,
     previous_secret_expires_at: Option<i64>,
+}
+
+/// Everything one attempt needs, read in one query.
+#[derive(Debug, FromRow)]
+struct AttemptContext {
+    delivery_id: String,
+    webhook_id: String,
+    status: String,
+    next_attempt_at: Option<i64>,
+    #[sqlx(flatten)]
+    event: EventRow,
+    #[sqlx(flatten)]
+    endpoint: EndpointRow,
+    endpoint_exists: bool,
+    scheduled: i64,
+    made: i64,
 }
 
 #[derive(Debug, FromRow)]
@@ -169,7 +188,7 @@ impl AttemptRow {
 
 /// The secrets that sign now: the current one, and the previous one during its overlap.
 fn signing_secrets(endpoint: &EndpointRow, now_ms: i64) -> Vec<&str> {
-    let mut secrets = vec![endpoint.secret.as_str()];
+    let mut secrets = vec![endpoint.secret.as_deref().unwrap_or_default()];
     if let (Some(previous), Some(until)) = (
         &endpoint.previous_secret,
         endpoint.previous_secret_expires_at,
@@ -263,88 +282,124 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-/// Makes one attempt of a delivery and records it. `trigger` is `Some(Resend)` for a resend;
-/// otherwise it is the first attempt or a retry, decided by the attempts so far.
+/// The columns of one attempt's context; joined from the delivery, its event and its
+/// endpoint (which may be gone).
+const CONTEXT: &str = "SELECT d.id AS delivery_id, d.webhook_id, d.status, d.next_attempt_at,
+        e.seq, e.id, e.type, e.created_at, e.data, e.force_failure,
+        w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at,
+        w.id IS NOT NULL AS endpoint_exists,
+        (SELECT COUNT(*) FROM delivery_attempts a
+          WHERE a.delivery_id = d.id AND a.trigger != 'resend') AS scheduled,
+        (SELECT COUNT(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS made
+ FROM deliveries d
+ JOIN events e ON e.seq = d.event_seq
+ LEFT JOIN webhooks w ON w.id = d.webhook_id";
+
+/// Makes one attempt of a delivery now and records it. `trigger` is `Some(Resend)` for a
+/// resend; otherwise it is the first attempt or a retry, decided by the attempts so far.
 pub async fn attempt(
     state: &AppState,
     delivery_id: &str,
     trigger: Option<AttemptTrigger>,
 ) -> Result<()> {
-    let delivery: DeliveryRow = sqlx::query_as("SELECT * FROM deliveries WHERE id = ?")
+    let context: AttemptContext = sqlx::query_as(&format!("{CONTEXT} WHERE d.id = ?"))
         .bind(delivery_id)
         .fetch_optional(&state.db)
         .await?
         .ok_or_else(|| SandboxError::not_found("delivery", delivery_id))?;
-    let event: EventRow = sqlx::query_as("SELECT * FROM events WHERE seq = ?")
-        .bind(delivery.event_seq)
-        .fetch_one(&state.db)
-        .await?;
-    let endpoint: Option<EndpointRow> = sqlx::query_as(
-        "SELECT url, enabled, secret, previous_secret, previous_secret_expires_at
-         FROM webhooks WHERE id = ?",
-    )
-    .bind(&delivery.webhook_id)
-    .fetch_optional(&state.db)
-    .await?;
-    let scheduled: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ? AND trigger != 'resend'",
-    )
-    .bind(delivery_id)
-    .fetch_one(&state.db)
-    .await?;
-    let number: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) + 1 FROM delivery_attempts WHERE delivery_id = ?")
-            .bind(delivery_id)
-            .fetch_one(&state.db)
-            .await?;
+    let record = perform(state, context, trigger).await;
+    save(state, &[record]).await
+}
+
+/// Up to `limit` of an endpoint's due deliveries, oldest event first.
+async fn due_for(state: &AppState, webhook_id: &str, limit: i64) -> Result<Vec<AttemptContext>> {
+    Ok(sqlx::query_as(&format!(
+        "{CONTEXT} WHERE d.webhook_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+         ORDER BY d.seq LIMIT ?"
+    ))
+    .bind(webhook_id)
+    .bind(state.clock.now_ms())
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// An attempt made, waiting to be written.
+struct AttemptRecord {
+    delivery_id: String,
+    webhook_id: String,
+    number: i64,
+    trigger: AttemptTrigger,
+    at: i64,
+    headers: BTreeMap<String, String>,
+    outcome: Outcome,
+    status: DeliveryStatus,
+    next_attempt_at: Option<i64>,
+    gone: bool,
+}
+
+fn not_sent(error: &str) -> Outcome {
+    Outcome {
+        status: None,
+        body: None,
+        latency_ms: None,
+        error: Some(error.to_string()),
+    }
+}
+
+/// Sends (or, for a deleted or disabled endpoint or a forced failure, does not send) one
+/// attempt and decides what happens next.
+async fn perform(
+    state: &AppState,
+    context: AttemptContext,
+    trigger: Option<AttemptTrigger>,
+) -> AttemptRecord {
+    let AttemptContext {
+        delivery_id,
+        webhook_id,
+        status: current_status,
+        next_attempt_at: current_next,
+        event,
+        endpoint,
+        endpoint_exists,
+        scheduled,
+        made,
+    } = context;
     let trigger = trigger.unwrap_or(if scheduled == 0 {
         AttemptTrigger::Event
     } else {
         AttemptTrigger::Retry
     });
     let now = state.clock.now_ms();
-    let body = event.body(state.live);
-
-    let (headers, outcome, stop_reason) = match endpoint {
-        None => (
+    let (headers, outcome, stop) = if !endpoint_exists {
+        (
             BTreeMap::new(),
-            Outcome {
-                status: None,
-                body: None,
-                latency_ms: None,
-                error: Some("the endpoint was deleted; nothing was sent".into()),
-            },
+            not_sent("the endpoint was deleted; nothing was sent"),
             true,
-        ),
-        Some(endpoint) if !endpoint.enabled && trigger != AttemptTrigger::Resend => (
+        )
+    } else if endpoint.enabled != Some(true) && trigger != AttemptTrigger::Resend {
+        (
             BTreeMap::new(),
-            Outcome {
-                status: None,
-                body: None,
-                latency_ms: None,
-                error: Some(
-                    "the endpoint is disabled; nothing was sent (resend to send anyway)".into(),
-                ),
-            },
+            not_sent("the endpoint is disabled; nothing was sent (resend to send anyway)"),
             true,
-        ),
-        Some(endpoint) => {
-            let headers = signed_headers(&signing_secrets(&endpoint, now), &event.id, &body);
-            let outcome = if event.force_failure && trigger == AttemptTrigger::Event {
-                Outcome {
-                    status: None,
-                    body: None,
-                    latency_ms: None,
-                    error: Some(
-                        "forced failure from the Event Simulator: this attempt was not sent; the retries are real"
-                            .into(),
-                    ),
-                }
-            } else {
-                post(state, &endpoint.url, &headers, body).await
-            };
-            (headers, outcome, false)
-        }
+        )
+    } else {
+        let body = event.body(state.live);
+        let headers = signed_headers(&signing_secrets(&endpoint, now), &event.id, &body);
+        let outcome = if event.force_failure && trigger == AttemptTrigger::Event {
+            not_sent(
+                "forced failure from the Event Simulator: this attempt was not sent; the retries are real",
+            )
+        } else {
+            post(
+                state,
+                endpoint.url.as_deref().unwrap_or_default(),
+                &headers,
+                body,
+            )
+            .await
+        };
+        (headers, outcome, false)
     };
 
     let succeeded = outcome.status.is_some_and(|s| (200..300).contains(&s));
@@ -352,13 +407,13 @@ pub async fn attempt(
     let attempts_made = scheduled + i64::from(trigger != AttemptTrigger::Resend);
     let (status, next_attempt_at) = if succeeded {
         (DeliveryStatus::Succeeded, None)
-    } else if gone || stop_reason {
+    } else if gone || stop {
         (DeliveryStatus::Failed, None)
     } else if trigger == AttemptTrigger::Resend {
         // A failed resend leaves the delivery where the schedule had it.
         (
-            DeliveryStatus::parse(&delivery.status).unwrap_or(DeliveryStatus::Failed),
-            delivery.next_attempt_at,
+            DeliveryStatus::parse(&current_status).unwrap_or(DeliveryStatus::Failed),
+            current_next,
         )
     } else {
         match state.retry_schedule.get(attempts_made as usize - 1) {
@@ -369,49 +424,67 @@ pub async fn attempt(
             None => (DeliveryStatus::Failed, None),
         }
     };
+    AttemptRecord {
+        delivery_id,
+        webhook_id,
+        number: made + 1,
+        trigger,
+        at: now,
+        headers,
+        outcome,
+        status,
+        next_attempt_at,
+        gone,
+    }
+}
 
+/// Writes attempts and their deliveries' new state in one transaction.
+async fn save(state: &AppState, records: &[AttemptRecord]) -> Result<()> {
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO delivery_attempts
-             (delivery_id, number, trigger, at, request_headers, response_status, response_body, latency_ms, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(delivery_id)
-    .bind(number)
-    .bind(match trigger {
-        AttemptTrigger::Event => "event",
-        AttemptTrigger::Retry => "retry",
-        AttemptTrigger::Resend => "resend",
-    })
-    .bind(now)
-    .bind(serde_json::to_string(&headers).unwrap_or_else(|_| "{}".into()))
-    .bind(outcome.status.map(i64::from))
-    .bind(&outcome.body)
-    .bind(outcome.latency_ms)
-    .bind(&outcome.error)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(status.as_str())
-    .bind(next_attempt_at)
-    .bind(state.clock.now_ms())
-    .bind(delivery_id)
-    .execute(&mut *tx)
-    .await?;
-    if gone {
+    for record in records {
         sqlx::query(
-            "UPDATE webhooks SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+            "INSERT INTO delivery_attempts
+                 (delivery_id, number, trigger, at, request_headers, response_status, response_body, latency_ms, error)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(format!(
-            "Disabled at {}: the endpoint answered 410 Gone to delivery {delivery_id}.",
-            from_ms(now).to_rfc3339()
-        ))
-        .bind(now)
-        .bind(&delivery.webhook_id)
+        .bind(&record.delivery_id)
+        .bind(record.number)
+        .bind(match record.trigger {
+            AttemptTrigger::Event => "event",
+            AttemptTrigger::Retry => "retry",
+            AttemptTrigger::Resend => "resend",
+        })
+        .bind(record.at)
+        .bind(serde_json::to_string(&record.headers).unwrap_or_else(|_| "{}".into()))
+        .bind(record.outcome.status.map(i64::from))
+        .bind(&record.outcome.body)
+        .bind(record.outcome.latency_ms)
+        .bind(&record.outcome.error)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(record.status.as_str())
+        .bind(record.next_attempt_at)
+        .bind(state.clock.now_ms())
+        .bind(&record.delivery_id)
+        .execute(&mut *tx)
+        .await?;
+        if record.gone {
+            sqlx::query(
+                "UPDATE webhooks SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(format!(
+                "Disabled at {}: the endpoint answered 410 Gone to delivery {}.",
+                from_ms(record.at).to_rfc3339(),
+                record.delivery_id
+            ))
+            .bind(record.at)
+            .bind(&record.webhook_id)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(())
