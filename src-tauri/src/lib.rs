@@ -38,7 +38,8 @@ pub fn run() {
                 secrets.clone(),
                 keychain,
                 env!("CARGO_PKG_VERSION"),
-            ));
+            )
+            .with_data_dir(data_dir.clone()));
             app.manage(console.clone());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

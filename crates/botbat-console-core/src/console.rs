@@ -1,6 +1,7 @@
 //! The console's state and operations, one method per command.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ pub struct Console {
     /// Secrets just issued, until the user says whether to keep them in the keychain. They
     /// never leave memory otherwise.
     pub(crate) issued: Mutex<HashMap<String, (Environment, Sensitive<String>)>>,
+    /// Where the per-environment local databases live (usage cache, Try It history,
+    /// inspector captures): `<data_dir>/<environment>/<file>`.
+    data_dir: Option<PathBuf>,
 }
 
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
@@ -58,7 +62,31 @@ impl Console {
             version: version.into(),
             timeout: Duration::from_secs(15),
             issued: Mutex::new(HashMap::new()),
+            data_dir: None,
         }
+    }
+
+    /// Gives the console a directory for its local databases (the app data dir).
+    pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// `<data_dir>/<environment>/<file>`, creating the environment's directory. Each
+    /// environment has its own files, so nothing cached from one can show in the other.
+    pub fn local_file(&self, environment: Environment, file: &str) -> Result<PathBuf> {
+        let dir = self
+            .data_dir
+            .as_ref()
+            .ok_or_else(|| CommandError::new("local_storage", "the console has no data directory"))?
+            .join(environment.as_str());
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CommandError::new(
+                "local_storage",
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        Ok(dir.join(file))
     }
 
     /// How long one request may take; the connection test and dashboard use it.
