@@ -9,6 +9,7 @@
 #
 # Screenshots and tauri-driver logs land in target/e2e/.
 # `scripts/e2e.sh --bench` runs tests/e2e/bench/startup.mjs instead: cold start and memory.
+# `scripts/e2e.sh tests/e2e/x.test.mjs …` runs only those files (and keeps other screenshots).
 # Environment: BOTBAT_CONSOLE_BIN (default target/debug/botbat-console),
 #              BOTBAT_E2E_KEEP_PROFILES=1 keeps each test's data dirs for inspection.
 set -euo pipefail
@@ -30,7 +31,9 @@ done
 
 out="$root/target/e2e"
 mkdir -p "$out"
-rm -f "$out"/*.png "$out"/*.log
+if (($# == 0)); then
+  rm -f "$out"/*.png "$out"/*.log
+fi
 
 xvfb_pid=""
 xvfb_dir=$(mktemp -d "${TMPDIR:-/tmp}/botbat-xvfb.XXXXXX")
@@ -63,7 +66,11 @@ export GDK_BACKEND=x11
 unset WAYLAND_DISPLAY
 
 shopt -s nullglob
-tests=(tests/e2e/*.test.mjs)
+if (($# > 0)) && [[ $1 != --bench ]]; then
+  tests=("$@")
+else
+  tests=(tests/e2e/*.test.mjs)
+fi
 ((${#tests[@]})) || die "no tests/e2e/*.test.mjs files"
 
 set +e
