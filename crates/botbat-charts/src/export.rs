@@ -1,0 +1,90 @@
+//! Exports: the data behind a chart as CSV (one row per bucket, one column per series, times
+//! in the viewer's local time with their offset), and the picture as PNG.
+//!
+//! The PNG is the SVG rasterised by resvg rather than a screenshot, so it is identical on
+//! every machine at any scale. Text needs fonts: the system's are loaded once.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, FixedOffset, Offset, TimeZone};
+use resvg::tiny_skia;
+use resvg::usvg;
+
+use crate::{Chart, ChartError};
+
+/// The data behind `chart` as CSV.
+pub fn to_csv(chart: &Chart) -> Result<String, ChartError> {
+    let csv_error = |e: csv::Error| ChartError::Csv(e.to_string());
+    let zone =
+        FixedOffset::east_opt(chart.axis.utc_offset_s as i32).unwrap_or_else(|| chrono::Utc.fix());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["bucket_start".to_string()];
+    header.extend(chart.series.iter().map(|s| s.name.clone()));
+    writer.write_record(&header).map_err(csv_error)?;
+    for b in 0..chart.axis.buckets {
+        let t = chart.axis.start_s + b as i64 * chart.axis.bucket_s;
+        let time = DateTime::from_timestamp(t, 0)
+            .map(|at| zone.from_utc_datetime(&at.naive_utc()).to_rfc3339())
+            .unwrap_or_default();
+        let mut record = vec![time];
+        for series in &chart.series {
+            record.push(match series.values.get(b).copied().flatten() {
+                None => String::new(),
+                Some(v) if v.fract().abs() < 1e-9 => format!("{}", v as i64),
+                Some(v) => format!("{v:.3}"),
+            });
+        }
+        writer.write_record(&record).map_err(csv_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ChartError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ChartError::Csv(e.to_string()))
+}
+
+fn fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut db = usvg::fontdb::Database::new();
+            db.load_system_fonts();
+            // `sans-serif` in the SVG: the first of these the system has.
+            let families: Vec<String> = db
+                .faces()
+                .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+                .collect();
+            if let Some(found) = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial"]
+                .into_iter()
+                .find(|want| families.iter().any(|f| f == want))
+            {
+                db.set_sans_serif_family(found);
+            }
+            Arc::new(db)
+        })
+        .clone()
+}
+
+/// Rasterises an SVG (as [`crate::render_svg`] draws it) at `scale` × its size.
+pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, ChartError> {
+    let scale = scale.clamp(0.25, 4.0);
+    let options = usvg::Options {
+        fontdb: fonts(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| ChartError::Png(e.to_string()))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| ChartError::Png("the scaled chart has no area".to_string()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| ChartError::Png("the chart is too large to rasterise".to_string()))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| ChartError::Png(e.to_string()))
+}

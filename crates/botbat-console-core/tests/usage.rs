@@ -1,0 +1,384 @@
+//! The Usage panel's operations against the real embedded sandbox, with the cache in a real
+//! data dir: generate history, sync it with progress, chart it by range and filter, export
+//! it, keep working offline, stop a sync and carry on.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use botbat_console_core::usage::{
+    ChartTheme, UsageBreakdown, UsageChartKind, UsageChartRequest, UsageExportFormat, UsageRange,
+    UsageSyncProgress,
+};
+use botbat_console_core::{
+    start_embedded_sandbox, Console, Environment, JsonFilePreferences, KeychainState, UsageCache,
+};
+use botbat_secrets::MemoryStore;
+
+struct Fixture {
+    console: Arc<Console>,
+    usage: Arc<UsageCache>,
+    sandbox: Option<botbat_console_core::EmbeddedSandbox>,
+    progress: Arc<Mutex<Vec<UsageSyncProgress>>>,
+    dir: tempfile::TempDir,
+}
+
+async fn launch() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = Arc::new(MemoryStore::new());
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+        .await
+        .expect("embedded sandbox");
+    let console = Arc::new(
+        Console::new(
+            Box::new(JsonFilePreferences::new(
+                dir.path().join("preferences.json"),
+            )),
+            secrets,
+            KeychainState {
+                available: true,
+                message: None,
+            },
+            "test",
+        )
+        .with_data_dir(dir.path().join("app")),
+    );
+    console.set_sandbox_state(sandbox.state.clone());
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let usage = Arc::new(UsageCache::new(
+        console.clone(),
+        dir.path().join("Downloads"),
+        Arc::new(move |p| seen.lock().expect("progress").push(p)),
+    ));
+    Fixture {
+        console,
+        usage,
+        sandbox: Some(sandbox),
+        progress,
+        dir,
+    }
+}
+
+fn request(chart: UsageChartKind, range: UsageRange) -> UsageChartRequest {
+    UsageChartRequest {
+        chart,
+        breakdown: None,
+        range,
+        from: None,
+        to: None,
+        key_id: None,
+        endpoint: None,
+        status: None,
+        width: 900,
+        height: 320,
+        theme: ChartTheme::Light,
+        utc_offset_minutes: 60,
+    }
+}
+
+#[tokio::test]
+async fn generated_history_is_synced_charted_filtered_and_exported() {
+    let fx = launch().await;
+    let empty = fx.usage.overview().await.expect("overview");
+    assert_eq!(empty.environment, Environment::Sandbox);
+    assert_eq!((empty.as_of.as_ref(), empty.rows_cached), (None, 0));
+
+    let seeded = fx
+        .usage
+        .seed(Environment::Sandbox, 14, 2_000)
+        .await
+        .expect("seeded");
+    assert_eq!(seeded.requests, 2_000);
+    let report = fx.usage.sync(Environment::Sandbox).await.expect("synced");
+    assert!(report.rows >= 2_000, "{report:?}");
+    assert!(report.as_of.is_some());
+    {
+        let progress = fx.progress.lock().expect("progress");
+        assert!(progress.len() >= 2, "progress while it ran and at the end");
+        let last = progress.last().expect("last");
+        assert!(last.done && last.error.is_none(), "{last:?}");
+        assert!(progress
+            .iter()
+            .all(|p| p.environment == Environment::Sandbox));
+    }
+
+    let overview = fx.usage.overview().await.expect("overview");
+    assert_eq!(overview.rows_cached, report.rows);
+    assert!(overview
+        .keys
+        .iter()
+        .any(|k| k.label == "Checkout bot (seeded)"));
+    assert!(overview
+        .endpoints
+        .iter()
+        .any(|e| e == "POST /v1/messages/send"));
+    assert_eq!(
+        overview.limits.as_ref().map(|l| l.per_org_per_minute),
+        Some(300)
+    );
+    assert!(overview.file_bytes > 0);
+
+    // A month by endpoint, from hour rollups, in the viewer's time zone.
+    let month = fx
+        .usage
+        .chart(&request(UsageChartKind::Volume, UsageRange::LastMonth))
+        .await
+        .expect("month");
+    assert_eq!(month.title, "Requests by endpoint");
+    assert_eq!(month.answered_from, "hour rollups");
+    assert_eq!(month.bucket_seconds, 10_800);
+    assert!(month.totals.requests >= 2_000);
+    assert!(month.svg.contains("Local time (UTC+01:00)"));
+    assert!(month
+        .series
+        .iter()
+        .any(|s| s.name == "POST /v1/messages/send"));
+    assert_eq!(month.buckets.len(), month.series[0].values.len());
+    assert!(month
+        .buckets
+        .iter()
+        .all(|b| b.x > month.plot.left && b.x < month.plot.right));
+
+    // The key filter narrows the chart to one integration's traffic.
+    let checkout = overview
+        .keys
+        .iter()
+        .find(|k| k.label == "Checkout bot (seeded)")
+        .expect("key");
+    let one_key = fx
+        .usage
+        .chart(&UsageChartRequest {
+            key_id: Some(checkout.key_id.clone()),
+            ..request(UsageChartKind::Volume, UsageRange::LastMonth)
+        })
+        .await
+        .expect("one key");
+    assert!(one_key.totals.requests < month.totals.requests);
+    assert!(one_key.totals.requests > 300);
+    let by_key = fx
+        .usage
+        .chart(&UsageChartRequest {
+            breakdown: Some(UsageBreakdown::Key),
+            ..request(UsageChartKind::Volume, UsageRange::LastWeek)
+        })
+        .await
+        .expect("by key");
+    assert!(by_key
+        .series
+        .iter()
+        .any(|s| s.name == "Checkout bot (seeded)"
+            && s.detail.as_deref() == Some(checkout.key_id.as_str())));
+    assert!(
+        by_key.totals.requests < month.totals.requests,
+        "a week holds less than a month"
+    );
+
+    let errors = fx
+        .usage
+        .chart(&UsageChartRequest {
+            breakdown: Some(UsageBreakdown::ErrorCode),
+            ..request(UsageChartKind::Errors, UsageRange::LastMonth)
+        })
+        .await
+        .expect("errors");
+    assert!(
+        errors.series.iter().any(|s| s.name == "429 rate_limited"),
+        "{:?}",
+        errors.series.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    let latency = fx
+        .usage
+        .chart(&request(UsageChartKind::Latency, UsageRange::LastMonth))
+        .await
+        .expect("latency");
+    let names: Vec<_> = latency.series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["p50", "p95", "p99"]);
+    let limits = fx
+        .usage
+        .chart(&request(UsageChartKind::RateLimits, UsageRange::LastMonth))
+        .await
+        .expect("limits");
+    assert!(limits
+        .svg
+        .contains("Organisation limit: 300 per minute (Starter)"));
+
+    // Exports land in the exports folder, readable.
+    let svg = fx
+        .usage
+        .export(
+            &request(UsageChartKind::Volume, UsageRange::LastMonth),
+            UsageExportFormat::Svg,
+        )
+        .await
+        .expect("svg");
+    assert!(svg
+        .path
+        .starts_with(&fx.dir.path().join("Downloads").display().to_string()));
+    assert!(std::fs::read_to_string(&svg.path)
+        .expect("read")
+        .starts_with("<svg"));
+    let png = fx
+        .usage
+        .export(
+            &request(UsageChartKind::Volume, UsageRange::LastMonth),
+            UsageExportFormat::Png,
+        )
+        .await
+        .expect("png");
+    assert!(std::fs::read(&png.path)
+        .expect("read")
+        .starts_with(b"\x89PNG"));
+    let csv = fx
+        .usage
+        .export(
+            &request(UsageChartKind::Volume, UsageRange::LastMonth),
+            UsageExportFormat::Csv,
+        )
+        .await
+        .expect("csv");
+    let text = std::fs::read_to_string(&csv.path).expect("read");
+    assert!(text.starts_with("bucket_start,"), "{}", &text[..80]);
+    assert!(text.contains("+01:00,"), "local times with their offset");
+
+    let kept = fx
+        .usage
+        .set_retention(Environment::Sandbox, 7)
+        .await
+        .expect("retention");
+    assert_eq!(kept.retention_days, 7);
+    assert!(
+        kept.raw_rows < overview.raw_rows,
+        "older raw rows were pruned"
+    );
+    let after = fx
+        .usage
+        .chart(&request(UsageChartKind::Volume, UsageRange::LastMonth))
+        .await
+        .expect("month after pruning");
+    assert_eq!(
+        after.totals.requests, month.totals.requests,
+        "rollups are kept"
+    );
+}
+
+#[tokio::test]
+async fn charts_keep_working_offline_as_of_the_last_sync() {
+    let mut fx = launch().await;
+    fx.usage
+        .seed(Environment::Sandbox, 2, 300)
+        .await
+        .expect("seeded");
+    let synced = fx.usage.sync(Environment::Sandbox).await.expect("synced");
+    if let Some(sandbox) = fx.sandbox.take() {
+        sandbox.running.shutdown().await;
+    }
+    let error = fx
+        .usage
+        .sync(Environment::Sandbox)
+        .await
+        .expect_err("the sandbox is gone");
+    assert_eq!(error.code, "unreachable", "{error:?}");
+    let last = fx
+        .progress
+        .lock()
+        .expect("progress")
+        .last()
+        .cloned()
+        .expect("progress");
+    assert!(last.done && last.error.is_some(), "{last:?}");
+    let overview = fx.usage.overview().await.expect("overview");
+    assert_eq!(
+        overview.as_of, synced.as_of,
+        "as of the last completed sync"
+    );
+    assert!(overview.last_error.is_some());
+    let chart = fx
+        .usage
+        .chart(&request(UsageChartKind::Volume, UsageRange::LastDay))
+        .await
+        .expect("chart from the cache");
+    assert_eq!(chart.as_of, synced.as_of);
+    assert!(chart.totals.requests >= 100);
+}
+
+#[tokio::test]
+async fn a_stopped_sync_says_so_and_the_next_one_carries_on() {
+    let fx = launch().await;
+    fx.usage
+        .seed(Environment::Sandbox, 3, 3_000)
+        .await
+        .expect("seeded");
+    let usage = fx.usage.clone();
+    let running = tokio::spawn(async move { usage.sync(Environment::Sandbox).await });
+    // Wait for the sync to be under way, then stop it.
+    for _ in 0..200 {
+        if fx
+            .progress
+            .lock()
+            .expect("progress")
+            .iter()
+            .any(|p| p.rows > 0)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let twice = fx
+        .usage
+        .sync(Environment::Sandbox)
+        .await
+        .expect_err("one at a time");
+    assert_eq!(twice.code, "sync_running");
+    assert!(fx.usage.cancel_sync(Environment::Sandbox));
+    let stopped = running.await.expect("task").expect_err("stopped");
+    assert_eq!(stopped.code, "sync_cancelled");
+    let partial = fx.usage.overview().await.expect("overview");
+    assert!(partial.syncing.is_none());
+    assert!(
+        partial.rows_cached > 0 && partial.rows_cached < 3_000,
+        "{}",
+        partial.rows_cached
+    );
+    let finished = fx
+        .usage
+        .sync(Environment::Sandbox)
+        .await
+        .expect("carried on");
+    let total = fx.usage.overview().await.expect("overview").rows_cached;
+    assert_eq!(total, partial.rows_cached + finished.rows);
+    assert!(total >= 3_000);
+    assert!(
+        !fx.usage.cancel_sync(Environment::Sandbox),
+        "nothing left to stop"
+    );
+}
+
+#[tokio::test]
+async fn history_is_generated_only_in_the_sandbox() {
+    let fx = launch().await;
+    let refused = fx
+        .usage
+        .seed(Environment::Sandbox, 0, 10)
+        .await
+        .expect_err("no days");
+    assert_eq!(refused.details[0].field, "days");
+    fx.console
+        .set_environment(Environment::Production)
+        .expect("switch");
+    let stale = fx
+        .usage
+        .seed(Environment::Sandbox, 1, 10)
+        .await
+        .expect_err("the console moved on");
+    assert_eq!(stale.code, "environment_changed");
+    let production = fx
+        .usage
+        .seed(Environment::Production, 1, 10)
+        .await
+        .expect_err("production");
+    assert_eq!(production.code, "sandbox_only");
+    // Production's cache is its own file, empty.
+    let overview = fx.usage.overview().await.expect("overview");
+    assert_eq!(overview.environment, Environment::Production);
+    assert_eq!(overview.rows_cached, 0);
+}

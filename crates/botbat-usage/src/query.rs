@@ -1,0 +1,884 @@
+//! The questions the usage charts ask, answered from the rollups or, for checking and for
+//! comparison, by aggregating the raw rows directly.
+//!
+//! Both sources run the same post-processing on the same bucketing, so for any range and
+//! filters their answers must be identical (the rollup tests hold them to that). The
+//! rollup resolution is the coarsest whose buckets fit inside the chart's buckets in the
+//! viewer's time zone: a 30-day chart in 3-hour buckets reads hour rollups, a day chart
+//! in UTC reads day rollups, and an offset like +05:30 falls back to minute rollups.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row as _, Sqlite};
+
+use crate::error::{Result, UsageError};
+use crate::latency::Histogram;
+use crate::store::{from_ms, PlanLimits, Resolution, UsageStore};
+
+/// Bucket widths a chart may use, in seconds.
+pub const BUCKET_CHOICES: [i64; 12] = [
+    60, 300, 600, 900, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400, 604_800, 2_592_000,
+];
+/// A chart has at most about this many buckets.
+pub const MAX_BUCKETS: i64 = 240;
+/// Series beyond this many are summed into "Other".
+pub const MAX_SERIES: usize = 7;
+
+/// Requests by how they were answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusClass {
+    /// Below 400.
+    Success,
+    /// 400 to 499, 429 included.
+    ClientError,
+    /// 429 only.
+    RateLimited,
+    /// 500 and above.
+    ServerError,
+}
+
+impl StatusClass {
+    pub fn parse(text: &str) -> Option<StatusClass> {
+        match text {
+            "2xx" | "success" => Some(StatusClass::Success),
+            "4xx" | "client_error" => Some(StatusClass::ClientError),
+            "429" | "rate_limited" => Some(StatusClass::RateLimited),
+            "5xx" | "server_error" => Some(StatusClass::ServerError),
+            _ => None,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            StatusClass::Success => " AND status < 400",
+            StatusClass::ClientError => " AND status >= 400 AND status < 500",
+            StatusClass::RateLimited => " AND status = 429",
+            StatusClass::ServerError => " AND status >= 500",
+        }
+    }
+}
+
+/// `GET /v1/contacts`-style endpoint name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointName {
+    pub method: String,
+    pub route: String,
+}
+
+impl EndpointName {
+    /// Parses `"GET /v1/contacts"`.
+    pub fn parse(text: &str) -> Option<EndpointName> {
+        let (method, route) = text.trim().split_once(' ')?;
+        Some(EndpointName {
+            method: method.trim().to_ascii_uppercase(),
+            route: route.trim().to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for EndpointName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.route)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    pub key_id: Option<String>,
+    pub endpoint: Option<EndpointName>,
+    pub status: Option<StatusClass>,
+}
+
+/// A chart's time axis: `[from_s, to_s)` in buckets of `bucket_s` seconds aligned to the
+/// viewer's local time (`offset_s` east of UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from_s: i64,
+    pub to_s: i64,
+    pub bucket_s: i64,
+    pub offset_s: i64,
+}
+
+impl Window {
+    /// The window covering `[from, to)` with the finest bucket that keeps the chart under
+    /// [`MAX_BUCKETS`], its edges moved out to bucket boundaries.
+    pub fn covering(from: DateTime<Utc>, to: DateTime<Utc>, offset_s: i64) -> Result<Window> {
+        let (from_s, to_s) = (from.timestamp(), to.timestamp());
+        if to_s <= from_s {
+            return Err(UsageError::invalid("the range must end after it starts"));
+        }
+        let span = to_s - from_s;
+        let bucket_s = BUCKET_CHOICES
+            .into_iter()
+            .find(|b| (span + b - 1) / b <= MAX_BUCKETS)
+            .unwrap_or(BUCKET_CHOICES[BUCKET_CHOICES.len() - 1]);
+        Window::with_bucket(from, to, bucket_s, offset_s)
+    }
+
+    /// A window with a given bucket width (a multiple of 60 seconds).
+    pub fn with_bucket(
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        bucket_s: i64,
+        offset_s: i64,
+    ) -> Result<Window> {
+        if bucket_s < 60 || bucket_s % 60 != 0 {
+            return Err(UsageError::invalid(
+                "buckets must be whole minutes (a multiple of 60 seconds)",
+            ));
+        }
+        if offset_s % 60 != 0 || offset_s.abs() > 14 * 3_600 {
+            return Err(UsageError::invalid(
+                "the time zone offset must be whole minutes within ±14 hours",
+            ));
+        }
+        let (from_s, to_s) = (from.timestamp(), to.timestamp());
+        if to_s <= from_s {
+            return Err(UsageError::invalid("the range must end after it starts"));
+        }
+        let first = (from_s + offset_s).div_euclid(bucket_s);
+        let last = (to_s + offset_s + bucket_s - 1).div_euclid(bucket_s);
+        Ok(Window {
+            from_s: first * bucket_s - offset_s,
+            to_s: last * bucket_s - offset_s,
+            bucket_s,
+            offset_s,
+        })
+    }
+
+    pub fn buckets(&self) -> usize {
+        ((self.to_s - self.from_s) / self.bucket_s).max(0) as usize
+    }
+
+    /// Unix seconds at which bucket `i` starts.
+    pub fn bucket_start(&self, i: usize) -> i64 {
+        self.from_s + i as i64 * self.bucket_s
+    }
+
+    fn first_index(&self) -> i64 {
+        (self.from_s + self.offset_s).div_euclid(self.bucket_s)
+    }
+
+    /// The coarsest rollup whose buckets never straddle this window's.
+    pub fn rollup(&self) -> Resolution {
+        [Resolution::Day, Resolution::Hour, Resolution::Minute]
+            .into_iter()
+            .find(|r| self.bucket_s % r.seconds() == 0 && self.offset_s % r.seconds() == 0)
+            .unwrap_or(Resolution::Minute)
+    }
+}
+
+/// Where an answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The rollup tables: what the charts use.
+    Rollups,
+    /// Every raw row in the range: the reference the rollups are checked against, and the
+    /// benchmark's baseline.
+    Raw,
+}
+
+/// How volume is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolumeBy {
+    Endpoint,
+    Key,
+}
+
+/// How errors are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorsBy {
+    /// 4xx (without 429), 429 and 5xx.
+    StatusClass,
+    /// Each error status with the platform's code, e.g. `404 not_found`.
+    ErrorCode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    /// A key's id when `name` is its name.
+    pub detail: Option<String>,
+    /// One value per bucket; `None` where there is nothing to measure.
+    pub values: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub window: Window,
+    pub series: Vec<Series>,
+    /// Requests per bucket, for context ("3.2 % of 1,204 requests").
+    pub totals: Vec<u64>,
+    /// `"hour rollups"`, `"raw requests"`, …
+    pub answered_from: String,
+    /// Rows the database aggregated.
+    pub rows_read: u64,
+}
+
+/// Totals over a window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub requests: u64,
+    pub errors: u64,
+    pub rate_limited: u64,
+    pub server_errors: u64,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFacet {
+    pub key_id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecentRequest {
+    pub id: i64,
+    pub time: DateTime<Utc>,
+    pub key_id: String,
+    pub key_name: Option<String>,
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub retry_after: Option<u32>,
+}
+
+/// The platform's error code for a status, as the API Reference lists them.
+pub fn error_code(status: u16) -> &'static str {
+    match status {
+        400 => "invalid_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        422 => "validation_error",
+        426 => "upgrade_required",
+        429 => "rate_limited",
+        s if s >= 500 => "internal_error",
+        _ => "error",
+    }
+}
+
+/// A named group of statuses, e.g. 4xx without 429.
+type StatusGroup = (&'static str, fn(u16) -> bool);
+
+/// Dimension refs of the filters (`-1` for a key or endpoint the cache does not know).
+struct Refs {
+    key: Option<i64>,
+    endpoint: Option<i64>,
+}
+
+/// The table and column names one source reads.
+struct Plan {
+    table: &'static str,
+    time_s: &'static str,
+    count: &'static str,
+    lo: i64,
+    hi: i64,
+    answered_from: String,
+}
+
+impl Plan {
+    fn new(window: &Window, source: Source) -> Plan {
+        match source {
+            Source::Rollups => {
+                let r = window.rollup();
+                Plan {
+                    table: r.table(),
+                    time_s: "bucket",
+                    count: "requests",
+                    lo: window.from_s,
+                    hi: window.to_s,
+                    answered_from: format!("{} rollups", r.as_str()),
+                }
+            }
+            Source::Raw => Plan {
+                table: "requests",
+                time_s: "(time_ms / 1000)",
+                count: "1",
+                lo: window.from_s * 1000,
+                hi: window.to_s * 1000,
+                answered_from: "raw requests".to_string(),
+            },
+        }
+    }
+
+    fn time_column(&self) -> &'static str {
+        if self.table == "requests" {
+            "time_ms"
+        } else {
+            "bucket"
+        }
+    }
+}
+
+impl UsageStore {
+    /// A key's ref; an unknown key gets one that matches nothing rather than everything.
+    async fn key_ref_of(&self, key_id: &str) -> Result<i64> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT ref FROM keys WHERE env = ? AND key_id = ?")
+                .bind(self.env())
+                .bind(key_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(found.unwrap_or(-1))
+    }
+
+    async fn refs_of(&self, filters: &Filters) -> Result<Refs> {
+        Ok(Refs {
+            key: match &filters.key_id {
+                Some(key_id) => Some(self.key_ref_of(key_id).await?),
+                None => None,
+            },
+            endpoint: self.endpoint_ref_of(&filters.endpoint).await?,
+        })
+    }
+
+    /// `WHERE` clause for the window and filters (`env`, time, key, endpoint, status).
+    fn filter_sql(
+        &self,
+        q: &mut QueryBuilder<'_, Sqlite>,
+        plan: &Plan,
+        filters: &Filters,
+        refs: &Refs,
+    ) {
+        q.push(" WHERE env = ")
+            .push_bind(self.env())
+            .push(format!(" AND {} >= ", plan.time_column()))
+            .push_bind(plan.lo)
+            .push(format!(" AND {} < ", plan.time_column()))
+            .push_bind(plan.hi);
+        if let Some(key_ref) = refs.key {
+            q.push(" AND key_ref = ").push_bind(key_ref);
+        }
+        if let Some(endpoint_ref) = refs.endpoint {
+            q.push(" AND endpoint_ref = ").push_bind(endpoint_ref);
+        }
+        if let Some(status) = filters.status {
+            q.push(status.sql());
+        }
+    }
+
+    async fn endpoint_ref_of(&self, endpoint: &Option<EndpointName>) -> Result<Option<i64>> {
+        let Some(endpoint) = endpoint else {
+            return Ok(None);
+        };
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT ref FROM endpoints WHERE env = ? AND method = ? AND route = ?",
+        )
+        .bind(self.env())
+        .bind(&endpoint.method)
+        .bind(&endpoint.route)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(Some(found.unwrap_or(-1)))
+    }
+
+    fn bucket_sql(&self, plan: &Plan, window: &Window) -> String {
+        format!(
+            "({} + {}) / {} - {}",
+            plan.time_s,
+            window.offset_s,
+            window.bucket_s,
+            window.first_index()
+        )
+    }
+
+    /// Requests per bucket, stacked by endpoint or key (the busiest [`MAX_SERIES`], the
+    /// rest as "Other").
+    pub async fn volume(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        by: VolumeBy,
+        source: Source,
+    ) -> Result<Answer> {
+        let plan = Plan::new(window, source);
+        let dim = match by {
+            VolumeBy::Endpoint => "endpoint_ref",
+            VolumeBy::Key => "key_ref",
+        };
+        let refs = self.refs_of(filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {} AS b, {dim} AS d, SUM({}) AS n, COUNT(*) AS nrows FROM {}",
+            self.bucket_sql(&plan, window),
+            plan.count,
+            plan.table
+        ));
+        self.filter_sql(&mut q, &plan, filters, &refs);
+        q.push(" GROUP BY b, d");
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let n = window.buckets();
+        let mut by_dim: HashMap<i64, Vec<u64>> = HashMap::new();
+        let mut totals = vec![0u64; n];
+        let mut rows_read = 0u64;
+        for row in &rows {
+            let (b, d, count, read) = (
+                index(row, "b", n),
+                row.try_get::<i64, _>("d")?,
+                row.try_get::<i64, _>("n")?.max(0) as u64,
+                row.try_get::<i64, _>("nrows")?.max(0) as u64,
+            );
+            rows_read += read;
+            let Some(b) = b else { continue };
+            by_dim.entry(d).or_insert_with(|| vec![0; n])[b] += count;
+            totals[b] += count;
+        }
+        let labels = self.labels(by).await?;
+        let mut named: Vec<(String, Option<String>, Vec<u64>)> = by_dim
+            .into_iter()
+            .map(|(d, values)| {
+                let (name, detail) = labels
+                    .get(&d)
+                    .cloned()
+                    .unwrap_or_else(|| (format!("#{d}"), None));
+                (name, detail, values)
+            })
+            .collect();
+        let series = top_series(&mut named, n);
+        Ok(Answer {
+            window: *window,
+            series,
+            totals,
+            answered_from: plan.answered_from,
+            rows_read,
+        })
+    }
+
+    /// Label and detail for each dimension ref.
+    async fn labels(&self, by: VolumeBy) -> Result<HashMap<i64, (String, Option<String>)>> {
+        Ok(match by {
+            VolumeBy::Key => {
+                let rows: Vec<(i64, String, Option<String>)> =
+                    sqlx::query_as("SELECT ref, key_id, name FROM keys WHERE env = ?")
+                        .bind(self.env())
+                        .fetch_all(self.pool())
+                        .await?;
+                rows.into_iter()
+                    .map(|(r, id, name)| match name {
+                        Some(name) => (r, (name, Some(id))),
+                        None => (r, (id, None)),
+                    })
+                    .collect()
+            }
+            VolumeBy::Endpoint => {
+                let rows: Vec<(i64, String, String)> =
+                    sqlx::query_as("SELECT ref, method, route FROM endpoints WHERE env = ?")
+                        .bind(self.env())
+                        .fetch_all(self.pool())
+                        .await?;
+                rows.into_iter()
+                    .map(|(r, m, p)| (r, (format!("{m} {p}"), None)))
+                    .collect()
+            }
+        })
+    }
+
+    /// Counts per bucket and status.
+    async fn by_status(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        source: Source,
+    ) -> Result<(Plan, Vec<BTreeMap<u16, u64>>, u64)> {
+        let plan = Plan::new(window, source);
+        let refs = self.refs_of(filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {} AS b, status, SUM({}) AS n, COUNT(*) AS nrows FROM {}",
+            self.bucket_sql(&plan, window),
+            plan.count,
+            plan.table
+        ));
+        self.filter_sql(&mut q, &plan, filters, &refs);
+        q.push(" GROUP BY b, status");
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let n = window.buckets();
+        let mut buckets = vec![BTreeMap::new(); n];
+        let mut rows_read = 0;
+        for row in &rows {
+            rows_read += row.try_get::<i64, _>("nrows")?.max(0) as u64;
+            let Some(b) = index(row, "b", n) else {
+                continue;
+            };
+            let status = row.try_get::<i64, _>("status")?.clamp(0, 999) as u16;
+            *buckets[b].entry(status).or_insert(0) += row.try_get::<i64, _>("n")?.max(0) as u64;
+        }
+        Ok((plan, buckets, rows_read))
+    }
+
+    /// Error rate (percent of all requests) per bucket, by status class or error code.
+    pub async fn errors(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        by: ErrorsBy,
+        source: Source,
+    ) -> Result<Answer> {
+        let (plan, buckets, rows_read) = self.by_status(window, filters, source).await?;
+        let n = window.buckets();
+        let totals: Vec<u64> = buckets.iter().map(|b| b.values().sum()).collect();
+        let mut named: Vec<(String, Option<String>, Vec<u64>)> = match by {
+            ErrorsBy::StatusClass => {
+                let classes: [StatusGroup; 3] = [
+                    ("4xx", |s| (400..500).contains(&s) && s != 429),
+                    ("429 rate limited", |s| s == 429),
+                    ("5xx", |s| s >= 500),
+                ];
+                classes
+                    .iter()
+                    .map(|(name, member)| {
+                        let values = buckets
+                            .iter()
+                            .map(|b| b.iter().filter(|(s, _)| member(**s)).map(|(_, n)| n).sum())
+                            .collect();
+                        (name.to_string(), None, values)
+                    })
+                    .collect()
+            }
+            ErrorsBy::ErrorCode => {
+                let mut per_status: BTreeMap<u16, Vec<u64>> = BTreeMap::new();
+                for (i, bucket) in buckets.iter().enumerate() {
+                    for (status, count) in bucket.iter().filter(|(s, _)| **s >= 400) {
+                        per_status.entry(*status).or_insert_with(|| vec![0; n])[i] += count;
+                    }
+                }
+                per_status
+                    .into_iter()
+                    .map(|(s, values)| (format!("{s} {}", error_code(s)), None, values))
+                    .collect()
+            }
+        };
+        let counts = match by {
+            // The three classes always show, in their fixed order.
+            ErrorsBy::StatusClass => named
+                .drain(..)
+                .map(|(name, detail, values)| Series {
+                    name,
+                    detail,
+                    values: values.into_iter().map(|v| Some(v as f64)).collect(),
+                })
+                .collect(),
+            ErrorsBy::ErrorCode => top_series(&mut named, n),
+        };
+        let series = counts
+            .into_iter()
+            .map(|s| Series {
+                values: s
+                    .values
+                    .iter()
+                    .zip(&totals)
+                    .map(|(v, t)| match (v, t) {
+                        (_, 0) => None,
+                        (Some(v), t) => Some(v * 100.0 / *t as f64),
+                        (None, _) => None,
+                    })
+                    .collect(),
+                ..s
+            })
+            .collect();
+        Ok(Answer {
+            window: *window,
+            series,
+            totals,
+            answered_from: plan.answered_from,
+            rows_read,
+        })
+    }
+
+    /// Latency histograms per bucket.
+    async fn histograms(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        source: Source,
+    ) -> Result<(Plan, Vec<Histogram>, u64)> {
+        let plan = Plan::new(window, source);
+        let refs = self.refs_of(filters).await?;
+        let value = match source {
+            Source::Rollups => "histogram",
+            Source::Raw => "latency_us",
+        };
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {} AS b, {value} AS v FROM {}",
+            self.bucket_sql(&plan, window),
+            plan.table
+        ));
+        self.filter_sql(&mut q, &plan, filters, &refs);
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let n = window.buckets();
+        let mut histograms = vec![Histogram::default(); n];
+        for row in &rows {
+            let Some(b) = index(row, "b", n) else {
+                continue;
+            };
+            match source {
+                Source::Rollups => histograms[b].add_encoded(&row.try_get::<Vec<u8>, _>("v")?),
+                Source::Raw => histograms[b].add(row.try_get::<i64, _>("v")?),
+            }
+        }
+        Ok((plan, histograms, rows.len() as u64))
+    }
+
+    /// p50, p95 and p99 latency (ms) per bucket.
+    pub async fn latency(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        source: Source,
+    ) -> Result<Answer> {
+        let (plan, histograms, rows_read) = self.histograms(window, filters, source).await?;
+        let series = [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
+            .into_iter()
+            .map(|(name, q)| Series {
+                name: name.to_string(),
+                detail: None,
+                values: histograms.iter().map(|h| h.percentile(q)).collect(),
+            })
+            .collect();
+        Ok(Answer {
+            window: *window,
+            totals: histograms.iter().map(Histogram::count).collect(),
+            series,
+            answered_from: plan.answered_from,
+            rows_read,
+        })
+    }
+
+    /// What the rate limits count: the busiest minute of each bucket (requests the
+    /// platform admitted) and the 429s answered, for the whole organisation or one key.
+    /// Endpoint and status filters do not apply: limits count every request.
+    pub async fn load(
+        &self,
+        window: &Window,
+        key_id: Option<&str>,
+        source: Source,
+    ) -> Result<Answer> {
+        let key_ref = match key_id {
+            Some(key_id) => self.key_ref_of(key_id).await?,
+            None => 0,
+        };
+        let (sql, answered_from) = match source {
+            Source::Rollups => (
+                "SELECT minute, requests, limited, 1 AS nrows FROM load_minute
+                 WHERE env = ?1 AND key_ref = ?2 AND minute >= ?3 AND minute < ?4"
+                    .to_string(),
+                "minute load".to_string(),
+            ),
+            Source::Raw => (
+                "SELECT time_ms / 60000 * 60 AS minute, COUNT(*) AS requests,
+                        SUM(rate_limited) AS limited, COUNT(*) AS nrows
+                 FROM requests WHERE env = ?1 AND (?2 = 0 OR key_ref = ?2)
+                   AND time_ms >= ?3 * 1000 AND time_ms < ?4 * 1000
+                 GROUP BY minute"
+                    .to_string(),
+                "raw requests".to_string(),
+            ),
+        };
+        let rows = sqlx::query(&sql)
+            .bind(self.env())
+            .bind(key_ref)
+            .bind(window.from_s)
+            .bind(window.to_s)
+            .fetch_all(self.pool())
+            .await?;
+        let n = window.buckets();
+        let mut peak = vec![0u64; n];
+        let mut limited = vec![0u64; n];
+        let mut totals = vec![0u64; n];
+        let mut rows_read = 0;
+        for row in &rows {
+            let minute: i64 = row.try_get("minute")?;
+            let requests = row.try_get::<i64, _>("requests")?.max(0) as u64;
+            let refused = row.try_get::<i64, _>("limited")?.max(0) as u64;
+            rows_read += row.try_get::<i64, _>("nrows")?.max(0) as u64;
+            let b = (minute + window.offset_s).div_euclid(window.bucket_s) - window.first_index();
+            if !(0..n as i64).contains(&b) {
+                continue;
+            }
+            let b = b as usize;
+            peak[b] = peak[b].max(requests.saturating_sub(refused));
+            limited[b] += refused;
+            totals[b] += requests;
+        }
+        Ok(Answer {
+            window: *window,
+            series: vec![
+                Series {
+                    name: "Busiest minute".to_string(),
+                    detail: None,
+                    values: peak.iter().map(|v| Some(*v as f64)).collect(),
+                },
+                Series {
+                    name: "429 responses".to_string(),
+                    detail: None,
+                    values: limited.iter().map(|v| Some(*v as f64)).collect(),
+                },
+            ],
+            totals,
+            answered_from,
+            rows_read,
+        })
+    }
+
+    /// Totals over the window.
+    pub async fn summary(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        source: Source,
+    ) -> Result<Summary> {
+        let (_, buckets, _) = self.by_status(window, filters, source).await?;
+        let (_, histograms, _) = self.histograms(window, filters, source).await?;
+        let mut merged = Histogram::default();
+        for h in &histograms {
+            merged.merge(h);
+        }
+        let mut summary = Summary {
+            requests: 0,
+            errors: 0,
+            rate_limited: 0,
+            server_errors: 0,
+            p50_ms: merged.percentile(0.5),
+            p95_ms: merged.percentile(0.95),
+            p99_ms: merged.percentile(0.99),
+        };
+        for bucket in &buckets {
+            for (status, count) in bucket {
+                summary.requests += count;
+                if *status >= 400 {
+                    summary.errors += count;
+                }
+                if *status == 429 {
+                    summary.rate_limited += count;
+                }
+                if *status >= 500 {
+                    summary.server_errors += count;
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// The plan limits last read from the platform.
+    pub async fn plan_limits(&self) -> Result<Option<PlanLimits>> {
+        Ok(self.state().await?.plan)
+    }
+
+    /// Keys seen in the log (or named by the platform), by name then id.
+    pub async fn keys(&self) -> Result<Vec<KeyFacet>> {
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT key_id, name FROM keys WHERE env = ?
+               AND (EXISTS (SELECT 1 FROM load_minute l WHERE l.env = keys.env AND l.key_ref = keys.ref))
+             ORDER BY name IS NULL, name, key_id",
+        )
+        .bind(self.env())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, name)| KeyFacet { key_id, name })
+            .collect())
+    }
+
+    /// Endpoints seen in the log.
+    pub async fn endpoints(&self) -> Result<Vec<EndpointName>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT method, route FROM endpoints WHERE env = ? ORDER BY route, method",
+        )
+        .bind(self.env())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(method, route)| EndpointName { method, route })
+            .collect())
+    }
+
+    /// The newest raw requests in the window that match the filters.
+    pub async fn recent(
+        &self,
+        window: &Window,
+        filters: &Filters,
+        limit: u32,
+    ) -> Result<Vec<RecentRequest>> {
+        let plan = Plan::new(window, Source::Raw);
+        let refs = self.refs_of(filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us, r.retry_after
+             FROM (SELECT * FROM requests",
+        );
+        self.filter_sql(&mut q, &plan, filters, &refs);
+        q.push(" ORDER BY time_ms DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit.clamp(1, 500)))
+            .push(
+                ") r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
+                 ORDER BY r.time_ms DESC, r.id DESC",
+            );
+        let rows = q.build().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RecentRequest {
+                    id: row.try_get("id")?,
+                    time: from_ms(row.try_get("time_ms")?),
+                    key_id: row.try_get("key_id")?,
+                    key_name: row.try_get("name")?,
+                    method: row.try_get("method")?,
+                    route: row.try_get("route")?,
+                    status: row.try_get::<i64, _>("status")?.clamp(0, 999) as u16,
+                    latency_ms: row.try_get::<i64, _>("latency_us")? as f64 / 1000.0,
+                    retry_after: row
+                        .try_get::<Option<i64>, _>("retry_after")?
+                        .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The bucket index in a row, if inside the window.
+fn index(row: &SqliteRow, column: &str, n: usize) -> Option<usize> {
+    let b: i64 = row.try_get(column).ok()?;
+    (0..n as i64).contains(&b).then_some(b as usize)
+}
+
+/// The busiest [`MAX_SERIES`] by total (ties by name), the rest summed as "Other".
+fn top_series(named: &mut [(String, Option<String>, Vec<u64>)], n: usize) -> Vec<Series> {
+    named.sort_by(|a, b| {
+        let (ta, tb): (u64, u64) = (a.2.iter().sum(), b.2.iter().sum());
+        tb.cmp(&ta).then_with(|| a.0.cmp(&b.0))
+    });
+    let keep = if named.len() > MAX_SERIES + 1 {
+        MAX_SERIES
+    } else {
+        named.len()
+    };
+    let mut series: Vec<Series> = named[..keep]
+        .iter()
+        .map(|(name, detail, values)| Series {
+            name: name.clone(),
+            detail: detail.clone(),
+            values: values.iter().map(|v| Some(*v as f64)).collect(),
+        })
+        .collect();
+    if named.len() > keep {
+        let mut other = vec![0u64; n];
+        for (_, _, values) in &named[keep..] {
+            for (o, v) in other.iter_mut().zip(values) {
+                *o += v;
+            }
+        }
+        series.push(Series {
+            name: format!("Other ({})", named.len() - keep),
+            detail: None,
+            values: other.into_iter().map(|v| Some(v as f64)).collect(),
+        });
+    }
+    series
+}
