@@ -1,0 +1,547 @@
+//! Reading a pasted cURL command back into the builder.
+//!
+//! Developers arrive with commands from the API reference, a colleague's chat message or a
+//! browser's "Copy as cURL", so the parser accepts what those produce: line continuations,
+//! single, double and `$'…'` quotes, bundled short flags (`-sS`), attached values
+//! (`-XPOST`), repeated `-d`, `--json`, `-F` with `@file` and `-G`. The key in the command
+//! is never taken over: the request uses the credential chosen in the builder.
+
+use url::Url;
+
+use super::catalog::Catalog;
+use super::model::{TryFormPart, TryPair, TryParsedCurl, TryRequest};
+use crate::CommandError;
+
+/// Splits a shell command line into words the way a POSIX shell would for a plain command.
+pub fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
+                }
+                Some('\r') => {}
+                Some(other) => {
+                    word.push(other);
+                    in_word = true;
+                }
+                None => {}
+            },
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => word.push(ch),
+                        None => return Err("a single quote (') is never closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
+                            Some('\n') => {}
+                            Some(ch) => {
+                                word.push('\\');
+                                word.push(ch);
+                            }
+                            None => return Err("a double quote (\") is never closed".into()),
+                        },
+                        Some(ch) => word.push(ch),
+                        None => return Err("a double quote (\") is never closed".into()),
+                    }
+                }
+            }
+            '$' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some('\\') => match chars.next() {
+                            Some('n') => word.push('\n'),
+                            Some('t') => word.push('\t'),
+                            Some('r') => word.push('\r'),
+                            Some('0') => word.push('\0'),
+                            Some(ch @ ('x' | 'u')) => {
+                                let digits = if ch == 'x' { 2 } else { 4 };
+                                let hex: String =
+                                    (0..digits).filter_map(|_| chars.next()).collect();
+                                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                                    Some(decoded) => word.push(decoded),
+                                    None => {
+                                        return Err(format!("\\{ch}{hex} is not a valid escape"))
+                                    }
+                                }
+                            }
+                            Some(ch) => word.push(ch),
+                            None => return Err("a $'…' quote is never closed".into()),
+                        },
+                        Some(ch) => word.push(ch),
+                        None => return Err("a $'…' quote is never closed".into()),
+                    }
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct CurlCommand {
+    pub method: Option<String>,
+    pub url: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub data: Vec<String>,
+    pub form: Vec<TryFormPart>,
+    /// `-F name=@path`: paths whose contents the user must choose.
+    pub files: Vec<String>,
+    pub get: bool,
+    pub json: bool,
+    pub warnings: Vec<String>,
+}
+
+const VALUE_OPTIONS: &[&str] = &[
+    "-X",
+    "--request",
+    "-H",
+    "--header",
+    "-d",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--data-ascii",
+    "--data-urlencode",
+    "--json",
+    "-F",
+    "--form",
+    "--form-string",
+    "--url",
+    "-u",
+    "--user",
+    "-A",
+    "--user-agent",
+    "-e",
+    "--referer",
+    "-b",
+    "--cookie",
+    "-o",
+    "--output",
+    "-m",
+    "--max-time",
+    "--connect-timeout",
+    "-w",
+    "--write-out",
+    "--retry",
+    "--retry-delay",
+    "--retry-max-time",
+    "-x",
+    "--proxy",
+    "--cacert",
+    "--cert",
+    "--key",
+    "-c",
+    "--cookie-jar",
+    "--resolve",
+    "--limit-rate",
+    "-T",
+    "--upload-file",
+];
+
+const SHORT_WITH_VALUE: &str = "XHdFuAebomwxcT";
+
+/// Parses the words of a `curl` command.
+pub fn parse_words(words: &[String]) -> Result<CurlCommand, String> {
+    let mut iter = words.iter().map(String::as_str).peekable();
+    while iter.peek().is_some_and(|w| *w == "$" || *w == "%") {
+        iter.next();
+    }
+    match iter.next() {
+        Some(w) if w == "curl" || w.ends_with("/curl") || w == "curl.exe" => {}
+        Some(w) => {
+            return Err(format!(
+                "it starts with {w:?}; paste a command starting with curl"
+            ))
+        }
+        None => return Err("it is empty; paste a command starting with curl".into()),
+    }
+    let mut pending: std::collections::VecDeque<String> = iter.map(str::to_string).collect();
+    let mut command = CurlCommand::default();
+    while let Some(word) = pending.pop_front() {
+        // Bundled short options: `-sSL` is `-s -S -L`, `-XPOST` is `-X POST`. Values are
+        // taken as they are, so a value that starts with `-` is never split.
+        if word.len() > 2 && word.starts_with('-') && !word.starts_with("--") {
+            let flags = &word[1..];
+            let mut split = Vec::new();
+            for (i, flag) in flags.char_indices() {
+                split.push(format!("-{flag}"));
+                if SHORT_WITH_VALUE.contains(flag) {
+                    let rest = &flags[i + flag.len_utf8()..];
+                    if !rest.is_empty() {
+                        split.push(rest.to_string());
+                    }
+                    break;
+                }
+            }
+            for piece in split.into_iter().rev() {
+                pending.push_front(piece);
+            }
+            let Some(first) = pending.pop_front() else {
+                continue;
+            };
+            let option = first.as_str();
+            if SHORT_WITH_VALUE.contains(option.trim_start_matches('-')) {
+                let Some(value) = pending.pop_front() else {
+                    return Err(format!("{option} needs a value"));
+                };
+                apply(&mut command, option, value);
+            } else {
+                flag(&mut command, option);
+            }
+            continue;
+        }
+        let option = word.as_str();
+        if !option.starts_with('-') || option == "-" {
+            if command.url.is_some() {
+                command
+                    .warnings
+                    .push(format!("Ignored the extra argument {option:?}."));
+            } else {
+                command.url = Some(word);
+            }
+            continue;
+        }
+        if VALUE_OPTIONS.contains(&option) {
+            let Some(value) = pending.pop_front() else {
+                return Err(format!("{option} needs a value"));
+            };
+            apply(&mut command, option, value);
+        } else {
+            flag(&mut command, option);
+        }
+    }
+    if command.url.is_none() {
+        return Err("it has no URL".into());
+    }
+    Ok(command)
+}
+
+fn flag(command: &mut CurlCommand, option: &str) {
+    match option {
+        "-G" | "--get" => command.get = true,
+        "-I" | "--head" => command.method = Some("HEAD".into()),
+        "-s" | "-S" | "-i" | "-L" | "-k" | "-v" | "-f" | "--silent" | "--show-error"
+        | "--include" | "--location" | "--insecure" | "--verbose" | "--fail"
+        | "--fail-with-body" | "--compressed" | "--http1.1" | "--http2" | "-N" | "--no-buffer"
+        | "-g" | "--globoff" => {}
+        other => command.warnings.push(format!(
+            "Ignored the option {other}, which Try It does not use."
+        )),
+    }
+}
+
+fn apply(command: &mut CurlCommand, option: &str, value: String) {
+    match option {
+        "-X" | "--request" => command.method = Some(value.to_ascii_uppercase()),
+        "-H" | "--header" => match value.split_once(':') {
+            Some((name, v)) => command
+                .headers
+                .push((name.trim().to_string(), v.trim().to_string())),
+            None => command.warnings.push(format!(
+                "Ignored the header {value:?}: it has no `name: value`."
+            )),
+        },
+        "-d" | "--data" | "--data-ascii" | "--data-binary" | "--data-raw" => {
+            if value.starts_with('@') && option != "--data-raw" {
+                command.warnings.push(format!(
+                    "The body is read from the file {}; paste its contents into the body editor.",
+                    &value[1..]
+                ));
+            } else {
+                command.data.push(value);
+            }
+        }
+        "--data-urlencode" => {
+            let encoded = match value.split_once('=') {
+                Some((name, v)) => format!(
+                    "{name}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                ),
+                None => url::form_urlencoded::byte_serialize(value.as_bytes()).collect(),
+            };
+            command.data.push(encoded);
+        }
+        "--json" => {
+            command.json = true;
+            command.data.push(value);
+        }
+        "-F" | "--form" | "--form-string" => form(command, option, &value),
+        "--url" => command.url = Some(value),
+        "-u" | "--user" => command.warnings.push(
+            "Ignored --user: BotBat authenticates with a Bearer key, chosen in the builder.".into(),
+        ),
+        _ => {}
+    }
+}
+
+fn form(command: &mut CurlCommand, option: &str, value: &str) {
+    let Some((name, rest)) = value.split_once('=') else {
+        command.warnings.push(format!(
+            "Ignored the form field {value:?}: it has no `name=value`."
+        ));
+        return;
+    };
+    if option == "--form-string" {
+        command.form.push(TryFormPart {
+            name: name.to_string(),
+            filename: None,
+            content_type: None,
+            content: rest.to_string(),
+        });
+        return;
+    }
+    let mut pieces = rest.split(';');
+    let main = pieces.next().unwrap_or_default();
+    let mut content_type = None;
+    let mut filename = None;
+    for piece in pieces {
+        if let Some(t) = piece.trim().strip_prefix("type=") {
+            content_type = Some(t.to_string());
+        } else if let Some(f) = piece.trim().strip_prefix("filename=") {
+            filename = Some(f.trim_matches('"').to_string());
+        }
+    }
+    if main.starts_with('@') || main.starts_with('<') {
+        let path = &main[1..];
+        let base = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+        command.files.push(path.to_string());
+        command.form.push(TryFormPart {
+            name: name.to_string(),
+            filename: Some(filename.unwrap_or(base)),
+            content_type: content_type.or_else(|| guess_type(path)),
+            content: String::new(),
+        });
+    } else {
+        command.form.push(TryFormPart {
+            name: name.to_string(),
+            filename: None,
+            content_type: None,
+            content: main.to_string(),
+        });
+    }
+}
+
+fn guess_type(path: &str) -> Option<String> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        Some("text/csv".into())
+    } else if lower.ends_with(".json") {
+        Some("application/json".into())
+    } else if lower.ends_with(".txt") {
+        Some("text/plain".into())
+    } else {
+        None
+    }
+}
+
+/// Turns a cURL command into a builder request for `base_url`'s environment, matching its
+/// URL against the catalog to fill path parameters.
+pub fn to_request(
+    text: &str,
+    catalog: Option<&Catalog>,
+    base_url: &str,
+    credential: &str,
+) -> Result<TryParsedCurl, CommandError> {
+    let invalid = |why: String| {
+        CommandError::invalid_input(
+            "curl",
+            format!("This is not a cURL command Try It can read: {why}."),
+        )
+    };
+    let words = split_words(text.trim()).map_err(invalid)?;
+    let command = parse_words(&words).map_err(invalid)?;
+    let mut warnings = command.warnings.clone();
+    let raw_url = command.url.clone().unwrap_or_default();
+    let url = Url::parse(&raw_url)
+        .or_else(|_| Url::parse(&format!("https://{raw_url}")))
+        .map_err(|e| invalid(format!("{raw_url:?} is not a URL ({e})")))?;
+    let base = Url::parse(base_url).ok();
+    if let Some(base) = &base {
+        if base.host_str() != url.host_str()
+            || base.port_or_known_default() != url.port_or_known_default()
+        {
+            warnings.push(format!(
+                "The command targets {}; Try It sends it to the active environment, {}.",
+                url.origin().ascii_serialization(),
+                base_url
+            ));
+        }
+    }
+    // The published paths start with /v1; so do URLs on any base ending in /v1.
+    let url_path = url.path().to_string();
+    let base_path = base
+        .as_ref()
+        .map(|b| b.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let path = if !base_path.is_empty()
+        && base_path.ends_with("/v1")
+        && url_path.starts_with(&format!("{base_path}/"))
+    {
+        format!("/v1{}", &url_path[base_path.len()..])
+    } else if let Some(at) = url_path.find("/v1/") {
+        url_path[at..].to_string()
+    } else {
+        url_path.clone()
+    };
+    let has_body = !command.data.is_empty() || !command.form.is_empty();
+    let method = command.method.clone().unwrap_or_else(|| {
+        if has_body && !command.get {
+            "POST".into()
+        } else {
+            "GET".into()
+        }
+    });
+    let mut query: Vec<TryPair> = url
+        .query_pairs()
+        .map(|(n, v)| TryPair::new(n.into_owned(), v.into_owned()))
+        .collect();
+    let mut body = None;
+    if command.get {
+        for chunk in &command.data {
+            for (n, v) in url::form_urlencoded::parse(chunk.as_bytes()) {
+                query.push(TryPair::new(n.into_owned(), v.into_owned()));
+            }
+        }
+    } else if !command.data.is_empty() {
+        body = Some(command.data.join("&"));
+    }
+    let mut headers = Vec::new();
+    for (name, value) in &command.headers {
+        let lower = name.to_ascii_lowercase();
+        if lower == "authorization" {
+            if !value.contains("BOTBAT_API_KEY") {
+                warnings.push(
+                    "The command's Authorization header was left out: the request uses the credential chosen in the builder, so no key is copied into history."
+                        .into(),
+                );
+            }
+            continue;
+        }
+        let implied = (lower == "accept" && value == "application/json")
+            || (lower == "content-type" && value.starts_with("application/json") && body.is_some())
+            || (lower == "content-type" && value.starts_with("multipart/form-data"));
+        if !implied && !super::send::RESERVED_HEADERS.contains(&lower.as_str()) {
+            headers.push(TryPair::new(name.clone(), value.clone()));
+        }
+    }
+    let (operation_id, path_template, path_params) =
+        match catalog.and_then(|c| c.match_path(&method, &path)) {
+            Some((operation, params)) => (
+                Some(operation.id.clone()),
+                operation.path.clone(),
+                params
+                    .into_iter()
+                    .map(|(n, v)| TryPair::new(n, v))
+                    .collect(),
+            ),
+            None => {
+                if catalog.is_some() {
+                    warnings.push(format!(
+                        "{method} {path} is not in the catalog; it is sent as written."
+                    ));
+                }
+                (None, path, Vec::new())
+            }
+        };
+    Ok(TryParsedCurl {
+        request: TryRequest {
+            operation_id: operation_id.clone(),
+            method,
+            path: path_template,
+            path_params,
+            query,
+            headers,
+            body,
+            form: command.form.clone(),
+            credential: credential.to_string(),
+        },
+        operation_id,
+        warnings,
+        files_to_choose: command.files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        split_words(text).expect("words")
+    }
+
+    #[test]
+    fn shell_quoting_as_a_shell_reads_it() {
+        assert_eq!(
+            words("curl -H 'a: b c' \\\n  \"x\\\"y\" $'l1\\nl2\\u00e9' it\\'s"),
+            ["curl", "-H", "a: b c", "x\"y", "l1\nl2é", "it's"]
+                .map(String::from)
+                .to_vec()
+        );
+        assert!(split_words("curl 'open").is_err());
+    }
+
+    #[test]
+    fn bundled_flags_attached_values_and_forms() {
+        let command = parse_words(&words(
+            "curl -sSL -XPOST https://api.botbat.com/v1/contacts/import -F 'file=@/tmp/My Contacts.csv' --form-string 'note=@x'",
+        ))
+        .expect("parse");
+        assert_eq!(command.method.as_deref(), Some("POST"));
+        assert_eq!(command.files, vec!["/tmp/My Contacts.csv".to_string()]);
+        assert_eq!(command.form[0].filename.as_deref(), Some("My Contacts.csv"));
+        assert_eq!(command.form[0].content_type.as_deref(), Some("text/csv"));
+        assert_eq!(command.form[1].content, "@x");
+        assert!(command.warnings.is_empty(), "{:?}", command.warnings);
+    }
+
+    #[test]
+    fn get_with_data_moves_it_to_the_query() {
+        let parsed = to_request(
+            "curl -G https://api.botbat.com/v1/contacts/search --data-urlencode 'q=ada love' -d limit=5 -H 'Authorization: Bearer bb_live_x'",
+            None,
+            "https://api.botbat.com/v1",
+            "management",
+        )
+        .expect("parse");
+        assert_eq!(parsed.request.method, "GET");
+        assert_eq!(parsed.request.path, "/v1/contacts/search");
+        assert_eq!(
+            parsed.request.query,
+            vec![TryPair::new("q", "ada love"), TryPair::new("limit", "5")]
+        );
+        assert!(parsed.request.headers.is_empty());
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    }
+}

@@ -1,0 +1,869 @@
+//! Try It: build any v1 request from the environment's own catalog, send it with a key this
+//! machine holds, read the whole answer, page through lists, copy it as code, and find it
+//! again in history.
+//!
+//! What sets it apart from a generic HTTP client is that it knows the platform: which scope
+//! an endpoint needs and whether the chosen key has it, what a status means for this
+//! endpoint, the rate-limit headers and `Retry-After`, cursors, and that a write in
+//! Production deserves a confirmation. [`TryIt`] holds what must outlive one command: the
+//! HTTP client (so connections stay warm), the parsed catalogs, each environment's history
+//! database, and the cancel switches of running page fetches.
+
+mod catalog;
+pub mod curl;
+mod history;
+mod model;
+mod send;
+pub mod snippets;
+mod validate;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use botbat_api::{ApiKey, KeyStatus, Scope};
+use botbat_secrets::{mask_secret, Sensitive};
+use chrono::Utc;
+use futures::TryStreamExt;
+use serde_json::Value;
+use tokio::sync::Notify;
+
+pub use catalog::{parse as parse_catalog, Catalog};
+pub use history::{redact, History};
+pub use model::*;
+pub use send::build_url;
+pub use validate::{check_request, validate_value, Patterns};
+
+use crate::keys::key_secret_id;
+use crate::{CommandError, Console, Environment};
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+/// Where each environment's copy of its OpenAPI document is kept.
+pub const CATALOG_FILE: &str = "openapi.json";
+pub const HISTORY_FILE: &str = "history.sqlite";
+/// `Fetch all` stops here; a list this long is better exported than browsed.
+pub const FETCH_ALL_MAX_ITEMS: usize = 50_000;
+/// Consecutive 429s after which `Fetch all` gives up.
+const FETCH_ALL_MAX_429: u32 = 10;
+/// The longest wait `Fetch all` accepts for a rate-limit window to reset.
+const MAX_WAIT: Duration = Duration::from_secs(120);
+/// How long a key read from the keychain is reused. Reading the OS keychain costs a D-Bus
+/// round trip with a key exchange (milliseconds in a release build, a quarter of a second
+/// in a debug one), which would dwarf a request to a local sandbox. The copy lives only in
+/// this process's memory and is dropped on a 401, when the panel reloads its credentials,
+/// and when a management key is set or cleared.
+const SECRET_TTL: Duration = Duration::from_secs(300);
+
+/// The cached document, with where and when it was fetched.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedDocument {
+    source_url: String,
+    fetched_at: String,
+    document: Value,
+}
+
+struct Run {
+    cancelled: AtomicBool,
+    wake: Notify,
+}
+
+/// An environment and a credential id (`management` or `key_…`).
+type CredentialSlot = (Environment, String);
+
+struct KnownCredential {
+    label: String,
+    scopes: Vec<Scope>,
+}
+
+pub struct TryIt {
+    http: reqwest::Client,
+    catalogs: RwLock<HashMap<Environment, Arc<Catalog>>>,
+    credentials: RwLock<HashMap<(Environment, String), KnownCredential>>,
+    /// Keys read from the keychain, by environment and credential, with when they were read.
+    secrets: Mutex<HashMap<CredentialSlot, (Sensitive<String>, Instant)>>,
+    histories: tokio::sync::Mutex<HashMap<Environment, History>>,
+    runs: Mutex<HashMap<String, Arc<Run>>>,
+}
+
+impl Default for TryIt {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl TryIt {
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!(
+                "botbat-console/",
+                env!("CARGO_PKG_VERSION"),
+                " (try-it)"
+            ))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            catalogs: RwLock::new(HashMap::new()),
+            credentials: RwLock::new(HashMap::new()),
+            secrets: Mutex::new(HashMap::new()),
+            histories: tokio::sync::Mutex::new(HashMap::new()),
+            runs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn cached_catalog(&self, environment: Environment) -> Option<Arc<Catalog>> {
+        self.catalogs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&environment)
+            .cloned()
+    }
+
+    fn document_url(console: &Console, environment: Environment) -> Result<String> {
+        let base = console.base_url(environment);
+        if base.is_empty() {
+            return Err(CommandError::new(
+                "unreachable",
+                "The embedded sandbox is still starting; the catalog loads once it runs.",
+            ));
+        }
+        Ok(format!("{}/openapi.json", base.trim_end_matches('/')))
+    }
+
+    /// The active environment's catalog: from memory, else from its cached document, else
+    /// downloaded. `refresh` downloads it again; if that fails the cached copy is returned
+    /// marked stale, with the reason.
+    pub async fn catalog(&self, console: &Console, refresh: bool) -> Result<TryCatalog> {
+        let environment = console.preferences().active_environment;
+        Ok(self
+            .load_catalog(console, environment, refresh)
+            .await?
+            .view
+            .clone())
+    }
+
+    async fn load_catalog(
+        &self,
+        console: &Console,
+        environment: Environment,
+        refresh: bool,
+    ) -> Result<Arc<Catalog>> {
+        let source_url = Self::document_url(console, environment)?;
+        if !refresh {
+            if let Some(catalog) = self.cached_catalog(environment) {
+                if catalog.view.source_url == source_url {
+                    return Ok(catalog);
+                }
+            }
+        }
+        let cache_path = console.local_file(environment, CATALOG_FILE)?;
+        let from_disk = || -> Option<CachedDocument> {
+            let text = std::fs::read_to_string(&cache_path).ok()?;
+            serde_json::from_str::<CachedDocument>(&text)
+                .ok()
+                .filter(|c| c.source_url == source_url)
+        };
+        if !refresh {
+            if let Some(cached) = from_disk() {
+                if let Ok(catalog) = catalog::parse(
+                    environment,
+                    &cached.document,
+                    &cached.source_url,
+                    &cached.fetched_at,
+                ) {
+                    return Ok(self.keep(environment, catalog));
+                }
+            }
+        }
+        match self.download(&source_url).await {
+            Ok(document) => {
+                let fetched_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let catalog = catalog::parse(environment, &document, &source_url, &fetched_at)?;
+                let cached = CachedDocument {
+                    source_url: source_url.clone(),
+                    fetched_at,
+                    document,
+                };
+                if let Ok(text) = serde_json::to_string(&cached) {
+                    if let Err(error) = std::fs::write(&cache_path, text) {
+                        tracing::warn!(%error, path = %cache_path.display(), "could not cache the catalog");
+                    }
+                }
+                Ok(self.keep(environment, catalog))
+            }
+            Err(error) => match from_disk() {
+                Some(cached) => {
+                    let mut catalog = catalog::parse(
+                        environment,
+                        &cached.document,
+                        &cached.source_url,
+                        &cached.fetched_at,
+                    )?;
+                    catalog.view.stale = true;
+                    catalog.view.stale_reason = Some(error.message);
+                    Ok(self.keep(environment, catalog))
+                }
+                None => Err(error),
+            },
+        }
+    }
+
+    fn keep(&self, environment: Environment, catalog: Catalog) -> Arc<Catalog> {
+        let catalog = Arc::new(catalog);
+        self.catalogs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(environment, catalog.clone());
+        catalog
+    }
+
+    async fn download(&self, url: &str) -> Result<Value> {
+        let unreachable = |detail: String| {
+            CommandError::new(
+                "unreachable",
+                format!("Could not download the API catalog from {url}: {detail}. Check the base URL in Settings."),
+            )
+        };
+        let response = self
+            .http
+            .get(url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(CommandError {
+                status: Some(status.as_u16()),
+                ..unreachable(format!("it answered HTTP {status}"))
+            });
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            CommandError::new(
+                "unexpected_response",
+                format!("{url} did not return a JSON OpenAPI document: {e}"),
+            )
+        })
+    }
+
+    /// The credentials a request can use: the management key and every active key whose
+    /// secret this machine keeps, each with its scopes.
+    pub async fn credentials(&self, console: &Console) -> Result<TryCredentials> {
+        let environment = console.preferences().active_environment;
+        // Keys are read afresh from the keychain when the panel (re)loads its credentials;
+        // the management key read here is the one the first Send uses.
+        lock(&self.secrets).retain(|(env, _), _| *env != environment);
+        let key = self.secret(console, environment, MANAGEMENT_CREDENTIAL)?;
+        let client = console.client_with_key(environment, key, None)?;
+        let me = client.me().await?.data;
+        let mut credentials = vec![TryCredential {
+            id: MANAGEMENT_CREDENTIAL.into(),
+            label: format!("Management key ({})", me.key.name),
+            masked: me.key.masked.clone(),
+            scopes: me.key.scopes.clone(),
+            source: "management".into(),
+            status: status_text(me.key.status),
+        }];
+        let mut note = None;
+        let listed: std::result::Result<Vec<ApiKey>, _> = client
+            .paginate("/api_keys", vec![("limit", "100".to_string())])
+            .try_collect()
+            .await;
+        match listed {
+            Ok(keys) => {
+                for key in keys {
+                    let usable = matches!(key.status, KeyStatus::Active | KeyStatus::Expiring);
+                    if !usable || key.id == me.key.id {
+                        continue;
+                    }
+                    if !matches!(
+                        console.secrets.get(&key_secret_id(environment, &key.id)),
+                        Ok(Some(_))
+                    ) {
+                        continue;
+                    }
+                    credentials.push(TryCredential {
+                        label: key.name.clone(),
+                        masked: key.masked.clone(),
+                        scopes: key.scopes.clone(),
+                        source: "keychain".into(),
+                        status: status_text(key.status),
+                        id: key.id,
+                    });
+                }
+            }
+            Err(error) => {
+                let error = CommandError::from(error);
+                note = Some(format!(
+                    "Only the management key is offered: the keys kept in the keychain could not be listed ({}).",
+                    error.message
+                ));
+            }
+        }
+        let mut known = self.credentials.write().unwrap_or_else(|p| p.into_inner());
+        known.retain(|(env, _), _| *env != environment);
+        for credential in &credentials {
+            known.insert(
+                (environment, credential.id.clone()),
+                KnownCredential {
+                    label: format!("{} · {}", credential.label, credential.masked),
+                    scopes: credential.scopes.clone(),
+                },
+            );
+        }
+        Ok(TryCredentials {
+            environment,
+            credentials,
+            note,
+        })
+    }
+
+    /// What is wrong with `request` for the active environment, without sending it.
+    pub async fn check(&self, console: &Console, request: &TryRequest) -> Result<TryCheck> {
+        let environment = console.preferences().active_environment;
+        let catalog = self.load_catalog(console, environment, false).await.ok();
+        Ok(self.check_with(console, environment, catalog.as_deref(), request))
+    }
+
+    fn check_with(
+        &self,
+        console: &Console,
+        environment: Environment,
+        catalog: Option<&Catalog>,
+        request: &TryRequest,
+    ) -> TryCheck {
+        let operation = catalog.and_then(|c| operation_of(c, request));
+        let mut issues = match (catalog, operation) {
+            (Some(catalog), Some(operation)) => {
+                check_request(operation, request, &catalog.patterns)
+            }
+            _ => Vec::new(),
+        };
+        for header in &request.headers {
+            if header.name.trim().eq_ignore_ascii_case("authorization") {
+                issues.push(botbat_api::FieldIssue::new(
+                    "header.Authorization",
+                    "is set from the chosen credential; remove this header",
+                ));
+            }
+        }
+        let missing_scope = operation.and_then(|op| op.scope.clone()).filter(|scope| {
+            self.credentials
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&(environment, request.credential.clone()))
+                .is_some_and(|c| !c.scopes.iter().any(|s| s.as_str() == scope))
+        });
+        let url = build_url(&console.base_url(environment), request)
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        TryCheck {
+            issues,
+            missing_scope,
+            url,
+        }
+    }
+
+    fn secret(
+        &self,
+        console: &Console,
+        environment: Environment,
+        credential: &str,
+    ) -> Result<Sensitive<String>> {
+        let credential = if credential.is_empty() {
+            MANAGEMENT_CREDENTIAL
+        } else {
+            credential
+        };
+        let slot = (environment, credential.to_string());
+        if let Some((secret, read_at)) = lock(&self.secrets).get(&slot) {
+            if read_at.elapsed() < SECRET_TTL {
+                return Ok(secret.clone());
+            }
+        }
+        let secret = if credential == MANAGEMENT_CREDENTIAL {
+            console.management_key(environment)?
+        } else {
+            console
+                .secrets
+                .get(&key_secret_id(environment, credential))?
+                .ok_or_else(|| {
+                    CommandError::new(
+                        "not_found",
+                        format!("This machine does not keep the secret of {credential}; choose another credential, or keep a key in the keychain when you create it."),
+                    )
+                })?
+        };
+        lock(&self.secrets).insert(slot, (secret.clone(), Instant::now()));
+        Ok(secret)
+    }
+
+    /// Drops every key read from the keychain, so the next request reads it again. The
+    /// app calls this when a management key is set or cleared.
+    pub fn forget_secrets(&self) {
+        lock(&self.secrets).clear();
+    }
+
+    fn credential_label(
+        &self,
+        environment: Environment,
+        credential: &str,
+        secret: &Sensitive<String>,
+    ) -> String {
+        self.credentials
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(environment, credential.to_string()))
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| {
+                let masked = mask_secret(secret.expose());
+                if credential == MANAGEMENT_CREDENTIAL {
+                    format!("Management key · {masked}")
+                } else {
+                    format!("{credential} · {masked}")
+                }
+            })
+    }
+
+    async fn history(&self, console: &Console, environment: Environment) -> Result<History> {
+        let mut histories = self.histories.lock().await;
+        if let Some(history) = histories.get(&environment) {
+            return Ok(history.clone());
+        }
+        let path = console.local_file(environment, HISTORY_FILE)?;
+        let history = History::open(&path, environment).await?;
+        histories.insert(environment, history.clone());
+        Ok(history)
+    }
+
+    /// Refuses what must not be sent: a request built for an environment that is no longer
+    /// active, and an unconfirmed write in Production.
+    fn guard(
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        options: TrySendOptions,
+    ) -> Result<()> {
+        console.ensure_active(environment)?;
+        let method = request.method.trim().to_ascii_uppercase();
+        if environment == Environment::Production && method != "GET" && !options.confirmed {
+            return Err(CommandError::new(
+                "confirmation_required",
+                format!(
+                    "{method} {} would run in Production, against real data. Confirm it first.",
+                    request.path
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sends `request` once and records it in history. Unless `options.force`, a request
+    /// that fails validation is not sent: the error lists every field (`invalid_input`).
+    pub async fn send(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        options: TrySendOptions,
+    ) -> Result<TryResponse> {
+        let started = Instant::now();
+        Self::guard(console, environment, request, options)?;
+        let catalog = match self.cached_catalog(environment) {
+            Some(catalog) => Some(catalog),
+            None => self.load_catalog(console, environment, false).await.ok(),
+        };
+        let operation = catalog.as_deref().and_then(|c| operation_of(c, request));
+        if !options.force {
+            if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
+                let issues = check_request(operation, request, &catalog.patterns);
+                if !issues.is_empty() {
+                    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+                    return Err(CommandError {
+                        details: issues.clone(),
+                        ..CommandError::new(
+                            "invalid_input",
+                            format!("Not sent: {} invalid ({}). Fix them, or send anyway to see the platform's answer.", plural_fields(fields.len()), fields.join(", ")),
+                        )
+                    });
+                }
+            }
+        }
+        let mut response = self
+            .send_unchecked(console, environment, request, operation, started)
+            .await?;
+        let history = self.history(console, environment).await?;
+        response.history_id = Some(history.record(request, &response).await?);
+        Ok(response)
+    }
+
+    async fn send_unchecked(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        operation: Option<&TryOperation>,
+        started: Instant,
+    ) -> Result<TryResponse> {
+        let url = build_url(&console.base_url(environment), request)?;
+        let public = operation.is_some_and(|op| !op.requires_key);
+        let key = if public {
+            None
+        } else {
+            Some(self.secret(console, environment, &request.credential)?)
+        };
+        let mut response =
+            send::execute(&self.http, url, request, key.as_ref(), operation, started).await?;
+        if response.status == 401 {
+            // The key may have been replaced or revoked since it was read: read it afresh
+            // next time.
+            lock(&self.secrets).remove(&(environment, request.credential.clone()));
+        }
+        response.credential_label = match &key {
+            Some(key) => self.credential_label(environment, &request.credential, key),
+            None => "no key (public endpoint)".into(),
+        };
+        Ok(response)
+    }
+
+    /// Follows a list's cursors to the end, reporting progress after each page, waiting
+    /// out `Retry-After` and exhausted windows, until the last page, a failure, the item
+    /// cap, or [`TryIt::cancel`].
+    pub async fn fetch_all(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        run_id: &str,
+        mut progress: impl FnMut(&TryProgress),
+    ) -> Result<TryFetchAll> {
+        let started = Instant::now();
+        Self::guard(console, environment, request, TrySendOptions::default())?;
+        if !request.method.trim().eq_ignore_ascii_case("GET") {
+            return Err(CommandError::invalid_input(
+                "method",
+                "Fetch all follows the pages of a GET list.",
+            ));
+        }
+        let catalog = self.load_catalog(console, environment, false).await.ok();
+        let operation = catalog.as_deref().and_then(|c| operation_of(c, request));
+        if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
+            let issues = check_request(operation, request, &catalog.patterns);
+            if !issues.is_empty() {
+                return Err(CommandError {
+                    details: issues,
+                    ..CommandError::new(
+                        "invalid_input",
+                        "Fix the highlighted fields before fetching every page.",
+                    )
+                });
+            }
+        }
+        let run = Arc::new(Run {
+            cancelled: AtomicBool::new(false),
+            wake: Notify::new(),
+        });
+        lock(&self.runs).insert(run_id.to_string(), run.clone());
+        let outcome = self
+            .fetch_pages(
+                console,
+                environment,
+                request,
+                operation,
+                run_id,
+                &run,
+                &mut progress,
+                started,
+            )
+            .await;
+        lock(&self.runs).remove(run_id);
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_pages(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        operation: Option<&TryOperation>,
+        run_id: &str,
+        run: &Run,
+        progress: &mut impl FnMut(&TryProgress),
+        started: Instant,
+    ) -> Result<TryFetchAll> {
+        let mut page_request = request.clone();
+        page_request.query.retain(|p| p.name != "cursor");
+        // The fewest requests: the largest page the platform allows, unless one was chosen.
+        if !page_request
+            .query
+            .iter()
+            .any(|p| p.name == "limit" && !p.value.is_empty())
+        {
+            page_request.query.retain(|p| p.name != "limit");
+            page_request.query.push(TryPair::new("limit", "100"));
+        }
+        let history = self.history(console, environment).await?;
+        let mut result = TryFetchAll {
+            run_id: run_id.to_string(),
+            pages: 0,
+            items: 0,
+            total: None,
+            cancelled: false,
+            truncated: false,
+            data: Vec::new(),
+            elapsed_ms: 0.0,
+            waited_ms: 0.0,
+            rate_limited: 0,
+            failure: None,
+        };
+        let mut limited_in_a_row = 0;
+        loop {
+            if run.cancelled.load(Ordering::SeqCst) {
+                result.cancelled = true;
+                break;
+            }
+            let mut response = self
+                .send_unchecked(
+                    console,
+                    environment,
+                    &page_request,
+                    operation,
+                    Instant::now(),
+                )
+                .await?;
+            response.history_id = Some(history.record(&page_request, &response).await?);
+            if response.status == 429 {
+                result.rate_limited += 1;
+                limited_in_a_row += 1;
+                if limited_in_a_row > FETCH_ALL_MAX_429 {
+                    result.failure = Some(response);
+                    break;
+                }
+                let wait = Duration::from_secs(u64::from(response.retry_after.unwrap_or(1).max(1)));
+                if !self.wait(run, wait, run_id, &result, progress).await {
+                    result.cancelled = true;
+                    break;
+                }
+                result.waited_ms += wait.as_secs_f64() * 1000.0;
+                continue;
+            }
+            limited_in_a_row = 0;
+            if !(200..300).contains(&response.status) {
+                result.failure = Some(response);
+                break;
+            }
+            let Some(items) = response
+                .json
+                .as_mut()
+                .and_then(|j| j.get_mut("data"))
+                .and_then(Value::as_array_mut)
+            else {
+                result.failure = Some(response);
+                break;
+            };
+            result.pages += 1;
+            result.data.append(items);
+            result.items = result.data.len() as u32;
+            result.total = response.total.or(result.total);
+            progress(&TryProgress {
+                run_id: run_id.to_string(),
+                pages: result.pages,
+                items: result.items,
+                total: result.total,
+                waiting_seconds: None,
+            });
+            let Some(cursor) = response.next_cursor.clone() else {
+                break;
+            };
+            if result.data.len() >= FETCH_ALL_MAX_ITEMS {
+                result.truncated = true;
+                break;
+            }
+            page_request.query.retain(|p| p.name != "cursor");
+            page_request.query.push(TryPair::new("cursor", cursor));
+            // An exhausted window: wait for its reset instead of collecting a 429.
+            if let Some(limit) = response.rate_limit.as_ref().filter(|r| r.remaining == 0) {
+                let until_reset = limit.reset.saturating_mul(1000) - Utc::now().timestamp_millis();
+                let wait = Duration::from_millis(
+                    until_reset.clamp(20, MAX_WAIT.as_millis() as i64) as u64,
+                );
+                if !self.wait(run, wait, run_id, &result, progress).await {
+                    result.cancelled = true;
+                    break;
+                }
+                result.waited_ms += wait.as_secs_f64() * 1000.0;
+            }
+        }
+        result.elapsed_ms = send::round_ms(started.elapsed().as_secs_f64() * 1000.0);
+        result.waited_ms = send::round_ms(result.waited_ms);
+        Ok(result)
+    }
+
+    /// Waits `wait`, telling the UI; false when the run was cancelled meanwhile.
+    async fn wait(
+        &self,
+        run: &Run,
+        wait: Duration,
+        run_id: &str,
+        so_far: &TryFetchAll,
+        progress: &mut impl FnMut(&TryProgress),
+    ) -> bool {
+        progress(&TryProgress {
+            run_id: run_id.to_string(),
+            pages: so_far.pages,
+            items: so_far.items,
+            total: so_far.total,
+            waiting_seconds: Some(wait.as_secs_f64().ceil().max(1.0) as u32),
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => !run.cancelled.load(Ordering::SeqCst),
+            _ = run.wake.notified() => false,
+        }
+    }
+
+    /// Stops a running `Fetch all` after its current page; true if it was running.
+    pub fn cancel(&self, run_id: &str) -> bool {
+        match lock(&self.runs).get(run_id) {
+            Some(run) => {
+                run.cancelled.store(true, Ordering::SeqCst);
+                run.wake.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The four snippets. With `inline_key` the chosen key's secret is written into them;
+    /// otherwise they read it from `BOTBAT_API_KEY`.
+    pub async fn snippets(
+        &self,
+        console: &Console,
+        request: &TryRequest,
+        inline_key: bool,
+    ) -> Result<Vec<TrySnippet>> {
+        let environment = console.preferences().active_environment;
+        let catalog = self.load_catalog(console, environment, false).await.ok();
+        let public = catalog
+            .as_deref()
+            .and_then(|c| operation_of(c, request))
+            .is_some_and(|op| !op.requires_key);
+        let url = build_url(&console.base_url(environment), request)?;
+        if public {
+            return Ok(snippets::all(&url, request, &snippets::KeyText::None));
+        }
+        if inline_key {
+            let secret = self.secret(console, environment, &request.credential)?;
+            Ok(snippets::all(
+                &url,
+                request,
+                &snippets::KeyText::Inline(secret.expose()),
+            ))
+        } else {
+            Ok(snippets::all(&url, request, &snippets::KeyText::Variable))
+        }
+    }
+
+    /// A pasted cURL command as a builder request for the active environment.
+    pub async fn parse_curl(
+        &self,
+        console: &Console,
+        text: &str,
+        credential: &str,
+    ) -> Result<TryParsedCurl> {
+        let environment = console.preferences().active_environment;
+        let catalog = self.load_catalog(console, environment, false).await.ok();
+        curl::to_request(
+            text,
+            catalog.as_deref(),
+            &console.base_url(environment),
+            credential,
+        )
+    }
+
+    pub async fn history_list(
+        &self,
+        console: &Console,
+        query: &str,
+    ) -> Result<Vec<TryHistoryItem>> {
+        let environment = console.preferences().active_environment;
+        self.history(console, environment)
+            .await?
+            .list(query, history::LIST_LIMIT)
+            .await
+    }
+
+    pub async fn history_entry(&self, console: &Console, id: i64) -> Result<TryHistoryEntry> {
+        let environment = console.preferences().active_environment;
+        self.history(console, environment).await?.get(id).await
+    }
+
+    pub async fn clear_history(&self, console: &Console) -> Result<u64> {
+        let environment = console.preferences().active_environment;
+        self.history(console, environment).await?.clear().await
+    }
+}
+
+fn status_text(status: KeyStatus) -> String {
+    match status {
+        KeyStatus::Active => "active",
+        KeyStatus::Expiring => "expiring",
+        KeyStatus::Expired => "expired",
+        KeyStatus::Revoked => "revoked",
+    }
+    .to_string()
+}
+
+fn plural_fields(n: usize) -> String {
+    if n == 1 {
+        "1 field is".into()
+    } else {
+        format!("{n} fields are")
+    }
+}
+
+/// The catalog operation a request was built from: by id, else by method and path.
+fn operation_of<'a>(catalog: &'a Catalog, request: &TryRequest) -> Option<&'a TryOperation> {
+    request
+        .operation_id
+        .as_deref()
+        .and_then(|id| catalog.operation(id))
+        .filter(|op| {
+            op.method.eq_ignore_ascii_case(request.method.trim()) && op.path == request.path
+        })
+        .or_else(|| {
+            catalog.operations().find(|op| {
+                op.method.eq_ignore_ascii_case(request.method.trim()) && op.path == request.path
+            })
+        })
+}
+
+/// Writes the TypeScript bindings of the types the Try It panel receives.
+pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::ExportError> {
+    use ts_rs::TS;
+    TryCatalog::export_all_to(dir)?;
+    TryRequest::export_all_to(dir)?;
+    TryCredentials::export_all_to(dir)?;
+    TryCheck::export_all_to(dir)?;
+    TryResponse::export_all_to(dir)?;
+    TrySendOptions::export_all_to(dir)?;
+    TryProgress::export_all_to(dir)?;
+    TryFetchAll::export_all_to(dir)?;
+    TrySnippet::export_all_to(dir)?;
+    TryParsedCurl::export_all_to(dir)?;
+    TryHistoryItem::export_all_to(dir)?;
+    TryHistoryEntry::export_all_to(dir)?;
+    Ok(())
+}

@@ -1,0 +1,553 @@
+//! Checks a request against its operation's schemas before it is sent, one issue per field.
+//!
+//! The validator covers the JSON Schema keywords OpenAPI 3.1 documents use for request
+//! shapes (types with `null`, `required`, `properties`, `additionalProperties`, `items`,
+//! lengths, bounds, `pattern`, `enum`, `const`, `format: date-time`, `allOf`/`anyOf`/
+//! `oneOf`) and names fields the way the platform's 422 `details` do (`name`, `tags[0]`,
+//! `data.order_id`), so a console-side issue and the server's own read the same. A test
+//! runs it over every example in the sandbox's document, so a keyword the platform starts
+//! using and this misreads shows up as a failing example, not as a user's false alarm.
+
+use std::collections::HashMap;
+
+use botbat_api::FieldIssue;
+use regex::Regex;
+use serde_json::Value;
+
+use super::catalog::types_of;
+use super::model::{TryOperation, TryParameter, TryRequest};
+
+/// Compiled `pattern`s, shared by every check of a catalog.
+#[derive(Debug, Default)]
+pub struct Patterns(HashMap<String, Option<Regex>>);
+
+impl Patterns {
+    /// Compiles every `pattern` found in `schema`.
+    pub fn collect(&mut self, schema: &Value) {
+        match schema {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if key == "pattern" {
+                        if let Value::String(p) = value {
+                            self.0
+                                .entry(p.clone())
+                                .or_insert_with(|| Regex::new(p).ok());
+                        }
+                    } else {
+                        self.collect(value);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.collect(v)),
+            _ => {}
+        }
+    }
+
+    /// `None` when the pattern is not valid in this regex dialect: it is then not checked,
+    /// and the server has the last word.
+    fn matches(&self, pattern: &str, text: &str) -> Option<bool> {
+        match self.0.get(pattern) {
+            Some(Some(regex)) => Some(regex.is_match(text)),
+            Some(None) => None,
+            None => Regex::new(pattern).ok().map(|r| r.is_match(text)),
+        }
+    }
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn type_matches(t: &str, value: &Value) -> bool {
+    match t {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "number" => value.is_number(),
+        "integer" => match value {
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
+fn type_name(t: &str) -> String {
+    match t {
+        "integer" => "a whole number".into(),
+        "number" => "a number".into(),
+        "boolean" => "true or false".into(),
+        "null" => "null".into(),
+        "array" => "an array".into(),
+        "object" => "an object".into(),
+        other => format!("a {other}"),
+    }
+}
+
+fn join_field(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn with_hint(issue: String, schema: &Value) -> String {
+    match schema.get("description").and_then(Value::as_str) {
+        Some(hint) if !hint.trim().is_empty() => {
+            format!("{issue} ({})", hint.trim().trim_end_matches('.'))
+        }
+        _ => issue,
+    }
+}
+
+/// Validates `value` against `schema`, adding one issue per failing field under `field`
+/// (`""` for the body itself, reported as `body`).
+pub fn validate_value(
+    schema: &Value,
+    value: &Value,
+    field: &str,
+    patterns: &Patterns,
+    issues: &mut Vec<FieldIssue>,
+) {
+    let name = if field.is_empty() { "body" } else { field };
+    let push = |issues: &mut Vec<FieldIssue>, issue: String| {
+        issues.push(FieldIssue::new(name, issue));
+    };
+    if !schema.is_object() {
+        return;
+    }
+    let types = types_of(schema);
+    if !types.is_empty() && !types.iter().any(|t| type_matches(t, value)) {
+        let wanted: Vec<String> = types.iter().map(|t| type_name(t)).collect();
+        push(
+            issues,
+            format!("must be {} (got {})", wanted.join(" or "), describe(value)),
+        );
+        return;
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            let list: Vec<String> = allowed.iter().filter(|v| !v.is_null()).map(show).collect();
+            push(issues, format!("must be one of: {}", list.join(", ")));
+            return;
+        }
+    }
+    if let Some(constant) = schema.get("const") {
+        if constant != value {
+            push(issues, format!("must be {}", show(constant)));
+            return;
+        }
+    }
+    for sub in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        validate_value(sub, value, field, patterns, issues);
+    }
+    for keyword in ["anyOf", "oneOf"] {
+        if let Some(variants) = schema.get(keyword).and_then(Value::as_array) {
+            let fitting = variants
+                .iter()
+                .filter(|variant| {
+                    let mut scratch = Vec::new();
+                    validate_value(variant, value, field, patterns, &mut scratch);
+                    scratch.is_empty()
+                })
+                .count();
+            if fitting == 0 {
+                // The closest variant's issues say most about what to fix.
+                let best = variants
+                    .iter()
+                    .map(|variant| {
+                        let mut scratch = Vec::new();
+                        validate_value(variant, value, field, patterns, &mut scratch);
+                        scratch
+                    })
+                    .min_by_key(Vec::len)
+                    .unwrap_or_default();
+                if best.is_empty() {
+                    push(issues, "does not match any of the allowed forms".into());
+                } else {
+                    issues.extend(best);
+                }
+                return;
+            }
+            if keyword == "oneOf" && fitting > 1 && !value.is_null() {
+                push(
+                    issues,
+                    "matches more than one of the allowed forms; make it more specific".into(),
+                );
+                return;
+            }
+        }
+    }
+    match value {
+        Value::String(text) => {
+            let length = text.chars().count() as u64;
+            let min = schema.get("minLength").and_then(Value::as_u64);
+            let max = schema.get("maxLength").and_then(Value::as_u64);
+            match (min, max) {
+                (Some(min), Some(max)) if length < min || length > max => {
+                    push(issues, format!("must be {min} to {max} characters"));
+                    return;
+                }
+                (Some(min), _) if length < min => {
+                    push(
+                        issues,
+                        if min == 1 {
+                            "must not be empty".to_string()
+                        } else {
+                            format!("must be at least {min} characters")
+                        },
+                    );
+                    return;
+                }
+                (_, Some(max)) if length > max => {
+                    push(issues, format!("must be at most {max} characters"));
+                    return;
+                }
+                _ => {}
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+                if patterns.matches(pattern, text) == Some(false) {
+                    push(
+                        issues,
+                        with_hint(format!("must match the pattern {pattern}"), schema),
+                    );
+                    return;
+                }
+            }
+            if schema.get("format").and_then(Value::as_str) == Some("date-time")
+                && chrono::DateTime::parse_from_rfc3339(text).is_err()
+            {
+                push(
+                    issues,
+                    format!("must be an RFC 3339 date and time like 2026-01-31T09:30:00Z (got {text:?})"),
+                );
+            }
+        }
+        Value::Number(number) => {
+            let Some(x) = number.as_f64() else { return };
+            // The bound as the document wrote it (`100`, not `100.0`).
+            let bound = |key: &str| {
+                schema
+                    .get(key)
+                    .and_then(|v| v.as_f64().map(|f| (f, show(v))))
+            };
+            if let Some((_, min)) = bound("minimum").filter(|(min, _)| x < *min) {
+                push(issues, format!("must be at least {min}"));
+            } else if let Some((_, max)) = bound("maximum").filter(|(max, _)| x > *max) {
+                push(issues, format!("must be at most {max}"));
+            } else if let Some((_, min)) = bound("exclusiveMinimum").filter(|(min, _)| x <= *min) {
+                push(issues, format!("must be more than {min}"));
+            } else if let Some((_, max)) = bound("exclusiveMaximum").filter(|(max, _)| x >= *max) {
+                push(issues, format!("must be less than {max}"));
+            }
+        }
+        Value::Array(items) => {
+            let count = items.len() as u64;
+            if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
+                if count < min {
+                    push(issues, format!("must have at least {min} items"));
+                    return;
+                }
+            }
+            if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
+                if count > max {
+                    push(issues, format!("must have at most {max} items"));
+                    return;
+                }
+            }
+            if schema.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
+                for (i, item) in items.iter().enumerate() {
+                    if items[..i].contains(item) {
+                        issues.push(FieldIssue::new(
+                            format!("{name}[{i}]"),
+                            "repeats an earlier item",
+                        ));
+                    }
+                }
+            }
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    let item_field = format!("{name}[{i}]");
+                    validate_value(item_schema, item, &item_field, patterns, issues);
+                }
+            }
+        }
+        Value::Object(map) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            if let Some(required) = schema.get("required").and_then(Value::as_array) {
+                for key in required.iter().filter_map(Value::as_str) {
+                    if !map.contains_key(key) {
+                        let property = properties.and_then(|p| p.get(key));
+                        let issue = match property
+                            .and_then(|p| p.get("description"))
+                            .and_then(Value::as_str)
+                        {
+                            Some(hint) => {
+                                format!("is required ({})", hint.trim().trim_end_matches('.'))
+                            }
+                            None => "is required".to_string(),
+                        };
+                        issues.push(FieldIssue::new(join_field(field, key), issue));
+                    }
+                }
+            }
+            for (key, item) in map {
+                let child = join_field(field, key);
+                if let Some(names) = schema.get("propertyNames") {
+                    validate_value(names, &Value::String(key.clone()), &child, patterns, issues);
+                }
+                match properties.and_then(|p| p.get(key)) {
+                    Some(property) => validate_value(property, item, &child, patterns, issues),
+                    None => match schema.get("additionalProperties") {
+                        Some(Value::Bool(false)) => {
+                            issues.push(FieldIssue::new(child, "is not a field of this request"))
+                        }
+                        Some(extra @ Value::Object(_)) => {
+                            validate_value(extra, item, &child, patterns, issues)
+                        }
+                        _ => {}
+                    },
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A query or path value as typed, checked against its parameter's schema.
+fn check_parameter(
+    parameter: &TryParameter,
+    raw: &str,
+    field: &str,
+    patterns: &Patterns,
+) -> Vec<FieldIssue> {
+    let mut issues = Vec::new();
+    let value = match parameter.kind.as_str() {
+        "integer" => match raw.trim().parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => {
+                issues.push(FieldIssue::new(
+                    field,
+                    format!("must be a whole number (got {raw:?})"),
+                ));
+                return issues;
+            }
+        },
+        "number" => match raw.trim().parse::<f64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => {
+                issues.push(FieldIssue::new(
+                    field,
+                    format!("must be a number (got {raw:?})"),
+                ));
+                return issues;
+            }
+        },
+        "boolean" => match raw.trim() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => {
+                issues.push(FieldIssue::new(
+                    field,
+                    format!("must be true or false (got {raw:?})"),
+                ));
+                return issues;
+            }
+        },
+        // Arrays travel as comma-separated text; their items are checked one by one.
+        "array" => Value::Array(
+            raw.split(',')
+                .map(|s| Value::String(s.trim().to_string()))
+                .collect(),
+        ),
+        _ => Value::String(raw.to_string()),
+    };
+    validate_value(&parameter.schema, &value, field, patterns, &mut issues);
+    issues
+}
+
+/// Every problem with `request` for `operation`, before anything is sent.
+pub fn check_request(
+    operation: &TryOperation,
+    request: &TryRequest,
+    patterns: &Patterns,
+) -> Vec<FieldIssue> {
+    let mut issues = Vec::new();
+    let value_of = |pairs: &[super::model::TryPair], name: &str| -> Option<String> {
+        pairs
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.clone())
+            .filter(|v| !v.is_empty())
+    };
+    for parameter in &operation.parameters {
+        let (pairs, prefix) = match parameter.location.as_str() {
+            "path" => (&request.path_params, "path"),
+            "query" => (&request.query, "query"),
+            "header" => (&request.headers, "header"),
+            _ => continue,
+        };
+        let field = format!("{prefix}.{}", parameter.name);
+        match value_of(pairs, &parameter.name) {
+            None if parameter.required => issues.push(FieldIssue::new(&field, "is required")),
+            None => {}
+            Some(raw) => issues.extend(check_parameter(parameter, &raw, &field, patterns)),
+        }
+    }
+    let Some(body) = &operation.body else {
+        return issues;
+    };
+    if body.content_type.starts_with("multipart/") {
+        for part in &body.fields {
+            let given = request.form.iter().find(|p| p.name == part.name);
+            match given {
+                None if part.required => issues.push(FieldIssue::new(
+                    &part.name,
+                    if part.kind == "file" {
+                        "choose a file".to_string()
+                    } else {
+                        "is required".to_string()
+                    },
+                )),
+                Some(p) if part.kind == "file" && p.filename.is_none() => {
+                    issues.push(FieldIssue::new(&part.name, "must be a file"))
+                }
+                _ => {}
+            }
+        }
+        return issues;
+    }
+    let text = request.body.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        if body.required {
+            issues.push(FieldIssue::new(
+                "body",
+                "is required: this endpoint takes a JSON body",
+            ));
+        }
+        return issues;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Err(error) => issues.push(FieldIssue::new(
+            "body",
+            format!(
+                "is not valid JSON: {} at line {}, column {}",
+                json_error_text(&error),
+                error.line(),
+                error.column()
+            ),
+        )),
+        Ok(value) => validate_value(&body.schema, &value, "", patterns, &mut issues),
+    }
+    issues
+}
+
+/// serde_json's message without its trailing position (given separately).
+fn json_error_text(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn issues(schema: Value, value: Value) -> Vec<(String, String)> {
+        let mut patterns = Patterns::default();
+        patterns.collect(&schema);
+        let mut out = Vec::new();
+        validate_value(&schema, &value, "", &patterns, &mut out);
+        out.into_iter().map(|i| (i.field, i.issue)).collect()
+    }
+
+    fn contact() -> Value {
+        json!({"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "phone": {"type": ["string", "null"], "pattern": "^\\+[1-9][0-9]{6,14}$", "description": "E.164."},
+            "tags": {"type": "array", "maxItems": 2, "items": {"type": "string", "minLength": 1}},
+            "channel": {"type": "string", "enum": ["whatsapp", "sms"]},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "data": {"type": ["object", "null"], "properties": {"at": {"type": "string", "format": "date-time"}}}
+        }})
+    }
+
+    #[test]
+    fn one_issue_per_field_named_like_the_platform() {
+        let found = issues(
+            contact(),
+            json!({"phone": "0044", "tags": ["a", ""], "channel": "fax", "limit": 101, "data": {"at": "yesterday"}}),
+        );
+        let mut found = found;
+        found.sort();
+        let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec!["channel", "data.at", "limit", "name", "phone", "tags[1]"],
+            "{found:?}"
+        );
+        assert!(found[3].1.starts_with("is required"));
+        assert!(found[0].1.contains("whatsapp, sms"));
+        assert!(found[4].1.contains("E.164"), "{found:?}");
+        assert_eq!(found[2].1, "must be at most 100");
+    }
+
+    #[test]
+    fn types_nulls_and_integers() {
+        assert!(issues(
+            contact(),
+            json!({"name": "Ada", "phone": null, "limit": 5.0})
+        )
+        .is_empty());
+        let mut found = issues(contact(), json!({"name": 5, "limit": 2.5}));
+        found.sort();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[1],
+            (
+                "name".to_string(),
+                "must be a string (got an integer)".to_string()
+            )
+        );
+        assert_eq!(issues(contact(), json!([1]))[0].0, "body");
+    }
+
+    #[test]
+    fn any_of_reports_the_closest_variant() {
+        let schema = json!({"oneOf": [
+            {"type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}},
+            {"type": "object", "required": ["template_id"], "properties": {"template_id": {"type": "string"}}}
+        ]});
+        assert!(issues(schema.clone(), json!({"body": "hi"})).is_empty());
+        let found = issues(schema, json!({"body": 1}));
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}

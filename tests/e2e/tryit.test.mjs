@@ -1,0 +1,239 @@
+// Try It as a user meets it: pick Contacts → create, fill the body, send it to the embedded
+// sandbox and read the 201; see a key without contacts:write flagged before sending; quit,
+// start again, and find the request in the history. Once the app has quit, the profile's
+// files are searched for the key's secret: history keeps requests, never keys.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  byTestId,
+  click,
+  e2e,
+  filesUnder,
+  findInFiles,
+  waitForAttribute,
+  waitForTestId,
+  waitForText,
+} from './lib/app.mjs';
+
+const TEST_TIMEOUT_MS = 300_000;
+
+async function setChecked(browser, testId, checked) {
+  const box = await waitForTestId(browser, testId);
+  if ((await box.isSelected()) !== checked) await box.click();
+  await browser.waitUntil(async () => (await box.isSelected()) === checked, {
+    timeout: 5_000,
+    timeoutMsg: `[data-testid="${testId}"] did not become ${checked ? 'checked' : 'unchecked'}`,
+  });
+}
+
+async function typeInto(browser, testId, text) {
+  const input = await waitForTestId(browser, testId);
+  await input.clearValue();
+  await input.setValue(text);
+  await browser.waitUntil(async () => (await input.getValue()) === text, {
+    timeout: 10_000,
+    timeoutMsg: `[data-testid="${testId}"] did not take ${JSON.stringify(text)}`,
+  });
+}
+
+/** Scrolls the panel just enough to show the element (see keys.test.mjs on 'nearest'). */
+async function reveal(browser, testId) {
+  const el = await waitForTestId(browser, testId);
+  await browser.execute((node) => node.scrollIntoView({ block: 'nearest', inline: 'nearest' }), el);
+  return el;
+}
+
+async function openTryIt(browser) {
+  await click(browser, 'nav-try-it');
+  await waitForTestId(browser, 'panel-try-it');
+  await waitForTestId(browser, 'tryit-op-create_contact');
+}
+
+/**
+ * Creates a key with only contacts:read in API Keys and keeps its secret in the keychain,
+ * the way a user would before trying it out. Returns the key's id and its secret.
+ */
+async function createReadOnlyKey(ctx, browser) {
+  await click(browser, 'nav-api-keys');
+  await waitForTestId(browser, 'keys-table');
+  await click(browser, 'keys-create');
+  await waitForTestId(browser, 'create-dialog');
+  await typeInto(browser, 'key-name', 'CRM read-only');
+  await setChecked(browser, 'scope-contacts:read', true);
+  await click(browser, 'key-create-submit');
+  await waitForTestId(browser, 'secret-dialog');
+  const secret = (await (await byTestId(browser, 'secret-value')).getText()).trim();
+  assert.match(secret, /^bb_test_[A-Za-z0-9]{32}$/, 'a sandbox key was issued');
+  await setChecked(browser, 'secret-keep', true);
+  await setChecked(browser, 'secret-confirm', true);
+  await click(browser, 'secret-done');
+  const id = await browser.waitUntil(
+    async () =>
+      browser.execute(() => {
+        const row = [...document.querySelectorAll('tr[data-testid^="key-row-"]')].find(
+          (tr) => tr.querySelector('.key-name')?.textContent.trim() === 'CRM read-only' && tr.querySelector('.stored'),
+        );
+        return row ? row.getAttribute('data-testid').slice('key-row-'.length) : false;
+      }),
+    { timeout: 30_000, timeoutMsg: 'the new key never showed as kept in the keychain' },
+  );
+  await ctx.shot(browser, 'read-only-key-kept');
+  return { id, secret };
+}
+
+test('Try It: create a contact, see 201, a key without the scope flagged, history after a restart', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const ctx = await e2e(t, 'tryit');
+  let app = await ctx.launch();
+  let { browser } = app;
+  await waitForTestId(browser, 'panel-dashboard');
+  await waitForText(browser, 'dashboard-api-keys', /\d/);
+
+  const key = await createReadOnlyKey(ctx, browser);
+  ctx.afterClose(() => {
+    const files = filesUnder(ctx.profile.dir);
+    assert.ok(files.some((f) => f.endsWith('history.sqlite')), 'the history database is in the profile');
+    const { hits } = findInFiles([...files, ...ctx.logFiles()], [key.secret, key.secret.slice(8)]);
+    assert.deepEqual(hits.map((h) => `${h.file} (${h.encoding})`), [], 'no file holds the key secret');
+  });
+
+  // The catalog, grouped by module, and the create endpoint's detail.
+  await openTryIt(browser);
+  await waitForText(browser, 'tryit-catalog-count', /\d+ endpoints/);
+  await waitForText(browser, 'tryit-module-Contacts', /CONTACTS/i);
+  await waitForTestId(browser, 'tryit-op-import_contacts');
+  await ctx.shot(browser, 'catalog');
+  await click(browser, 'tryit-op-create_contact');
+  await waitForAttribute(browser, 'tryit-builder', 'data-operation', 'create_contact');
+  await waitForText(browser, 'tryit-scope', 'contacts:write');
+  const example = await (await waitForTestId(browser, 'tryit-body')).getValue();
+  assert.match(example, /"name"/, `the body starts from the schema's example: ${example}`);
+  await ctx.shot(browser, 'create-contact');
+
+  // Fill the body and send with the management key.
+  const name = `Try It ${Date.now()}`;
+  await typeInto(browser, 'tryit-body', `{"name": "${name}", "segment": "e2e", "tags": ["try-it"]}`);
+  await waitForText(browser, 'tryit-credential-scopes', 'contacts:write');
+  await click(browser, 'tryit-send');
+  await waitForText(browser, 'tryit-status', '201');
+  await waitForText(browser, 'tryit-meaning', /contact/i);
+  await waitForText(browser, 'tryit-body-tree', name);
+  await waitForText(browser, 'tryit-request-id', /^req_/);
+  await waitForText(browser, 'tryit-rate-limit', /left/);
+  await reveal(browser, 'tryit-response');
+  await ctx.shot(browser, 'created-201');
+
+  // The read-only key is offered, with its scopes, and flagged for this endpoint.
+  const credential = await waitForTestId(browser, 'tryit-credential');
+  await browser.waitUntil(
+    async () => (await credential.$$('option').map((o) => o.getAttribute('value'))).includes(key.id),
+    { timeout: 30_000, timeoutMsg: 'the kept key is not offered as a credential' },
+  );
+  await credential.selectByAttribute('value', key.id);
+  await waitForText(browser, 'tryit-missing-scope', 'contacts:write');
+  await waitForText(browser, 'tryit-credential-scopes', 'contacts:read');
+  await reveal(browser, 'tryit-missing-scope');
+  await ctx.shot(browser, 'missing-scope-flagged');
+
+  // Code for the same request, with the key as an environment variable.
+  await credential.selectByAttribute('value', 'management');
+  await click(browser, 'tryit-tab-code');
+  await waitForText(browser, 'tryit-code-curl', '$BOTBAT_API_KEY');
+  await waitForText(browser, 'tryit-code-curl', name);
+  await ctx.shot(browser, 'code');
+
+  // Quit, start again on the same profile: the request is in the history.
+  await app.close();
+  app = await ctx.launch();
+  browser = app.browser;
+  await waitForTestId(browser, 'panel-dashboard');
+  await openTryIt(browser);
+  await click(browser, 'tryit-tab-history');
+  // (Read as textContent: WebDriver's visible text leaves out the ellipsised path.)
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => {
+        const text = document.querySelector('[data-testid="tryit-history"]')?.textContent ?? '';
+        return text.includes('POST') && text.includes('/contacts') && text.includes('201');
+      }),
+    { timeout: 30_000, timeoutMsg: 'the history never listed POST /contacts 201 after the restart' },
+  );
+  await ctx.shot(browser, 'history-after-restart');
+  const row = await browser.$('[data-testid="tryit-history"] li .open');
+  await row.click();
+  await waitForTestId(browser, 'tryit-from-history');
+  await waitForText(browser, 'tryit-status', '201');
+  await waitForText(browser, 'tryit-body-tree', name);
+  const body = await (await waitForTestId(browser, 'tryit-body')).getValue();
+  assert.ok(body.includes(name), `the reopened request has its body: ${body}`);
+  await reveal(browser, 'tryit-response');
+  await ctx.shot(browser, 'history-reopened');
+});
+
+test('Try It: a missing field is caught before sending, the 422 after; cURL, WhatsApp preview and every page', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const ctx = await e2e(t, 'tryit-validation');
+  const { browser } = await ctx.launch();
+  await waitForTestId(browser, 'panel-dashboard');
+  await waitForText(browser, 'dashboard-api-keys', /\d/);
+  await openTryIt(browser);
+
+  // A body without the required name: flagged as it is typed, refused on Send.
+  await click(browser, 'tryit-op-create_contact');
+  await typeInto(browser, 'tryit-body', '{"email": "grace@example.com", "phone": "+14155550123"}');
+  await waitForText(browser, 'tryit-body-issues', /name\s+is required/);
+  await click(browser, 'tryit-send');
+  await waitForText(browser, 'tryit-refused', 'Not sent');
+  await reveal(browser, 'tryit-refused');
+  await ctx.shot(browser, 'refused');
+  const responses = await browser.$$('[data-testid="tryit-response"]');
+  assert.equal(responses.length, 0, 'nothing was sent');
+
+  // Sent anyway: the platform's own 422, with its details.
+  await click(browser, 'tryit-send-anyway');
+  await waitForText(browser, 'tryit-status', '422');
+  await waitForText(browser, 'tryit-error-details', 'name');
+  await reveal(browser, 'tryit-response');
+  await ctx.shot(browser, 'server-422');
+
+  // Fixed, it goes through; three contacts for the paging below.
+  await typeInto(browser, 'tryit-body', '{"name": "Grace Hopper", "tags": ["e2e"]}');
+  for (let i = 0; i < 3; i += 1) {
+    const before = (await (await byTestId(browser, 'tryit-request-id')).getText()).trim();
+    await click(browser, 'tryit-send');
+    await waitForText(browser, 'tryit-request-id', (id) => id !== before);
+    await waitForText(browser, 'tryit-status', '201');
+  }
+
+  // A message body previews as WhatsApp shows it.
+  await click(browser, 'tryit-op-send_message');
+  await typeInto(
+    browser,
+    'tryit-body',
+    '{"contact_id": "ct_1", "channel": "whatsapp", "body": "Hi *Ada*, your order _A-1042_ ships ~today~ ```tomorrow```"}',
+  );
+  await waitForText(browser, 'tryit-whatsapp-preview', 'Hi Ada, your order A-1042 ships today tomorrow');
+  const bold = await browser.execute(
+    () => document.querySelector('[data-testid="tryit-whatsapp-preview"] .bold')?.textContent ?? '',
+  );
+  assert.equal(bold, 'Ada');
+  await reveal(browser, 'tryit-whatsapp-preview');
+  await ctx.shot(browser, 'whatsapp-preview');
+
+  // A pasted cURL command fills the builder; then every page of the list is fetched.
+  await click(browser, 'tryit-paste-curl');
+  await typeInto(
+    browser,
+    'tryit-curl-input',
+    "curl -sS 'https://api.botbat.com/v1/contacts?limit=1' -H 'Authorization: Bearer $BOTBAT_API_KEY'",
+  );
+  await ctx.shot(browser, 'paste-curl');
+  await click(browser, 'tryit-curl-import');
+  await waitForAttribute(browser, 'tryit-builder', 'data-operation', 'list_contacts');
+  await waitForText(browser, 'tryit-pasted', 'api.botbat.com');
+  await click(browser, 'tryit-send');
+  await waitForText(browser, 'tryit-status', '200');
+  await click(browser, 'tryit-fetch-all');
+  await waitForText(browser, 'tryit-fetch-done', /Fetched \d+ items in \d+ pages/);
+  await reveal(browser, 'tryit-fetch-run');
+  await ctx.shot(browser, 'fetched-all');
+});
