@@ -9,6 +9,7 @@
 #   standardwebhooks, stripe
 #                    (pip, in a venv under target/tools/, the reference implementations
 #                     botbat-webhooks' tests check signatures against)
+#   requests         (pip, in a venv under target/tools/, to run Try It's Python snippets)
 #   npm packages     (npm ci in ui/ and tests/e2e/ when node_modules is missing or stale)
 set -euo pipefail
 
@@ -24,6 +25,7 @@ packages=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev libssl-dev libdbus-1-dev pkg-config curl
   xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick python3-venv
+  php-cli php-curl
 )
 missing=()
 if command -v dpkg-query >/dev/null; then
@@ -103,6 +105,22 @@ if [[ ! -x $wh_venv/bin/python ]] || [[ $(wh_versions) != "$standardwebhooks_ver
   python3 -m venv "$wh_venv"
   "$wh_venv/bin/pip" install --quiet --disable-pip-version-check \
     "standardwebhooks==$standardwebhooks_version" "stripe==$stripe_version"
+fi
+
+# --- requests (Try It's Python snippets are run by the console-core tests), in its own venv -
+# crates/botbat-console-core/tests/tryit.rs runs the generated snippets with this Python,
+# curl, node and php (php-cli + php-curl above), and fails when one is missing.
+requests_version=2.32.3
+rq_venv=target/tools/pyrequests
+rq_version() {
+  "$rq_venv/bin/python" -c 'from importlib.metadata import version; print(version("requests"))' 2>/dev/null
+}
+if [[ ! -x $rq_venv/bin/python ]] || [[ $(rq_version) != "$requests_version" ]]; then
+  command -v python3 >/dev/null || die "python3 is required for the Try It snippet tests"
+  say "installing requests $requests_version into $rq_venv"
+  rm -rf "$rq_venv"
+  python3 -m venv "$rq_venv"
+  "$rq_venv/bin/pip" install --quiet --disable-pip-version-check "requests==$requests_version"
 fi
 
 # --- npm packages ----------------------------------------------------------------------------

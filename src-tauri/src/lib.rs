@@ -8,10 +8,10 @@ mod store;
 use std::sync::{Arc, Mutex};
 
 use botbat_console_core::{
-    open_secret_store, start_embedded_sandbox, Console, SandboxState, KEYCHAIN_SERVICE,
+    open_secret_store, start_embedded_sandbox, Console, Inspectors, SandboxState, KEYCHAIN_SERVICE,
 };
 use botbat_sandbox::RunningSandbox;
-use tauri::{Manager, RunEvent};
+use tauri::{Emitter, Manager, RunEvent};
 
 /// The embedded sandbox, kept so it can be stopped (and its metering flushed) on exit.
 #[derive(Default)]
@@ -41,6 +41,26 @@ pub fn run() {
             )
             .with_data_dir(data_dir.clone()));
             app.manage(console.clone());
+            app.manage(Arc::new(botbat_console_core::tryit::TryIt::new()));
+            let exports_dir = app
+                .path()
+                .download_dir()
+                .unwrap_or_else(|_| data_dir.join("exports"));
+            let progress = app.handle().clone();
+            app.manage(Arc::new(botbat_console_core::UsageCache::new(
+                console.clone(),
+                exports_dir,
+                Arc::new(move |event| {
+                    let _ = progress.emit("usage-sync-progress", event);
+                }),
+            )));
+            let emitter = app.handle().clone();
+            app.manage(Arc::new(Inspectors::new(
+                console.clone(),
+                Arc::new(move |event| {
+                    let _ = emitter.emit("inspector", event);
+                }),
+            )));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let sandbox_dir = data_dir.join("sandbox");
@@ -86,6 +106,48 @@ pub fn run() {
             commands::replace_with_narrower_key,
             commands::rate_limits_view,
             commands::burst_test,
+            commands::tryit::tryit_catalog,
+            commands::tryit::tryit_credentials,
+            commands::tryit::tryit_check,
+            commands::tryit::tryit_send,
+            commands::tryit::tryit_fetch_all,
+            commands::tryit::tryit_cancel,
+            commands::tryit::tryit_snippets,
+            commands::tryit::tryit_parse_curl,
+            commands::tryit::tryit_history,
+            commands::tryit::tryit_history_entry,
+            commands::tryit::tryit_clear_history,
+            commands::webhooks::list_webhooks,
+            commands::webhooks::create_webhook,
+            commands::webhooks::update_webhook,
+            commands::webhooks::delete_webhook,
+            commands::webhooks::rotate_webhook_secret,
+            commands::webhooks::keep_webhook_secret,
+            commands::webhooks::list_deliveries,
+            commands::webhooks::resend_delivery,
+            commands::webhooks::resend_failed_since,
+            commands::webhooks::event_types,
+            commands::webhooks::simulate_event,
+            commands::webhooks::inspector_status,
+            commands::webhooks::update_inspector_settings,
+            commands::webhooks::start_receiver,
+            commands::webhooks::stop_receiver,
+            commands::webhooks::connect_tunnel,
+            commands::webhooks::disconnect_tunnel,
+            commands::webhooks::list_captures,
+            commands::webhooks::get_capture,
+            commands::webhooks::replay_capture,
+            commands::webhooks::delete_captures,
+            commands::webhooks::clear_captures,
+            commands::webhooks::capture_curl,
+            commands::webhooks::export_har,
+            commands::usage::usage_overview,
+            commands::usage::usage_sync,
+            commands::usage::usage_cancel_sync,
+            commands::usage::usage_chart,
+            commands::usage::usage_export,
+            commands::usage::usage_set_retention,
+            commands::usage::usage_seed,
         ])
         .build(tauri::generate_context!());
 
@@ -104,6 +166,11 @@ pub fn run() {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .take();
+            let inspectors = handle.state::<Arc<Inspectors>>().inner().clone();
+            tauri::async_runtime::block_on(inspectors.shutdown());
+            handle
+                .state::<Arc<botbat_console_core::UsageCache>>()
+                .shutdown();
             if let Some(sandbox) = sandbox {
                 tauri::async_runtime::block_on(sandbox.shutdown());
             }

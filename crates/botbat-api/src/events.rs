@@ -20,6 +20,7 @@ pub struct Event {
     pub livemode: bool,
     /// The resource as it was when the event happened.
     #[schema(value_type = Object)]
+    #[ts(type = "Record<string, unknown>")]
     pub data: serde_json::Value,
 }
 
@@ -46,7 +47,7 @@ pub struct SimulateEventRequest {
     pub event_type: String,
     /// Fields merged over a realistic example of this type's data (top level keys replace).
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional, type = "Record<string, unknown>")]
     #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     /// Make the first delivery attempt to every endpoint fail (recorded, then retried on
@@ -248,5 +249,6 @@ pub struct EventTypeInfo {
     pub description: String,
     /// A realistic `data` for this type; the Event Simulator starts from it.
     #[schema(value_type = Object)]
+    #[ts(type = "Record<string, unknown>")]
     pub example: serde_json::Value,
 }

@@ -9,9 +9,11 @@ pub mod client;
 pub mod error;
 pub mod events;
 pub mod types;
+pub mod usage_seed;
 
 pub use campaigns::*;
 pub use client::{Client, ClientConfig, Response};
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;
 pub use types::*;
+pub use usage_seed::*;

@@ -8,21 +8,45 @@
 mod console;
 mod embedded;
 mod error;
+pub mod inspector;
 pub mod keys;
 pub mod limits;
 mod model;
 mod preferences;
+pub mod tryit;
+pub mod usage;
+pub mod webhooks;
 
 pub use console::Console;
 pub use embedded::{open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE};
 pub use error::CommandError;
+pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
 pub use model::*;
 pub use preferences::{JsonFilePreferences, PreferencesStore};
+pub use usage::{UsageCache, UsageNotifier};
 
 /// Writes the TypeScript bindings of every type the UI receives into `dir`.
 pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
     use ts_rs::TS;
     AppStatus::export_all_to(dir)?;
+    webhooks::WebhookRow::export_all_to(dir)?;
+    webhooks::WebhookInput::export_all_to(dir)?;
+    webhooks::IssuedWebhookSecret::export_all_to(dir)?;
+    webhooks::DeliveryQuery::export_all_to(dir)?;
+    webhooks::ResendReport::export_all_to(dir)?;
+    inspector::InspectorEvent::export_all_to(dir)?;
+    inspector::InspectorSettings::export_all_to(dir)?;
+    inspector::InspectorStatus::export_all_to(dir)?;
+    inspector::ReplayInput::export_all_to(dir)?;
+    botbat_webhooks::capture::CaptureDetail::export_all_to(dir)?;
+    botbat_webhooks::capture::CaptureFilter::export_all_to(dir)?;
+    botbat_webhooks::capture::CapturePage::export_all_to(dir)?;
+    botbat_api::Delivery::export_all_to(dir)?;
+    botbat_api::Page::<botbat_api::Delivery>::export_all_to(dir)?;
+    botbat_api::Event::export_all_to(dir)?;
+    botbat_api::EventTypeInfo::export_all_to(dir)?;
+    botbat_api::SimulateEventRequest::export_all_to(dir)?;
+    botbat_api::SecretOverlap::export_all_to(dir)?;
     Preferences::export_all_to(dir)?;
     SettingsInput::export_all_to(dir)?;
     EnvironmentInfo::export_all_to(dir)?;
@@ -38,5 +62,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     RateLimitView::export_all_to(dir)?;
     BurstReport::export_all_to(dir)?;
     botbat_api::ScopeInfo::export_all_to(dir)?;
+    tryit::export_bindings(dir)?;
+    usage::export_bindings(dir)?;
     Ok(())
 }

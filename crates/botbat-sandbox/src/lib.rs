@@ -19,6 +19,7 @@ mod openapi;
 mod pagination;
 mod routes;
 mod rows;
+pub mod seed;
 mod state;
 
 use std::collections::HashMap;

@@ -13,9 +13,12 @@ use clap::Parser;
 #[command(
     name = "botbat-sandbox",
     version,
-    about = "A stateful sandbox of the BotBat v1 API"
+    about = "A stateful sandbox of the BotBat v1 API",
+    args_conflicts_with_subcommands = true
 )]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
@@ -39,6 +42,30 @@ struct Args {
     /// `fast` (1 to 6 s, for tests).
     #[arg(long, default_value = "standard", value_parser = parse_schedule)]
     retry_schedule: RetrySchedule,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Write realistic request history into a data dir's request log (daily and weekly
+    /// rhythm, five integrations with their own keys, error spikes, 429 bursts), whether or
+    /// not its sandbox is running.
+    SeedUsage {
+        /// The data dir to write into (created if missing).
+        #[arg(long, default_value = "botbat-sandbox-data")]
+        data_dir: PathBuf,
+        /// Days of history, ending now on the sandbox clock.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Requests to write.
+        #[arg(long, default_value_t = 100_000)]
+        requests: u64,
+        /// The plan whose per-key limit the bursts go over.
+        #[arg(long, default_value = "starter", value_parser = parse_plan)]
+        plan: Plan,
+        /// The same seed writes the same history.
+        #[arg(long, default_value_t = 20261121)]
+        seed: u64,
+    },
 }
 
 fn parse_schedule(s: &str) -> Result<RetrySchedule, String> {
@@ -66,6 +93,39 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if let Some(Command::SeedUsage {
+        data_dir,
+        days,
+        requests,
+        plan,
+        seed,
+    }) = args.command
+    {
+        let started = std::time::Instant::now();
+        let report = botbat_sandbox::seed::seed_data_dir(
+            &data_dir,
+            days,
+            requests,
+            plan.per_key_per_second(),
+            seed,
+        )
+        .await?;
+        println!(
+            "seeded {} requests over {} days ({} to {}) in {:.1} s",
+            report.requests,
+            report.days,
+            report.from.to_rfc3339(),
+            report.to.to_rfc3339(),
+            started.elapsed().as_secs_f64()
+        );
+        println!(
+            "  errors: {} ({} rate limited in {} burst seconds), incidents: {}",
+            report.errors, report.rate_limited, report.bursts, report.incidents
+        );
+        println!("  keys:   {}", report.key_ids.join(", "));
+        println!("  data dir: {}", data_dir.display());
+        return Ok(());
+    }
     let prefix = if args.live { "bb_live_" } else { "bb_test_" };
     let admin_key = match std::env::var(ADMIN_KEY_ENV) {
         Ok(key) if !key.trim().is_empty() => {

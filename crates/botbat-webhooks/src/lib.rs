@@ -11,20 +11,26 @@
 
 pub mod botbiz;
 pub mod botmaker;
+pub mod capture;
+pub mod export;
+pub mod forward;
+pub mod inspector;
 pub mod meta;
 pub mod standard;
 pub mod stripe;
+pub mod tunnel;
 
 mod reserialize;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use reserialize::BodyForm;
 
 /// A signature scheme the inspector can verify and sign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheme {
     /// Standard Webhooks, what BotBat itself sends.
@@ -167,7 +173,7 @@ impl VerifyOptions {
 }
 
 /// The outcome of verifying one request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Verdict {
     pub scheme: Scheme,
     /// Whether a receiver should accept the request.
@@ -182,12 +188,13 @@ pub struct Verdict {
     pub detail: String,
     /// `now_unix` minus the signed timestamp, for schemes that sign one: positive when the
     /// timestamp is in the past.
+    #[ts(type = "number | null")]
     pub skew_seconds: Option<i64>,
 }
 
 /// Why a request does not verify, most fundamental first: a request with several problems
 /// reports the first of these that applies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
     MissingHeader {
@@ -218,14 +225,17 @@ pub enum Problem {
     TimestampOutsideTolerance {
         direction: Direction,
         /// How far the timestamp is from now.
+        #[ts(type = "number")]
         offset_seconds: i64,
         /// How far beyond the tolerance it is.
+        #[ts(type = "number")]
         beyond_seconds: i64,
+        #[ts(type = "number")]
         tolerance_seconds: i64,
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Past,

@@ -1,6 +1,10 @@
 //! One adapter per command: take the state, call one `Console` method, return its result.
 //! Errors reach the UI as `CommandError` (`{code, message, status, request_id, details}`).
 
+pub mod tryit;
+pub mod usage;
+pub mod webhooks;
+
 use std::sync::Arc;
 
 use botbat_api::{ApiKey, ScopeInfo};
@@ -48,17 +52,21 @@ pub fn save_settings(
 #[tauri::command]
 pub fn set_management_key(
     console: Shared<'_>,
+    tryit: State<'_, Arc<botbat_console_core::tryit::TryIt>>,
     environment: Environment,
     key: String,
 ) -> Result<EnvironmentInfo, CommandError> {
+    tryit.forget_secrets();
     console.set_management_key(environment, key)
 }
 
 #[tauri::command]
 pub fn clear_management_key(
     console: Shared<'_>,
+    tryit: State<'_, Arc<botbat_console_core::tryit::TryIt>>,
     environment: Environment,
 ) -> Result<EnvironmentInfo, CommandError> {
+    tryit.forget_secrets();
     console.clear_management_key(environment)
 }
 

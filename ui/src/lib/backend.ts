@@ -5,6 +5,18 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
+import type { TryCatalog } from "./bindings/TryCatalog";
+import type { TryCheck } from "./bindings/TryCheck";
+import type { TryCredentials } from "./bindings/TryCredentials";
+import type { TryFetchAll } from "./bindings/TryFetchAll";
+import type { TryHistoryEntry } from "./bindings/TryHistoryEntry";
+import type { TryHistoryItem } from "./bindings/TryHistoryItem";
+import type { TryParsedCurl } from "./bindings/TryParsedCurl";
+import type { TryProgress } from "./bindings/TryProgress";
+import type { TryRequest } from "./bindings/TryRequest";
+import type { TryResponse } from "./bindings/TryResponse";
+import type { TrySendOptions } from "./bindings/TrySendOptions";
+import type { TrySnippet } from "./bindings/TrySnippet";
 import type { ApiKey } from "./bindings/ApiKey";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BurstReport } from "./bindings/BurstReport";
@@ -25,6 +37,34 @@ import type { RotationResult } from "./bindings/RotationResult";
 import type { ScopeAdvice } from "./bindings/ScopeAdvice";
 import type { ScopeInfo } from "./bindings/ScopeInfo";
 import type { SettingsInput } from "./bindings/SettingsInput";
+import type { CaptureDetail } from "./bindings/CaptureDetail";
+import type { CaptureFilter } from "./bindings/CaptureFilter";
+import type { CapturePage } from "./bindings/CapturePage";
+import type { Delivery } from "./bindings/Delivery";
+import type { DeliveryQuery } from "./bindings/DeliveryQuery";
+import type { Event as PlatformEvent } from "./bindings/Event";
+import type { EventTypeInfo } from "./bindings/EventTypeInfo";
+import type { ForwardResult } from "./bindings/ForwardResult";
+import type { InspectorEvent } from "./bindings/InspectorEvent";
+import type { InspectorSettings } from "./bindings/InspectorSettings";
+import type { InspectorStatus } from "./bindings/InspectorStatus";
+import type { IssuedWebhookSecret } from "./bindings/IssuedWebhookSecret";
+import type { Page } from "./bindings/Page";
+import type { ReplayInput } from "./bindings/ReplayInput";
+import type { ResendReport } from "./bindings/ResendReport";
+import type { SecretOverlap } from "./bindings/SecretOverlap";
+import type { SimulateEventRequest } from "./bindings/SimulateEventRequest";
+import type { Webhook } from "./bindings/Webhook";
+import type { WebhookInput } from "./bindings/WebhookInput";
+import type { WebhookRow } from "./bindings/WebhookRow";
+import type { SeedUsageReport } from "./bindings/SeedUsageReport";
+import type { UsageChart } from "./bindings/UsageChart";
+import type { UsageChartRequest } from "./bindings/UsageChartRequest";
+import type { UsageExport } from "./bindings/UsageExport";
+import type { UsageExportFormat } from "./bindings/UsageExportFormat";
+import type { UsageOverview } from "./bindings/UsageOverview";
+import type { UsageSyncProgress } from "./bindings/UsageSyncProgress";
+import type { UsageSyncReport } from "./bindings/UsageSyncReport";
 
 /** Error codes the backend sends; the UI branches on these, never on message text. */
 export type ErrorCode =
@@ -222,6 +262,128 @@ export async function onBurstProgress(cb: (result: BurstResult) => void): Promis
   return listen<BurstResult>("burst-progress", (event) => cb(event.payload));
 }
 
+// Webhooks panel ------------------------------------------------------------------------
+
+export function listWebhooks(environment: Environment): Promise<WebhookRow[]> {
+  return call("list_webhooks", { environment });
+}
+
+/** The answer carries the signing secret: show it once, then keep or discard it by webhook id. */
+export function createWebhook(environment: Environment, input: WebhookInput): Promise<IssuedWebhookSecret> {
+  return call("create_webhook", { environment, input });
+}
+
+/** Moves the signing secret the backend holds for a just-created or rotated endpoint into the keychain. */
+export function keepWebhookSecret(environment: Environment, webhookId: string): Promise<WebhookRow> {
+  return call("keep_webhook_secret", { environment, webhookId });
+}
+
+export function updateWebhook(environment: Environment, webhookId: string, input: WebhookInput): Promise<Webhook> {
+  return call("update_webhook", { environment, webhookId, input });
+}
+
+export function deleteWebhook(environment: Environment, webhookId: string): Promise<null> {
+  return call("delete_webhook", { environment, webhookId });
+}
+
+/** A new secret, shown once; the old one keeps signing until `previous_secret_expires_at`. */
+export function rotateWebhookSecret(
+  environment: Environment,
+  webhookId: string,
+  overlap: SecretOverlap,
+): Promise<IssuedWebhookSecret> {
+  return call("rotate_webhook_secret", { environment, webhookId, overlap });
+}
+
+export function listDeliveries(environment: Environment, webhookId: string, query: DeliveryQuery): Promise<Page<Delivery>> {
+  return call("list_deliveries", { environment, webhookId, query });
+}
+
+export function resendDelivery(environment: Environment, webhookId: string, deliveryId: string): Promise<Delivery> {
+  return call("resend_delivery", { environment, webhookId, deliveryId });
+}
+
+/** `since` is an RFC 3339 instant. */
+export function resendFailedSince(environment: Environment, webhookId: string, since: string): Promise<ResendReport> {
+  return call("resend_failed_since", { environment, webhookId, since });
+}
+
+export function eventTypes(environment: Environment): Promise<EventTypeInfo[]> {
+  return call("event_types", { environment });
+}
+
+/** The Event Simulator; the backend refuses it outside the sandbox (`sandbox_only`). */
+export function simulateEvent(environment: Environment, request: SimulateEventRequest): Promise<PlatformEvent> {
+  return call("simulate_event", { environment, request });
+}
+
+// Inspector panel -----------------------------------------------------------------------
+
+export function inspectorStatus(environment: Environment): Promise<InspectorStatus> {
+  return call("inspector_status", { environment });
+}
+
+export function updateInspectorSettings(environment: Environment, settings: InspectorSettings): Promise<InspectorStatus> {
+  return call("update_inspector_settings", { environment, settings });
+}
+
+export function startReceiver(environment: Environment): Promise<InspectorStatus> {
+  return call("start_receiver", { environment });
+}
+
+export function stopReceiver(environment: Environment): Promise<InspectorStatus> {
+  return call("stop_receiver", { environment });
+}
+
+export function connectTunnel(environment: Environment): Promise<InspectorStatus> {
+  return call("connect_tunnel", { environment });
+}
+
+export function disconnectTunnel(environment: Environment): Promise<InspectorStatus> {
+  return call("disconnect_tunnel", { environment });
+}
+
+/** A window of the captures matching `filter`, newest first; `limit` at most 500. */
+export function listCaptures(
+  environment: Environment,
+  filter: CaptureFilter,
+  offset: number,
+  limit: number,
+): Promise<CapturePage> {
+  return call("list_captures", { environment, filter, offset, limit });
+}
+
+export function getCapture(environment: Environment, id: number): Promise<CaptureDetail> {
+  return call("get_capture", { environment, id });
+}
+
+export function replayCapture(environment: Environment, id: number, input: ReplayInput): Promise<ForwardResult> {
+  return call("replay_capture", { environment, id, input });
+}
+
+/** Resolves to how many captures were removed. */
+export function deleteCaptures(environment: Environment, ids: number[]): Promise<number> {
+  return call("delete_captures", { environment, ids });
+}
+
+export function clearCaptures(environment: Environment): Promise<number> {
+  return call("clear_captures", { environment });
+}
+
+export function captureCurl(environment: Environment, id: number): Promise<string> {
+  return call("capture_curl", { environment, id });
+}
+
+/** Writes the captures as one HAR file and resolves to its path. */
+export function exportHar(environment: Environment, ids: number[]): Promise<string> {
+  return call("export_har", { environment, ids });
+}
+
+/** Calls `cb` for every new or changed capture and every tunnel change; resolves to the unlisten function. */
+export async function onInspectorEvent(cb: (event: InspectorEvent) => void): Promise<() => void> {
+  return listen<InspectorEvent>("inspector", (event) => cb(event.payload));
+}
+
 /**
  * Keeps the window open while something must not be lost (a secret shown once).
  * Each blocked attempt calls `onAttempt`. Outside a Tauri window (or without the event
@@ -236,4 +398,102 @@ export async function guardWindowClose(onAttempt: () => void): Promise<() => voi
   } catch {
     return () => {};
   }
+}
+
+/** The active environment's usage cache: how fresh, how big, what it can be filtered by. */
+export function usageOverview(): Promise<UsageOverview> {
+  return call("usage_overview");
+}
+
+/** Brings an environment's usage cache up to date; progress arrives through `onUsageSyncProgress`. */
+export function usageSync(environment: Environment): Promise<UsageSyncReport> {
+  return call("usage_sync", { environment });
+}
+
+/** Stops an environment's sync; resolves to whether one was running. */
+export function usageCancelSync(environment: Environment): Promise<boolean> {
+  return call("usage_cancel_sync", { environment });
+}
+
+/** A chart of the active environment's usage, drawn at the requested size. */
+export function usageChart(request: UsageChartRequest): Promise<UsageChart> {
+  return call("usage_chart", { request });
+}
+
+/** Writes a chart (SVG, PNG) or the data behind it (CSV) to the exports folder. */
+export function usageExport(request: UsageChartRequest, format: UsageExportFormat): Promise<UsageExport> {
+  return call("usage_export", { request, format });
+}
+
+export function usageSetRetention(environment: Environment, days: number): Promise<UsageOverview> {
+  return call("usage_set_retention", { environment, days });
+}
+
+/** Sandbox only: writes `requests` requests of realistic history over the last `days` days. */
+export function usageSeed(environment: Environment, days: number, requests: number): Promise<SeedUsageReport> {
+  return call("usage_seed", { environment, days, requests });
+}
+
+/** Calls `cb` with every progress report of a usage sync; resolves to the unlisten function. */
+export async function onUsageSyncProgress(cb: (progress: UsageSyncProgress) => void): Promise<() => void> {
+  return listen<UsageSyncProgress>("usage-sync-progress", (event) => cb(event.payload));
+}
+
+// --- Try It ------------------------------------------------------------------------------
+
+/** The active environment's catalog; `refresh` downloads its OpenAPI document again. */
+export function tryitCatalog(refresh: boolean): Promise<TryCatalog> {
+  return call("tryit_catalog", { refresh });
+}
+
+/** The management key and every key kept in the keychain, with scopes (never secrets). */
+export function tryitCredentials(): Promise<TryCredentials> {
+  return call("tryit_credentials");
+}
+
+/** Per-field issues and a missing scope, without sending. */
+export function tryitCheck(request: TryRequest): Promise<TryCheck> {
+  return call("tryit_check", { request });
+}
+
+/** Sends once and records it in history. Rejects with `invalid_input` (details per field) unless `force`. */
+export function tryitSend(environment: Environment, request: TryRequest, options: TrySendOptions): Promise<TryResponse> {
+  return call("tryit_send", { environment, request, options });
+}
+
+/** Every page of a list; progress arrives through `onTryitProgress`. */
+export function tryitFetchAll(environment: Environment, request: TryRequest, runId: string): Promise<TryFetchAll> {
+  return call("tryit_fetch_all", { environment, request, runId });
+}
+
+/** Stops a running fetch; resolves to whether it was running. */
+export function tryitCancel(runId: string): Promise<boolean> {
+  return call("tryit_cancel", { runId });
+}
+
+/** cURL, JavaScript, Python and PHP; the key is `$BOTBAT_API_KEY` unless `inlineKey`. */
+export function tryitSnippets(request: TryRequest, inlineKey: boolean): Promise<TrySnippet[]> {
+  return call("tryit_snippets", { request, inlineKey });
+}
+
+export function tryitParseCurl(text: string, credential: string): Promise<TryParsedCurl> {
+  return call("tryit_parse_curl", { text, credential });
+}
+
+export function tryitHistory(query: string): Promise<TryHistoryItem[]> {
+  return call("tryit_history", { query });
+}
+
+export function tryitHistoryEntry(id: number): Promise<TryHistoryEntry> {
+  return call("tryit_history_entry", { id });
+}
+
+/** Deletes the active environment's Try It history; resolves to the rows removed. */
+export function tryitClearHistory(): Promise<number> {
+  return call("tryit_clear_history");
+}
+
+/** Calls `cb` with each progress report of a running fetch; resolves to the unlisten function. */
+export async function onTryitProgress(cb: (progress: TryProgress) => void): Promise<() => void> {
+  return listen<TryProgress>("tryit-progress", (event) => cb(event.payload));
 }

@@ -19,7 +19,15 @@ export type IconName =
   | "copy"
   | "shield"
   | "ban"
-  | "zap";
+  | "zap"
+  | "send"
+  | "trash"
+  | "edit"
+  | "download"
+  | "play"
+  | "stop"
+  | "chevron"
+  | "back";
 
 export const ICON_PATHS: Record<IconName, string[]> = {
   dashboard: ["M4 4h7v7H4z", "M13 4h7v4h-7z", "M13 10h7v10h-7z", "M4 13h7v7H4z"],
@@ -46,4 +54,12 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   shield: ["M12 3.5 19 6v5.5c0 4.3-3 7.7-7 9-4-1.3-7-4.7-7-9V6z", "M9 12l2.2 2.2L15.5 10"],
   ban: ["M19 12a7 7 0 1 1-14 0 7 7 0 0 1 14 0z", "M7 17 17 7"],
   zap: ["M13 3 5 13.5h6L10 21l8-10.5h-6z"],
+  send: ["M4 12 20 4l-5 16-3.5-6.5z", "M11.5 13.5 20 4"],
+  trash: ["M4.5 7h15", "M9.5 7V4.5h5V7", "M6.5 7l1 13h9l1-13", "M10.5 11v5.5", "M13.5 11v5.5"],
+  edit: ["M4 20h4L19 9l-4-4L4 16z", "M13.5 6.5l4 4"],
+  download: ["M12 4v11", "M7.5 10.5 12 15l4.5-4.5", "M5 19.5h14"],
+  play: ["M7 5v14l11-7z"],
+  stop: ["M6.5 6.5h11v11h-11z"],
+  chevron: ["M9 6l6 6-6 6"],
+  back: ["M15 6l-6 6 6 6"],
 };

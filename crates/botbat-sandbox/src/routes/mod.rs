@@ -14,6 +14,7 @@ pub mod meta;
 pub mod sandbox_tools;
 pub mod templates;
 pub mod usage;
+pub mod usage_seed;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -103,4 +104,5 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(events::simulate_event))
         .routes(routes!(conversations::inbound_message))
+        .routes(routes!(usage_seed::seed_usage))
 }

@@ -1,0 +1,479 @@
+//! The Inspector panel's operations, per environment: the local receiver, the listen
+//! tunnel, forwarding and the mock response, the capture list and detail, replays and
+//! exports. Captures live in `<environment>/inspector.sqlite` and survive restarts.
+//!
+//! Captures are verified against every signing secret kept in the keychain (see
+//! `webhooks.rs`) and the tunnel session's secret; the candidate list is cached in memory
+//! and refreshed when secrets change, so verifying costs no keychain round trip.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use botbat_webhooks::capture::{
+    CaptureDetail, CaptureFilter, CapturePage, CaptureStore, CaptureSummary, ForwardResult,
+};
+use botbat_webhooks::forward::parse_target;
+use botbat_webhooks::inspector::{
+    start_receiver, Behaviour, InspectorCore, MockResponse, ReceiverConfig, Replay,
+    RunningReceiver, DEFAULT_BODY_LIMIT,
+};
+use botbat_webhooks::tunnel::{
+    start_tunnel, TunnelConfig, TunnelHandle, TunnelState, TunnelStatus,
+};
+use botbat_webhooks::Candidate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{CommandError, Console, Environment};
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+/// Something the UI should hear about without asking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InspectorEvent {
+    Capture {
+        environment: Environment,
+        capture: CaptureSummary,
+    },
+    Tunnel {
+        environment: Environment,
+        status: TunnelStatus,
+    },
+}
+
+pub type InspectorNotifier = Arc<dyn Fn(InspectorEvent) + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InspectorSettings {
+    /// The receiver's loopback port; 0 picks a free one.
+    pub port: u16,
+    /// Where captures are forwarded; `None` answers with the mock response.
+    pub forward_target: Option<String>,
+    pub mock: MockResponse,
+    /// Bodies above this many MiB are answered 413.
+    pub body_limit_mib: u32,
+}
+
+impl Default for InspectorSettings {
+    fn default() -> Self {
+        Self {
+            port: 4040,
+            forward_target: None,
+            mock: MockResponse::default(),
+            body_limit_mib: (DEFAULT_BODY_LIMIT / (1024 * 1024)) as u32,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InspectorStatus {
+    pub environment: Environment,
+    /// `http://127.0.0.1:4040` while the receiver runs.
+    pub receiver_url: Option<String>,
+    pub tunnel: TunnelStatus,
+    pub settings: InspectorSettings,
+    #[ts(type = "number")]
+    pub captures: u64,
+    /// How many signing secrets captures are verified against.
+    pub secrets_known: u32,
+}
+
+/// How to replay a capture, as the UI asks for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplayInput {
+    AsCaptured,
+    Edited {
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Signed again now with the secret that matched the capture (or the endpoint's current
+    /// one), optionally over an edited body.
+    Resigned {
+        body: Option<String>,
+    },
+}
+
+struct Station {
+    core: Arc<InspectorCore>,
+    candidates: Arc<RwLock<Vec<Candidate>>>,
+    settings: Mutex<InspectorSettings>,
+    receiver: tokio::sync::Mutex<Option<RunningReceiver>>,
+    tunnel: tokio::sync::Mutex<Option<TunnelHandle>>,
+    tunnel_status: Arc<Mutex<TunnelStatus>>,
+}
+
+/// The inspector of each environment, opened on first use.
+pub struct Inspectors {
+    console: Arc<Console>,
+    notify: InspectorNotifier,
+    stations: tokio::sync::Mutex<HashMap<Environment, Arc<Station>>>,
+}
+
+fn disconnected() -> TunnelStatus {
+    TunnelStatus {
+        state: TunnelState::Disconnected,
+        last_event_id: None,
+        events_received: 0,
+        last_heartbeat: None,
+    }
+}
+
+fn storage_error(error: impl std::fmt::Display) -> CommandError {
+    CommandError::new(
+        "local_storage",
+        format!("The inspector's store failed: {error}"),
+    )
+}
+
+impl Inspectors {
+    pub fn new(console: Arc<Console>, notify: InspectorNotifier) -> Self {
+        Self {
+            console,
+            notify,
+            stations: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn station(&self, environment: Environment) -> Result<Arc<Station>> {
+        let mut stations = self.stations.lock().await;
+        if let Some(station) = stations.get(&environment) {
+            return Ok(station.clone());
+        }
+        let path = self.console.local_file(environment, "inspector.sqlite")?;
+        let store = CaptureStore::open(&path).await.map_err(storage_error)?;
+        let candidates = Arc::new(RwLock::new(self.console.webhook_candidates(environment)));
+        let source = candidates.clone();
+        let notify = self.notify.clone();
+        let core = Arc::new(InspectorCore::new(
+            store,
+            environment.as_str(),
+            Arc::new(move || source.read().unwrap_or_else(|p| p.into_inner()).clone()),
+            Arc::new(move |capture| {
+                notify(InspectorEvent::Capture {
+                    environment,
+                    capture,
+                })
+            }),
+        ));
+        let station = Arc::new(Station {
+            core,
+            candidates,
+            settings: Mutex::new(InspectorSettings::default()),
+            receiver: tokio::sync::Mutex::new(None),
+            tunnel: tokio::sync::Mutex::new(None),
+            tunnel_status: Arc::new(Mutex::new(disconnected())),
+        });
+        stations.insert(environment, station.clone());
+        Ok(station)
+    }
+
+    /// Re-reads the kept signing secrets (after one is kept, rotated or deleted).
+    pub async fn refresh_secrets(&self, environment: Environment) -> Result<()> {
+        let station = self.station(environment).await?;
+        *station
+            .candidates
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = self.console.webhook_candidates(environment);
+        Ok(())
+    }
+
+    pub async fn status(&self, environment: Environment) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        let receiver_url = station
+            .receiver
+            .lock()
+            .await
+            .as_ref()
+            .map(|r| format!("http://{}", r.addr));
+        let tunnel = station
+            .tunnel_status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let settings = station
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let captures = station.core.store.count().await.map_err(storage_error)?;
+        Ok(InspectorStatus {
+            environment,
+            receiver_url,
+            tunnel,
+            settings,
+            captures,
+            secrets_known: station.core.all_candidates().len() as u32,
+        })
+    }
+
+    pub async fn update_settings(
+        &self,
+        environment: Environment,
+        settings: InspectorSettings,
+    ) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        let target = match settings
+            .forward_target
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            None => None,
+            Some(raw) => Some(
+                parse_target(raw)
+                    .map_err(|issue| CommandError::invalid_input("forward_target", issue))?,
+            ),
+        };
+        if !(100..=599).contains(&settings.mock.status) {
+            return Err(CommandError::invalid_input(
+                "mock.status",
+                "must be an HTTP status from 100 to 599",
+            ));
+        }
+        if settings.mock.delay_ms > 60_000 {
+            return Err(CommandError::invalid_input(
+                "mock.delay_ms",
+                "must be at most 60000 ms",
+            ));
+        }
+        if !(1..=100).contains(&settings.body_limit_mib) {
+            return Err(CommandError::invalid_input(
+                "body_limit_mib",
+                "must be 1 to 100 MiB",
+            ));
+        }
+        station.core.set_behaviour(Behaviour {
+            forward_target: target.clone(),
+            mock: settings.mock.clone(),
+        });
+        *station.settings.lock().unwrap_or_else(|p| p.into_inner()) = InspectorSettings {
+            forward_target: target.map(|t| t.to_string()),
+            ..settings
+        };
+        self.status(environment).await
+    }
+
+    pub async fn start_receiver(&self, environment: Environment) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        {
+            let mut receiver = station.receiver.lock().await;
+            if receiver.is_none() {
+                let settings = station
+                    .settings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone();
+                let addr = SocketAddr::from(([127, 0, 0, 1], settings.port));
+                let mut config = ReceiverConfig::new(addr);
+                config.body_limit = settings.body_limit_mib as usize * 1024 * 1024;
+                let running = start_receiver(station.core.clone(), config)
+                    .await
+                    .map_err(|e| {
+                        CommandError::invalid_input(
+                            "port",
+                            format!("cannot listen on 127.0.0.1:{}: {e}. Pick another port, or 0 for any free one.", settings.port),
+                        )
+                    })?;
+                *receiver = Some(running);
+            }
+        }
+        self.status(environment).await
+    }
+
+    pub async fn stop_receiver(&self, environment: Environment) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        if let Some(running) = station.receiver.lock().await.take() {
+            running.stop().await;
+        }
+        self.status(environment).await
+    }
+
+    pub async fn connect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        let key = self.console.management_key(environment)?;
+        let mut tunnel = station.tunnel.lock().await;
+        if tunnel.is_none() {
+            let status = station.tunnel_status.clone();
+            let notify = self.notify.clone();
+            *tunnel = Some(start_tunnel(
+                station.core.clone(),
+                TunnelConfig {
+                    base_url: self.console.base_url(environment),
+                    key: key.expose().clone(),
+                    types: None,
+                    heartbeat_seconds: 15,
+                },
+                Arc::new(move |s: TunnelStatus| {
+                    *status.lock().unwrap_or_else(|p| p.into_inner()) = s.clone();
+                    notify(InspectorEvent::Tunnel {
+                        environment,
+                        status: s,
+                    });
+                }),
+            ));
+        }
+        drop(tunnel);
+        self.status(environment).await
+    }
+
+    pub async fn disconnect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
+        let station = self.station(environment).await?;
+        if let Some(handle) = station.tunnel.lock().await.take() {
+            handle.stop().await;
+        }
+        self.status(environment).await
+    }
+
+    pub async fn list_captures(
+        &self,
+        environment: Environment,
+        filter: CaptureFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<CapturePage> {
+        let station = self.station(environment).await?;
+        station
+            .core
+            .store
+            .list(&filter, offset, limit.clamp(1, 500))
+            .await
+            .map_err(storage_error)
+    }
+
+    pub async fn get_capture(&self, environment: Environment, id: i64) -> Result<CaptureDetail> {
+        let station = self.station(environment).await?;
+        station
+            .core
+            .store
+            .get(id)
+            .await
+            .map_err(storage_error)?
+            .ok_or_else(|| CommandError::new("not_found", format!("No capture {id}.")))
+    }
+
+    pub async fn replay_capture(
+        &self,
+        environment: Environment,
+        id: i64,
+        input: ReplayInput,
+    ) -> Result<ForwardResult> {
+        let station = self.station(environment).await?;
+        let replay = match input {
+            ReplayInput::AsCaptured => Replay::AsCaptured,
+            ReplayInput::Edited { headers, body } => Replay::Edited { headers, body },
+            ReplayInput::Resigned { body } => {
+                let detail = self.get_capture(environment, id).await?;
+                let matched = detail.verdict.as_ref().and_then(|v| v.matched.clone());
+                let candidates = station.core.all_candidates();
+                let secret = candidates
+                    .iter()
+                    .find(|c| Some(&c.label) == matched.as_ref())
+                    .or_else(|| {
+                        candidates
+                            .iter()
+                            .find(|c| c.environment.as_deref() == Some(environment.as_str()))
+                    })
+                    .map(|c| c.secret.clone())
+                    .ok_or_else(|| {
+                        CommandError::new(
+                            "no_secret",
+                            "No signing secret to sign with: keep an endpoint's secret in the keychain (Webhooks panel), or capture through the tunnel.",
+                        )
+                    })?;
+                Replay::Resigned { secret, body }
+            }
+        };
+        station.core.replay(id, replay).await.map_err(|e| match e {
+            botbat_webhooks::inspector::ReplayError::NoTarget => {
+                CommandError::invalid_input("forward_target", e.to_string())
+            }
+            botbat_webhooks::inspector::ReplayError::NotFound(_) => {
+                CommandError::new("not_found", e.to_string())
+            }
+            other => storage_error(other),
+        })
+    }
+
+    pub async fn delete_captures(&self, environment: Environment, ids: Vec<i64>) -> Result<u64> {
+        let station = self.station(environment).await?;
+        station.core.store.delete(&ids).await.map_err(storage_error)
+    }
+
+    pub async fn clear_captures(&self, environment: Environment) -> Result<u64> {
+        let station = self.station(environment).await?;
+        station.core.store.clear().await.map_err(storage_error)
+    }
+
+    /// A cURL command that sends the capture to the forward target (or the receiver).
+    pub async fn capture_curl(&self, environment: Environment, id: i64) -> Result<String> {
+        let station = self.station(environment).await?;
+        let detail = self.get_capture(environment, id).await?;
+        let settings = station
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let url = match settings
+            .forward_target
+            .as_deref()
+            .and_then(|t| parse_target(t).ok())
+        {
+            Some(target) => botbat_webhooks::forward::target_url(&target, &detail.summary.path),
+            None => format!("http://127.0.0.1:{}{}", settings.port, detail.summary.path),
+        };
+        Ok(botbat_webhooks::export::curl(&detail, &url))
+    }
+
+    /// Writes the captures as a HAR file in `dir` and returns its path.
+    pub async fn export_har(
+        &self,
+        environment: Environment,
+        ids: Vec<i64>,
+        dir: &std::path::Path,
+    ) -> Result<String> {
+        let station = self.station(environment).await?;
+        let details = station
+            .core
+            .store
+            .details(&ids)
+            .await
+            .map_err(storage_error)?;
+        if details.is_empty() {
+            return Err(CommandError::invalid_input(
+                "ids",
+                "choose at least one capture",
+            ));
+        }
+        let port = station
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .port;
+        let har = botbat_webhooks::export::har(&details, &format!("http://127.0.0.1:{port}"));
+        std::fs::create_dir_all(dir).map_err(storage_error)?;
+        let path = dir.join(format!(
+            "botbat-{}-captures-{}.har",
+            environment.as_str(),
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        std::fs::write(&path, serde_json::to_vec_pretty(&har).unwrap_or_default())
+            .map_err(storage_error)?;
+        Ok(path.display().to_string())
+    }
+
+    /// Stops every receiver and tunnel (on exit).
+    pub async fn shutdown(&self) {
+        let stations: Vec<Arc<Station>> = self.stations.lock().await.values().cloned().collect();
+        for station in stations {
+            if let Some(r) = station.receiver.lock().await.take() {
+                r.stop().await;
+            }
+            if let Some(t) = station.tunnel.lock().await.take() {
+                t.stop().await;
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The Webhooks and Inspector operations against a real embedded sandbox: an endpoint
+//! pointing at the inspector's own receiver, its secret kept, a simulated event captured
+//! with a valid signature, forwarded, replayed three ways; rotation keeping both secrets
+//! verifying; the tunnel capturing the same events; resending failed deliveries.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use botbat_api::{SecretOverlap, SimulateEventRequest};
+use botbat_console_core::inspector::{InspectorSettings, ReplayInput};
+use botbat_console_core::webhooks::{DeliveryQuery, WebhookInput};
+use botbat_console_core::{
+    start_embedded_sandbox, Console, Environment, InspectorEvent, Inspectors, JsonFilePreferences,
+    KeychainState,
+};
+use botbat_secrets::{MemoryStore, SecretStore};
+use botbat_webhooks::capture::CaptureFilter;
+use serde_json::json;
+
+struct Fixture {
+    console: Arc<Console>,
+    inspectors: Arc<Inspectors>,
+    events: Arc<Mutex<Vec<InspectorEvent>>>,
+    _sandbox: botbat_console_core::EmbeddedSandbox,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("dir");
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+        .await
+        .expect("sandbox");
+    let console = Arc::new(
+        Console::new(
+            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
+            secrets,
+            KeychainState {
+                available: true,
+                message: None,
+            },
+            "test",
+        )
+        .with_data_dir(dir.path().join("data")),
+    );
+    console.set_sandbox_state(sandbox.state.clone());
+    let events: Arc<Mutex<Vec<InspectorEvent>>> = Arc::default();
+    let seen = events.clone();
+    let inspectors = Arc::new(Inspectors::new(
+        console.clone(),
+        Arc::new(move |e| seen.lock().expect("lock").push(e)),
+    ));
+    Fixture {
+        console,
+        inspectors,
+        events,
+        _sandbox: sandbox,
+        _dir: dir,
+    }
+}
+
+/// A target that records bodies and answers 200.
+async fn target() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let s = seen.clone();
+    let app = axum::Router::new().fallback(move |body: String| {
+        let s = s.clone();
+        async move {
+            s.lock().expect("lock").push(body);
+            "thanks"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hooks"), seen)
+}
+
+async fn wait_for<F: Fn() -> bool>(what: &str, done: F) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_simulated_event_is_captured_verified_forwarded_and_replayed() {
+    let fx = fixture().await;
+    let env = Environment::Sandbox;
+    let (target_url, target_seen) = target().await;
+    let settings = InspectorSettings {
+        port: 0,
+        forward_target: Some(target_url.clone()),
+        ..InspectorSettings::default()
+    };
+    fx.inspectors
+        .update_settings(env, settings)
+        .await
+        .expect("settings");
+    let status = fx.inspectors.start_receiver(env).await.expect("receiver");
+    let receiver = status.receiver_url.expect("receiver url");
+
+    let issued = fx
+        .console
+        .create_webhook(
+            env,
+            WebhookInput {
+                url: format!("{receiver}/botbat"),
+                event_types: vec!["message.delivered".into()],
+                description: Some("inspector".into()),
+                enabled: true,
+            },
+        )
+        .await
+        .expect("endpoint");
+    assert!(issued.secret.starts_with("whsec_"));
+    let row = fx
+        .console
+        .keep_webhook_secret(env, &issued.webhook.id)
+        .await
+        .expect("kept");
+    assert!(row.secret_stored);
+    fx.inspectors.refresh_secrets(env).await.expect("refresh");
+
+    let event = fx
+        .console
+        .simulate_event(
+            env,
+            SimulateEventRequest {
+                event_type: "message.delivered".into(),
+                data: Some(json!({"body": "hello from the simulator"})),
+                force_delivery_failure: None,
+            },
+        )
+        .await
+        .expect("simulated");
+    let events = fx.events.clone();
+    wait_for("the capture", || {
+        events
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|e| matches!(e, InspectorEvent::Capture { capture, .. } if capture.forward_status == Some(200)))
+    })
+    .await;
+    let page = fx
+        .inspectors
+        .list_captures(env, CaptureFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 1);
+    let capture = &page.rows[0];
+    assert_eq!(capture.event_id.as_deref(), Some(event.id.as_str()));
+    assert_eq!(capture.path, "/botbat");
+    assert_eq!(capture.signature_valid, Some(true));
+    let detail = fx
+        .inspectors
+        .get_capture(env, capture.id)
+        .await
+        .expect("detail");
+    let verdict = detail.verdict.expect("verdict");
+    assert_eq!(
+        verdict.matched.as_deref(),
+        Some(format!("{} (current)", issued.webhook.id).as_str())
+    );
+    assert_eq!(target_seen.lock().expect("lock").len(), 1);
+
+    // The sandbox saw the target's 200 through the receiver.
+    let deliveries = fx
+        .console
+        .list_deliveries(env, &issued.webhook.id, DeliveryQuery::default())
+        .await
+        .expect("deliveries");
+    assert_eq!(deliveries.data[0].attempts[0].response_status, Some(200));
+
+    let replayed = fx
+        .inspectors
+        .replay_capture(env, capture.id, ReplayInput::AsCaptured)
+        .await
+        .expect("replay");
+    assert_eq!(replayed.status, Some(200));
+    let edited = fx
+        .inspectors
+        .replay_capture(
+            env,
+            capture.id,
+            ReplayInput::Edited {
+                headers: detail.headers.clone(),
+                body: "{\"edited\":true}".into(),
+            },
+        )
+        .await
+        .expect("edited");
+    assert_eq!(edited.status, Some(200));
+    let resigned = fx
+        .inspectors
+        .replay_capture(env, capture.id, ReplayInput::Resigned { body: None })
+        .await
+        .expect("resigned");
+    assert_eq!(resigned.status, Some(200));
+    let seen = target_seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(seen[2], "{\"edited\":true}");
+    let curl = fx
+        .inspectors
+        .capture_curl(env, capture.id)
+        .await
+        .expect("curl");
+    assert!(curl.starts_with("curl -X POST 'http://127.0.0.1:"));
+    let har_dir = tempfile::tempdir().expect("dir");
+    let har = fx
+        .inspectors
+        .export_har(env, vec![capture.id], har_dir.path())
+        .await
+        .expect("har");
+    let har: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&har).expect("read")).expect("json");
+    assert_eq!(har["log"]["entries"].as_array().map(Vec::len), Some(1));
+
+    // Rotation with an overlap: both the kept old secret and the new one verify.
+    let rotated = fx
+        .console
+        .rotate_webhook_secret(env, &issued.webhook.id, SecretOverlap::OneHour)
+        .await
+        .expect("rotated");
+    fx.console
+        .keep_webhook_secret(env, &issued.webhook.id)
+        .await
+        .expect("kept");
+    fx.inspectors.refresh_secrets(env).await.expect("refresh");
+    assert_ne!(rotated.secret, issued.secret);
+    assert_eq!(fx.console.webhook_candidates(env).len(), 2);
+    fx.console
+        .simulate_event(
+            env,
+            SimulateEventRequest {
+                event_type: "message.delivered".into(),
+                data: None,
+                force_delivery_failure: None,
+            },
+        )
+        .await
+        .expect("simulated");
+    let inspectors = fx.inspectors.clone();
+    for _ in 0..100 {
+        if inspectors
+            .list_captures(env, CaptureFilter::default(), 0, 1)
+            .await
+            .expect("list")
+            .total
+            == 2
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let newest = &fx
+        .inspectors
+        .list_captures(env, CaptureFilter::default(), 0, 1)
+        .await
+        .expect("list")
+        .rows[0];
+    assert_eq!(newest.signature_valid, Some(true));
+    let bad = fx
+        .inspectors
+        .update_settings(
+            env,
+            InspectorSettings {
+                forward_target: Some("localhost:3000".into()),
+                ..InspectorSettings::default()
+            },
+        )
+        .await
+        .expect_err("a URL without a scheme is refused");
+    assert_eq!(bad.details[0].field, "forward_target");
+    fx.inspectors.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_tunnel_captures_events_and_failed_deliveries_can_be_resent() {
+    let fx = fixture().await;
+    let env = Environment::Sandbox;
+    let status = fx.inspectors.connect_tunnel(env).await.expect("tunnel");
+    assert_eq!(status.environment, env);
+    let events = fx.events.clone();
+    wait_for("the tunnel to connect", || {
+        events.lock().expect("lock").iter().any(|e| {
+            matches!(e, InspectorEvent::Tunnel { status, .. }
+                if matches!(status.state, botbat_webhooks::tunnel::TunnelState::Connected { .. }))
+        })
+    })
+    .await;
+
+    // An endpoint whose server is broken (it answers 410, so deliveries fail at once and
+    // the platform disables it), then fixed: resend everything that failed.
+    let answer = Arc::new(std::sync::atomic::AtomicU16::new(410));
+    let a = answer.clone();
+    let app = axum::Router::new().fallback(move || {
+        let a = a.clone();
+        async move {
+            axum::http::StatusCode::from_u16(a.load(std::sync::atomic::Ordering::SeqCst))
+                .unwrap_or(axum::http::StatusCode::OK)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let issued = fx
+        .console
+        .create_webhook(
+            env,
+            WebhookInput {
+                url: url.clone(),
+                event_types: vec!["contact.created".into()],
+                description: None,
+                enabled: true,
+            },
+        )
+        .await
+        .expect("endpoint");
+    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+    for _ in 0..2 {
+        fx.console
+            .simulate_event(
+                env,
+                SimulateEventRequest {
+                    event_type: "contact.created".into(),
+                    data: None,
+                    force_delivery_failure: None,
+                },
+            )
+            .await
+            .expect("simulated");
+    }
+    let inspectors = fx.inspectors.clone();
+    for _ in 0..200 {
+        if inspectors
+            .list_captures(env, CaptureFilter::default(), 0, 10)
+            .await
+            .expect("list")
+            .total
+            >= 2
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = fx
+        .inspectors
+        .list_captures(env, CaptureFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 2, "both events came through the tunnel");
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| r.signature_valid == Some(true)
+            && r.event_type.as_deref() == Some("contact.created")));
+
+    let mut failed = 0;
+    for _ in 0..100 {
+        let page = fx
+            .console
+            .list_deliveries(
+                env,
+                &issued.webhook.id,
+                DeliveryQuery {
+                    status: Some("failed".into()),
+                    ..DeliveryQuery::default()
+                },
+            )
+            .await
+            .expect("deliveries");
+        failed = page.data.len();
+        if failed == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(failed >= 1, "a 410 fails the delivery at once");
+    answer.store(200, std::sync::atomic::Ordering::SeqCst);
+    let report = fx
+        .console
+        .resend_failed_since(env, &issued.webhook.id, before)
+        .await
+        .expect("resend");
+    assert_eq!(report.attempted as usize, failed);
+    assert_eq!(report.succeeded as usize, failed, "{report:?}");
+    fx.inspectors.shutdown().await;
+}

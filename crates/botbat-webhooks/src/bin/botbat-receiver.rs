@@ -1,0 +1,78 @@
+//! `botbat-receiver`: the inspector's local receiver without the console, for scripts and
+//! for testing that a killed receiver loses nothing it acknowledged.
+//!
+//! `botbat-receiver --listen 127.0.0.1:0 --db inspector.sqlite [--forward URL]
+//! [--secret whsec_…]` prints `receiver ready: http://ADDR` once it accepts requests.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use botbat_webhooks::capture::CaptureStore;
+use botbat_webhooks::forward::parse_target;
+use botbat_webhooks::inspector::{start_receiver, Behaviour, InspectorCore, ReceiverConfig};
+use botbat_webhooks::Candidate;
+
+struct Args {
+    listen: SocketAddr,
+    db: PathBuf,
+    forward: Option<String>,
+    secret: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut listen: SocketAddr = "127.0.0.1:0".parse().map_err(|_| "address")?;
+    let mut db = PathBuf::from("inspector.sqlite");
+    let (mut forward, mut secret) = (None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--listen" => {
+                listen = value()?
+                    .parse()
+                    .map_err(|_| "--listen takes an address such as 127.0.0.1:4040")?
+            }
+            "--db" => db = PathBuf::from(value()?),
+            "--forward" => forward = Some(value()?),
+            "--secret" => secret = Some(value()?),
+            other => return Err(format!("unknown argument {other}; see the module docs")),
+        }
+    }
+    Ok(Args {
+        listen,
+        db,
+        forward,
+        secret,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = parse_args().map_err(anyhow::Error::msg)?;
+    let store = CaptureStore::open(&args.db).await?;
+    let secret = args.secret.clone();
+    let core = Arc::new(InspectorCore::new(
+        store,
+        "sandbox",
+        Arc::new(move || {
+            secret
+                .iter()
+                .map(|s| Candidate::new("given", s.clone()))
+                .collect()
+        }),
+        Arc::new(|_| {}),
+    ));
+    if let Some(forward) = &args.forward {
+        let target = parse_target(forward).map_err(anyhow::Error::msg)?;
+        core.set_behaviour(Behaviour {
+            forward_target: Some(target),
+            ..Behaviour::default()
+        });
+    }
+    let receiver = start_receiver(core, ReceiverConfig::new(args.listen)).await?;
+    println!("receiver ready: http://{}", receiver.addr);
+    tokio::signal::ctrl_c().await?;
+    receiver.stop().await;
+    Ok(())
+}

@@ -1,0 +1,576 @@
+//! The inspector's capture store: every request the receiver or the tunnel gets, in
+//! `inspector.sqlite`, written before the sender is answered.
+//!
+//! Writes go through one writer task that commits whatever is queued in one transaction
+//! (group commit), so a burst of webhooks costs one commit per batch instead of one per
+//! request, while each request is still answered only after its row is durable. The list
+//! queries are windowed (offset + limit over an id index) so a view of 100,000 captures
+//! reads only the rows on screen.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+use ts_rs::TS;
+
+use crate::{Scheme, Verdict};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error("the capture store failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the capture store failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot open {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("the capture store is closed")]
+    Closed,
+}
+
+pub type Result<T> = std::result::Result<T, CaptureError>;
+
+/// Where a capture came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureSource {
+    /// The local HTTP receiver.
+    Receiver,
+    /// The listen tunnel from the platform.
+    Tunnel,
+}
+
+impl CaptureSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            CaptureSource::Receiver => "receiver",
+            CaptureSource::Tunnel => "tunnel",
+        }
+    }
+}
+
+/// What the forward target answered, or why it could not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ForwardResult {
+    /// The full URL the request went to.
+    pub url: String,
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    #[ts(type = "number")]
+    pub latency_ms: u64,
+    pub error: Option<String>,
+    /// Set when this forward was a replay: how it was made.
+    pub replay: Option<ReplayKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayKind {
+    /// Sent again as captured.
+    AsCaptured,
+    /// Sent with the user's edits (the signature may no longer match).
+    Edited,
+    /// Signed again with a fresh timestamp, so a strict verifier accepts it.
+    Resigned,
+}
+
+/// A request as it arrived, to be stored.
+#[derive(Debug, Clone)]
+pub struct NewCapture {
+    pub source: CaptureSource,
+    pub received_at: DateTime<Utc>,
+    pub method: String,
+    /// Path and query, as received.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The declared or counted size; larger than `body.len()` when the body was refused.
+    pub body_size: u64,
+    /// What the receiver answered (413 for a body over the limit, the mock status…), when
+    /// known at capture time.
+    pub response_status: Option<u16>,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub verdict: Option<Verdict>,
+    pub note: Option<String>,
+}
+
+impl NewCapture {
+    /// The list row this capture becomes once stored as `id`, without reading it back.
+    pub fn summary(&self, id: i64) -> CaptureSummary {
+        CaptureSummary {
+            id,
+            source: self.source,
+            received_at: self.received_at,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            body_size: self.body_size,
+            response_status: self.response_status,
+            scheme: self.verdict.as_ref().map(|v| v.scheme),
+            signature_valid: self.verdict.as_ref().map(|v| v.valid),
+            forward_status: None,
+            forward_error: None,
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// Filter on a capture's signature verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictFilter {
+    Valid,
+    Invalid,
+    /// No signature header of any known scheme.
+    Unsigned,
+}
+
+/// Filter on a capture's forward result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardFilter {
+    /// Forwarded and answered 2xx.
+    Succeeded,
+    /// Forwarded and answered otherwise, or not reachable.
+    Failed,
+    NotForwarded,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureFilter {
+    pub event_type: Option<String>,
+    pub verdict: Option<VerdictFilter>,
+    pub forward: Option<ForwardFilter>,
+    /// Text searched for in the body (and the path).
+    pub search: Option<String>,
+}
+
+/// One row of the capture list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub source: CaptureSource,
+    pub received_at: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    #[ts(type = "number")]
+    pub body_size: u64,
+    pub response_status: Option<u16>,
+    pub scheme: Option<Scheme>,
+    /// `None` when unsigned.
+    pub signature_valid: Option<bool>,
+    pub forward_status: Option<u16>,
+    pub forward_error: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Everything about one capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureDetail {
+    pub summary: CaptureSummary,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced); `body_base64` has the exact bytes.
+    pub body: String,
+    pub body_base64: String,
+    pub verdict: Option<Verdict>,
+    /// The last forward (or replay) result.
+    pub forward: Option<ForwardResult>,
+    /// Every replay made from this capture, oldest first.
+    pub replays: Vec<ForwardResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CapturePage {
+    pub rows: Vec<CaptureSummary>,
+    /// How many captures match the filter.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+#[derive(Debug, FromRow)]
+struct CaptureRow {
+    id: i64,
+    source: String,
+    received_at: i64,
+    method: String,
+    path: String,
+    headers: String,
+    body: Vec<u8>,
+    body_size: i64,
+    response_status: Option<i64>,
+    event_id: Option<String>,
+    event_type: Option<String>,
+    scheme: Option<String>,
+    signature_valid: Option<bool>,
+    verdict: Option<String>,
+    forward: Option<String>,
+    forward_status: Option<i64>,
+    forward_error: Option<String>,
+    replays: String,
+    note: Option<String>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, source, received_at, method, path, '[]' AS headers,
+    X'' AS body, body_size, response_status, event_id, event_type, scheme, signature_valid,
+    NULL AS verdict, NULL AS forward, forward_status, forward_error, '[]' AS replays, note";
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+impl CaptureRow {
+    fn summary(&self) -> CaptureSummary {
+        CaptureSummary {
+            id: self.id,
+            source: if self.source == "tunnel" {
+                CaptureSource::Tunnel
+            } else {
+                CaptureSource::Receiver
+            },
+            received_at: from_ms(self.received_at),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            body_size: self.body_size.max(0) as u64,
+            response_status: self.response_status.map(|s| s as u16),
+            scheme: self
+                .scheme
+                .as_deref()
+                .and_then(|s| serde_json::from_value(serde_json::Value::String(s.into())).ok()),
+            signature_valid: self.signature_valid,
+            forward_status: self.forward_status.map(|s| s as u16),
+            forward_error: self.forward_error.clone(),
+            note: self.note.clone(),
+        }
+    }
+
+    fn detail(&self) -> CaptureDetail {
+        use base64::Engine;
+        CaptureDetail {
+            summary: self.summary(),
+            headers: serde_json::from_str(&self.headers).unwrap_or_default(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+            body_base64: base64::engine::general_purpose::STANDARD.encode(&self.body),
+            verdict: self
+                .verdict
+                .as_deref()
+                .and_then(|v| serde_json::from_str(v).ok()),
+            forward: self
+                .forward
+                .as_deref()
+                .and_then(|v| serde_json::from_str(v).ok()),
+            replays: serde_json::from_str(&self.replays).unwrap_or_default(),
+        }
+    }
+}
+
+struct WriteJob {
+    capture: NewCapture,
+    done: oneshot::Sender<Result<i64>>,
+}
+
+/// The store. Cheap to clone.
+#[derive(Clone)]
+pub struct CaptureStore {
+    pool: SqlitePool,
+    writer: mpsc::Sender<WriteJob>,
+}
+
+/// How many queued captures one commit takes at most.
+const BATCH: usize = 256;
+
+impl CaptureStore {
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| CaptureError::Open {
+                path: parent.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| CaptureError::Open {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        let (writer, jobs) = mpsc::channel(4096);
+        tokio::spawn(run_writer(pool.clone(), jobs));
+        Ok(Self { pool, writer })
+    }
+
+    /// Stores a capture; returns once it is committed.
+    pub async fn record(&self, capture: NewCapture) -> Result<i64> {
+        let (done, committed) = oneshot::channel();
+        self.writer
+            .send(WriteJob { capture, done })
+            .await
+            .map_err(|_| CaptureError::Closed)?;
+        committed.await.map_err(|_| CaptureError::Closed)?
+    }
+
+    /// Records the forward (or replay) result of a capture.
+    pub async fn set_forward(&self, id: i64, result: &ForwardResult) -> Result<()> {
+        let json = serde_json::to_string(result).unwrap_or_default();
+        let replay = result.replay.is_some();
+        sqlx::query(
+            "UPDATE captures SET forward = ?1, forward_status = ?2, forward_error = ?3,
+                 response_status = CASE WHEN ?4 THEN response_status ELSE COALESCE(response_status, ?2) END,
+                 replays = CASE WHEN ?4 THEN json_insert(replays, '$[#]', json(?1)) ELSE replays END
+             WHERE id = ?5",
+        )
+        .bind(&json)
+        .bind(result.status.map(i64::from))
+        .bind(&result.error)
+        .bind(replay)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_response_status(&self, id: i64, status: u16) -> Result<()> {
+        sqlx::query("UPDATE captures SET response_status = ? WHERE id = ?")
+            .bind(i64::from(status))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn filter_sql(filter: &CaptureFilter) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut binds = Vec::new();
+        if let Some(t) = &filter.event_type {
+            clauses.push("event_type = ?");
+            binds.push(t.clone());
+        }
+        match filter.verdict {
+            Some(VerdictFilter::Valid) => clauses.push("signature_valid = 1"),
+            Some(VerdictFilter::Invalid) => clauses.push("signature_valid = 0"),
+            Some(VerdictFilter::Unsigned) => clauses.push("signature_valid IS NULL"),
+            None => {}
+        }
+        match filter.forward {
+            Some(ForwardFilter::Succeeded) => {
+                clauses.push("forward_status BETWEEN 200 AND 299")
+            }
+            Some(ForwardFilter::Failed) => clauses.push(
+                "(forward IS NOT NULL AND (forward_status IS NULL OR forward_status NOT BETWEEN 200 AND 299))",
+            ),
+            Some(ForwardFilter::NotForwarded) => clauses.push("forward IS NULL"),
+            None => {}
+        }
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            clauses.push("(instr(CAST(body AS TEXT), ?) > 0 OR instr(path, ?) > 0)");
+            binds.push(search.to_string());
+            binds.push(search.to_string());
+        }
+        let sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        (sql, binds)
+    }
+
+    /// A window of the captures matching `filter`, newest first.
+    pub async fn list(
+        &self,
+        filter: &CaptureFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<CapturePage> {
+        let (where_sql, binds) = Self::filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM captures {where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = count.bind(b);
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let rows_sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM captures {where_sql} ORDER BY id DESC LIMIT ? OFFSET ?"
+        );
+        let mut rows = sqlx::query_as::<_, CaptureRow>(&rows_sql);
+        for b in &binds {
+            rows = rows.bind(b);
+        }
+        let rows = rows
+            .bind(i64::from(limit.min(1000)))
+            .bind(offset.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(CapturePage {
+            rows: rows.iter().map(CaptureRow::summary).collect(),
+            total: total.max(0) as u64,
+        })
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Option<CaptureDetail>> {
+        let row: Option<CaptureRow> = sqlx::query_as("SELECT * FROM captures WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.detail()))
+    }
+
+    pub async fn details(&self, ids: &[i64]) -> Result<Vec<CaptureDetail>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(detail) = self.get(*id).await? {
+                out.push(detail);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn delete(&self, ids: &[i64]) -> Result<u64> {
+        let mut removed = 0;
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            removed += sqlx::query("DELETE FROM captures WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    pub async fn clear(&self) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM captures")
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM captures")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Whether an event from the tunnel is already captured (a resumed stream may repeat
+    /// the events after the last ack).
+    pub async fn has_event(&self, event_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM captures WHERE source = 'tunnel' AND event_id = ?",
+        )
+        .bind(event_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn get_meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn run_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<WriteJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        match insert_batch(&pool, &batch).await {
+            Ok(ids) => {
+                for (job, id) in batch.into_iter().zip(ids) {
+                    let _ = job.done.send(Ok(id));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for job in batch {
+                    let _ = job
+                        .done
+                        .send(Err(CaptureError::Database(sqlx::Error::Protocol(
+                            message.clone(),
+                        ))));
+                }
+            }
+        }
+    }
+}
+
+/// Inserts a batch with one multi-row statement. The writer task is the only writer, so
+/// the batch's AUTOINCREMENT ids are contiguous and end at the last inserted rowid.
+async fn insert_batch(pool: &SqlitePool, batch: &[WriteJob]) -> sqlx::Result<Vec<i64>> {
+    let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO captures (source, received_at, method, path, headers, body, body_size,
+             response_status, event_id, event_type, scheme, signature_valid, verdict, note) ",
+    );
+    builder.push_values(batch, |mut row, job| {
+        let c = &job.capture;
+        row.push_bind(c.source.as_str())
+            .push_bind(c.received_at.timestamp_millis())
+            .push_bind(c.method.clone())
+            .push_bind(c.path.clone())
+            .push_bind(serde_json::to_string(&c.headers).unwrap_or_else(|_| "[]".into()))
+            .push_bind(c.body.clone())
+            .push_bind(c.body_size.min(i64::MAX as u64) as i64)
+            .push_bind(c.response_status.map(i64::from))
+            .push_bind(c.event_id.clone())
+            .push_bind(c.event_type.clone())
+            .push_bind(c.verdict.as_ref().map(|v| {
+                serde_json::to_value(v.scheme)
+                    .ok()
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            }))
+            .push_bind(c.verdict.as_ref().map(|v| v.valid))
+            .push_bind(
+                c.verdict
+                    .as_ref()
+                    .and_then(|v| serde_json::to_string(v).ok()),
+            )
+            .push_bind(c.note.clone());
+    });
+    let result = builder.build().execute(pool).await?;
+    let last = result.last_insert_rowid();
+    let first = last - batch.len() as i64 + 1;
+    Ok((first..=last).collect())
+}

@@ -1,0 +1,46 @@
+// What the Inspector should show when it opens next. Another panel can hand over an
+// event (the Event Simulator's "Open in Inspector"), which the Inspector opens as soon as
+// its capture arrives; taken once, then forgotten. And the Inspector remembers its own
+// view (filters, the open capture) while the user looks at another panel. Both live as
+// long as the window's AppState, not longer.
+
+import type { AppState } from "../../lib/app.svelte";
+import type { Environment } from "../../lib/bindings/Environment";
+
+export interface InspectorFocus {
+  environment: Environment;
+  eventId: string;
+}
+
+export interface InspectorView {
+  environment: Environment;
+  selectedId: number | null;
+  eventType: string;
+  verdict: string;
+  forward: string;
+  search: string;
+}
+
+const focuses = new WeakMap<AppState, InspectorFocus>();
+const views = new WeakMap<AppState, InspectorView>();
+
+export function focusInspector(app: AppState, focus: InspectorFocus): void {
+  focuses.set(app, focus);
+}
+
+/** The pending focus for `environment`, cleared as it is taken. */
+export function takeInspectorFocus(app: AppState, environment: Environment): InspectorFocus | null {
+  const focus = focuses.get(app) ?? null;
+  focuses.delete(app);
+  return focus !== null && focus.environment === environment ? focus : null;
+}
+
+export function rememberInspectorView(app: AppState, view: InspectorView): void {
+  views.set(app, view);
+}
+
+/** The view the Inspector left for `environment`, if it left one. */
+export function recallInspectorView(app: AppState, environment: Environment): InspectorView | null {
+  const view = views.get(app) ?? null;
+  return view !== null && view.environment === environment ? view : null;
+}
