@@ -189,6 +189,7 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
   const target = await startTargetServer();
   t.after(() => target.close());
   ctx.afterClose(() => {
+    if (!target.secret) return;
     // The signing secret lives in the keychain (and on the platform's side, the sandbox's
     // own database); the console's files, the captures and the logs never hold it.
     const files = [
