@@ -24,15 +24,24 @@ pub fn key_secret_id(environment: Environment, key_id: &str) -> SecretId {
     SecretId::new(environment.as_str(), format!("api-key/{key_id}"))
 }
 
-fn check_key_id(key_id: &str) -> Result<()> {
-    if key_id.starts_with("key_") && key_id[4..].bytes().all(|b| b.is_ascii_alphanumeric()) {
+/// Refuses anything but `<prefix><letters and digits>` before it is put into a path, so an
+/// id can never reach another route. `what` names the id in the error, e.g. "key".
+pub(crate) fn check_id(field: &str, prefix: &str, what: &str, id: &str) -> Result<()> {
+    let valid = id
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if valid {
         Ok(())
     } else {
         Err(CommandError::invalid_input(
-            "key_id",
-            format!("{key_id:?} is not a key id (key_…)"),
+            field,
+            format!("{id:?} is not {what} id ({prefix}…)"),
         ))
     }
+}
+
+fn check_key_id(key_id: &str) -> Result<()> {
+    check_id("key_id", "key_", "a key", key_id)
 }
 
 impl Console {

@@ -91,14 +91,7 @@ struct IndexEntry {
 }
 
 fn check_webhook_id(id: &str) -> Result<()> {
-    if id.starts_with("we_") && id[3..].bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Ok(())
-    } else {
-        Err(CommandError::invalid_input(
-            "webhook_id",
-            format!("{id:?} is not an endpoint id (we_…)"),
-        ))
-    }
+    crate::keys::check_id("webhook_id", "we_", "an endpoint", id)
 }
 
 impl Console {
