@@ -165,6 +165,25 @@ async fn what_the_schema_forbids_is_refused() {
         assert_eq!(fields(&reply), [field], "{body}");
     }
 
+    let csv = b"name,phone\nGrace,+12025550147\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv).file_name("contacts.csv"),
+        )
+        .text("note", "not a part of the form");
+    let extra = sb
+        .http
+        .post(format!("{}/contacts/import", sb.base()))
+        .bearer_auth(&sb.admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(extra.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = extra.json().await.expect("json");
+    assert_eq!(body["error"]["details"][0]["field"], "note");
+
     for (query, field) in [
         ("/api_keys?status=", "status"),
         ("/usage/requests?order=", "order"),

@@ -96,7 +96,10 @@ fn too_large() -> SandboxError {
     )
 }
 
+/// The form's one part, `file`; any other part (or a second `file`) is refused, as the
+/// published form allows none.
 async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
+    let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -104,11 +107,11 @@ async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
             SandboxError::invalid(format!("The multipart body is malformed: {e}"))
         }
     })? {
-        if field.name() != Some("file") {
+        if field.name() != Some("file") || file.is_some() {
             let name = field.name().unwrap_or_default().to_string();
             return Err(SandboxError::field(
                 &name,
-                "is not a part of this form; send only the part `file`",
+                "is not a part of this form; send one part, `file`, only",
             ));
         }
         let bytes = field.bytes().await.map_err(|e| {
@@ -118,12 +121,14 @@ async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
                 SandboxError::invalid(format!("The `file` part could not be read: {e}"))
             }
         })?;
-        return Ok(bytes.to_vec());
+        file = Some(bytes.to_vec());
     }
-    Err(SandboxError::field(
-        "file",
-        "attach the CSV as a multipart/form-data part named `file`",
-    ))
+    file.ok_or_else(|| {
+        SandboxError::field(
+            "file",
+            "attach the CSV as a multipart/form-data part named `file`",
+        )
+    })
 }
 
 /// Starts importing a CSV of contacts and returns the job to poll at `GET /v1/jobs/{id}`.
