@@ -337,7 +337,10 @@ async fn forwarding_and_the_three_replays() {
     assert_eq!(forward.status, Some(200));
     assert_eq!(forward.body, "verified");
 
-    let again = core.replay(id, Replay::AsCaptured).await.expect("replay");
+    let again = core
+        .replay(id, Replay::AsCaptured, &[])
+        .await
+        .expect("replay");
     assert_eq!(again.status, Some(200));
     let edited = core
         .replay(
@@ -346,6 +349,7 @@ async fn forwarding_and_the_three_replays() {
                 headers: detail.headers.clone(),
                 body: body.replace("evt_9", "evt_10"),
             },
+            &[],
         )
         .await
         .expect("edited");
@@ -361,6 +365,7 @@ async fn forwarding_and_the_three_replays() {
                 secret: SECRET.into(),
                 body: Some(body.replace("evt_9", "evt_10")),
             },
+            &[],
         )
         .await
         .expect("resigned");
