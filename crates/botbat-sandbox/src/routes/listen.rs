@@ -91,6 +91,7 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
     params(ListenQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket; frames are `ListenFrame`, replies `ListenReply`"),
+        (status = 404, description = "not_found: no event with the `after` id to resume after (e.g. the sandbox was reset)", body = ErrorBody),
         (status = 426, description = "upgrade_required: connect with a WebSocket client", body = ErrorBody),
     ),
     security(("bearer_key" = ["webhooks:manage"]))
