@@ -42,10 +42,12 @@ pub enum Scope {
     UsageRead,
     #[serde(rename = "keys:manage")]
     KeysManage,
+    #[serde(rename = "sandbox:manage")]
+    SandboxManage,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 14] = [
+    pub const ALL: [Scope; 15] = [
         Scope::ContactsRead,
         Scope::ContactsWrite,
         Scope::MessagesRead,
@@ -60,6 +62,7 @@ impl Scope {
         Scope::WebhooksManage,
         Scope::UsageRead,
         Scope::KeysManage,
+        Scope::SandboxManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +81,7 @@ impl Scope {
             Scope::WebhooksManage => "webhooks:manage",
             Scope::UsageRead => "usage:read",
             Scope::KeysManage => "keys:manage",
+            Scope::SandboxManage => "sandbox:manage",
         }
     }
 
@@ -103,6 +107,9 @@ impl Scope {
             }
             Scope::UsageRead => "Read the request log and usage figures.",
             Scope::KeysManage => "Create, rotate and revoke API keys.",
+            Scope::SandboxManage => {
+                "Sandbox only: move the clock, inject faults, simulate events and inbound messages, generate usage history. These change the sandbox for every key."
+            }
         }
     }
 }

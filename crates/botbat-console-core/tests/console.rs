@@ -136,6 +136,11 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .await
         .expect("sandbox reachable");
     assert!(report.scopes.contains(&"keys:manage".to_string()));
+    assert!(
+        report.scopes.contains(&"sandbox:manage".to_string()),
+        "the embedded sandbox's management key drives its controls: {:?}",
+        report.scopes
+    );
     assert!(report.latency_ms > 0.0);
     assert!(report.masked_key.starts_with("bb_test_…"));
 
@@ -157,8 +162,9 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .console
         .test_connection(Environment::Production)
         .await
-        .expect_err("the sandbox does not know a live key");
+        .expect_err("the sandbox does not take a live key");
     assert_eq!(error.code, "unauthorized");
+    assert!(error.message.contains("live key"), "{}", error.message);
     assert_eq!(error.status, Some(401));
     assert!(error.request_id.is_some_and(|id| id.starts_with("req_")));
 

@@ -1,6 +1,6 @@
 //! What every handler shares.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
@@ -23,28 +23,65 @@ pub enum Access {
     Scope(Scope),
 }
 
+#[derive(Debug, Clone)]
+struct Rule {
+    access: Access,
+    /// The handler's operationId, for errors about this route.
+    handler: String,
+}
+
 #[derive(Debug, Default)]
 pub struct RouteTable {
-    routes: HashMap<(Method, String), Access>,
+    routes: HashMap<(Method, String), Rule>,
 }
 
 impl RouteTable {
-    pub fn insert(&mut self, method: Method, path: String, access: Access) {
-        self.routes.insert((method, path), access);
+    pub fn insert(&mut self, method: Method, path: String, access: Access, handler: String) {
+        self.routes.insert((method, path), Rule { access, handler });
     }
 
-    /// `None` for a method the path does not serve.
+    /// The rule of a route template; `HEAD` follows `GET`, which serves it. `None` when the
+    /// document has no operation for it: the caller must refuse the request.
     pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         self.routes
             .get(&(method.clone(), path.to_string()))
-            .copied()
+            .map(|rule| rule.access)
+    }
+
+    /// Every documented route template, once each.
+    pub fn paths(&self) -> BTreeSet<&str> {
+        self.routes.keys().map(|(_, path)| path.as_str()).collect()
+    }
+
+    /// The handlers documented on a route template, for naming them in errors.
+    pub fn handlers_at(&self, path: &str) -> Vec<&str> {
+        let mut handlers: Vec<&str> = self
+            .routes
+            .iter()
+            .filter(|((_, p), _)| p == path)
+            .map(|(_, rule)| rule.handler.as_str())
+            .collect();
+        handlers.sort_unstable();
+        handlers
+    }
+
+    /// Every rule as (method, route template, handler).
+    pub fn rules(&self) -> impl Iterator<Item = (&Method, &str, &str)> {
+        self.routes
+            .iter()
+            .map(|((method, path), rule)| (method, path.as_str(), rule.handler.as_str()))
     }
 
     pub fn endpoints_for(&self, scope: Scope) -> Vec<EndpointRef> {
         let mut endpoints: Vec<EndpointRef> = self
             .routes
             .iter()
-            .filter(|(_, access)| **access == Access::Scope(scope))
+            .filter(|(_, rule)| rule.access == Access::Scope(scope))
             .map(|((method, path), _)| EndpointRef {
                 method: method.to_string(),
                 path: path.clone(),

@@ -78,7 +78,13 @@ async fn the_env_key_becomes_the_bootstrap_key_and_state_survives_restarts() {
     let (status, me) = me_status(&base_url, key).await;
     assert_eq!(status, 200);
     assert_eq!(me["organization"]["plan"], "professional");
-    assert_eq!(me["key"]["scopes"].as_array().map(Vec::len), Some(14));
+    assert_eq!(
+        me["key"]["scopes"].as_array().map(Vec::len),
+        Some(botbat_api::Scope::ALL.len())
+    );
+    assert!(me["key"]["scopes"]
+        .as_array()
+        .is_some_and(|s| s.contains(&serde_json::json!("sandbox:manage"))));
     drop(server);
 
     let (server, base_url) = run(dir.path(), None);

@@ -1,15 +1,20 @@
 //! `/v1/sandbox/…`: controls that exist only in the sandbox, for testing what is hard to
 //! produce on demand: a clock to move past expiry times, and injected server failures to
-//! exercise retry logic.
+//! exercise retry logic. They change the sandbox for every key, so each needs
+//! `sandbox:manage`, and the list of armed faults is bounded.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use botbat_api::{AdvanceClockRequest, Fault, FaultRequest, FieldIssue, SandboxClock};
+use botbat_api::{AdvanceClockRequest, ErrorBody, Fault, FaultRequest, FieldIssue, SandboxClock};
 
 use crate::db;
 use crate::error::{ApiJson, Result, SandboxError};
 use crate::state::AppState;
+
+/// How many faults can be armed at once. Each fires at most 100 times, so this bounds both
+/// the list and the per-request scan of it.
+pub const MAX_ARMED_FAULTS: usize = 50;
 
 fn clock(state: &AppState) -> SandboxClock {
     SandboxClock {
@@ -22,7 +27,7 @@ fn clock(state: &AppState) -> SandboxClock {
 #[utoipa::path(
     get, path = "/v1/sandbox/clock", tag = "Sandbox",
     responses((status = 200, description = "The sandbox clock", body = SandboxClock)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn get_clock(State(state): State<AppState>) -> Json<SandboxClock> {
     Json(clock(&state))
@@ -33,7 +38,7 @@ pub async fn get_clock(State(state): State<AppState>) -> Json<SandboxClock> {
     post, path = "/v1/sandbox/clock", tag = "Sandbox",
     request_body(content = AdvanceClockRequest, example = json!({"seconds": 3601})),
     responses((status = 200, description = "The moved clock", body = SandboxClock)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn advance_clock(
     State(state): State<AppState>,
@@ -54,7 +59,7 @@ pub async fn advance_clock(
 #[utoipa::path(
     get, path = "/v1/sandbox/faults", tag = "Sandbox",
     responses((status = 200, description = "Armed faults", body = Vec<Fault>)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
     Json(
@@ -70,8 +75,11 @@ pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
 #[utoipa::path(
     post, path = "/v1/sandbox/faults", tag = "Sandbox",
     request_body(content = FaultRequest, example = json!({"method": "GET", "path": "/v1/me", "status": 503, "count": 2})),
-    responses((status = 201, description = "The armed fault", body = Fault)),
-    security(("bearer_key" = []))
+    responses(
+        (status = 201, description = "The armed fault", body = Fault),
+        (status = 409, description = "conflict: 50 faults are armed already; clear them with `DELETE /v1/sandbox/faults` or let them fire", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn add_fault(
     State(state): State<AppState>,
@@ -110,11 +118,13 @@ pub async fn add_fault(
         status: body.status,
         remaining: body.count,
     };
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(fault.clone());
+    let mut faults = state.faults.lock().unwrap_or_else(|p| p.into_inner());
+    if faults.len() >= MAX_ARMED_FAULTS {
+        return Err(SandboxError::conflict(format!(
+            "{MAX_ARMED_FAULTS} faults are armed already, the most there can be. Clear them with `DELETE /v1/sandbox/faults`, or let them fire."
+        )));
+    }
+    faults.push(fault.clone());
     Ok((StatusCode::CREATED, Json(fault)))
 }
 
@@ -122,7 +132,7 @@ pub async fn add_fault(
 #[utoipa::path(
     delete, path = "/v1/sandbox/faults", tag = "Sandbox",
     responses((status = 204, description = "Cleared")),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
     state
