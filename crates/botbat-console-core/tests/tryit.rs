@@ -4,6 +4,8 @@
 //! interpreters (curl, node, python3 with requests, php) with the results compared to the
 //! console's own.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -77,22 +79,9 @@ fn one_per_second() -> Option<Limits> {
 
 async fn fixture_with(plan: Plan, limits: Option<Limits>) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let key = botbat_sandbox::ids::api_key_secret();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    secrets
-        .set(
-            &SecretId::new("sandbox", "management-key"),
-            &Sensitive::new(key.clone()),
-        )
-        .expect("store key");
-    let mut config = SandboxConfig::new(
-        "127.0.0.1:0".parse().expect("addr"),
-        dir.path().join("sandbox"),
-    );
-    config.plan = plan;
-    config.admin_key = Some(Sensitive::new(key.clone()));
-    config.limits = limits;
-    let sandbox = botbat_sandbox::start(config).await.expect("sandbox");
+    let (sandbox, key) =
+        common::sandbox_with_key(&dir.path().join("sandbox"), secrets.as_ref(), plan, limits).await;
     let console = console_for(dir.path(), secrets.clone(), &sandbox);
     Fixture {
         console,
