@@ -733,8 +733,8 @@ async fn fetch_all_follows_every_page_waits_out_the_limit_and_can_be_cancelled()
         .collect();
     assert_eq!(pages, (1..=6).collect::<Vec<_>>());
 
-    // Cancel after the first page lands, while the run waits for the next window: it stops
-    // at once.
+    // Cancel once the first page has landed and the run says it waits for the next window
+    // (one request a second: the page used the window up): it stops at once.
     let tryit = Arc::new(TryIt::new());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let run = {
@@ -750,12 +750,16 @@ async fn fetch_all_follows_every_page_waits_out_the_limit_and_can_be_cancelled()
         })
     };
     // (It may first wait out the window the run above used up.)
-    loop {
-        let event = rx.recv().await.expect("progress");
-        if event.pages == 1 {
-            break;
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            let event = rx.recv().await.expect("progress");
+            if event.pages == 1 && event.waiting_seconds.is_some() {
+                break;
+            }
         }
-    }
+    })
+    .await
+    .expect("the run waits after its first page");
     assert!(tryit.cancel("run-2"));
     let cancelled = run.await.expect("task").expect("result");
     assert!(cancelled.cancelled);
@@ -769,7 +773,8 @@ async fn a_429_carries_retry_after_for_the_countdown() {
     let env = Environment::Sandbox;
     let me = request("me", "GET", "/v1/me");
     let mut limited = None;
-    for _ in 0..4 {
+    // Requests in a row meet a limit of one a second, unless each lands in a new window.
+    for _ in 0..10 {
         let response = fx
             .tryit
             .send(&fx.console, env, &me, TrySendOptions::default())
