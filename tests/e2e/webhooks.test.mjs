@@ -17,7 +17,6 @@ import {
   click,
   e2e,
   filesUnder,
-  findInFiles,
   UI_TIMEOUT_MS,
   waitForAttribute,
   waitForTestId,
@@ -188,17 +187,12 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
 
   const target = await startTargetServer();
   t.after(() => target.close());
+  // The signing secret lives in the keychain (and on the platform's side, the sandbox's own
+  // database); the secret search checks that the console's files, captures and logs never
+  // hold it. It has to reach the inspector's store.
   ctx.afterClose(() => {
     if (!target.secret) return;
-    // The signing secret lives in the keychain (and on the platform's side, the sandbox's
-    // own database); the console's files, the captures and the logs never hold it.
-    const files = [
-      ...filesUnder(ctx.profile.dir).filter((f) => !f.includes(`${join('sandbox', 'sandbox.sqlite')}`)),
-      ...ctx.logFiles(),
-    ];
-    assert.ok(files.some((f) => f.endsWith('inspector.sqlite')), `the inspector's store is searched: ${files.length} files`);
-    const { hits } = findInFiles(files, [target.secret, target.secret.replace(/^whsec_/, '')]);
-    assert.deepEqual(hits.map((h) => h.file), [], 'no file of the console holds the webhook signing secret');
+    assert.ok(filesUnder(ctx.profile.dir).some((f) => f.endsWith('inspector.sqlite')), "the inspector's store is in the profile");
   });
 
   const { browser } = await ctx.launch();
@@ -232,7 +226,7 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
 
   // The secret, once: kept in the keychain for the inspector, given to their server.
   await waitForTestId(browser, 'webhook-secret-dialog');
-  target.secret = (await (await byTestId(browser, 'webhook-secret-value')).getText()).trim();
+  target.secret = ctx.secrets.saw((await (await byTestId(browser, 'webhook-secret-value')).getText()).trim());
   assert.match(target.secret, /^whsec_[A-Za-z0-9+/]+=*$/, 'a whsec_ secret');
   assert.equal(await (await byTestId(browser, 'webhook-secret-done')).isEnabled(), false, 'Done waits for confirmation');
   await setChecked(browser, 'webhook-secret-keep', true);
