@@ -110,7 +110,7 @@ describe("Try It", () => {
     const countdown = await screen.findByTestId("tryit-countdown");
     expect(countdown).toHaveTextContent("wait 1 s");
     await fireEvent.click(screen.getByTestId("tryit-auto-retry"));
-    await waitFor(() => expect(fake.sent).toHaveLength(2), { timeout: 3000 });
+    await waitFor(() => expect(fake.sent).toHaveLength(2));
     await waitFor(() => expect(screen.getByTestId("tryit-status")).toHaveTextContent("201"));
   });
 
@@ -175,7 +175,7 @@ describe("Try It", () => {
 
     await waitFor(() => expect(screen.getByTestId("tryit-next-page")).toBeEnabled());
     await fireEvent.click(screen.getByTestId("tryit-fetch-all"));
-    expect(await screen.findByTestId("tryit-fetch-done", {}, { timeout: 3000 })).toHaveTextContent(
+    expect(await screen.findByTestId("tryit-fetch-done")).toHaveTextContent(
       "Fetched 60 items in 3 pages",
     );
     expect(screen.getByTestId("tryit-fetch-done")).toHaveTextContent("1 × 429");
