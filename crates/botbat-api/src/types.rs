@@ -466,11 +466,26 @@ pub struct FaultRequest {
     /// Route template to match, e.g. `/v1/me`.
     pub path: String,
     /// The status to answer with: 500, 502, 503 or 504.
-    #[schema(minimum = 500, maximum = 504)]
+    #[ts(type = "number")]
+    #[serde(with = "contract::whole::u16")]
+    #[schema(schema_with = fault_status_schema)]
     pub status: u16,
     /// How many matching requests fail, 1 to 100.
+    #[ts(type = "number")]
+    #[serde(with = "contract::whole::u32")]
     #[schema(minimum = 1, maximum = 100)]
     pub count: u32,
+}
+
+/// The statuses a fault can answer with, the only ones the sandbox accepts.
+pub const FAULT_STATUSES: [u16; 4] = [500, 502, 503, 504];
+
+fn fault_status_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(FAULT_STATUSES))
+        .description(Some("The status to answer with: 500, 502, 503 or 504."))
+        .build()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]

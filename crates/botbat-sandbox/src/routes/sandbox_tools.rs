@@ -103,7 +103,7 @@ pub async fn add_fault(
             "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
         ));
     }
-    if ![500, 502, 503, 504].contains(&body.status) {
+    if !botbat_api::FAULT_STATUSES.contains(&body.status) {
         issues.push(FieldIssue::new("status", "must be 500, 502, 503 or 504"));
     }
     if !(1..=100).contains(&body.count) {
