@@ -117,7 +117,9 @@ pub struct RunningSandbox {
     pub generated_admin_key: Option<Sensitive<String>>,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
-    meter: JoinHandle<()>,
+    /// Dropped at shutdown, so that the writer ends once the server's copies are gone too.
+    meter: Option<Meter>,
+    meter_task: JoinHandle<()>,
     /// The scheduler and the delivery dispatcher: stopped with the server.
     background: Vec<JoinHandle<()>>,
 }
@@ -135,7 +137,15 @@ impl RunningSandbox {
         for task in &self.background {
             task.abort();
         }
-        let _ = (&mut self.meter).await;
+        self.meter = None;
+        let _ = (&mut self.meter_task).await;
+    }
+
+    /// Waits until every request answered so far is in the usage log.
+    pub async fn flush_meter(&self) {
+        if let Some(meter) = &self.meter {
+            meter.flush().await;
+        }
     }
 
     /// Serves until the process is stopped.
@@ -193,7 +203,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         clock,
         keys: key_index,
         limiter: RateLimiter::new(limits),
-        meter,
+        meter: meter.clone(),
         plan: config.plan,
         organization: Organization {
             id: "org_sandbox".to_string(),
@@ -251,7 +261,8 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         generated_admin_key,
         stop: Some(stop),
         server,
-        meter: meter_task,
+        meter: Some(meter),
+        meter_task,
         background,
     })
 }

@@ -1,11 +1,18 @@
 //! Metering of every authenticated request.
 //!
-//! Requests hand their record to a channel and return at once; one writer task batches
-//! records into a single transaction, and updates each key's `last_used_at` in the same
-//! transaction. That keeps metering off the request path (the benchmark figure in the
-//! README), and `flush` gives readers of the log read-your-writes consistency.
+//! Requests hand their record to a queue; one writer task batches records into a single
+//! transaction, and updates each key's `last_used_at` in the same transaction. That keeps
+//! the database write off the request path (the benchmark figure in the README), and
+//! `flush` gives readers of the log read-your-writes consistency.
+//!
+//! Nothing is dropped on the way. The queue is bounded, so when the writer falls behind,
+//! requests wait for room (backpressure) instead of memory growing without limit, and a
+//! batch whose transaction fails (the database locked past its busy timeout, a full disk) is
+//! retried with backoff. Only a batch that still fails after [`WRITE_ATTEMPTS`] is given up,
+//! and that is logged as an error with the number of rows lost.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
@@ -29,36 +36,45 @@ enum Message {
 
 #[derive(Clone)]
 pub struct Meter {
-    tx: mpsc::UnboundedSender<Message>,
+    tx: mpsc::Sender<Message>,
 }
 
+/// Records waiting for the writer before requests are held back.
+const QUEUE: usize = 8_192;
 const MAX_BATCH: usize = 2_000;
+/// Tries of one batch's transaction; the waits between them double from 50 ms to 5 s, so a
+/// batch is given up only after about a minute of failures (each try may also wait out the
+/// database's 5 s busy timeout).
+const WRITE_ATTEMPTS: u32 = 12;
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+const MAX_RETRY: Duration = Duration::from_secs(5);
 
 impl Meter {
     /// Starts the writer; it ends after every `Meter` clone is dropped and the queue is
     /// written out.
     pub fn start(db: SqlitePool) -> (Meter, tokio::task::JoinHandle<()>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(QUEUE);
         let handle = tokio::spawn(writer(db, rx));
         (Meter { tx }, handle)
     }
 
-    pub fn record(&self, row: UsageRow) {
-        if self.tx.send(Message::Record(row)).is_err() {
-            tracing::warn!("usage writer has stopped; a request was not metered");
+    /// Queues a record, waiting for room while the queue is full.
+    pub async fn record(&self, row: UsageRow) {
+        if self.tx.send(Message::Record(row)).await.is_err() {
+            tracing::error!("usage writer has stopped; a request was not metered");
         }
     }
 
     /// Waits until everything recorded before this call is in the database.
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
-        if self.tx.send(Message::Flush(done)).is_ok() {
+        if self.tx.send(Message::Flush(done)).await.is_ok() {
             let _ = wait.await;
         }
     }
 }
 
-async fn writer(db: SqlitePool, mut rx: mpsc::UnboundedReceiver<Message>) {
+async fn writer(db: SqlitePool, mut rx: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = rx.recv().await {
@@ -73,13 +89,33 @@ async fn writer(db: SqlitePool, mut rx: mpsc::UnboundedReceiver<Message>) {
             }
         }
         if !batch.is_empty() {
-            if let Err(error) = write_batch(&db, &batch).await {
-                tracing::error!(%error, rows = batch.len(), "could not write usage records");
-            }
+            write_with_retries(&db, &batch).await;
             batch.clear();
         }
         for done in waiting.drain(..) {
             let _ = done.send(());
+        }
+    }
+}
+
+async fn write_with_retries(db: &SqlitePool, batch: &[UsageRow]) {
+    let mut wait = FIRST_RETRY;
+    for attempt in 1..=WRITE_ATTEMPTS {
+        match write_batch(db, batch).await {
+            Ok(()) => {
+                if attempt > 1 {
+                    tracing::info!(rows = batch.len(), attempt, "usage records written");
+                }
+                return;
+            }
+            Err(error) if attempt < WRITE_ATTEMPTS => {
+                tracing::warn!(%error, rows = batch.len(), attempt, ?wait, "could not write usage records; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(MAX_RETRY);
+            }
+            Err(error) => {
+                tracing::error!(%error, rows = batch.len(), "usage records lost: the database refused them {WRITE_ATTEMPTS} times");
+            }
         }
     }
 }
