@@ -10,7 +10,9 @@ mod db;
 mod delivery;
 mod error;
 mod events;
+mod faults;
 mod fuzzy;
+mod idempotency;
 pub mod ids;
 mod keys;
 pub mod limiter;
@@ -40,6 +42,7 @@ pub use limiter::Limits;
 
 use crate::clock::Clock;
 use crate::events::EventBus;
+use crate::faults::Faults;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -172,6 +175,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             secret
         }
     };
+    idempotency::mark_interrupted(&pool).await?;
     let latest_event = events::latest_seq(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", e.message))?;
@@ -215,7 +219,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             plan: config.plan,
             livemode: config.live,
         },
-        faults: Mutex::new(Vec::new()),
+        faults: Faults::default(),
         routes: route_table,
         openapi_json,
         access_control: config.access_control,
@@ -235,7 +239,18 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         tokio::spawn(delivery::run_dispatcher(state.clone())),
     ];
 
+    // Route layers run outermost last: access (authenticate, limit, check the scope,
+    // meter), then injected faults, then idempotency records, then the handler. The order
+    // is what makes an `after_commit` fault lose a response the idempotency record kept.
     let app = router
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             access::access,
@@ -268,12 +283,14 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
 }
 
 /// Moves the sandbox clock's consequences forward: template reviews that are due, scheduled
-/// events (a message's next steps) and campaigns due to start or still sending.
+/// events (a message's next steps), expired idempotency records, and campaigns due to start
+/// or still sending.
 async fn run_scheduler(state: AppState) {
     loop {
         let step = async {
             routes::templates::settle_reviews(&state).await?;
             events::emit_due(&state).await?;
+            idempotency::prune(&state.db, state.clock.now_ms()).await?;
             routes::campaigns::run_due(&state).await
         };
         if let Err(error) = step.await {

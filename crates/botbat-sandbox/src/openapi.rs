@@ -70,7 +70,7 @@ fn access_of(operation: &Value) -> Access {
     }
 }
 
-fn error_response(description: &str) -> Value {
+pub(crate) fn error_response(description: &str) -> Value {
     json!({
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
@@ -96,6 +96,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (S
             }
         }
     }
+    crate::idempotency::document(&mut value, &table);
     let json = serde_json::to_string_pretty(&value).unwrap_or_default();
     (json, table)
 }

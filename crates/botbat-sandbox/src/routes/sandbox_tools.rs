@@ -1,15 +1,16 @@
 //! `/v1/sandbox/…`: controls that exist only in the sandbox, for testing what is hard to
 //! produce on demand: a clock to move past expiry times, and injected server failures to
-//! exercise retry logic.
+//! exercise retry logic (see `crate::faults` for where they fire).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use botbat_api::{AdvanceClockRequest, Fault, FaultRequest, FieldIssue, SandboxClock};
+use botbat_api::{AdvanceClockRequest, ErrorBody, Fault, FaultRequest, FieldIssue, SandboxClock};
 
 use crate::db;
 use crate::error::{ApiJson, Result, SandboxError};
-use crate::state::AppState;
+use crate::faults::MAX_ARMED;
+use crate::state::{Access, AppState};
 
 fn clock(state: &AppState) -> SandboxClock {
     SandboxClock {
@@ -57,20 +58,18 @@ pub async fn advance_clock(
     security(("bearer_key" = []))
 )]
 pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
-    Json(
-        state
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone(),
-    )
+    Json(state.faults.list())
 }
 
-/// Makes the next `count` requests to a route fail with a 5xx.
+/// Makes the next `count` requests to a route fail with a 5xx: before they run (`reject`,
+/// the default) or after they ran and saved their changes (`after_commit`, a lost response).
 #[utoipa::path(
     post, path = "/v1/sandbox/faults", tag = "Sandbox",
-    request_body(content = FaultRequest, example = json!({"method": "GET", "path": "/v1/me", "status": 503, "count": 2})),
-    responses((status = 201, description = "The armed fault", body = Fault)),
+    request_body(content = FaultRequest, example = json!({"method": "POST", "path": "/v1/contacts", "status": 503, "count": 1, "mode": "after_commit"})),
+    responses(
+        (status = 201, description = "The armed fault", body = Fault),
+        (status = 409, description = "conflict: 64 faults are armed already; let them fire or clear them", body = ErrorBody),
+    ),
     security(("bearer_key" = []))
 )]
 pub async fn add_fault(
@@ -85,11 +84,13 @@ pub async fn add_fault(
             "must be GET, POST, PUT, PATCH or DELETE",
         ));
     }
-    let exists = axum::http::Method::from_bytes(method.as_bytes())
+    // Faults fire only on authenticated requests, so one armed on a public route would
+    // never fire and never leave the list.
+    let authenticated = axum::http::Method::from_bytes(method.as_bytes())
         .ok()
         .and_then(|m| state.routes.access(&m, &body.path))
-        .is_some();
-    if !exists {
+        .is_some_and(|access| access != Access::Public);
+    if !authenticated {
         issues.push(FieldIssue::new(
             "path",
             "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
@@ -109,12 +110,13 @@ pub async fn add_fault(
         path: body.path,
         status: body.status,
         remaining: body.count,
+        mode: body.mode,
     };
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(fault.clone());
+    state.faults.arm(fault.clone()).map_err(|armed| {
+        SandboxError::conflict(format!(
+            "{armed} faults are armed, the most the sandbox holds ({MAX_ARMED}). Let some fire, or clear them all with DELETE /v1/sandbox/faults."
+        ))
+    })?;
     Ok((StatusCode::CREATED, Json(fault)))
 }
 
@@ -125,10 +127,6 @@ pub async fn add_fault(
     security(("bearer_key" = []))
 )]
 pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clear();
+    state.faults.clear();
     StatusCode::NO_CONTENT
 }
