@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct Meter {
 /// Records waiting for the writer before requests are held back.
 const QUEUE: usize = 8_192;
 const MAX_BATCH: usize = 2_000;
+/// Rows per INSERT statement: 8 parameters each, far below SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 250;
 /// Tries of one batch's transaction; the waits between them double from 50 ms to 5 s, so a
 /// batch is given up only after about a minute of failures (each try may also wait out the
 /// database's 5 s busy timeout).
@@ -122,22 +124,27 @@ async fn write_with_retries(db: &SqlitePool, batch: &[UsageRow]) {
 
 async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
+    // One statement per chunk rather than per row: each statement is a round trip to the
+    // connection's thread, which is most of what a row costs.
+    for chunk in batch.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after) ",
+        );
+        insert.push_values(chunk, |mut values, row| {
+            values
+                .push_bind(row.time_ms)
+                .push_bind(&row.key_id)
+                .push_bind(&row.method)
+                .push_bind(&row.route)
+                .push_bind(row.status as i64)
+                .push_bind(row.latency_us)
+                .push_bind(row.rate_limited)
+                .push_bind(row.retry_after.map(|s| s as i64));
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
     let mut last_used: HashMap<&str, i64> = HashMap::new();
     for row in batch {
-        sqlx::query(
-            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(row.time_ms)
-        .bind(&row.key_id)
-        .bind(&row.method)
-        .bind(&row.route)
-        .bind(row.status as i64)
-        .bind(row.latency_us)
-        .bind(row.rate_limited)
-        .bind(row.retry_after.map(|s| s as i64))
-        .execute(&mut *tx)
-        .await?;
         let entry = last_used.entry(row.key_id.as_str()).or_insert(row.time_ms);
         *entry = (*entry).max(row.time_ms);
     }
