@@ -475,6 +475,23 @@ pub struct FaultRequest {
     #[serde(with = "contract::whole::u32")]
     #[schema(minimum = 1, maximum = 100)]
     pub count: u32,
+    /// When the request fails: `reject` (default) before it runs, `after_commit` after it
+    /// ran and its changes were saved.
+    #[serde(default)]
+    pub mode: FaultMode,
+}
+
+/// How an injected fault fails a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultMode {
+    /// The request is answered with the fault's status and never runs: nothing changes.
+    #[default]
+    Reject,
+    /// The request runs and its changes are saved, then the response is lost: the client
+    /// gets the fault's status instead, as after a timeout or a proxy failure on the way
+    /// back. A retry with the same `Idempotency-Key` gets the saved response.
+    AfterCommit,
 }
 
 /// The statuses a fault can answer with, the only ones the sandbox accepts.
@@ -494,6 +511,7 @@ pub struct Fault {
     pub path: String,
     pub status: u16,
     pub remaining: u32,
+    pub mode: FaultMode,
 }
 
 /// The sandbox's clock, which can be moved forward to test expiry.

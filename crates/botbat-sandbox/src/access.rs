@@ -4,9 +4,10 @@
 //! `request_context` (outermost) gives each request its id, makes sure every error body is
 //! the platform's JSON (even axum's own 404/405), and puts rate-limit headers on every
 //! response. `access` (per route) authenticates the key, applies the rate limits, checks
-//! the route's scope, fires injected faults, and meters the request. Both fail closed: a
-//! route without a rule is refused at start-up by [`check_routes`], and should one slip
-//! past it, refused again at request time without running its handler.
+//! the route's scope, and meters the request; the layers inside it fire injected faults
+//! (`faults`) and keep idempotency records (`idempotency`). Access fails closed: a route
+//! without a rule is refused at start-up by [`check_routes`], and should one slip past it,
+//! refused again at request time without running its handler.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -234,37 +235,30 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
                 "This API key lacks the scope `{scope}`, which {method} {route} requires. Add it to the key or use a key that has it."
             ))
             .into_response(),
-            _ => match state.take_fault(&method, &route) {
-                Some(status) => {
-                    let mut error = SandboxError::new(
-                        ErrorCode::InternalError,
-                        format!("Injected fault: the sandbox was asked to fail {method} {route} with {status}."),
-                    );
-                    error.status = Some(status);
-                    error.into_response()
-                }
-                None => {
-                    req.extensions_mut().insert(Caller {
-                        key_id: key.id.clone(),
-                        scopes: key.scopes.clone(),
-                    });
-                    next.run(req).await
-                }
-            },
+            _ => {
+                req.extensions_mut().insert(Caller {
+                    key_id: key.id.clone(),
+                    scopes: key.scopes.clone(),
+                });
+                next.run(req).await
+            }
         },
     };
     let (scope, window) = decision.reported();
     put_rate_limit_headers(response.headers_mut(), scope, window);
-    state.meter.record(UsageRow {
-        time_ms: state.clock.now_ms(),
-        key_id: key.id,
-        method: method.to_string(),
-        route,
-        status: response.status().as_u16(),
-        latency_us: started.elapsed().as_micros() as i64,
-        rate_limited: decision.verdict != Verdict::Allowed,
-        retry_after: (decision.verdict != Verdict::Allowed).then_some(decision.retry_after),
-    });
+    state
+        .meter
+        .record(UsageRow {
+            time_ms: state.clock.now_ms(),
+            key_id: key.id,
+            method: method.to_string(),
+            route,
+            status: response.status().as_u16(),
+            latency_us: started.elapsed().as_micros() as i64,
+            rate_limited: decision.verdict != Verdict::Allowed,
+            retry_after: (decision.verdict != Verdict::Allowed).then_some(decision.retry_after),
+        })
+        .await;
     response
 }
 

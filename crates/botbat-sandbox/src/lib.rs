@@ -10,7 +10,9 @@ mod db;
 mod delivery;
 mod error;
 mod events;
+mod faults;
 mod fuzzy;
+mod idempotency;
 pub mod ids;
 mod keys;
 pub mod limiter;
@@ -41,6 +43,7 @@ pub use limiter::Limits;
 
 use crate::clock::Clock;
 use crate::events::EventBus;
+use crate::faults::Faults;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -118,7 +121,9 @@ pub struct RunningSandbox {
     pub generated_admin_key: Option<Sensitive<String>>,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
-    meter: JoinHandle<()>,
+    /// Dropped at shutdown, so that the writer ends once the server's copies are gone too.
+    meter: Option<Meter>,
+    meter_task: JoinHandle<()>,
     /// The scheduler and the delivery dispatcher: stopped with the server.
     background: Vec<JoinHandle<()>>,
 }
@@ -136,7 +141,15 @@ impl RunningSandbox {
         for task in &self.background {
             task.abort();
         }
-        let _ = (&mut self.meter).await;
+        self.meter = None;
+        let _ = (&mut self.meter_task).await;
+    }
+
+    /// Waits until every request answered so far is in the usage log.
+    pub async fn flush_meter(&self) {
+        if let Some(meter) = &self.meter {
+            meter.flush().await;
+        }
     }
 
     /// Serves until the process is stopped.
@@ -172,6 +185,7 @@ async fn start_with(
             secret
         }
     };
+    idempotency::mark_interrupted(&pool).await?;
     let latest_event = events::latest_seq(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", e.message))?;
@@ -203,7 +217,7 @@ async fn start_with(
         clock,
         keys: key_index,
         limiter: RateLimiter::new(limits),
-        meter,
+        meter: meter.clone(),
         plan: config.plan,
         organization: Organization {
             id: "org_sandbox".to_string(),
@@ -215,7 +229,7 @@ async fn start_with(
             plan: config.plan,
             livemode: config.live,
         },
-        faults: Mutex::new(Vec::new()),
+        faults: Faults::default(),
         routes: route_table,
         openapi_json,
         access_control: config.access_control,
@@ -236,7 +250,18 @@ async fn start_with(
         tokio::spawn(delivery::run_dispatcher(state.clone())),
     ];
 
+    // Route layers run outermost last: access (authenticate, limit, check the scope,
+    // meter), then injected faults, then idempotency records, then the handler. The order
+    // is what makes an `after_commit` fault lose a response the idempotency record kept.
     let app = router
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             access::access,
@@ -263,18 +288,21 @@ async fn start_with(
         generated_admin_key,
         stop: Some(stop),
         server,
-        meter: meter_task,
+        meter: Some(meter),
+        meter_task,
         background,
     })
 }
 
 /// Moves the sandbox clock's consequences forward: template reviews that are due, scheduled
-/// events (a message's next steps) and campaigns due to start or still sending.
+/// events (a message's next steps), expired idempotency records, and campaigns due to start
+/// or still sending.
 async fn run_scheduler(state: AppState) {
     loop {
         let step = async {
             routes::templates::settle_reviews(&state).await?;
             events::emit_due(&state).await?;
+            idempotency::prune(&state.db, state.clock.now_ms()).await?;
             routes::campaigns::run_due(&state).await
         };
         if let Err(error) = step.await {

@@ -125,7 +125,7 @@ fn access_of(operation: &Value) -> Result<Access, String> {
     }
 }
 
-fn error_response(description: &str) -> Value {
+pub(crate) fn error_response(description: &str) -> Value {
     json!({
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
@@ -177,6 +177,7 @@ pub fn finish(
             problems.join("\n  ")
         );
     }
+    crate::idempotency::document(&mut value, &table);
     let json = serde_json::to_string_pretty(&value)?;
     Ok((json, table))
 }

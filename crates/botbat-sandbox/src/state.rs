@@ -5,11 +5,12 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use axum::http::Method;
-use botbat_api::{EndpointRef, Fault, Organization, Plan, Scope};
+use botbat_api::{EndpointRef, Organization, Plan, Scope};
 use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::events::EventBus;
+use crate::faults::Faults;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -100,7 +101,7 @@ pub struct Shared {
     pub meter: Meter,
     pub plan: Plan,
     pub organization: Organization,
-    pub faults: Mutex<Vec<Fault>>,
+    pub faults: Faults,
     pub routes: RouteTable,
     pub openapi_json: String,
     /// Off only in benchmarks, to measure what auth, limits and metering cost.
@@ -156,22 +157,6 @@ impl Deref for AppState {
 
     fn deref(&self) -> &Shared {
         &self.0
-    }
-}
-
-impl AppState {
-    /// Takes one injected failure for this route, if any is armed.
-    pub fn take_fault(&self, method: &Method, route: &str) -> Option<u16> {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let index = faults
-            .iter()
-            .position(|f| f.method.eq_ignore_ascii_case(method.as_str()) && f.path == route)?;
-        let status = faults[index].status;
-        faults[index].remaining -= 1;
-        if faults[index].remaining == 0 {
-            faults.remove(index);
-        }
-        Some(status)
     }
 }
 

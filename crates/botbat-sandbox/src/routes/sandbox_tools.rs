@@ -1,7 +1,7 @@
 //! `/v1/sandbox/…`: controls that exist only in the sandbox, for testing what is hard to
 //! produce on demand: a clock to move past expiry times, and injected server failures to
-//! exercise retry logic. They change the sandbox for every key, so each needs
-//! `sandbox:manage`, and the list of armed faults is bounded.
+//! exercise retry logic (see `crate::faults` for where they fire). They change the sandbox
+//! for every key, so each needs `sandbox:manage`, and the list of armed faults is bounded.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,11 +10,8 @@ use botbat_api::{AdvanceClockRequest, ErrorBody, Fault, FaultRequest, FieldIssue
 
 use crate::db;
 use crate::error::{ApiJson, Result, SandboxError};
-use crate::state::AppState;
-
-/// How many faults can be armed at once. Each fires at most 100 times, so this bounds both
-/// the list and the per-request scan of it.
-pub const MAX_ARMED_FAULTS: usize = 50;
+use crate::faults::MAX_ARMED;
+use crate::state::{Access, AppState};
 
 fn clock(state: &AppState) -> SandboxClock {
     SandboxClock {
@@ -62,22 +59,17 @@ pub async fn advance_clock(
     security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
-    Json(
-        state
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone(),
-    )
+    Json(state.faults.list())
 }
 
-/// Makes the next `count` requests to a route fail with a 5xx.
+/// Makes the next `count` requests to a route fail with a 5xx: before they run (`reject`,
+/// the default) or after they ran and saved their changes (`after_commit`, a lost response).
 #[utoipa::path(
     post, path = "/v1/sandbox/faults", tag = "Sandbox",
-    request_body(content = FaultRequest, example = json!({"method": "GET", "path": "/v1/me", "status": 503, "count": 2})),
+    request_body(content = FaultRequest, example = json!({"method": "POST", "path": "/v1/contacts", "status": 503, "count": 1, "mode": "after_commit"})),
     responses(
         (status = 201, description = "The armed fault", body = Fault),
-        (status = 409, description = "conflict: 50 faults are armed already; clear them with `DELETE /v1/sandbox/faults` or let them fire", body = ErrorBody),
+        (status = 409, description = "conflict: 50 faults are armed already; let them fire or clear them with `DELETE /v1/sandbox/faults`", body = ErrorBody),
     ),
     security(("bearer_key" = ["sandbox:manage"]))
 )]
@@ -93,11 +85,13 @@ pub async fn add_fault(
             "must be GET, POST, PUT, PATCH or DELETE",
         ));
     }
-    let exists = axum::http::Method::from_bytes(method.as_bytes())
+    // Faults fire only on authenticated requests, so one armed on a public route would
+    // never fire and never leave the list.
+    let authenticated = axum::http::Method::from_bytes(method.as_bytes())
         .ok()
         .and_then(|m| state.routes.access(&m, &body.path))
-        .is_some();
-    if !exists {
+        .is_some_and(|access| access != Access::Public);
+    if !authenticated {
         issues.push(FieldIssue::new(
             "path",
             "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
@@ -117,14 +111,13 @@ pub async fn add_fault(
         path: body.path,
         status: body.status,
         remaining: body.count,
+        mode: body.mode,
     };
-    let mut faults = state.faults.lock().unwrap_or_else(|p| p.into_inner());
-    if faults.len() >= MAX_ARMED_FAULTS {
-        return Err(SandboxError::conflict(format!(
-            "{MAX_ARMED_FAULTS} faults are armed already, the most there can be. Clear them with `DELETE /v1/sandbox/faults`, or let them fire."
-        )));
-    }
-    faults.push(fault.clone());
+    state.faults.arm(fault.clone()).map_err(|armed| {
+        SandboxError::conflict(format!(
+            "{armed} faults are armed, the most the sandbox holds ({MAX_ARMED}). Let some fire, or clear them all with DELETE /v1/sandbox/faults."
+        ))
+    })?;
     Ok((StatusCode::CREATED, Json(fault)))
 }
 
@@ -135,10 +128,6 @@ pub async fn add_fault(
     security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clear();
+    state.faults.clear();
     StatusCode::NO_CONTENT
 }
