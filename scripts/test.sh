@@ -24,6 +24,9 @@ stages=(
   "app build|cargo build -p botbat-console -p botbat-sandbox --bins"
   "sandbox fuzz|scripts/fuzz-sandbox.sh"
   "e2e|scripts/e2e.sh"
+  # The release build and the Debian package, then the package unpacked and its console run.
+  "package|scripts/package.sh"
+  "package test|scripts/test-package.sh"
 )
 
 total=${#stages[@]}

@@ -4,6 +4,7 @@
 
 mod commands;
 mod store;
+mod window;
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,7 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(EmbeddedSandboxSlot::default())
         .setup(|app| {
+            window::fit_to_screen(app);
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
             let (secrets, keychain) = open_secret_store(KEYCHAIN_SERVICE);

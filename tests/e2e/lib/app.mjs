@@ -366,8 +366,10 @@ export async function launch(profile, { label = 'launch', application = APP_BINA
   liveGroups.add(pgid);
 
   let browser;
+  let requestedAt;
   try {
     await waitForDriver(port, driver, logPath);
+    requestedAt = performance.now();
     browser = await remote({
       hostname: '127.0.0.1',
       port,
@@ -389,6 +391,8 @@ export async function launch(profile, { label = 'launch', application = APP_BINA
   return {
     browser,
     logPath,
+    /** performance.now() when the session was requested: the app is spawned from here on. */
+    requestedAt,
     /** The process group of tauri-driver, the native driver, the app and its WebKit children. */
     pgid,
     get closed() {
