@@ -461,7 +461,8 @@ pub struct UpdateWebhookRequest {
 /// `POST /v1/sandbox/faults`: make the next matching requests fail, to test retry logic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct FaultRequest {
-    /// HTTP method to match, e.g. `GET`.
+    /// HTTP method to match: GET, POST, PUT, PATCH or DELETE.
+    #[schema(schema_with = fault_method_schema)]
     pub method: String,
     /// Route template to match, e.g. `/v1/me`.
     pub path: String,
@@ -492,6 +493,19 @@ pub enum FaultMode {
     /// gets the fault's status instead, as after a timeout or a proxy failure on the way
     /// back. A retry with the same `Idempotency-Key` gets the saved response.
     AfterCommit,
+}
+
+/// The methods a fault can match.
+pub const FAULT_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+fn fault_method_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(FAULT_METHODS))
+        .description(Some(
+            "The HTTP method to match: GET, POST, PUT, PATCH or DELETE.",
+        ))
+        .build()
 }
 
 /// The statuses a fault can answer with, the only ones the sandbox accepts.

@@ -11,6 +11,7 @@ use botbat_api::{AdvanceClockRequest, ErrorBody, Fault, FaultRequest, FieldIssue
 use crate::db;
 use crate::error::{ApiJson, Result, SandboxError};
 use crate::faults::MAX_ARMED;
+use crate::rules;
 use crate::state::{Access, AppState};
 
 fn clock(state: &AppState) -> SandboxClock {
@@ -71,15 +72,16 @@ pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
         (status = 201, description = "The armed fault", body = Fault),
         (status = 409, description = "conflict: 50 faults are armed already; let them fire or clear them with `DELETE /v1/sandbox/faults`", body = ErrorBody),
     ),
-    security(("bearer_key" = ["sandbox:manage"]))
+    security(("bearer_key" = ["sandbox:manage"])),
+    extensions(("x-runtime-rules" = json!([rules::FAULT_ROUTE])))
 )]
 pub async fn add_fault(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<FaultRequest>,
 ) -> Result<(StatusCode, Json<Fault>)> {
     let mut issues = Vec::new();
-    let method = body.method.to_ascii_uppercase();
-    if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+    let method = body.method.clone();
+    if !botbat_api::FAULT_METHODS.contains(&method.as_str()) {
         issues.push(FieldIssue::new(
             "method",
             "must be GET, POST, PUT, PATCH or DELETE",
@@ -92,10 +94,7 @@ pub async fn add_fault(
         .and_then(|m| state.routes.access(&m, &body.path))
         .is_some_and(|access| access != Access::Public);
     if !authenticated {
-        issues.push(FieldIssue::new(
-            "path",
-            "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
-        ));
+        issues.push(rules::FAULT_ROUTE.detail_with(format!("{method} {}", body.path)));
     }
     if !botbat_api::FAULT_STATUSES.contains(&body.status) {
         issues.push(FieldIssue::new("status", "must be 500, 502, 503 or 504"));
