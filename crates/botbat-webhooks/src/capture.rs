@@ -8,7 +8,6 @@
 //! reads only the rows on screen.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -298,7 +297,9 @@ impl CaptureStore {
                 message: e.to_string(),
             })?;
         }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
