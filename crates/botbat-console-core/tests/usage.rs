@@ -237,8 +237,8 @@ async fn generated_history_is_synced_charted_filtered_and_exported() {
         .await
         .expect("csv");
     let text = std::fs::read_to_string(&csv.path).expect("read");
-    assert!(text.starts_with("bucket_start,"), "{}", &text[..80]);
-    assert!(text.contains("+01:00,"), "local times with their offset");
+    assert!(text.starts_with("\"bucket_start\","), "{}", &text[..80]);
+    assert!(text.contains("+01:00\","), "local times with their offset");
 
     let kept = fx
         .usage
