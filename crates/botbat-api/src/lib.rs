@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod ratelimit;
 pub mod types;
 pub mod usage_seed;
 
@@ -15,5 +16,6 @@ pub use campaigns::*;
 pub use client::{Client, ClientConfig, Response};
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;
+pub use ratelimit::Wait;
 pub use types::*;
 pub use usage_seed::*;
