@@ -144,7 +144,9 @@ impl Inspectors {
         }
         let path = self.console.local_file(environment, "inspector.sqlite")?;
         let store = CaptureStore::open(&path).await.map_err(storage_error)?;
-        let candidates = Arc::new(RwLock::new(self.console.webhook_candidates(environment)));
+        let candidates = Arc::new(RwLock::new(
+            self.console.webhook_candidates(environment).await,
+        ));
         let source = candidates.clone();
         let notify = self.notify.clone();
         let core = Arc::new(InspectorCore::new(
@@ -173,10 +175,11 @@ impl Inspectors {
     /// Re-reads the kept signing secrets (after one is kept, rotated or deleted).
     pub async fn refresh_secrets(&self, environment: Environment) -> Result<()> {
         let station = self.station(environment).await?;
+        let candidates = self.console.webhook_candidates(environment).await;
         *station
             .candidates
             .write()
-            .unwrap_or_else(|p| p.into_inner()) = self.console.webhook_candidates(environment);
+            .unwrap_or_else(|p| p.into_inner()) = candidates;
         Ok(())
     }
 
@@ -293,7 +296,8 @@ impl Inspectors {
 
     pub async fn connect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
         let station = self.station(environment).await?;
-        let key = self.console.management_key(environment)?;
+        let key = self.console.management_key(environment).await?;
+        let base_url = self.console.request_base_url(environment)?;
         let mut tunnel = station.tunnel.lock().await;
         if tunnel.is_none() {
             let status = station.tunnel_status.clone();
@@ -301,7 +305,7 @@ impl Inspectors {
             *tunnel = Some(start_tunnel(
                 station.core.clone(),
                 TunnelConfig {
-                    base_url: self.console.base_url(environment),
+                    base_url,
                     key: key.expose().clone(),
                     types: None,
                     heartbeat_seconds: 15,

@@ -12,7 +12,7 @@ use botbat_console_core::usage::{
 use botbat_console_core::{
     start_embedded_sandbox, Console, Environment, JsonFilePreferences, KeychainState, UsageCache,
 };
-use botbat_secrets::MemoryStore;
+use botbat_secrets::{MemoryStore, SecretStore};
 
 struct Fixture {
     console: Arc<Console>,
@@ -24,8 +24,8 @@ struct Fixture {
 
 async fn launch() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let secrets = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox");
     let console = Arc::new(

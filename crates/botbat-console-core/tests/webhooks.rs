@@ -28,7 +28,7 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("sandbox");
     let console = Arc::new(
@@ -236,7 +236,7 @@ async fn a_simulated_event_is_captured_verified_forwarded_and_replayed() {
         .expect("kept");
     fx.inspectors.refresh_secrets(env).await.expect("refresh");
     assert_ne!(rotated.secret, issued.secret);
-    assert_eq!(fx.console.webhook_candidates(env).len(), 2);
+    assert_eq!(fx.console.webhook_candidates(env).await.len(), 2);
     fx.console
         .simulate_event(
             env,
