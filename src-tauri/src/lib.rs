@@ -66,7 +66,7 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let sandbox_dir = data_dir.join("sandbox");
-                match start_embedded_sandbox(&sandbox_dir, secrets.as_ref()).await {
+                match start_embedded_sandbox(&sandbox_dir, &secrets).await {
                     Ok(sandbox) => {
                         tracing::info!(base_url = %sandbox.state.base_url.as_deref().unwrap_or(""), "embedded sandbox ready");
                         console.set_sandbox_state(sandbox.state);

@@ -94,6 +94,8 @@ async function setChecked(browser, testId, checked) {
 
 async function typeInto(browser, testId, text) {
   const input = await waitForTestId(browser, testId);
+  // A form stays disabled until the panel has loaded what it edits.
+  await input.waitForEnabled({ timeout: UI_TIMEOUT_MS });
   await input.clearValue();
   await input.setValue(text);
   await browser.waitUntil(async () => (await input.getValue()) === text, {

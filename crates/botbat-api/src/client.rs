@@ -23,6 +23,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::error::{ClientError, ErrorBody};
+use crate::ratelimit;
 use crate::types::{
     ApiKey, CreateApiKeyRequest, CreatedApiKey, Me, Page, RateLimits, RotateApiKeyRequest,
     RotatedApiKey, ScopeInfo, UsageSummary, Webhook,
@@ -51,7 +52,7 @@ impl ClientConfig {
             max_attempts: 4,
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: ratelimit::MAX_WAIT,
             timeout: Duration::from_secs(15),
         })
     }
@@ -492,9 +493,9 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 fn rate_limit_headers(response: &reqwest::Response) -> Option<RateLimitHeaders> {
     Some(RateLimitHeaders {
-        limit: header(response, "x-ratelimit-limit")?.parse().ok()?,
-        remaining: header(response, "x-ratelimit-remaining")?.parse().ok()?,
-        reset: header(response, "x-ratelimit-reset")?.parse().ok()?,
+        limit: ratelimit::parse_count(&header(response, "x-ratelimit-limit")?)?,
+        remaining: ratelimit::parse_count(&header(response, "x-ratelimit-remaining")?)?,
+        reset: ratelimit::parse_reset(&header(response, "x-ratelimit-reset")?)?,
     })
 }
 
@@ -534,7 +535,8 @@ async fn decode<T: DeserializeOwned>(
 
 async fn error_from(response: reqwest::Response) -> ClientError {
     let status = response.status().as_u16();
-    let retry_after = header(&response, "retry-after").and_then(|v| v.trim().parse().ok());
+    let retry_after = header(&response, "retry-after")
+        .and_then(|v| ratelimit::parse_retry_after(&v, std::time::SystemTime::now()));
     let url = response.url().to_string();
     let request_id = header(&response, "x-request-id");
     let bytes = response.bytes().await.unwrap_or_default();

@@ -9,6 +9,7 @@ pub mod client;
 pub mod contract;
 pub mod error;
 pub mod events;
+pub mod ratelimit;
 pub mod types;
 pub mod usage_seed;
 
@@ -19,5 +20,6 @@ pub use client::{
 };
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;
+pub use ratelimit::Wait;
 pub use types::*;
 pub use usage_seed::*;

@@ -817,6 +817,7 @@ async fn production_writes_need_confirmation_and_a_stale_environment_is_refused(
         .expect("settings");
     fx.console
         .set_management_key(Environment::Production, live_key.expose().clone())
+        .await
         .expect("key");
     fx.console
         .set_environment(Environment::Production)

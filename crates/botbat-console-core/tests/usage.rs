@@ -18,7 +18,7 @@ use botbat_console_core::{
     UsageCache,
 };
 use botbat_sandbox::{Limits, RunningSandbox};
-use botbat_secrets::MemoryStore;
+use botbat_secrets::{MemoryStore, SecretStore};
 use botbat_usage::SyncOptions;
 use rand::{Rng, SeedableRng};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -48,8 +48,8 @@ impl Fixture {
 /// app.
 async fn launch() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let secrets = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox");
     fixture(
@@ -65,7 +65,7 @@ async fn launch() -> Fixture {
 /// run many syncs.
 async fn launch_unlimited() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let secrets = Arc::new(MemoryStore::new());
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
     let limits = Limits {
         per_key_per_second: 1_000_000,
         per_org_per_minute: 60_000_000,
@@ -92,7 +92,7 @@ async fn launch_unlimited() -> Fixture {
 
 fn fixture(
     dir: tempfile::TempDir,
-    secrets: Arc<MemoryStore>,
+    secrets: Arc<dyn SecretStore>,
     sandbox: RunningSandbox,
     state: SandboxState,
     options: SyncOptions,
@@ -332,8 +332,8 @@ async fn generated_history_is_synced_charted_filtered_and_exported() {
         .await
         .expect("csv");
     let text = std::fs::read_to_string(&csv.path).expect("read");
-    assert!(text.starts_with("bucket_start,"), "{}", &text[..80]);
-    assert!(text.contains("+01:00,"), "local times with their offset");
+    assert!(text.starts_with("\"bucket_start\","), "{}", &text[..80]);
+    assert!(text.contains("+01:00\","), "local times with their offset");
 
     let kept = fx
         .usage

@@ -33,7 +33,7 @@ async fn fixture() -> Fixture {
 
 async fn fixture_with(secrets: Arc<dyn SecretStore>) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("sandbox");
     let console = Arc::new(
@@ -269,7 +269,7 @@ async fn a_simulated_event_is_captured_verified_forwarded_and_replayed() {
         .expect("kept");
     fx.inspectors.refresh_secrets(env).await.expect("refresh");
     assert_ne!(rotated.secret, issued.secret);
-    assert_eq!(fx.console.webhook_candidates(env).len(), 2);
+    assert_eq!(fx.console.webhook_candidates(env).await.len(), 2);
     fx.console
         .simulate_event(
             env,

@@ -115,9 +115,8 @@ impl Pacer {
     fn respect<T>(&mut self, response: &Response<T>) {
         if let Some(limit) = &response.rate_limit {
             if limit.remaining == 0 {
-                let reset_ms = limit.reset * 1000;
-                let now_ms = Utc::now().timestamp_millis();
-                let wait = Duration::from_millis((reset_ms - now_ms).clamp(0, 60_000) as u64 + 50);
+                // Capped, overflow-proof: a far-off or absurd reset waits a minute at most.
+                let wait = limit.until_reset().duration() + Duration::from_millis(50);
                 self.next = self.next.max(Instant::now() + wait);
             }
         }

@@ -208,7 +208,7 @@ impl UsageCache {
     /// Brings `environment`'s cache up to date, with progress through the notifier. One
     /// sync per environment at a time.
     pub async fn sync(&self, environment: Environment) -> Result<UsageSyncReport> {
-        let client = self.console.client(environment)?;
+        let client = self.console.client(environment).await?;
         let store = self.store(environment).await?;
         let started = Instant::now();
         let handle = {
@@ -548,7 +548,7 @@ impl UsageCache {
                 format!("Choose from 1 to {SEED_MAX_REQUESTS} requests."),
             ));
         }
-        let client = self.console.client(environment)?;
+        let client = self.console.client(environment).await?;
         let report = client
             .post("/sandbox/usage/seed", &SeedUsageRequest { days, requests })
             .await?;
