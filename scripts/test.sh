@@ -10,6 +10,8 @@ source "$root/scripts/common.sh"
 
 export CI=${CI:-true}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# A run builds once from scratch: incremental artifacts would only cost disk and time.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 stages=(
   "setup|bash scripts/setup.sh"
