@@ -102,7 +102,9 @@ export function keychainSecrets(profile) {
     .split('\n')
     .filter((line) => line.startsWith('secret = '))
     .map((line) => line.slice('secret = '.length))
-    .filter(Boolean);
+    // The keychain also holds entries that are not secrets (the index of kept secrets, a
+    // JSON list of ids); only a value with a secret's prefix is looked for on disk.
+    .filter((value) => SECRET_PREFIXES.some((prefix) => value.startsWith(prefix)));
 }
 
 /** The management key the console keeps for `environment`, or '' when it keeps none. */
