@@ -437,7 +437,7 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
   ctx.secrets.onStop(live.stop);
   ctx.secrets.addLog(live.logPath);
   ctx.secrets.addDir(live.dataDir);
-  t.after(() => rmSync(live.dataDir, { recursive: true, force: true }));
+  ctx.cleanup(() => rmSync(live.dataDir, { recursive: true, force: true }));
   ctx.secrets.saw(live.adminKey);
 
   const { browser } = await ctx.launch();

@@ -437,6 +437,7 @@ export async function e2e(t, name, { keyring = true } = {}) {
   const profile = await createProfile(name, { keyring });
   const apps = [];
   const checks = [];
+  const cleanups = [];
   let n = 0;
   const ctx = {
     profile,
@@ -461,6 +462,15 @@ export async function e2e(t, name, { keyring = true } = {}) {
     afterClose(check) {
       checks.push(check);
     },
+    /**
+     * Registers a cleanup (a server to close, a directory to remove) that runs at the end of
+     * the test whatever failed before it: after the checks, before the profile is removed.
+     * Unlike `t.after`, a failing check cannot skip it and leave a server holding the test
+     * process open.
+     */
+    cleanup(fn) {
+      cleanups.push(fn);
+    },
   };
   ctx.secrets = secretScan(ctx);
   t.after(async () => {
@@ -480,6 +490,13 @@ export async function e2e(t, name, { keyring = true } = {}) {
         }
       }
     } finally {
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          failures.push(err);
+        }
+      }
       await profile.dispose();
     }
     if (failures.length === 1) throw failures[0];

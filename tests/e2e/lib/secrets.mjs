@@ -102,9 +102,22 @@ export function keychainSecrets(profile) {
     .split('\n')
     .filter((line) => line.startsWith('secret = '))
     .map((line) => line.slice('secret = '.length))
-    // The keychain also holds entries that are not secrets (the index of kept secrets, a
-    // JSON list of ids); only a value with a secret's prefix is looked for on disk.
-    .filter((value) => SECRET_PREFIXES.some((prefix) => value.startsWith(prefix)));
+    .filter((value) => value && !isKeptIndex(value));
+}
+
+/**
+ * The keychain also holds the console's indexes of kept secrets (`…/api-keys/index`,
+ * `…/webhook-secrets/index`, see kept.rs): JSON lists of ids, not secrets, that may be as
+ * short as `[]`. Every other entry (keys, signing secrets, the inspector's credential key)
+ * is looked for on disk.
+ */
+function isKeptIndex(value) {
+  if (!value.startsWith('[')) return false;
+  try {
+    return Array.isArray(JSON.parse(value));
+  } catch {
+    return false;
+  }
 }
 
 /** The management key the console keeps for `environment`, or '' when it keeps none. */
