@@ -33,16 +33,29 @@ stages=(
 
 total=${#stages[@]}
 n=0
+timings=()
+# Every stage's wall time, printed at the end whether the run passed or failed, so a slow
+# stage is visible before it pushes a run past its time limit.
+print_timings() {
+  echo
+  echo "stage times:"
+  printf '  %s\n' "${timings[@]}"
+  echo "  total $SECONDS s"
+}
+trap print_timings EXIT
 for entry in "${stages[@]}"; do
   n=$((n + 1))
   name=${entry%%|*}
   cmd=${entry#*|}
   echo
   echo "==> [$n/$total] $name: $cmd"
+  started=$SECONDS
   set +e
   bash -c "$cmd" </dev/null
   rc=$?
   set -e
+  timings+=("$(printf '%4d s  %s' $((SECONDS - started)) "$name")")
+  echo "<== [$n/$total] $name: $((SECONDS - started)) s (run so far: $SECONDS s)"
   if ((rc != 0)); then
     echo
     echo "FAILED at stage $n/$total ($name), exit code $rc: $cmd" >&2
