@@ -16,7 +16,8 @@
 #   everything     every operation except revoking and rotating keys and the fault controls
 #   key lifecycle  create, get, rotate and revoke keys, with a key whose id no operation in
 #                  this part reveals, so the fuzz can only revoke or rotate keys it created
-#   fault controls last: an armed fault makes later requests answer 5xx
+#   fault controls after those two: an armed fault makes later requests answer 5xx, so the
+#                  faults are cleared before the next part
 #   limited        every operation with a read-only key: 2xx only where it holds the scope,
 #                  403 elsewhere (scripts/fuzz_sandbox.py adds that check)
 # A 401 to a run's own key fails the run (fuzz_key_kept). At the end it prints how many

@@ -80,7 +80,7 @@ pub async fn add_fault(
     ApiJson(body): ApiJson<FaultRequest>,
 ) -> Result<(StatusCode, Json<Fault>)> {
     let mut issues = Vec::new();
-    let method = body.method.clone();
+    let method = body.method;
     if !botbat_api::FAULT_METHODS.contains(&method.as_str()) {
         issues.push(FieldIssue::new(
             "method",
