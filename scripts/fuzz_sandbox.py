@@ -11,8 +11,9 @@ scripts/fuzz_hooks.py (documented runtime refusals are expected) and adds three 
 - `ReachRecord`: writes which statuses each operation answered to $BOTBAT_FUZZ_REACH, for the
   summary.
 
-Run as a script, it does the script's few API calls (`scopes`, `create-key`, `clear-faults`)
-and prints the summary of the runs (`summary`).
+Run as a script, it does the script's few API calls (`scopes`, `create-key`, `clear-faults`),
+seeds the resources whose ids no request can guess and writes the schemathesis config that
+offers those ids (`seed`), and prints the summary of the runs (`summary`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.request
+import uuid
 
 ROUTER_OR_LIMIT = {403, 404, 405, 429}
 
@@ -118,6 +121,109 @@ def create_key(base: str, admin: str, name: str, scopes: list[str]) -> str:
     return call("POST", f"{base}/api_keys", admin, {"name": name, "scopes": scopes})["secret"]
 
 
+# How often a generated valid request carries a seeded id instead of a generated one: often
+# enough that every operation reaches its resource, rarely enough that unknown ids (the 404
+# path) stay fuzzed too. Dictionaries apply only to positive cases, so invalid requests are
+# generated exactly as without the seed.
+SEEDED_PROBABILITY = 0.5
+# Webhook deliveries go here: nothing listens on the discard port, so each attempt fails fast
+# and is recorded, which is all a resend needs.
+DEAD_ENDPOINT = "http://127.0.0.1:9/fuzz"
+
+
+def _multipart_csv(base: str, key: str, csv: str) -> dict:
+    boundary = uuid.uuid4().hex
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="contacts.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+        f"{csv}\r\n--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/contacts/import",
+        data=body,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _first_delivery(base: str, key: str, webhook: str, deadline_seconds: float = 20.0) -> str:
+    """The id of the webhook's first delivery, waiting for the event's fan-out (deadline)."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        deliveries = call("GET", f"{base}/webhooks/{webhook}/deliveries", key)["data"]
+        if deliveries:
+            return deliveries[0]["id"]
+        if time.monotonic() > deadline:
+            raise SystemExit(f"seed: no delivery reached webhook {webhook} within {deadline_seconds} s")
+        time.sleep(0.05)
+
+
+# The operations that take a seeded id, the parameter and the seed it takes. A webhook or a
+# conversation that an operation may delete, change or resolve is that operation's alone, so
+# the others keep theirs (an assign to a resolved conversation is a 409).
+SEEDED = [
+    ("GET /v1/jobs/{id}", "path.id", "job"),
+    ("GET /v1/messages/{id}", "path.id", "message"),
+    ("POST /v1/messages/send", "body.contact_id", "contact"),
+    ("GET /v1/webhooks/{id}", "path.id", "webhook"),
+    ("GET /v1/webhooks/{id}/deliveries", "path.id", "webhook"),
+    ("POST /v1/webhooks/{id}/deliveries/{delivery_id}/resend", "path.id", "webhook"),
+    ("POST /v1/webhooks/{id}/deliveries/{delivery_id}/resend", "path.delivery_id", "delivery"),
+    ("PUT /v1/webhooks/{id}", "path.id", "webhook_updated"),
+    ("POST /v1/webhooks/{id}/rotate_secret", "path.id", "webhook_rotated"),
+    ("DELETE /v1/webhooks/{id}", "path.id", "webhook_deleted"),
+    ("POST /v1/contacts/import", "body.file", "csv"),
+    ("GET /v1/conversations/{id}", "path.id", "conversation"),
+    ("POST /v1/conversations/{id}/assign", "path.id", "conversation"),
+    ("POST /v1/conversations/{id}/resolve", "path.id", "conversation_resolved"),
+]
+# A CSV the import accepts; a generated file part is random bytes, rarely a CSV.
+IMPORT_CSV = "name,phone\nFuzz Import,+15550100003\n"
+# The one operation schemathesis cannot test: it speaks HTTP requests, not WebSockets.
+WEBSOCKET = "GET /v1/webhooks/listen"
+WEBSOCKET_NOTE = "a WebSocket upgrade, which schemathesis cannot speak; crates/botbat-sandbox/tests/listen.rs tests it"
+
+
+def seed(base: str, admin: str) -> dict[str, str]:
+    """Creates, with the admin key, one of each resource an operation of SEEDED needs."""
+    seeds: dict[str, str] = {"csv": IMPORT_CSV}
+    contact = call("POST", f"{base}/contacts", admin, {"name": "Fuzz Seed", "phone": "+15550100001"})
+    seeds["contact"] = contact["id"]
+    message = {"contact_id": contact["id"], "channel": "sms", "body": "fuzz seed"}
+    seeds["message"] = call("POST", f"{base}/messages/send", admin, message)["id"]
+    seeds["job"] = _multipart_csv(base, admin, "name,phone\nFuzz Import,+15550100002\n")["id"]
+    for name in ("webhook", "webhook_updated", "webhook_rotated", "webhook_deleted"):
+        hook = {"url": DEAD_ENDPOINT, "event_types": ["*"], "description": f"fuzz seed: {name}"}
+        seeds[name] = call("POST", f"{base}/webhooks", admin, hook)["id"]
+    for name, phone in (("conversation", "+15550100011"), ("conversation_resolved", "+15550100012")):
+        inbound = {"from": phone, "channel": "whatsapp", "body": "fuzz seed"}
+        seeds[name] = call("POST", f"{base}/sandbox/inbound", admin, inbound)["conversation_id"]
+    # The Event Simulator fans one event out to every webhook: a delivery to resend.
+    call("POST", f"{base}/sandbox/events", admin, {"type": "contact.created"})
+    seeds["delivery"] = _first_delivery(base, admin, seeds["webhook"])
+    return seeds
+
+
+def config_toml(seeds: dict[str, str]) -> str:
+    """A schemathesis.toml offering each seeded id to the operations of SEEDED."""
+    lines = []
+    for name in sorted({seed_name for _, _, seed_name in SEEDED}):
+        lines += [f"[dictionaries.{name}]", f"values = [{json.dumps(seeds[name])}]", ""]
+    by_operation: dict[str, list[tuple[str, str]]] = {}
+    for operation, parameter, seed_name in SEEDED:
+        by_operation.setdefault(operation, []).append((parameter, seed_name))
+    for operation, bindings in by_operation.items():
+        parameters = ", ".join(
+            f'{json.dumps(parameter)} = {{ dictionary = "{seed_name}", probability = {SEEDED_PROBABILITY} }}'
+            for parameter, seed_name in bindings
+        )
+        lines += ["[[operations]]", f"include-name = {json.dumps(operation)}", f"parameters = {{ {parameters} }}", ""]
+    return "\n".join(lines)
+
+
 def summary(records: list[str]) -> int:
     """Prints how many of the operations the runs tested answered 2xx, and fails when one was
     never reached (answered anything but 401/403) by a key that holds its scope."""
@@ -137,7 +243,8 @@ def summary(records: list[str]) -> int:
     print(f"fuzz: {len(ok)} of {len(every)} operations answered 2xx")
     for op in every:
         if op not in ok:
-            print(f"  no 2xx: {op} answered {', '.join(map(str, sorted(statuses[op]))) or 'nothing'}")
+            note = f" ({WEBSOCKET_NOTE})" if op == WEBSOCKET else ""
+            print(f"  no 2xx: {op} answered {', '.join(map(str, sorted(statuses[op]))) or 'nothing'}{note}")
     unreached = [op for op in every if op not in reached]
     if unreached:
         print(f"fuzz: {len(unreached)} operation(s) were never reached by a key that holds their scope:", file=sys.stderr)
@@ -157,12 +264,17 @@ def main(argv: list[str]) -> int:
     if len(argv) == 4 and argv[1] == "clear-faults":
         call("DELETE", f"{argv[2]}/sandbox/faults", argv[3])
         return 0
+    if len(argv) == 5 and argv[1] == "seed":
+        with open(argv[4], "w", encoding="utf-8") as out:
+            out.write(config_toml(seed(argv[2], argv[3])))
+        return 0
     if len(argv) >= 3 and argv[1] == "summary":
         return summary(argv[2:])
     print(
         "usage: fuzz_sandbox.py create-key BASE ADMIN_KEY NAME SCOPE...\n"
         "       fuzz_sandbox.py scopes BASE KEY\n"
         "       fuzz_sandbox.py clear-faults BASE KEY\n"
+        "       fuzz_sandbox.py seed BASE ADMIN_KEY CONFIG_OUT\n"
         "       fuzz_sandbox.py summary REACH_FILE...",
         file=sys.stderr,
     )
