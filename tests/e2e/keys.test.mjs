@@ -506,9 +506,13 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
   assert.match(created.row.stored, /keychain/);
   await ctx.shot(browser, 'production-created');
 
-  // Revoke: the exact name first (a near miss does not count), then the Production confirmation.
+  // Revoke: one dialog that names Production; typing the exact name there is the Production
+  // confirmation (a near miss does not count), and no second confirmation opens on top.
   await click(browser, `key-revoke-${created.row.id}`);
-  await waitForTestId(browser, 'revoke-dialog');
+  const revokeBox = await waitForTestId(browser, 'revoke-dialog');
+  const revokeText = await revokeBox.getText();
+  assert.match(revokeText, /PRODUCTION/, `the revoke dialog names Production: ${revokeText}`);
+  assert.ok(revokeText.includes(liveName), `the revoke dialog names the key: ${revokeText}`);
   const submit = await waitForTestId(browser, 'revoke-submit');
   assert.equal(await submit.isEnabled(), false, 'Revoke is disabled until the name is typed');
   await typeInto(browser, 'revoke-confirm-name', liveName.toLowerCase());
@@ -523,11 +527,12 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
   });
   await ctx.shot(browser, 'revoke-name-typed');
   await click(browser, 'revoke-submit');
-  const confirm = await waitForTestId(browser, 'confirm-production-dialog');
-  assert.ok((await confirm.getText()).includes(liveName));
-  await ctx.shot(browser, 'revoke-confirm-production');
-  await click(browser, 'confirm-production');
   await assertGone(browser, 'revoke-dialog');
+  assert.equal(
+    await (await byTestId(browser, 'confirm-production-dialog')).isExisting(),
+    false,
+    'the typed name was the confirmation: no second dialog',
+  );
   await waitForRows(
     browser,
     (rows) => rows.some((r) => r.id === created.row.id && r.status === 'revoked'),

@@ -109,6 +109,11 @@ export function provideApp(app: AppState): AppState {
   return setContext(KEY, app);
 }
 
+/** The context a component finds the app in, for mounting one component without the shell (its tests). */
+export function appContext(app: AppState): Map<symbol, AppState> {
+  return new Map([[KEY, app]]);
+}
+
 export function useApp(): AppState {
   const app = getContext<AppState | undefined>(KEY);
   if (!app) throw new Error("useApp() called outside the app shell");

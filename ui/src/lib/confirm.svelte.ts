@@ -1,6 +1,13 @@
+// Two rules guard writes, one per kind of write, and each is answered in ONE dialog.
+//
 // Every write in production passes one more, explicit confirmation that names the
-// environment. In the sandbox the gate opens at once. The question lives here as state so
-// one dialog (ProductionConfirm) can answer it for whichever form asked.
+// environment (`ProductionGate`); in the sandbox the gate opens at once. The question lives
+// here as state so one dialog (ProductionConfirm) can answer it for whichever form asked.
+//
+// A destructive write (revoking a key, deleting an endpoint) asks in both environments, in
+// its own confirmation dialog: a plain confirm in the sandbox; in production the user also
+// types the resource's name (`requiredTyping`). Typing the name is the production
+// confirmation, so the gate is not asked again on top of it.
 
 import type { Environment } from "./bindings/Environment";
 
@@ -34,4 +41,14 @@ export class ProductionGate {
     this.pending = null;
     pending?.resolve(confirmed);
   }
+}
+
+/** What a destructive action asks the user to type first: the resource's name in production, nothing in the sandbox. */
+export function requiredTyping(environment: Environment, name: string): string | null {
+  return environment === "production" ? name : null;
+}
+
+/** Whether the typed text unlocks the action: exactly the required text (case and spaces count), or anything when none is required. */
+export function typingMatches(typed: string, required: string | null): boolean {
+  return required === null || typed === required;
 }

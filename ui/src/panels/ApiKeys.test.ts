@@ -375,28 +375,27 @@ describe("production writes", () => {
     expect(backend.callsTo("create_api_key")).toHaveLength(0);
   });
 
-  it("revokes in production only after the exact name is typed and confirmed", async () => {
+  it("revokes in production only after the exact name is typed, in one dialog", async () => {
     const backend = await openKeys(production());
     const user = userEvent.setup();
     await user.click(screen.getByTestId("key-revoke-key_live9"));
 
+    // The typed name is the production confirmation: the dialog itself names Production.
     const dialog = screen.getByTestId("revoke-dialog");
+    expect(dialog).toHaveTextContent("This revokes “Billing bridge” in PRODUCTION");
     expect(dialog).toHaveTextContent("Production");
     expect(dialog).toHaveTextContent("Billing bridge");
     const submit = screen.getByTestId("revoke-submit");
     expect(submit).toBeDisabled();
     await user.type(screen.getByTestId("revoke-confirm-name"), "billing bridge");
     expect(submit).toBeDisabled();
+    expect(backend.callsTo("revoke_api_key")).toHaveLength(0);
     await user.clear(screen.getByTestId("revoke-confirm-name"));
     await user.type(screen.getByTestId("revoke-confirm-name"), "Billing bridge");
     expect(submit).toBeEnabled();
 
     await user.click(submit);
-    expect(await screen.findByTestId("confirm-production-dialog")).toHaveTextContent(
-      "This revokes “Billing bridge” in PRODUCTION",
-    );
-    expect(backend.callsTo("revoke_api_key")).toHaveLength(0);
-    await user.click(screen.getByTestId("confirm-production"));
+    expect(screen.queryByTestId("confirm-production-dialog")).not.toBeInTheDocument();
 
     await waitFor(() =>
       expect(screen.getByTestId("key-row-key_live9")).toHaveAttribute("data-status", "revoked"),

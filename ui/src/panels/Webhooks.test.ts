@@ -4,12 +4,17 @@ import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import type { WebhookRow } from "../lib/bindings/WebhookRow";
 import { deferred, FakeBackend } from "../test/backend-fake";
-import { summary, WebhooksFake } from "../test/webhooks-fake";
+import { summary, webhook, WebhooksFake } from "../test/webhooks-fake";
 
-async function openWebhooks(environment: "sandbox" | "production" = "sandbox") {
+/** `seed` fills the fake before the panel first loads. */
+async function openWebhooks(
+  environment: "sandbox" | "production" = "sandbox",
+  seed: (fake: WebhooksFake) => void = () => {},
+) {
   const backend = new FakeBackend();
   backend.environment = environment;
   const fake = new WebhooksFake(backend).install();
+  seed(fake);
   backend.install();
   render(App);
   await waitFor(() => expect(screen.getByTestId(`env-${environment}`)).toBeEnabled());
@@ -175,6 +180,35 @@ describe("endpoint actions", () => {
     await user.click(screen.getByTestId("delete-endpoint-submit"));
     await waitFor(() => expect(screen.queryByTestId("webhook-row-we_gone2")).not.toBeInTheDocument());
     expect(backend.callsTo("delete_webhook")[0].args).toEqual({ environment: "sandbox", webhookId: "we_gone2" });
+  });
+
+  it("deletes a Production endpoint only once its exact host is typed, in one dialog", async () => {
+    const live = webhook({ id: "we_live1", url: "https://hooks.example.com/botbat" });
+    const { backend } = await openWebhooks("production", (fake) => {
+      fake.webhooks.production = [{ webhook: live, secret_stored: false }];
+    });
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId("webhook-delete-we_live1"));
+    const dialog = await screen.findByTestId("delete-endpoint-dialog");
+    expect(dialog).toHaveTextContent("This deletes a PRODUCTION endpoint.");
+    const submit = screen.getByTestId("delete-endpoint-submit");
+    const field = screen.getByTestId("delete-endpoint-confirm-name");
+    expect(submit).toBeDisabled();
+    for (const near of ["HOOKS.example.com", "hooks.example.com ", "https://hooks.example.com/botbat"]) {
+      await user.clear(field);
+      await user.type(field, near);
+      expect(submit).toBeDisabled();
+    }
+    await user.clear(field);
+    await user.type(field, "hooks.example.com");
+    expect(submit).toBeEnabled();
+    await user.click(submit);
+
+    await waitFor(() => expect(screen.queryByTestId("webhook-row-we_live1")).not.toBeInTheDocument());
+    expect(screen.queryByTestId("confirm-production-dialog")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("delete-endpoint-dialog")).not.toBeInTheDocument();
+    expect(backend.callsTo("delete_webhook")[0].args).toEqual({ environment: "production", webhookId: "we_live1" });
   });
 
   it("edits URL and types of an endpoint", async () => {

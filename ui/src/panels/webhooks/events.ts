@@ -5,7 +5,6 @@
 import type { Delivery } from "../../lib/bindings/Delivery";
 import type { DeliveryAttempt } from "../../lib/bindings/DeliveryAttempt";
 import type { EventTypeInfo } from "../../lib/bindings/EventTypeInfo";
-import type { SecretOverlap } from "../../lib/bindings/SecretOverlap";
 import type { Webhook } from "../../lib/bindings/Webhook";
 
 /** The wildcard subscription: every event type, present and future. */
@@ -85,21 +84,6 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
-
-export const OVERLAPS: { value: SecretOverlap; label: string; note: string }[] = [
-  {
-    value: "0",
-    label: "None",
-    note: "The old secret stops signing at once: receivers still verifying with it reject every delivery until they are updated. Only for a leaked secret.",
-  },
-  { value: "1h", label: "1 hour", note: "Enough to redeploy one receiver with the new secret." },
-  {
-    value: "24h",
-    label: "24 hours",
-    note: "Deliveries carry two signatures (old and new) for a day, so receivers can switch at any point.",
-  },
-  { value: "7d", label: "7 days", note: "For receivers you do not deploy yourself." },
-];
 
 /** The last attempt of a delivery, if one was made. */
 export function lastAttempt(delivery: Delivery): DeliveryAttempt | null {
