@@ -185,14 +185,26 @@ enum Attempt {
     Fail(ClientError),
 }
 
+/// The HTTP side a [`Client`] sends through: a connection pool and the TLS roots, loaded
+/// once. Building one costs far more than a request on a warm connection, so a program that
+/// makes clients often (the console makes one per command) builds this once and hands it to
+/// [`Client::with_http`]. The timeout is per request, from each client's config.
+pub fn http_transport() -> Result<reqwest::Client, ClientError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ClientError::Invalid(e.to_string()))
+}
+
 impl Client {
+    /// A client with a transport of its own.
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Invalid(e.to_string()))?;
-        Ok(Self { http, config })
+        Ok(Self::with_http(http_transport()?, config))
+    }
+
+    /// A client that sends through a shared [`http_transport`].
+    pub fn with_http(http: reqwest::Client, config: ClientConfig) -> Self {
+        Self { http, config }
     }
 
     pub fn base_url(&self) -> &Url {
@@ -271,6 +283,7 @@ impl Client {
         let mut request = self
             .http
             .request(sent.method.clone(), url.clone())
+            .timeout(self.config.timeout)
             .header("Accept", "application/json");
         if !sent.query.is_empty() {
             request = request.query(sent.query);

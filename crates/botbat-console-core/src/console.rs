@@ -39,6 +39,9 @@ pub struct Console {
     /// Where the per-environment local databases live (usage cache, Try It history,
     /// inspector captures): `<data_dir>/<environment>/<file>`.
     data_dir: Option<PathBuf>,
+    /// One connection pool for every platform client the console makes (one per command):
+    /// TLS roots load once, and polls reuse warm connections.
+    transport: std::sync::OnceLock<reqwest::Client>,
 }
 
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
@@ -69,6 +72,7 @@ impl Console {
             timeout: Duration::from_secs(15),
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
+            transport: std::sync::OnceLock::new(),
         }
     }
 
@@ -350,7 +354,16 @@ impl Console {
         if let Some(attempts) = max_attempts {
             config.max_attempts = attempts;
         }
-        Ok(Client::new(config)?)
+        Ok(Client::with_http(self.transport()?, config))
+    }
+
+    /// The shared connection pool, built on first use.
+    fn transport(&self) -> Result<reqwest::Client> {
+        if let Some(http) = self.transport.get() {
+            return Ok(http.clone());
+        }
+        let http = botbat_api::http_transport()?;
+        Ok(self.transport.get_or_init(|| http).clone())
     }
 
     pub async fn test_connection(&self, environment: Environment) -> Result<ConnectionReport> {
