@@ -586,7 +586,7 @@ pub async fn mark_interrupted(db: &SqlitePool) -> sqlx::Result<()> {
         .map(|_| ())
 }
 
-/// Deletes expired records; a cheap read first, so the scheduler's frequent calls write only
+/// Deletes expired records; a cheap read first, so the scheduler's sweeps write only
 /// when something expired.
 pub async fn prune(db: &SqlitePool, now: i64) -> sqlx::Result<()> {
     let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(expires_at) FROM idempotency_records")
