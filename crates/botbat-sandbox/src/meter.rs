@@ -20,6 +20,7 @@ pub struct UsageRow {
     pub latency_us: i64,
     pub rate_limited: bool,
     pub retry_after: Option<u64>,
+    pub request_id: Option<String>,
 }
 
 enum Message {
@@ -89,8 +90,8 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
     let mut last_used: HashMap<&str, i64> = HashMap::new();
     for row in batch {
         sqlx::query(
-            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after, request_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.time_ms)
         .bind(&row.key_id)
@@ -100,6 +101,7 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
         .bind(row.latency_us)
         .bind(row.rate_limited)
         .bind(row.retry_after.map(|s| s as i64))
+        .bind(&row.request_id)
         .execute(&mut *tx)
         .await?;
         let entry = last_used.entry(row.key_id.as_str()).or_insert(row.time_ms);
