@@ -2,6 +2,7 @@
 //! with its management key kept in the OS keychain (or, when there is none, in memory for
 //! this run only).
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -52,6 +53,15 @@ pub async fn start_embedded_sandbox(
     data_dir: &Path,
     secrets: &dyn SecretStore,
 ) -> Result<EmbeddedSandbox, String> {
+    start_embedded_sandbox_on(data_dir, secrets, 0).await
+}
+
+/// [`start_embedded_sandbox`] on a chosen loopback port (0: any free one).
+pub(crate) async fn start_embedded_sandbox_on(
+    data_dir: &Path,
+    secrets: &dyn SecretStore,
+    port: u16,
+) -> Result<EmbeddedSandbox, String> {
     let id = management_key_id(Environment::Sandbox);
     let key = match secrets.get(&id) {
         Ok(Some(key)) if botbat_sandbox::ids::is_key_shaped(key.expose()) => key,
@@ -64,8 +74,7 @@ pub async fn start_embedded_sandbox(
         }
         Err(error) => return Err(format!("could not read the sandbox key: {error}")),
     };
-    let mut config =
-        SandboxConfig::new("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?, data_dir);
+    let mut config = SandboxConfig::new(SocketAddr::from(([127, 0, 0, 1], port)), data_dir);
     config.plan = Plan::Starter;
     config.admin_key = Some(key);
     let running = botbat_sandbox::start(config)

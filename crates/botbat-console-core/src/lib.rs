@@ -13,6 +13,9 @@ pub mod keys;
 pub mod limits;
 mod model;
 mod preferences;
+pub mod profile;
+pub mod requests;
+pub mod serve;
 pub mod tryit;
 pub mod usage;
 pub mod webhooks;
@@ -23,6 +26,8 @@ pub use error::CommandError;
 pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
 pub use model::*;
 pub use preferences::{JsonFilePreferences, PreferencesStore};
+pub use profile::{app_data_dir, OverriddenPreferences, RunOverrides, StoreFilePreferences};
+pub use serve::{SandboxRole, SharedSandbox};
 pub use usage::{UsageCache, UsageNotifier};
 
 /// Writes the TypeScript bindings of every type the UI receives into `dir`.
