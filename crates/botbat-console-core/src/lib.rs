@@ -21,7 +21,9 @@ pub mod usage;
 pub mod webhooks;
 
 pub use console::Console;
-pub use embedded::{open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE};
+pub use embedded::{
+    management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE,
+};
 pub use error::CommandError;
 pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
 pub use model::*;
