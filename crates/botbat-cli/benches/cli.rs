@@ -134,7 +134,7 @@ async fn main() {
             .json()
             .await
             .expect("json");
-        let at = event["created_at"]
+        let at: DateTime<Utc> = event["created_at"]
             .as_str()
             .and_then(|t| t.parse().ok())
             .expect("created_at");

@@ -217,13 +217,16 @@ async fn forward_routes_message_and_contact_events_to_two_servers() {
         &contact_route,
         "--forward-to",
         &other.url,
+        "--events",
+        "message.*,contact.*,template.*",
     ]);
     listener.json_line(READY, is_ready);
-    let m1 = platform.fire("message.delivered", 1).await;
-    let c1 = platform.fire("contact.created", 2).await;
-    let m2 = platform.fire("message.read", 3).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let t1 = platform.fire("template.approved", 4).await;
+    // Only the types asked for with --events arrive (not, say, rate_limit.exceeded).
+    let fired = fire_many(&platform, "message.delivered", 1, 1).await;
+    let m1 = fired[0].clone();
+    let c1 = fire_many(&platform, "contact.created", 2, 1).await[0].clone();
+    let m2 = fire_many(&platform, "message.read", 3, 1).await[0].clone();
+    let t1 = fire_many(&platform, "template.approved", 4, 1).await[0].clone();
     let done = eventually(Duration::from_secs(60), || {
         (messages.count() + contacts.count() + other.count() >= 4).then_some(())
     })

@@ -95,17 +95,30 @@ impl Platform {
         )
     }
 
-    /// Fires an event through the Event Simulator and returns its id.
+    /// Fires an event through the Event Simulator and returns its id, waiting out a 429
+    /// (a reconnecting listener shares the key's per-second window).
     pub async fn fire(&self, event_type: &str, n: usize) -> String {
-        let (status, _, body) = self
-            .call(
-                reqwest::Method::POST,
-                "/sandbox/events",
-                Some(serde_json::json!({"type": event_type, "data": {"n": n}})),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        body["id"].as_str().expect("event id").to_string()
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, headers, body) = self
+                .call(
+                    reqwest::Method::POST,
+                    "/sandbox/events",
+                    Some(serde_json::json!({"type": event_type, "data": {"n": n}})),
+                )
+                .await;
+            if status == 429 && Instant::now() < deadline {
+                let wait = headers
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                continue;
+            }
+            assert_eq!(status, 201, "{body}");
+            return body["id"].as_str().expect("event id").to_string();
+        }
     }
 
     pub async fn stop(&mut self) {
