@@ -149,6 +149,13 @@ impl Ctx {
         Ok(())
     }
 
+    /// Whether this run's requests all go over plain HTTP: the embedded sandbox (always on
+    /// loopback) or an `http://` base URL.
+    pub fn plain_http(&self) -> bool {
+        let url = self.console.base_url(self.environment);
+        url.is_empty() || url.starts_with("http://")
+    }
+
     /// Who serves the embedded sandbox this run uses; `None` for any other base URL.
     pub fn sandbox_role(&self) -> Option<SandboxRole> {
         self.sandbox.as_ref().map(|s| s.role())

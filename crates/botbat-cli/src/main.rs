@@ -29,6 +29,16 @@ fn main() -> ExitCode {
         )
         .init();
     let out = Out::new(cli.global.json);
+    let mut ctx = match Ctx::open(cli.global, out.clone()) {
+        Ok(ctx) => ctx,
+        Err(error) => {
+            out.error(&error);
+            return ExitCode::from(exit::code(&error));
+        }
+    };
+    if ctx.plain_http() && !matches!(cli.command, cli::Command::Listen(_)) {
+        skip_trust_store();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -40,17 +50,10 @@ fn main() -> ExitCode {
                 "internal",
                 format!("cannot start: {error}"),
             ));
-            return ExitCode::from(1);
+            return ExitCode::from(exit::PLATFORM);
         }
     };
     let code = runtime.block_on(async move {
-        let mut ctx = match Ctx::open(cli.global, out.clone()) {
-            Ok(ctx) => ctx,
-            Err(error) => {
-                out.error(&error);
-                return exit::code(&error);
-            }
-        };
         let result = commands::run(&mut ctx, cli.command).await;
         ctx.close().await;
         match result {
@@ -64,4 +67,15 @@ fn main() -> ExitCode {
     // Background work (a follower polling the sandbox's lock) must not hold the exit.
     runtime.shutdown_background();
     ExitCode::from(code)
+}
+
+/// A run whose every request is plain HTTP (the embedded sandbox, an `http://` base URL)
+/// never verifies a certificate, so it does not load the system's trust store: OpenSSL 3
+/// takes tens of milliseconds to parse it, more than the whole request to a local sandbox.
+/// `listen` keeps it, since it may forward to an `https://` server. Called before any
+/// thread starts.
+fn skip_trust_store() {
+    if cfg!(unix) {
+        std::env::set_var("SSL_CERT_FILE", "/dev/null");
+    }
 }
