@@ -62,6 +62,8 @@ pub type SandboxListener = Arc<dyn Fn(SandboxState) + Send + Sync>;
 
 struct Served {
     running: RunningSandbox,
+    /// What this process wrote to the runtime file.
+    record: ServeRecord,
     /// Holding the open file holds the lock.
     lock_file: File,
 }
@@ -157,6 +159,7 @@ async fn try_serve(
     Ok(Some((
         Served {
             running: started.running,
+            record: record.clone(),
             lock_file: file,
         },
         record,
@@ -188,7 +191,7 @@ impl SharedSandbox {
                 break (SandboxRole::Serving, Some(served), record.base_url);
             }
             match read_record(dir) {
-                Some(record) if record.pid != std::process::id() && alive(record.pid) => {
+                Some(record) if alive(record.pid) => {
                     let url = record.base_url.clone();
                     break (SandboxRole::Client(record), None, url);
                 }
@@ -285,7 +288,7 @@ impl SharedSandbox {
         }
         if let Some(served) = self.served.lock().await.take() {
             served.running.shutdown().await;
-            if read_record(&self.dir).is_some_and(|r| r.pid == std::process::id()) {
+            if read_record(&self.dir).as_ref() == Some(&served.record) {
                 let _ = std::fs::remove_file(self.dir.join(SERVE_RECORD));
             }
             drop(served.lock_file);
