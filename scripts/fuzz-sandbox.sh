@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # OpenAPI-driven fuzzing of the sandbox: schemathesis generates requests from the sandbox's
-# own /v1/openapi.json and checks that no response is a 5xx and every response matches the
-# published schema (status codes, content type, body, headers). Bounded: a fixed number of
+# own /v1/openapi.json, valid and invalid ones (--mode all), and runs every check: no 5xx,
+# every response as published (status codes, content type, body, headers), every
+# schema-valid request accepted and every schema-violating one refused, and the auth and
+# method checks. The published document is the contract Try It validates against, so a
+# failure here is a request the console would approve that the platform refuses, or the
+# reverse. Refusals for rules no schema can state (x-runtime-rules on each operation) are
+# expected: scripts/fuzz_hooks.py drops exactly those. Bounded: a fixed seed and number of
 # examples per operation, against a sandbox on 127.0.0.1 that this script starts and stops.
+# Extra arguments go to `st run` (e.g. --include-path-regex to fuzz one route).
 #
 # The fault-injection endpoints are left out: their whole point is to make later requests
 # answer 5xx. Needs target/debug/botbat-sandbox (cargo build -p botbat-sandbox).
@@ -44,11 +50,11 @@ done
 [[ -n $base ]] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
 
 echo "fuzz: $base, $examples examples per operation"
-"$st" run "$base/openapi.json" \
+SCHEMATHESIS_HOOKS="$root/scripts/fuzz_hooks.py" "$st" run "$base/openapi.json" \
   --header "Authorization: Bearer $key" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --checks all --mode all \
   --exclude-path-regex '^/v1/sandbox/faults' \
   --max-examples "$examples" \
   --rate-limit 45/s \
   --seed 20261121 \
-  --no-color
+  --no-color "$@"

@@ -7,7 +7,7 @@
 // must be), re-signed and replayed (accepted), exported; and the tunnel connected.
 
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -334,6 +334,36 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
   assert.equal(har.log.entries[0].request.postData.text, first.body);
   await ctx.shot(browser, 'exported');
 
+  // A request carrying a credential this machine does not keep: stored masked, and the
+  // replay dialog says it goes as masked.
+  const bearer = `bb_test_${randomBytes(24).toString('hex').slice(0, 32)}`;
+  ctx.afterClose(() => {
+    const { hits } = findInFiles([...filesUnder(ctx.profile.dir), ...ctx.logFiles()], [bearer]);
+    assert.deepEqual(hits.map((h) => h.file), [], 'no file of the console holds a captured credential');
+  });
+  const posted = await fetch(`${receiverUrl}/from-my-integration`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: '{"hello":"inspector"}',
+  });
+  await posted.arrayBuffer();
+  await waitForRequests(target, 5, 'the request with a credential');
+  assert.equal(target.requests[4].headers.authorization, `Bearer ${bearer}`, 'their server got the credential itself');
+  await fill(browser, 'captures-search', 'from-my-integration');
+  await waitText(browser, 'captures-count', '1 matching');
+  await (await find(browser, '[data-testid="capture-row"]')).click();
+  await waitText(browser, 'capture-headers', `Bearer bb_test_…${bearer.slice(-4)}`);
+  await waitForTestId(browser, 'capture-header-masked');
+  await ctx.shot(browser, 'credential-masked');
+  await click(browser, 'capture-edit-replay');
+  await waitForTestId(browser, 'replay-dialog');
+  await waitText(browser, 'replay-credentials', 'The authorization credential was not kept');
+  await ctx.shot(browser, 'replay-credential-not-kept');
+  await click(browser, 'replay-close');
+  await gone(browser, 'replay-dialog');
+  await fill(browser, 'captures-search', '');
+  await waitText(browser, 'captures-count', /^\d+ captures/);
+
   // 8. The tunnel: connected, its state in sight. With no forward target the inspector
   // answers with its mock response, and the next event arrives both ways.
   await click(browser, 'inspector-tunnel-toggle');
@@ -359,7 +389,7 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
     { timeout: UI_TIMEOUT_MS, timeoutMsg: `${secondId} did not arrive through both the receiver and the tunnel` },
   );
   await waitText(browser, 'inspector-tunnel-detail', /1 event/);
-  assert.equal(target.requests.length, 4, 'nothing was forwarded once the target was cleared');
+  assert.equal(target.requests.length, 5, 'nothing was forwarded once the target was cleared');
   await ctx.shot(browser, 'tunnel-connected');
 
   // Production: its own inspector (nothing of the sandbox's captures), red accents, and no
@@ -515,6 +545,7 @@ test(`the inspector's list stays usable with ${FLOOD.toLocaleString('en-US')} ca
   const rate = await flood(receiverUrl, FLOOD);
   const count = FLOOD.toLocaleString('en-US');
   await waitText(browser, 'captures-count', `${count} captures`, { timeout: 120_000 });
+  const onDisk = await waitText(browser, 'captures-storage', /MiB on disk$/, { timeout: 30_000 });
   await ctx.shot(browser, 'after-flood');
 
   const rowCount = () => browser.execute(() => document.querySelectorAll('[data-testid="capture-row"]').length);
@@ -557,6 +588,6 @@ test(`the inspector's list stays usable with ${FLOOD.toLocaleString('en-US')} ca
       `100 px/frame: ${count}-capture list p50 ${p(wheel.intervals, 50)} ms p95 ${p(wheel.intervals, 95)} ms vs a plain ` +
       `1,000-row list p50 ${p(plain, 50)} ms p95 ${p(plain, 95)} ms (ratio p50 ${ratio(50)}, p95 ${ratio(95)}); ` +
       `fling 4,000 px/frame p50 ${p(fling.intervals, 50)} ms p95 ${p(fling.intervals, 95)} ms; ` +
-      `at most ${Math.max(wheel.maxRows, fling.maxRows)} rows in the DOM`,
+      `at most ${Math.max(wheel.maxRows, fling.maxRows)} rows in the DOM; inspector.sqlite ${onDisk.replace(/^· /, '')}`,
   );
 });

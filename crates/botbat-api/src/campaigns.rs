@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use utoipa::openapi::Object;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::contract::{self, Text};
 use crate::Channel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
@@ -78,13 +80,33 @@ pub struct Campaign {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A campaign's name.
+pub const CAMPAIGN_NAME: Text = Text::name(200);
+/// The segment a campaign sends to.
+pub const CAMPAIGN_SEGMENT: Text = Text::name(100);
+
+fn campaign_name_schema() -> Object {
+    CAMPAIGN_NAME.schema("1 to 200 characters, not blank.")
+}
+
+fn campaign_name_update_schema() -> Object {
+    CAMPAIGN_NAME.nullable_schema("1 to 200 characters, not blank.")
+}
+
+fn campaign_segment_schema() -> Object {
+    CAMPAIGN_SEGMENT
+        .schema("Contacts whose `segment` equals this receive it: 1 to 100 characters, not blank.")
+}
+
+fn campaign_segment_update_schema() -> Object {
+    CAMPAIGN_SEGMENT.nullable_schema("1 to 100 characters, not blank.")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateCampaignRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = campaign_name_schema)]
     pub name: String,
-    /// 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = campaign_segment_schema)]
     pub segment: String,
     pub channel: Channel,
     /// An approved template (WhatsApp only). Give this or `body`.
@@ -92,21 +114,32 @@ pub struct CreateCampaignRequest {
     #[serde(default)]
     #[ts(optional)]
     pub variables: Option<Vec<String>>,
-    /// Free text. Give this or `template_id`.
+    #[schema(schema_with = crate::types::message_body_schema)]
     pub body: Option<String>,
 }
 
 /// Fields to change; only a draft or scheduled campaign can be edited.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct UpdateCampaignRequest {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = campaign_name_update_schema)]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = campaign_segment_update_schema)]
     pub segment: Option<String>,
     pub channel: Option<Channel>,
+    /// Switches the campaign to this template (WhatsApp only); not together with `body`.
     pub template_id: Option<String>,
     pub variables: Option<Vec<String>>,
+    #[schema(schema_with = crate::types::message_body_schema)]
     pub body: Option<String>,
+}
+
+/// An update switches to a template or to text, not to both at once. Added as `anyOf` to
+/// the schema of `UpdateCampaignRequest`.
+pub fn campaign_update_forms() -> serde_json::Value {
+    serde_json::json!([
+        {"title": "Keeps or sets text", "properties": {"template_id": {"type": "null"}}},
+        {"title": "Keeps or sets a template", "properties": {"body": {"type": "null"}}}
+    ])
 }
 
 /// `POST /v1/campaigns/{id}/send`: omit `send_at` (or send an empty body) to send now.
@@ -120,8 +153,7 @@ pub struct SendCampaignRequest {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CampaignFilter {
-    #[param(value_type = Option<CampaignStatus>)]
-    pub status: Option<String>,
+    pub status: Option<CampaignStatus>,
     /// RFC 3339; campaigns created at or after this time.
     pub created_from: Option<DateTime<Utc>>,
     /// RFC 3339; campaigns created before this time.
@@ -192,8 +224,7 @@ pub struct Conversation {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConversationFilter {
-    #[param(value_type = Option<ConversationStatus>)]
-    pub status: Option<String>,
+    pub status: Option<ConversationStatus>,
     /// An agent name or email, exactly as assigned.
     pub assignee: Option<String>,
 }
@@ -201,19 +232,35 @@ pub struct ConversationFilter {
 /// `POST /v1/conversations/{id}/assign`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct AssignConversationRequest {
-    /// The agent, 1 to 200 characters (a name or an email).
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = assignee_schema)]
     pub assignee: String,
+}
+
+/// The agent a conversation is assigned to.
+pub const ASSIGNEE: Text = Text::name(200);
+
+fn assignee_schema() -> Object {
+    ASSIGNEE.schema("The agent, a name or an email: 1 to 200 characters, not blank.")
+}
+
+/// The text of an inbound message.
+pub const INBOUND_BODY: Text = Text::name(4096);
+
+fn inbound_from_schema() -> Object {
+    contract::PHONE.schema("E.164. An unknown number becomes a new contact.")
+}
+
+fn inbound_body_schema() -> Object {
+    INBOUND_BODY.schema("1 to 4096 characters, not blank.")
 }
 
 /// `POST /v1/sandbox/inbound`: a contact writes in, as if from their phone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct InboundMessageRequest {
-    /// E.164. An unknown number becomes a new contact.
+    #[schema(schema_with = inbound_from_schema)]
     pub from: String,
     pub channel: Channel,
-    /// 1 to 4096 characters.
-    #[schema(min_length = 1, max_length = 4096)]
+    #[schema(schema_with = inbound_body_schema)]
     pub body: String,
 }
 
@@ -263,8 +310,9 @@ pub struct Job {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-/// The multipart form of `POST /v1/contacts/import`.
-#[derive(Debug, Clone, ToSchema)]
+/// The multipart form of `POST /v1/contacts/import`: the one part `file`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ContactImportForm {
     /// A CSV file with a header row naming `name` and `phone` and/or `email`, optionally

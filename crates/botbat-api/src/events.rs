@@ -8,6 +8,155 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::{IntoParams, ToSchema};
 
+/// Every type of event the platform emits: a closed list, so a filter or a subscription
+/// naming anything else is refused, and the document lists the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum EventType {
+    #[serde(rename = "message.queued")]
+    MessageQueued,
+    #[serde(rename = "message.sent")]
+    MessageSent,
+    #[serde(rename = "message.delivered")]
+    MessageDelivered,
+    #[serde(rename = "message.read")]
+    MessageRead,
+    #[serde(rename = "message.failed")]
+    MessageFailed,
+    #[serde(rename = "message.received")]
+    MessageReceived,
+    #[serde(rename = "contact.created")]
+    ContactCreated,
+    #[serde(rename = "contact.updated")]
+    ContactUpdated,
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted,
+    #[serde(rename = "contact.merged")]
+    ContactMerged,
+    #[serde(rename = "campaign.scheduled")]
+    CampaignScheduled,
+    #[serde(rename = "campaign.started")]
+    CampaignStarted,
+    #[serde(rename = "campaign.completed")]
+    CampaignCompleted,
+    #[serde(rename = "campaign.failed")]
+    CampaignFailed,
+    #[serde(rename = "conversation.created")]
+    ConversationCreated,
+    #[serde(rename = "conversation.assigned")]
+    ConversationAssigned,
+    #[serde(rename = "conversation.resolved")]
+    ConversationResolved,
+    #[serde(rename = "template.submitted")]
+    TemplateSubmitted,
+    #[serde(rename = "template.approved")]
+    TemplateApproved,
+    #[serde(rename = "template.rejected")]
+    TemplateRejected,
+    #[serde(rename = "import.completed")]
+    ImportCompleted,
+    #[serde(rename = "rate_limit.exceeded")]
+    RateLimitExceeded,
+    #[serde(rename = "webhook.test")]
+    WebhookTest,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 23] = [
+        EventType::MessageQueued,
+        EventType::MessageSent,
+        EventType::MessageDelivered,
+        EventType::MessageRead,
+        EventType::MessageFailed,
+        EventType::MessageReceived,
+        EventType::ContactCreated,
+        EventType::ContactUpdated,
+        EventType::ContactDeleted,
+        EventType::ContactMerged,
+        EventType::CampaignScheduled,
+        EventType::CampaignStarted,
+        EventType::CampaignCompleted,
+        EventType::CampaignFailed,
+        EventType::ConversationCreated,
+        EventType::ConversationAssigned,
+        EventType::ConversationResolved,
+        EventType::TemplateSubmitted,
+        EventType::TemplateApproved,
+        EventType::TemplateRejected,
+        EventType::ImportCompleted,
+        EventType::RateLimitExceeded,
+        EventType::WebhookTest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::MessageQueued => "message.queued",
+            EventType::MessageSent => "message.sent",
+            EventType::MessageDelivered => "message.delivered",
+            EventType::MessageRead => "message.read",
+            EventType::MessageFailed => "message.failed",
+            EventType::MessageReceived => "message.received",
+            EventType::ContactCreated => "contact.created",
+            EventType::ContactUpdated => "contact.updated",
+            EventType::ContactDeleted => "contact.deleted",
+            EventType::ContactMerged => "contact.merged",
+            EventType::CampaignScheduled => "campaign.scheduled",
+            EventType::CampaignStarted => "campaign.started",
+            EventType::CampaignCompleted => "campaign.completed",
+            EventType::CampaignFailed => "campaign.failed",
+            EventType::ConversationCreated => "conversation.created",
+            EventType::ConversationAssigned => "conversation.assigned",
+            EventType::ConversationResolved => "conversation.resolved",
+            EventType::TemplateSubmitted => "template.submitted",
+            EventType::TemplateApproved => "template.approved",
+            EventType::TemplateRejected => "template.rejected",
+            EventType::ImportCompleted => "import.completed",
+            EventType::RateLimitExceeded => "rate_limit.exceeded",
+            EventType::WebhookTest => "webhook.test",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventType> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a webhook subscribes to every event type with.
+pub const ALL_EVENTS: &str = "*";
+
+/// An item of a webhook's `event_types` or of the listen tunnel's `types`: an event type,
+/// or `"*"` for all of them. Carried as text; this type only publishes the schema.
+pub struct EventSubscription;
+
+impl utoipa::PartialSchema for EventSubscription {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An event type, or `*` for every type."))
+            .enum_values(Some(
+                EventType::ALL
+                    .iter()
+                    .map(|t| t.as_str())
+                    .chain([ALL_EVENTS]),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EventSubscription {}
+
+impl EventSubscription {
+    /// Whether `s` names an event type or is `"*"`.
+    pub fn is_valid(s: &str) -> bool {
+        s == ALL_EVENTS || EventType::parse(s).is_some()
+    }
+}
+
 /// Something that happened in the organisation. Webhook bodies are exactly this JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct Event {
@@ -31,7 +180,7 @@ pub struct EventFilter {
     /// One event type, e.g. `message.delivered`.
     #[serde(rename = "type")]
     #[param(rename = "type")]
-    pub event_type: Option<String>,
+    pub event_type: Option<EventType>,
     /// RFC 3339; inclusive.
     pub created_from: Option<DateTime<Utc>>,
     /// RFC 3339; exclusive.
@@ -41,9 +190,10 @@ pub struct EventFilter {
 /// `POST /v1/sandbox/events`: the Event Simulator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct SimulateEventRequest {
-    /// Any type from `GET /v1/events` (see the list in the docs), e.g. `message.delivered`.
+    /// Any type from `GET /v1/events/types`, e.g. `message.delivered`.
     #[serde(rename = "type")]
     #[ts(rename = "type")]
+    #[schema(value_type = EventType)]
     pub event_type: String,
     /// Fields merged over a realistic example of this type's data (top level keys replace).
     #[serde(default)]
@@ -138,10 +288,9 @@ pub struct Delivery {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
-    #[param(value_type = Option<DeliveryStatus>)]
-    pub status: Option<String>,
+    pub status: Option<DeliveryStatus>,
     /// One event type.
-    pub event_type: Option<String>,
+    pub event_type: Option<EventType>,
     /// RFC 3339: deliveries created at or after this time.
     pub created_from: Option<DateTime<Utc>>,
 }
@@ -193,7 +342,8 @@ pub struct ListenQuery {
     /// The last event this listener acknowledged: everything after it is sent first, in
     /// order. Omit to start with the next event.
     pub after: Option<String>,
-    /// Comma-separated event types to receive; all when omitted.
+    /// Event types to receive, separated by commas (no spaces); all when omitted.
+    #[param(value_type = Option<Vec<EventSubscription>>, min_items = 1, style = Form, explode = false)]
     pub types: Option<String>,
     /// Seconds between heartbeats, 1 to 60; 15 when omitted.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 60)]

@@ -6,6 +6,7 @@
 
 pub mod campaigns;
 pub mod client;
+pub mod contract;
 pub mod error;
 pub mod events;
 pub mod types;

@@ -3,7 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{Object, Required, Schema};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::contract::{self, Text};
 
 /// A permission carried by an API key. Each endpoint needs at most one.
 #[derive(
@@ -216,10 +220,17 @@ pub struct CreatedApiKey {
     pub secret: String,
 }
 
+/// A key's name.
+pub const KEY_NAME: Text = Text::name(100);
+
+fn key_name_schema() -> Object {
+    KEY_NAME
+        .schema("What the key is for, e.g. \"CRM integration\". 1 to 100 characters, not blank.")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateApiKeyRequest {
-    /// What the key is for, e.g. "CRM integration". 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(schema_with = key_name_schema)]
     pub name: String,
     /// At least one scope from `GET /v1/scopes`. A key can only grant scopes it holds itself.
     #[schema(value_type = Vec<Scope>, min_items = 1)]
@@ -230,6 +241,7 @@ pub struct CreateApiKeyRequest {
 pub struct RotateApiKeyRequest {
     /// How long the old key keeps working: 0, 3600 (1 h), 86400 (24 h) or 604800 (7 d).
     #[ts(type = "number")]
+    #[serde(with = "contract::whole::u64")]
     #[schema(schema_with = grace_period_schema)]
     pub grace_period_seconds: u64,
 }
@@ -336,7 +348,18 @@ pub struct UsageQuery {
     /// Only requests that were (`true`) or were not (`false`) rate limited.
     pub rate_limited: Option<bool>,
     /// `asc` (oldest first, the default: for incremental sync) or `desc` (newest first).
-    pub order: Option<String>,
+    pub order: Option<UsageOrder>,
+}
+
+/// The order of `GET /v1/usage/requests`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageOrder {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
 }
 
 /// Counts over a time range, for dashboards.
@@ -381,23 +404,52 @@ pub struct CreatedWebhook {
     pub secret: String,
 }
 
+/// A webhook endpoint's description.
+pub const WEBHOOK_DESCRIPTION: Text = Text::optional(500);
+
+const WEBHOOK_URL_TEXT: &str = "Where deliveries go: https (plain http only to localhost, 127.0.0.1 or [::1], in the sandbox); at most 2048 characters.";
+
+fn webhook_url_schema() -> Object {
+    let mut schema = contract::WEBHOOK_URL.schema(WEBHOOK_URL_TEXT);
+    schema.max_length = Some(contract::WEBHOOK_URL_MAX);
+    schema.format = Some(utoipa::openapi::SchemaFormat::Custom("uri".into()));
+    schema
+}
+
+fn webhook_url_update_schema() -> Object {
+    let mut schema = webhook_url_schema();
+    schema.schema_type = utoipa::openapi::schema::SchemaType::from_iter([
+        utoipa::openapi::schema::Type::String,
+        utoipa::openapi::schema::Type::Null,
+    ]);
+    schema.description = Some(format!("{WEBHOOK_URL_TEXT} `null` or omitted keeps it."));
+    schema
+}
+
+fn webhook_description_schema() -> Object {
+    WEBHOOK_DESCRIPTION.nullable_schema("What the endpoint is for; at most 500 characters.")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateWebhookRequest {
+    #[schema(schema_with = webhook_url_schema)]
     pub url: String,
-    /// Event types to receive, or `"*"` for all.
-    #[schema(min_items = 1)]
+    /// Event types to receive (`GET /v1/events/types`), or `"*"` for all.
+    #[schema(value_type = Vec<crate::EventSubscription>, min_items = 1)]
     pub event_types: Vec<String>,
-    #[schema(max_length = 500)]
+    #[schema(schema_with = webhook_description_schema)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct UpdateWebhookRequest {
+    #[schema(schema_with = webhook_url_update_schema)]
     pub url: Option<String>,
-    #[schema(min_items = 1)]
+    /// Event types to receive, replacing the current ones; `null` or omitted keeps them.
+    #[schema(value_type = Option<Vec<crate::EventSubscription>>, min_items = 1)]
     pub event_types: Option<Vec<String>>,
-    #[schema(max_length = 500)]
+    #[schema(schema_with = webhook_description_schema)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -437,37 +489,10 @@ pub struct SandboxClock {
 pub struct AdvanceClockRequest {
     /// Seconds to move the sandbox clock forward, 1 to 31536000.
     #[ts(type = "number")]
+    #[serde(with = "contract::whole::i64")]
     #[schema(minimum = 1, maximum = 31_536_000)]
     pub seconds: i64,
 }
-
-/// Every event type the platform emits, grouped as the console shows them.
-pub const EVENT_TYPES: [&str; 24] = [
-    "message.queued",
-    "message.sent",
-    "message.delivered",
-    "message.read",
-    "message.failed",
-    "message.received",
-    "contact.created",
-    "contact.updated",
-    "contact.deleted",
-    "contact.merged",
-    "campaign.scheduled",
-    "campaign.started",
-    "campaign.completed",
-    "campaign.failed",
-    "conversation.created",
-    "conversation.assigned",
-    "conversation.resolved",
-    "template.submitted",
-    "template.approved",
-    "template.rejected",
-    "import.completed",
-    "rate_limit.exceeded",
-    "webhook.test",
-    "*",
-];
 
 /// A person the organisation messages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
@@ -484,38 +509,90 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A contact's name.
+pub const CONTACT_NAME: Text = Text::name(200);
+/// A contact's segment; blank means none.
+pub const SEGMENT: Text = Text::optional(100);
+/// One tag of a contact.
+pub const TAG: Text = Text::name(50);
+/// The most tags a contact carries.
+pub const MAX_TAGS: usize = 20;
+
+fn contact_name_schema() -> Object {
+    CONTACT_NAME.schema("1 to 200 characters, not blank; stored trimmed.")
+}
+
+fn contact_name_update_schema() -> Object {
+    CONTACT_NAME.nullable_schema("1 to 200 characters, not blank; `null` or omitted keeps it.")
+}
+
+fn contact_email_schema() -> Object {
+    contract::email_schema(
+        true,
+        "An email address (stored lower case); `null` for none.",
+    )
+}
+
+fn contact_phone_schema() -> Object {
+    contract::PHONE.nullable_schema(
+        "E.164: `+`, a country code and the number, 8 to 16 characters in all; `null` for none.",
+    )
+}
+
+fn segment_schema() -> Object {
+    SEGMENT.nullable_schema("At most 100 characters; blank or `null` for none.")
+}
+
+fn tags_schema() -> Schema {
+    contract::array_schema(
+        TAG.schema("1 to 50 characters, not blank."),
+        None,
+        Some(MAX_TAGS),
+        false,
+        "At most 20 tags; repeats are dropped.",
+    )
+}
+
+fn tags_update_schema() -> Schema {
+    contract::array_schema(
+        TAG.schema("1 to 50 characters, not blank."),
+        None,
+        Some(MAX_TAGS),
+        true,
+        "At most 20 tags, replacing the current ones; `null` or omitted keeps them.",
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateContactRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(schema_with = contact_name_schema)]
     pub name: String,
+    #[schema(schema_with = contact_email_schema)]
     pub email: Option<String>,
-    /// E.164: `+`, a country code and the number, 8 to 16 characters in all.
-    #[schema(pattern = r"^\+[1-9][0-9]{6,14}$")]
+    #[schema(schema_with = contact_phone_schema)]
     pub phone: Option<String>,
-    #[schema(max_length = 100)]
+    #[schema(schema_with = segment_schema)]
     pub segment: Option<String>,
-    /// At most 20 tags of 1 to 50 characters.
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags_schema)]
     pub tags: Vec<String>,
 }
 
 /// Fields to change; omitted fields keep their value, `null` clears an optional one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateContactRequest {
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(schema_with = contact_name_update_schema)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = contact_email_schema)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{6,14}$")]
+    #[schema(schema_with = contact_phone_schema)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(schema_with = segment_schema)]
     pub segment: Option<Option<String>>,
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags_update_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -541,15 +618,32 @@ pub struct ContactFilter {
     pub created_to: Option<DateTime<Utc>>,
 }
 
+/// The text of a contact search.
+pub const SEARCH_QUERY: Text = Text::name(200);
+
 /// `GET /v1/contacts/search?q=`
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContactSearch {
-    /// A name, email or phone, whole or in part; small typos are tolerated.
     pub q: String,
-    /// Results, 1 to 100; 25 when omitted.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
+}
+
+impl IntoParams for ContactSearch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let q = ParameterBuilder::new()
+            .name("q")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::True)
+            .description(Some(
+                "A name, email or phone, whole or in part; small typos are tolerated. 1 to 200 characters, not blank.",
+            ))
+            .schema(Some(SEARCH_QUERY.schema("")))
+            .build();
+        let limit = PageParams::into_params(|| Some(ParameterIn::Query))
+            .into_iter()
+            .filter(|p| p.name == "limit");
+        std::iter::once(q).chain(limit).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
@@ -612,29 +706,59 @@ pub struct Template {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A template's text.
+pub const TEMPLATE_BODY: Text = Text::name(1024);
+
+const TEMPLATE_NAME_TEXT: &str =
+    "Lower case letters, digits and `_`, 1 to 100 characters; unique per language.";
+const LANGUAGE_TEXT: &str = "A language code such as `en` or `en_US`.";
+const TEMPLATE_BODY_TEXT: &str =
+    "1 to 1024 characters, not blank; variables `{{1}}`, `{{2}}`, … numbered from 1 without gaps.";
+
+fn template_name_schema() -> Object {
+    contract::TEMPLATE_NAME.schema(TEMPLATE_NAME_TEXT)
+}
+
+fn template_name_update_schema() -> Object {
+    contract::TEMPLATE_NAME.nullable_schema(TEMPLATE_NAME_TEXT)
+}
+
+fn language_schema() -> Object {
+    contract::LANGUAGE.schema(LANGUAGE_TEXT)
+}
+
+fn language_update_schema() -> Object {
+    contract::LANGUAGE.nullable_schema(LANGUAGE_TEXT)
+}
+
+fn template_body_schema() -> Object {
+    TEMPLATE_BODY.schema(TEMPLATE_BODY_TEXT)
+}
+
+fn template_body_update_schema() -> Object {
+    TEMPLATE_BODY.nullable_schema(TEMPLATE_BODY_TEXT)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct CreateTemplateRequest {
-    /// Lower case letters, digits and `_`, 1 to 100 characters; unique per language.
-    #[schema(pattern = r"^[a-z0-9_]{1,100}$")]
+    #[schema(schema_with = template_name_schema)]
     pub name: String,
-    /// A language code such as `en` or `en_US`.
-    #[schema(pattern = r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+    #[schema(schema_with = language_schema)]
     pub language: String,
     pub category: TemplateCategory,
-    /// 1 to 1024 characters; variables `{{1}}`, `{{2}}`, … numbered from 1 without gaps.
-    #[schema(min_length = 1, max_length = 1024)]
+    #[schema(schema_with = template_body_schema)]
     pub body: String,
 }
 
 /// Fields to change. Editing an approved or rejected template returns it to draft.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct UpdateTemplateRequest {
-    #[schema(pattern = r"^[a-z0-9_]{1,100}$")]
+    #[schema(schema_with = template_name_update_schema)]
     pub name: Option<String>,
-    #[schema(pattern = r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+    #[schema(schema_with = language_update_schema)]
     pub language: Option<String>,
     pub category: Option<TemplateCategory>,
-    #[schema(min_length = 1, max_length = 1024)]
+    #[schema(schema_with = template_body_update_schema)]
     pub body: Option<String>,
 }
 
@@ -642,8 +766,7 @@ pub struct UpdateTemplateRequest {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TemplateFilter {
-    #[param(value_type = Option<TemplateStatus>)]
-    pub status: Option<String>,
+    pub status: Option<TemplateStatus>,
     pub language: Option<String>,
 }
 
@@ -666,18 +789,75 @@ pub enum MessageStatus {
     Received,
 }
 
+/// The text of a WhatsApp message.
+pub const WHATSAPP_BODY: Text = Text::name(4096);
+/// The text of an SMS (ten concatenated segments).
+pub const SMS_BODY: Text = Text::name(1600);
+
+impl Channel {
+    /// The rule for free text sent on this channel.
+    pub fn body(self) -> Text {
+        match self {
+            Channel::Whatsapp => WHATSAPP_BODY,
+            Channel::Sms => SMS_BODY,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Whatsapp => "whatsapp",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+pub(crate) fn message_body_schema() -> Object {
+    WHATSAPP_BODY.nullable_schema(
+        "Free text, not blank: 1 to 4096 characters on WhatsApp, 1 to 1600 on SMS. Give this or `template_id`, not both.",
+    )
+}
+
+/// The forms of a message: an approved template on WhatsApp, or text on either channel
+/// (shorter on SMS). Added as `oneOf` to the schemas of the requests that send one.
+pub fn message_forms() -> serde_json::Value {
+    let text = |channel: Channel| {
+        serde_json::json!({
+            "title": format!("Text on {}", channel.as_str()),
+            "required": ["body"],
+            "properties": {
+                "channel": {"const": channel.as_str()},
+                "body": {"type": "string", "maxLength": channel.body().max},
+                "template_id": {"type": "null"}
+            }
+        })
+    };
+    serde_json::json!([
+        {
+            "title": "Template on whatsapp",
+            "required": ["template_id"],
+            "properties": {
+                "channel": {"const": Channel::Whatsapp.as_str()},
+                "template_id": {"type": "string"},
+                "body": {"type": "null"}
+            }
+        },
+        text(Channel::Whatsapp),
+        text(Channel::Sms),
+    ])
+}
+
 /// `POST /v1/messages/send`: a template (WhatsApp, approved, with its variables) or a body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct SendMessageRequest {
-    /// `ct_…`; the contact must have a phone number.
+    /// `ct_…`; the contact must exist and have a phone number.
     pub contact_id: String,
     pub channel: Channel,
     /// An approved template (WhatsApp only). Give this or `body`, not both.
     pub template_id: Option<String>,
-    /// Values for the template's `{{1}}`, `{{2}}`, … in order.
+    /// Values for the template's `{{1}}`, `{{2}}`, … in order, one per variable.
     #[serde(default)]
     pub variables: Vec<String>,
-    /// Free text, 1 to 4096 characters (1,600 for SMS). Give this or `template_id`.
+    #[schema(schema_with = message_body_schema)]
     pub body: Option<String>,
 }
 

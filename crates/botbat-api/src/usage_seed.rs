@@ -16,9 +16,13 @@ pub const SEED_MAX_REQUESTS: u32 = 100_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, TS)]
 pub struct SeedUsageRequest {
     /// How far back the history reaches, 1 to 90 days, ending now (on the sandbox clock).
+    #[ts(type = "number")]
+    #[serde(with = "crate::contract::whole::u32")]
     #[schema(minimum = 1, maximum = 90)]
     pub days: u32,
     /// How many requests to write, 1 to 100000.
+    #[ts(type = "number")]
+    #[serde(with = "crate::contract::whole::u32")]
     #[schema(minimum = 1, maximum = 100_000)]
     pub requests: u32,
 }

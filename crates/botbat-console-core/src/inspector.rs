@@ -5,14 +5,27 @@
 //! Captures are verified against every signing secret kept in the keychain (see
 //! `webhooks.rs`) and the tunnel session's secret; the candidate list is cached in memory
 //! and refreshed when secrets change, so verifying costs no keychain round trip.
+//!
+//! Credential headers are stored masked with a fingerprint under a key kept in the
+//! keychain (one per environment). A replay looks for a secret this machine keeps with the
+//! same fingerprint (the management keys, kept API keys, and the secrets captures are
+//! verified against, a Botmaker token among them) and sends it in place of the mask; the
+//! keychain is read only for a capture that has a masked header.
+//!
+//! The settings (port, forward target, mock, limits, retention) are kept in the
+//! environment's `inspector.sqlite`, beside the captures they govern.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
+use botbat_api::ApiKey;
+use botbat_secrets::SecretId;
 use botbat_webhooks::capture::{
     CaptureDetail, CaptureFilter, CapturePage, CaptureStore, CaptureSummary, ForwardResult,
+    Retention,
 };
+use botbat_webhooks::credentials::{CredentialKey, CredentialStatus, KeptSecret, MaskedHeader};
 use botbat_webhooks::forward::{parse_target, ForwardRoute};
 use botbat_webhooks::inspector::{
     start_receiver, Behaviour, InspectorCore, MockResponse, ReceiverConfig, Replay,
@@ -25,6 +38,8 @@ use botbat_webhooks::Candidate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::embedded::management_key_id;
+use crate::keys::key_secret_id;
 use crate::{CommandError, Console, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -54,6 +69,9 @@ pub struct InspectorSettings {
     pub mock: MockResponse,
     /// Bodies above this many MiB are answered 413.
     pub body_limit_mib: u32,
+    /// How many captures, and how many days of them, `inspector.sqlite` keeps.
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 impl Default for InspectorSettings {
@@ -63,8 +81,26 @@ impl Default for InspectorSettings {
             forward_target: None,
             mock: MockResponse::default(),
             body_limit_mib: (DEFAULT_BODY_LIMIT / (1024 * 1024)) as u32,
+            retention: Retention::default(),
         }
     }
+}
+
+/// The most captures a user can ask to keep.
+pub const MAX_KEPT_CAPTURES: u64 = 10_000_000;
+/// The longest a user can ask to keep captures, in days.
+pub const MAX_KEPT_DAYS: u32 = 3_650;
+/// The meta key of the settings in `inspector.sqlite`.
+const SETTINGS_KEY: &str = "inspector_settings";
+
+/// How much `inspector.sqlite` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureStorage {
+    #[ts(type = "number")]
+    pub captures: u64,
+    /// The file with its write-ahead log, in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -74,8 +110,7 @@ pub struct InspectorStatus {
     pub receiver_url: Option<String>,
     pub tunnel: TunnelStatus,
     pub settings: InspectorSettings,
-    #[ts(type = "number")]
-    pub captures: u64,
+    pub storage: CaptureStorage,
     /// How many signing secrets captures are verified against.
     pub secrets_known: u32,
 }
@@ -115,6 +150,8 @@ pub enum ReplayInput {
 }
 
 struct Station {
+    /// `inspector.sqlite`.
+    path: std::path::PathBuf,
     core: Arc<InspectorCore>,
     candidates: Arc<RwLock<Vec<Candidate>>>,
     settings: Mutex<InspectorSettings>,
@@ -161,7 +198,15 @@ impl Inspectors {
             return Ok(station.clone());
         }
         let path = self.console.local_file(environment, "inspector.sqlite")?;
-        let store = CaptureStore::open(&path).await.map_err(storage_error)?;
+        let key = self.credential_key(environment);
+        let store = CaptureStore::open_with_key(&path, key)
+            .await
+            .map_err(storage_error)?;
+        let settings = load_settings(&store).await;
+        store
+            .set_retention(settings.retention)
+            .await
+            .map_err(storage_error)?;
         let candidates = Arc::new(RwLock::new(self.console.webhook_candidates(environment)));
         let source = candidates.clone();
         let notify = self.notify.clone();
@@ -176,16 +221,50 @@ impl Inspectors {
                 })
             }),
         ));
+        core.set_behaviour(Behaviour {
+            forward_target: settings
+                .forward_target
+                .as_deref()
+                .and_then(|t| parse_target(t).ok()),
+            mock: settings.mock.clone(),
+            routes: Vec::new(),
+        });
         let station = Arc::new(Station {
+            path,
             core,
             candidates,
-            settings: Mutex::new(InspectorSettings::default()),
+            settings: Mutex::new(settings),
             receiver: tokio::sync::Mutex::new(None),
             tunnel: tokio::sync::Mutex::new(None),
             tunnel_status: Arc::new(Mutex::new(disconnected())),
         });
         stations.insert(environment, station.clone());
         Ok(station)
+    }
+
+    /// The environment's fingerprint key from the keychain, made on first use. Without a
+    /// keychain it lasts for this run: captures stay masked, and only this run's replays
+    /// recognise their credentials.
+    fn credential_key(&self, environment: Environment) -> CredentialKey {
+        let id = SecretId::new(environment.as_str(), "inspector-credential-key");
+        let secrets = &self.console.secrets;
+        match secrets.get(&id) {
+            Ok(Some(kept)) => {
+                if let Some(key) = CredentialKey::from_hex(kept.expose()) {
+                    return key;
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "no keychain for the inspector's credential key; it lasts for this run");
+                return CredentialKey::random();
+            }
+        }
+        let key = CredentialKey::random();
+        if let Err(error) = secrets.set(&id, &key.to_hex()) {
+            tracing::warn!(%error, "the inspector's credential key was not kept; it lasts for this run");
+        }
+        key
     }
 
     /// Re-reads the kept signing secrets (after one is kept, rotated or deleted).
@@ -216,15 +295,19 @@ impl Inspectors {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let captures = station.core.store.count().await.map_err(storage_error)?;
         Ok(InspectorStatus {
             environment,
             receiver_url,
             tunnel,
             settings,
-            captures,
+            storage: storage_of(&station),
             secrets_known: station.core.all_candidates().len() as u32,
         })
+    }
+
+    /// How many captures `inspector.sqlite` holds and its size on disk.
+    pub async fn storage(&self, environment: Environment) -> Result<CaptureStorage> {
+        Ok(storage_of(&*self.station(environment).await?))
     }
 
     pub async fn update_settings(
@@ -263,15 +346,41 @@ impl Inspectors {
                 "must be 1 to 100 MiB",
             ));
         }
+        if !(1..=MAX_KEPT_CAPTURES).contains(&settings.retention.max_captures) {
+            return Err(CommandError::invalid_input(
+                "retention.max_captures",
+                format!("must be 1 to {MAX_KEPT_CAPTURES} captures"),
+            ));
+        }
+        if !(1..=MAX_KEPT_DAYS).contains(&settings.retention.max_age_days) {
+            return Err(CommandError::invalid_input(
+                "retention.max_age_days",
+                format!("must be 1 to {MAX_KEPT_DAYS} days"),
+            ));
+        }
+        let settings = InspectorSettings {
+            forward_target: target.as_ref().map(|t| t.to_string()),
+            ..settings
+        };
+        let json = serde_json::to_string(&settings).map_err(storage_error)?;
+        station
+            .core
+            .store
+            .set_meta(SETTINGS_KEY, &json)
+            .await
+            .map_err(storage_error)?;
         station.core.set_behaviour(Behaviour {
-            forward_target: target.clone(),
+            forward_target: target,
             mock: settings.mock.clone(),
             routes: station.core.behaviour().routes,
         });
-        *station.settings.lock().unwrap_or_else(|p| p.into_inner()) = InspectorSettings {
-            forward_target: target.map(|t| t.to_string()),
-            ..settings
-        };
+        station
+            .core
+            .store
+            .set_retention(settings.retention)
+            .await
+            .map_err(storage_error)?;
+        *station.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
         self.status(environment).await
     }
 
@@ -411,6 +520,82 @@ impl Inspectors {
             .ok_or_else(|| CommandError::new("not_found", format!("No capture {id}.")))
     }
 
+    /// The secrets this machine keeps that a masked header of a capture may stand for:
+    /// both environments' management keys, the secrets captures are verified against (a
+    /// Botmaker token among them), and a kept API key whose mask is the header's (listed
+    /// from the platform, only then).
+    async fn kept_secrets(
+        &self,
+        environment: Environment,
+        masked: &[MaskedHeader],
+    ) -> Vec<KeptSecret> {
+        if masked.is_empty() {
+            return Vec::new();
+        }
+        let secrets = &self.console.secrets;
+        let mut kept = Vec::new();
+        for env in Environment::ALL {
+            if let Ok(Some(key)) = secrets.get(&management_key_id(env)) {
+                kept.push(KeptSecret::new(
+                    format!("the {} management key", env.label()),
+                    key.expose().clone(),
+                ));
+            }
+        }
+        for candidate in self.console.webhook_candidates(environment) {
+            kept.push(KeptSecret::new(
+                format!("the signing secret of {}", candidate.label),
+                candidate.secret,
+            ));
+        }
+        let prefix = environment.key_prefix();
+        let wanted: Vec<String> = masked
+            .iter()
+            .map(|m| m.masked[m.prefix.len().min(m.masked.len())..].to_string())
+            .filter(|credential| credential.starts_with(prefix))
+            .collect();
+        if !wanted.is_empty() {
+            if let Ok(keys) = self.listed_keys(environment).await {
+                for key in keys.iter().filter(|k| wanted.contains(&k.masked)) {
+                    if let Ok(Some(secret)) = secrets.get(&key_secret_id(environment, &key.id)) {
+                        kept.push(KeptSecret::new(
+                            format!("API key “{}” ({})", key.name, key.id),
+                            secret.expose().clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        kept
+    }
+
+    async fn listed_keys(&self, environment: Environment) -> Result<Vec<ApiKey>> {
+        use futures::TryStreamExt;
+        Ok(self
+            .console
+            .client(environment)?
+            .paginate("/api_keys", vec![("limit", "100".to_string())])
+            .try_collect()
+            .await?)
+    }
+
+    /// What a replay of capture `id` sends for each masked header: the secret this machine
+    /// keeps, or the mask.
+    pub async fn capture_credentials(
+        &self,
+        environment: Environment,
+        id: i64,
+    ) -> Result<Vec<CredentialStatus>> {
+        let station = self.station(environment).await?;
+        let detail = self.get_capture(environment, id).await?;
+        let kept = self.kept_secrets(environment, &detail.masked).await;
+        station
+            .core
+            .credentials(id, &kept)
+            .await
+            .map_err(replay_error)
+    }
+
     pub async fn replay_capture(
         &self,
         environment: Environment,
@@ -418,11 +603,12 @@ impl Inspectors {
         input: ReplayInput,
     ) -> Result<ForwardResult> {
         let station = self.station(environment).await?;
+        let detail = self.get_capture(environment, id).await?;
+        let kept = self.kept_secrets(environment, &detail.masked).await;
         let replay = match input {
             ReplayInput::AsCaptured => Replay::AsCaptured,
             ReplayInput::Edited { headers, body } => Replay::Edited { headers, body },
             ReplayInput::Resigned { body } => {
-                let detail = self.get_capture(environment, id).await?;
                 let matched = detail.verdict.as_ref().and_then(|v| v.matched.clone());
                 let candidates = station.core.all_candidates();
                 let secret = candidates
@@ -443,15 +629,11 @@ impl Inspectors {
                 Replay::Resigned { secret, body }
             }
         };
-        station.core.replay(id, replay).await.map_err(|e| match e {
-            botbat_webhooks::inspector::ReplayError::NoTarget => {
-                CommandError::invalid_input("forward_target", e.to_string())
-            }
-            botbat_webhooks::inspector::ReplayError::NotFound(_) => {
-                CommandError::new("not_found", e.to_string())
-            }
-            other => storage_error(other),
-        })
+        station
+            .core
+            .replay(id, replay, &kept)
+            .await
+            .map_err(replay_error)
     }
 
     pub async fn delete_captures(&self, environment: Environment, ids: Vec<i64>) -> Result<u64> {
@@ -509,15 +691,18 @@ impl Inspectors {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .port;
-        let har = botbat_webhooks::export::har(&details, &format!("http://127.0.0.1:{port}"));
-        std::fs::create_dir_all(dir).map_err(storage_error)?;
-        let path = dir.join(format!(
-            "botbat-{}-captures-{}.har",
+        let path = botbat_webhooks::export::write_har(
+            dir,
             environment.as_str(),
-            chrono::Utc::now().format("%Y%m%d-%H%M%S")
-        ));
-        std::fs::write(&path, serde_json::to_vec_pretty(&har).unwrap_or_default())
-            .map_err(storage_error)?;
+            &details,
+            &format!("http://127.0.0.1:{port}"),
+        )
+        .map_err(|e| {
+            CommandError::new(
+                "local_storage",
+                format!("Could not write the HAR file in {}: {e}", dir.display()),
+            )
+        })?;
         Ok(path.display().to_string())
     }
 
@@ -532,5 +717,40 @@ impl Inspectors {
                 t.stop().await;
             }
         }
+    }
+}
+
+fn replay_error(error: botbat_webhooks::inspector::ReplayError) -> CommandError {
+    use botbat_webhooks::inspector::ReplayError;
+    match error {
+        ReplayError::NoTarget => CommandError::invalid_input("forward_target", error.to_string()),
+        ReplayError::NotFound(_) => CommandError::new("not_found", error.to_string()),
+        other => storage_error(other),
+    }
+}
+
+/// The settings kept in the store, or the defaults when there are none (or they no longer
+/// read, which the log says).
+async fn load_settings(store: &CaptureStore) -> InspectorSettings {
+    match store.get_meta(SETTINGS_KEY).await {
+        Ok(Some(json)) => serde_json::from_str(&json).unwrap_or_else(|error| {
+            tracing::warn!(%error, "the inspector's saved settings do not read; using the defaults");
+            InspectorSettings::default()
+        }),
+        Ok(None) => InspectorSettings::default(),
+        Err(error) => {
+            tracing::warn!(%error, "the inspector's saved settings could not be read; using the defaults");
+            InspectorSettings::default()
+        }
+    }
+}
+
+fn storage_of(station: &Station) -> CaptureStorage {
+    let size = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut wal = station.path.clone().into_os_string();
+    wal.push("-wal");
+    CaptureStorage {
+        captures: station.core.store.stored(),
+        bytes: size(&station.path) + size(std::path::Path::new(&wal)),
     }
 }

@@ -45,6 +45,8 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     inspector::InspectorSettings::export_all_to(dir)?;
     inspector::InspectorStatus::export_all_to(dir)?;
     inspector::ReplayInput::export_all_to(dir)?;
+    inspector::CaptureStorage::export_all_to(dir)?;
+    botbat_webhooks::credentials::CredentialStatus::export_all_to(dir)?;
     botbat_webhooks::capture::CaptureDetail::export_all_to(dir)?;
     botbat_webhooks::capture::CaptureFilter::export_all_to(dir)?;
     botbat_webhooks::capture::CapturePage::export_all_to(dir)?;

@@ -1,20 +1,21 @@
 //! The Webhooks and Inspector operations against a real embedded sandbox: an endpoint
 //! pointing at the inspector's own receiver, its secret kept, a simulated event captured
 //! with a valid signature, forwarded, replayed three ways; rotation keeping both secrets
-//! verifying; the tunnel capturing the same events; resending failed deliveries.
+//! verifying; the tunnel capturing the same events; resending failed deliveries; and,
+//! with the real OS keychain, credentials stored masked and filled back in on replay.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use botbat_api::{SecretOverlap, SimulateEventRequest};
+use botbat_api::{Scope, SecretOverlap, SimulateEventRequest};
 use botbat_console_core::inspector::{InspectorSettings, ReplayInput};
 use botbat_console_core::webhooks::{DeliveryQuery, WebhookInput};
 use botbat_console_core::{
-    start_embedded_sandbox, Console, Environment, InspectorEvent, Inspectors, JsonFilePreferences,
-    KeychainState,
+    start_embedded_sandbox, Console, CreateKeyInput, Environment, InspectorEvent, Inspectors,
+    JsonFilePreferences, KeychainState,
 };
-use botbat_secrets::{MemoryStore, SecretStore};
-use botbat_webhooks::capture::CaptureFilter;
+use botbat_secrets::{MemoryStore, SecretId, SecretStore};
+use botbat_webhooks::capture::{CaptureFilter, Retention};
 use serde_json::json;
 
 struct Fixture {
@@ -26,8 +27,11 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(Arc::new(MemoryStore::new())).await
+}
+
+async fn fixture_with(secrets: Arc<dyn SecretStore>) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
     let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
         .await
         .expect("sandbox");
@@ -59,14 +63,17 @@ async fn fixture() -> Fixture {
     }
 }
 
-/// A target that records bodies and answers 200.
-async fn target() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+/// What the target got: each request's headers and body.
+type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A target that records each request and answers 200.
+async fn target() -> (String, Received) {
+    let seen: Received = Arc::default();
     let s = seen.clone();
-    let app = axum::Router::new().fallback(move |body: String| {
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap, body: String| {
         let s = s.clone();
         async move {
-            s.lock().expect("lock").push(body);
+            s.lock().expect("lock").push((headers, body));
             "thanks"
         }
     });
@@ -207,7 +214,7 @@ async fn a_simulated_event_is_captured_verified_forwarded_and_replayed() {
     assert_eq!(resigned.status, Some(200));
     let seen = target_seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 4);
-    assert_eq!(seen[2], "{\"edited\":true}");
+    assert_eq!(seen[2].1, "{\"edited\":true}");
     let curl = fx
         .inspectors
         .capture_curl(env, capture.id)
@@ -398,4 +405,237 @@ async fn the_tunnel_captures_events_and_failed_deliveries_can_be_resent() {
     assert_eq!(report.attempted as usize, failed);
     assert_eq!(report.succeeded as usize, failed, "{report:?}");
     fx.inspectors.shutdown().await;
+}
+
+fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    [
+        "inspector.sqlite",
+        "inspector.sqlite-wal",
+        "inspector.sqlite-shm",
+    ]
+    .iter()
+    .filter(|name| {
+        std::fs::read(dir.join(name)).is_ok_and(|bytes| {
+            bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+        })
+    })
+    .map(|name| name.to_string())
+    .collect()
+}
+
+#[tokio::test]
+async fn credentials_are_kept_masked_and_replays_fill_in_the_ones_in_the_keychain() {
+    let service = format!("botbat-console-test-inspector-{}", std::process::id());
+    let (secrets, state) = botbat_console_core::open_secret_store(&service);
+    let in_keyring_session = std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1");
+    assert_eq!(state.available, in_keyring_session, "{:?}", state.message);
+    if !in_keyring_session {
+        // Without a Secret Service this needs scripts/with-keyring.sh; the rest of the
+        // suite runs there.
+        return;
+    }
+    let fx = fixture_with(secrets.clone()).await;
+    let env = Environment::Sandbox;
+    let (target_url, seen) = target().await;
+    fx.inspectors
+        .update_settings(
+            env,
+            InspectorSettings {
+                port: 0,
+                forward_target: Some(target_url.clone()),
+                retention: Retention {
+                    max_captures: 5_000,
+                    max_age_days: 7,
+                },
+                ..InspectorSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    let receiver = fx
+        .inspectors
+        .start_receiver(env)
+        .await
+        .expect("receiver")
+        .receiver_url
+        .expect("url");
+
+    // A key created here and kept in the keychain, the management key, and a token this
+    // machine never saw.
+    let issued = fx
+        .console
+        .create_api_key(
+            env,
+            CreateKeyInput {
+                name: "inspector replay".into(),
+                scopes: vec![Scope::ContactsRead],
+            },
+        )
+        .await
+        .expect("key");
+    fx.console
+        .keep_issued_secret(&issued.key.id)
+        .await
+        .expect("kept");
+    let management = secrets
+        .get(&SecretId::new("sandbox", "management-key"))
+        .expect("keychain")
+        .expect("the embedded sandbox's key is kept")
+        .expose()
+        .clone();
+    let stranger = format!("tok_{}", std::process::id() * 7919 + 1_000_003);
+    let canary = format!("canary-{}", std::process::id() * 31 + 17);
+    reqwest::Client::new()
+        .post(format!("{receiver}/from-my-integration?page=2"))
+        .header("Authorization", format!("Bearer {}", issued.secret))
+        .header("access-token", &management)
+        .header("x-api-key", &stranger)
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"note":"{canary}"}}"#))
+        .send()
+        .await
+        .expect("post");
+    let page = fx
+        .inspectors
+        .list_captures(env, CaptureFilter::default(), 0, 1)
+        .await
+        .expect("list");
+    let id = page.rows[0].id;
+
+    let statuses = fx
+        .inspectors
+        .capture_credentials(env, id)
+        .await
+        .expect("credentials");
+    let kept_as = |name: &str| {
+        statuses
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| panic!("{name} masked: {statuses:?}"))
+            .kept_as
+            .clone()
+    };
+    assert_eq!(
+        kept_as("authorization"),
+        Some(format!("API key “inspector replay” ({})", issued.key.id))
+    );
+    assert_eq!(
+        kept_as("access-token"),
+        Some("the Sandbox management key".into())
+    );
+    assert_eq!(kept_as("x-api-key"), None);
+
+    let replayed = fx
+        .inspectors
+        .replay_capture(env, id, ReplayInput::AsCaptured)
+        .await
+        .expect("replay");
+    assert_eq!(replayed.status, Some(200));
+    let (last, _) = seen
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("replayed");
+    assert_eq!(
+        last["authorization"].as_bytes(),
+        format!("Bearer {}", issued.secret).as_bytes()
+    );
+    assert_eq!(last["access-token"].as_bytes(), management.as_bytes());
+    let stranger_mask = statuses
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case("x-api-key"))
+        .expect("masked")
+        .masked
+        .clone();
+    assert_eq!(last["x-api-key"].as_bytes(), stranger_mask.as_bytes());
+
+    // The inspector's files: the body's canary is found there, no credential and not the
+    // fingerprint key (it is in the keychain).
+    let data = fx._dir.path().join("data").join("sandbox");
+    assert!(
+        !files_holding(&data, &canary).is_empty(),
+        "the scan reads the store"
+    );
+    let key = secrets
+        .get(&SecretId::new("sandbox", "inspector-credential-key"))
+        .expect("keychain")
+        .expect("the fingerprint key is kept");
+    for raw in [issued.secret.as_str(), &management, &stranger, key.expose()] {
+        assert_eq!(files_holding(&data, raw), Vec::<String>::new());
+    }
+
+    // Two exports in a row: two files.
+    let out = tempfile::tempdir().expect("dir");
+    let first = fx
+        .inspectors
+        .export_har(env, vec![id], out.path())
+        .await
+        .expect("har");
+    let second = fx
+        .inspectors
+        .export_har(env, vec![id], out.path())
+        .await
+        .expect("har");
+    assert_ne!(first, second);
+    let har: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&first).expect("read")).expect("json");
+    let request = &har["log"]["entries"][0]["request"];
+    assert_eq!(
+        request["queryString"],
+        json!([{"name": "page", "value": "2"}])
+    );
+    assert_eq!(request["postData"]["mimeType"], "application/json");
+    assert!(!std::fs::read_to_string(&second)
+        .expect("read")
+        .contains(&issued.secret));
+
+    // After a restart: the settings are back, and the key from the keychain still
+    // recognises the kept credentials.
+    fx.inspectors.shutdown().await;
+    let again = Arc::new(Inspectors::new(fx.console.clone(), Arc::new(|_| {})));
+    let status = again.status(env).await.expect("status");
+    assert_eq!(
+        status.settings.retention,
+        Retention {
+            max_captures: 5_000,
+            max_age_days: 7
+        }
+    );
+    assert_eq!(
+        status.settings.forward_target.as_deref(),
+        Some(target_url.as_str())
+    );
+    assert_eq!(status.storage.captures, 1);
+    assert!(status.storage.bytes > 0);
+    let statuses = again.capture_credentials(env, id).await.expect("again");
+    assert_eq!(
+        statuses.iter().filter(|s| s.kept_as.is_some()).count(),
+        2,
+        "{statuses:?}"
+    );
+    let refused = again
+        .update_settings(
+            env,
+            InspectorSettings {
+                retention: Retention {
+                    max_captures: 0,
+                    max_age_days: 30,
+                },
+                ..InspectorSettings::default()
+            },
+        )
+        .await
+        .expect_err("keeping nothing is refused");
+    assert_eq!(refused.details[0].field, "retention.max_captures");
+
+    for name in [
+        "management-key".to_string(),
+        "inspector-credential-key".to_string(),
+        format!("api-key/{}", issued.key.id),
+    ] {
+        let _ = secrets.delete(&SecretId::new("sandbox", name));
+    }
 }

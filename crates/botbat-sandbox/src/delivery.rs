@@ -42,7 +42,7 @@ pub const FAST_SCHEDULE: [Duration; 7] = [
 ];
 
 pub const TIMEOUT: Duration = Duration::from_secs(15);
-/// How much of a response body an attempt keeps.
+/// How much of a response body an attempt reads and keeps.
 const RESPONSE_BODY_LIMIT: usize = 4096;
 const USER_AGENT: &str = "BotBat-Webhooks/1.0";
 
@@ -239,9 +239,11 @@ async fn post(
     match request.send().await {
         Ok(response) => {
             let status = response.status().as_u16();
-            let bytes = response.bytes().await.unwrap_or_default();
+            // Read up to the kept size and no further: an endpoint streaming an endless
+            // body costs 4 KiB and ends the attempt.
+            let (cut, _) =
+                botbat_webhooks::forward::read_capped(response, RESPONSE_BODY_LIMIT).await;
             let latency_ms = started.elapsed().as_millis() as i64;
-            let cut = &bytes[..bytes.len().min(RESPONSE_BODY_LIMIT)];
             let error = (!(200..300).contains(&status)).then(|| match status {
                 410 => {
                     "410 Gone: the endpoint asked to stop receiving; it is now disabled".to_string()
@@ -250,7 +252,7 @@ async fn post(
             });
             Outcome {
                 status: Some(status),
-                body: Some(String::from_utf8_lossy(cut).into_owned()),
+                body: Some(String::from_utf8_lossy(&cut).into_owned()),
                 latency_ms: Some(latency_ms),
                 error,
             }

@@ -233,7 +233,8 @@ fn missing_field(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
-/// A query string whose failures are platform errors (400 naming the parameter).
+/// A query string whose values are checked like a body's fields: a value of the wrong
+/// type or outside its enum, or a missing required parameter, is a 422 naming it.
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
@@ -246,10 +247,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map(ApiQuery)
             .map_err(|e| {
                 let path = e.path().to_string();
-                SandboxError::invalid(format!(
-                    "Invalid query parameter {path}: {}.",
-                    e.into_inner()
-                ))
+                let message = e.into_inner().to_string();
+                match missing_field(&message) {
+                    Some(name) => SandboxError::field(&name, "is required"),
+                    None => SandboxError::field(&path, message),
+                }
             })
     }
 }

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use botbat_api::{Event, EVENT_TYPES};
+use botbat_api::{Event, ALL_EVENTS};
 use serde_json::Value;
 use sqlx::{FromRow, Sqlite, Transaction};
 use tokio::sync::{watch, Notify};
@@ -81,12 +81,7 @@ impl EventRow {
 
 /// Whether an endpoint subscribed to `types` receives `event_type`.
 pub fn subscribed(types: &[String], event_type: &str) -> bool {
-    types.iter().any(|t| t == "*" || t == event_type)
-}
-
-/// A known event type (not the `*` wildcard).
-pub fn is_event_type(t: &str) -> bool {
-    t != "*" && EVENT_TYPES.contains(&t)
+    types.iter().any(|t| t == ALL_EVENTS || t == event_type)
 }
 
 /// Records an event that happens now.

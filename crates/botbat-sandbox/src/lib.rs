@@ -19,6 +19,7 @@ mod openapi;
 mod pagination;
 mod routes;
 mod rows;
+mod rules;
 pub mod seed;
 mod state;
 

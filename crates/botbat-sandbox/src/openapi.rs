@@ -6,11 +6,14 @@
 //! endpoint can give, so the document is complete without repeating them on each handler.
 
 use axum::http::Method;
-use botbat_api::{ApiError, ErrorBody, ErrorCode, FieldIssue, Scope};
+use botbat_api::{
+    ApiError, ErrorBody, ErrorCode, EventSubscription, EventType, FieldIssue, Scope, UsageOrder,
+};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::rules;
 use crate::state::{Access, RouteTable};
 
 #[derive(OpenApi)]
@@ -21,7 +24,7 @@ use crate::state::{Access, RouteTable};
         description = "The BotBat v1 REST API as served by the sandbox. Authenticate with `Authorization: Bearer <key>`; each operation names the scope it needs in `security` and `x-required-scope`. Lists are cursor-paginated (`?cursor=`, `?limit=` 1 to 100, default 25). Errors are `{\"error\":{code,message,status,request_id,details}}`."
     ),
     modifiers(&BearerKey),
-    components(schemas(ErrorBody, ApiError, ErrorCode, FieldIssue, Scope)),
+    components(schemas(ErrorBody, ApiError, ErrorCode, FieldIssue, Scope, EventType, EventSubscription, UsageOrder)),
     tags(
         (name = "Developer", description = "The API itself, the calling key and its limits"),
         (name = "API keys", description = "Create, rotate and revoke scoped keys"),
@@ -82,6 +85,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (S
     let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
     let mut table = RouteTable::default();
     value["servers"] = json!([{"url": server_url, "description": "This sandbox"}]);
+    add_forms(&mut value);
     if let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             for method in METHODS {
@@ -93,11 +97,38 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (S
                     table.insert(m, path.clone(), access);
                 }
                 add_errors(operation, access, path.contains('{'), live);
+                rules::publish(operation);
             }
         }
     }
     let json = serde_json::to_string_pretty(&value).unwrap_or_default();
     (json, table)
+}
+
+/// The combinations of fields a request schema allows, which the derived schemas cannot
+/// state: a message is a template or text, and an update does not switch to both.
+fn add_forms(document: &mut Value) {
+    let forms = [
+        ("SendMessageRequest", "oneOf", botbat_api::message_forms()),
+        (
+            "CreateCampaignRequest",
+            "oneOf",
+            botbat_api::message_forms(),
+        ),
+        (
+            "UpdateCampaignRequest",
+            "anyOf",
+            botbat_api::campaign_update_forms(),
+        ),
+    ];
+    for (name, keyword, variants) in forms {
+        if let Some(schema) = document
+            .pointer_mut(&format!("/components/schemas/{name}"))
+            .and_then(Value::as_object_mut)
+        {
+            schema.insert(keyword.to_string(), variants);
+        }
+    }
 }
 
 fn add_errors(operation: &mut Value, access: Access, has_path_params: bool, live: bool) {
@@ -124,11 +155,11 @@ fn add_errors(operation: &mut Value, access: Access, has_path_params: bool, live
     if takes_input {
         add(
             "400",
-            "invalid_request: malformed JSON, wrong content type, bad cursor or query",
+            "invalid_request: malformed JSON, wrong content type, or a cursor of another list",
         );
         add(
             "422",
-            "validation_error: the fields in `details` are invalid",
+            "validation_error: the fields and query parameters in `details` are invalid",
         );
     }
     if has_body {

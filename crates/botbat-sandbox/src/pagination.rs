@@ -6,9 +6,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use botbat_api::contract::parse_whole;
 use botbat_api::PageParams;
 
 use crate::error::{Result, SandboxError};
+use crate::rules;
 
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;
@@ -23,8 +25,8 @@ pub struct PageRequest {
 pub fn parse(params: &PageParams, list: &str) -> Result<PageRequest> {
     let limit = match params.limit.as_deref() {
         None => DEFAULT_LIMIT,
-        Some(raw) => match raw.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(raw) => match parse_whole(raw) {
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
                 return Err(SandboxError::field(
                     "limit",
@@ -45,11 +47,7 @@ pub fn encode(list: &str, seq: i64) -> String {
 }
 
 fn decode(cursor: &str, list: &str) -> Result<i64> {
-    let invalid = || {
-        SandboxError::invalid(format!(
-            "The cursor {cursor:?} is not a cursor of this list; pass the `cursor` of the previous page unchanged."
-        ))
-    };
+    let invalid = || rules::CURSOR.refuse(rules::CURSOR.detail_with(format!("{cursor:?}")));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (name, seq) = text.split_once(':').ok_or_else(invalid)?;
@@ -96,13 +94,19 @@ mod tests {
 
     #[test]
     fn limits_outside_one_to_a_hundred_are_422() {
-        for bad in ["0", "101", "-1", "ten"] {
+        for bad in ["0", "101", "-1", "ten", " 5", "2.5"] {
             let err = parse(&params(None, Some(bad)), "keys").expect_err(bad);
             assert_eq!(err.details[0].field, "limit");
         }
         assert_eq!(
             parse(&params(None, None), "keys").expect("default").limit,
             25
+        );
+        assert_eq!(
+            parse(&params(None, Some("40.0")), "keys")
+                .expect("a whole number written as a float")
+                .limit,
+            40
         );
     }
 

@@ -6,10 +6,17 @@
 //! request, while each request is still answered only after its row is durable. The list
 //! queries are windowed (offset + limit over an id index) so a view of 100,000 captures
 //! reads only the rows on screen.
+//!
+//! Credential headers are masked on the way in (see [`crate::credentials`]); bodies are
+//! stored as received. The writer also enforces the retention: after each batch it deletes
+//! the oldest captures beyond the kept count, and now and then those older than the kept
+//! age, a bounded chunk at a time, so pruning never scans the table or stalls the receiver.
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +25,7 @@ use sqlx::{FromRow, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use ts_rs::TS;
 
+use crate::credentials::{mask_headers, mask_response_headers, CredentialKey, MaskedHeader};
 use crate::{Scheme, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +69,9 @@ pub struct ForwardResult {
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The target sent more than the inspector keeps; `body` is its beginning.
+    #[serde(default)]
+    pub body_truncated: bool,
     #[ts(type = "number")]
     pub latency_ms: u64,
     pub error: Option<String>,
@@ -87,6 +98,7 @@ pub struct NewCapture {
     pub method: String,
     /// Path and query, as received.
     pub path: String,
+    /// As received; credential headers are masked when the capture is stored.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// The declared or counted size; larger than `body.len()` when the body was refused.
@@ -178,7 +190,10 @@ pub struct CaptureSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaptureDetail {
     pub summary: CaptureSummary,
+    /// As stored: the values of credential headers are masks.
     pub headers: Vec<(String, String)>,
+    /// The headers stored masked.
+    pub masked: Vec<MaskedHeader>,
     /// The body as text (invalid UTF-8 replaced); `body_base64` has the exact bytes.
     pub body: String,
     pub body_base64: String,
@@ -218,11 +233,13 @@ struct CaptureRow {
     forward_error: Option<String>,
     replays: String,
     note: Option<String>,
+    masked: String,
 }
 
 const SUMMARY_COLUMNS: &str = "id, source, received_at, method, path, '[]' AS headers,
     X'' AS body, body_size, response_status, event_id, event_type, scheme, signature_valid,
-    NULL AS verdict, NULL AS forward, forward_status, forward_error, '[]' AS replays, note";
+    NULL AS verdict, NULL AS forward, forward_status, forward_error, '[]' AS replays, note,
+    '[]' AS masked";
 
 fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
@@ -260,6 +277,7 @@ impl CaptureRow {
         CaptureDetail {
             summary: self.summary(),
             headers: serde_json::from_str(&self.headers).unwrap_or_default(),
+            masked: serde_json::from_str(&self.masked).unwrap_or_default(),
             body: String::from_utf8_lossy(&self.body).into_owned(),
             body_base64: base64::engine::general_purpose::STANDARD.encode(&self.body),
             verdict: self
@@ -275,23 +293,78 @@ impl CaptureRow {
     }
 }
 
+/// How many captures are kept, and for how long. The writer deletes the oldest beyond
+/// either bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Retention {
+    #[ts(type = "number")]
+    pub max_captures: u64,
+    pub max_age_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            max_captures: 100_000,
+            max_age_days: 30,
+        }
+    }
+}
+
 struct WriteJob {
     capture: NewCapture,
+    masked: Vec<MaskedHeader>,
     done: oneshot::Sender<Result<i64>>,
+}
+
+enum Job {
+    Write(Box<WriteJob>),
+    /// Apply the retention now (it changed).
+    Prune,
+}
+
+/// What the writer and the store's handles share.
+struct Shared {
+    /// Captures in the file: counted once at open, then kept up to date by every insert
+    /// and delete, so the retention needs no `COUNT(*)` per batch.
+    count: AtomicI64,
+    retention: RwLock<Retention>,
+}
+
+impl Shared {
+    fn retention(&self) -> Retention {
+        *self.retention.read().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// The store. Cheap to clone.
 #[derive(Clone)]
 pub struct CaptureStore {
     pool: SqlitePool,
-    writer: mpsc::Sender<WriteJob>,
+    writer: mpsc::Sender<Job>,
+    key: Arc<CredentialKey>,
+    shared: Arc<Shared>,
 }
 
 /// How many queued captures one commit takes at most.
 const BATCH: usize = 256;
+/// How many old captures one pruning step deletes at most.
+const PRUNE_CHUNK: i64 = 2_000;
+/// How often the writer looks for captures past the kept age.
+const AGE_CHECK: Duration = Duration::from_secs(60);
+/// The meta key set once captures stored before masking existed have been masked.
+const MASKED_SINCE: &str = "credentials_masked";
 
 impl CaptureStore {
+    /// Opens the store with a fingerprint key for this process only: masked credentials
+    /// of earlier runs are then never recognised (see [`CaptureStore::open_with_key`]).
     pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_with_key(path, CredentialKey::random()).await
+    }
+
+    /// Opens the store; `key` fingerprints masked credentials so that replays can
+    /// recognise the secrets this machine keeps.
+    pub async fn open_with_key(path: &Path, key: CredentialKey) -> Result<Self> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| CaptureError::Open {
                 path: parent.display().to_string(),
@@ -312,23 +385,67 @@ impl CaptureStore {
                 message: e.to_string(),
             })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        mask_earlier_captures(&pool, &key).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM captures")
+            .fetch_one(&pool)
+            .await?;
+        let shared = Arc::new(Shared {
+            count: AtomicI64::new(count),
+            retention: RwLock::new(Retention::default()),
+        });
         let (writer, jobs) = mpsc::channel(4096);
-        tokio::spawn(run_writer(pool.clone(), jobs));
-        Ok(Self { pool, writer })
+        tokio::spawn(run_writer(pool.clone(), jobs, shared.clone()));
+        Ok(Self {
+            pool,
+            writer,
+            key: Arc::new(key),
+            shared,
+        })
     }
 
-    /// Stores a capture; returns once it is committed.
-    pub async fn record(&self, capture: NewCapture) -> Result<i64> {
+    /// The key masked credentials are fingerprinted with.
+    pub fn credential_key(&self) -> &CredentialKey {
+        &self.key
+    }
+
+    pub fn retention(&self) -> Retention {
+        self.shared.retention()
+    }
+
+    /// Changes the retention; the writer applies it right away, a chunk at a time.
+    pub async fn set_retention(&self, retention: Retention) -> Result<()> {
+        *self
+            .shared
+            .retention
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = retention;
+        self.writer
+            .send(Job::Prune)
+            .await
+            .map_err(|_| CaptureError::Closed)
+    }
+
+    /// Stores a capture, its credential headers masked; returns once it is committed.
+    pub async fn record(&self, mut capture: NewCapture) -> Result<i64> {
+        let masked = mask_headers(&mut capture.headers, &self.key);
         let (done, committed) = oneshot::channel();
         self.writer
-            .send(WriteJob { capture, done })
+            .send(Job::Write(Box::new(WriteJob {
+                capture,
+                masked,
+                done,
+            })))
             .await
             .map_err(|_| CaptureError::Closed)?;
         committed.await.map_err(|_| CaptureError::Closed)?
     }
 
-    /// Records the forward (or replay) result of a capture.
+    /// Records the forward (or replay) result of a capture, credential headers of the
+    /// response (a `Set-Cookie`) masked.
     pub async fn set_forward(&self, id: i64, result: &ForwardResult) -> Result<()> {
+        let mut result = result.clone();
+        mask_response_headers(&mut result.headers);
+        let result = &result;
         let json = serde_json::to_string(result).unwrap_or_default();
         let replay = result.replay.is_some();
         sqlx::query(
@@ -458,14 +575,26 @@ impl CaptureStore {
                 .rows_affected();
         }
         tx.commit().await?;
+        self.shared
+            .count
+            .fetch_sub(removed as i64, Ordering::SeqCst);
         Ok(removed)
     }
 
     pub async fn clear(&self) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM captures")
+        let removed = sqlx::query("DELETE FROM captures")
             .execute(&self.pool)
             .await?
-            .rows_affected())
+            .rows_affected();
+        self.shared
+            .count
+            .fetch_sub(removed as i64, Ordering::SeqCst);
+        Ok(removed)
+    }
+
+    /// How many captures the file holds, without a query.
+    pub fn stored(&self) -> u64 {
+        self.shared.count.load(Ordering::SeqCst).max(0) as u64
     }
 
     pub async fn count(&self) -> Result<u64> {
@@ -507,33 +636,170 @@ impl CaptureStore {
     }
 }
 
-async fn run_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<WriteJob>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
+async fn run_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, shared: Arc<Shared>) {
+    // Whether pruning left work for the next turn; then the writer does not wait for jobs.
+    let mut backlog = true;
+    let mut last_age_check: Option<Instant> = None;
+    loop {
+        let next = if backlog {
             match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) => Some(job),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match tokio::time::timeout(AGE_CHECK, jobs.recv()).await {
+                Ok(Some(job)) => Some(job),
+                Ok(None) => return,
+                Err(_) => None,
+            }
+        };
+        let mut asked = false;
+        let mut batch = Vec::new();
+        match next {
+            Some(Job::Write(job)) => batch.push(*job),
+            Some(Job::Prune) => asked = true,
+            None => {}
+        }
+        while !batch.is_empty() && batch.len() < BATCH {
+            match jobs.try_recv() {
+                Ok(Job::Write(job)) => batch.push(*job),
+                Ok(Job::Prune) => asked = true,
                 Err(_) => break,
             }
         }
-        match insert_batch(&pool, &batch).await {
-            Ok(ids) => {
-                for (job, id) in batch.into_iter().zip(ids) {
-                    let _ = job.done.send(Ok(id));
-                }
-            }
+        if !batch.is_empty() {
+            write_batch(&pool, batch, &shared).await;
+        }
+        let check_age = asked || last_age_check.is_none_or(|at| at.elapsed() >= AGE_CHECK);
+        if check_age {
+            last_age_check = Some(Instant::now());
+        }
+        backlog = match prune(&pool, &shared, check_age).await {
+            Ok(more) => more,
             Err(error) => {
-                let message = error.to_string();
-                for job in batch {
-                    let _ = job
-                        .done
-                        .send(Err(CaptureError::Database(sqlx::Error::Protocol(
-                            message.clone(),
-                        ))));
-                }
+                tracing::warn!(%error, "pruning old captures failed; retrying with the next batch");
+                false
+            }
+        };
+    }
+}
+
+async fn write_batch(pool: &SqlitePool, batch: Vec<WriteJob>, shared: &Shared) {
+    match insert_batch(pool, &batch).await {
+        Ok(ids) => {
+            shared.count.fetch_add(batch.len() as i64, Ordering::SeqCst);
+            for (job, id) in batch.into_iter().zip(ids) {
+                let _ = job.done.send(Ok(id));
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for job in batch {
+                let _ = job
+                    .done
+                    .send(Err(CaptureError::Database(sqlx::Error::Protocol(
+                        message.clone(),
+                    ))));
             }
         }
     }
+}
+
+/// One bounded step of the retention: the oldest captures beyond the kept count, then
+/// (when `check_age`, at most once a minute unless asked) those past the kept age among
+/// the oldest ones. Ids grow with
+/// arrival, so the oldest captures are found from the start of the primary key without
+/// an index on time. Returns whether more is left to delete.
+async fn prune(pool: &SqlitePool, shared: &Shared, check_age: bool) -> sqlx::Result<bool> {
+    let retention = shared.retention();
+    let mut more = false;
+    let excess = shared.count.load(Ordering::SeqCst) - retention.max_captures as i64;
+    if excess > 0 {
+        let removed = sqlx::query(
+            "DELETE FROM captures WHERE id IN (SELECT id FROM captures ORDER BY id LIMIT ?)",
+        )
+        .bind(excess.min(PRUNE_CHUNK))
+        .execute(pool)
+        .await?
+        .rows_affected();
+        shared.count.fetch_sub(removed as i64, Ordering::SeqCst);
+        more |= excess > PRUNE_CHUNK;
+    }
+    if check_age {
+        // Now and then the count is read again, so no drift can ever cost a capture.
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM captures")
+            .fetch_one(pool)
+            .await?;
+        shared.count.store(count, Ordering::SeqCst);
+        let cutoff = Utc::now() - chrono::Duration::days(i64::from(retention.max_age_days));
+        let removed = sqlx::query(
+            "DELETE FROM captures WHERE id IN (
+                 SELECT id FROM (SELECT id, received_at FROM captures ORDER BY id LIMIT ?1)
+                 WHERE received_at < ?2)",
+        )
+        .bind(PRUNE_CHUNK)
+        .bind(cutoff.timestamp_millis())
+        .execute(pool)
+        .await?
+        .rows_affected();
+        shared.count.fetch_sub(removed as i64, Ordering::SeqCst);
+        more |= removed as i64 == PRUNE_CHUNK;
+    }
+    Ok(more)
+}
+
+/// Masks the credential headers of captures stored before they were masked on the way in,
+/// once per file, then checkpoints so the raw values leave the write-ahead log too.
+async fn mask_earlier_captures(pool: &SqlitePool, key: &CredentialKey) -> Result<()> {
+    let done: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(MASKED_SINCE)
+        .fetch_optional(pool)
+        .await?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let named = crate::credentials::CREDENTIAL_HEADERS
+        .iter()
+        .map(|name| format!("instr(lower(headers), '\"{name}\"') > 0"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, headers FROM captures WHERE masked = '[]' AND ({named})"
+    ))
+    .fetch_all(pool)
+    .await?;
+    let mut connection = pool.acquire().await?;
+    sqlx::query("PRAGMA secure_delete = ON")
+        .execute(&mut *connection)
+        .await?;
+    let mut tx = sqlx::Connection::begin(&mut *connection).await?;
+    for (id, headers) in rows {
+        let mut headers: Vec<(String, String)> = serde_json::from_str(&headers).unwrap_or_default();
+        let masked = mask_headers(&mut headers, key);
+        if masked.is_empty() {
+            continue;
+        }
+        sqlx::query("UPDATE captures SET headers = ?, masked = ? WHERE id = ?")
+            .bind(serde_json::to_string(&headers).unwrap_or_else(|_| "[]".into()))
+            .bind(serde_json::to_string(&masked).unwrap_or_else(|_| "[]".into()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+        .bind(MASKED_SINCE)
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("PRAGMA secure_delete = OFF")
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
 }
 
 /// Inserts a batch with one multi-row statement. The writer task is the only writer, so
@@ -541,7 +807,8 @@ async fn run_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<WriteJob>) {
 async fn insert_batch(pool: &SqlitePool, batch: &[WriteJob]) -> sqlx::Result<Vec<i64>> {
     let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "INSERT INTO captures (source, received_at, method, path, headers, body, body_size,
-             response_status, event_id, event_type, scheme, signature_valid, verdict, note) ",
+             response_status, event_id, event_type, scheme, signature_valid, verdict, note,
+             masked) ",
     );
     builder.push_values(batch, |mut row, job| {
         let c = &job.capture;
@@ -567,7 +834,8 @@ async fn insert_batch(pool: &SqlitePool, batch: &[WriteJob]) -> sqlx::Result<Vec
                     .as_ref()
                     .and_then(|v| serde_json::to_string(v).ok()),
             )
-            .push_bind(c.note.clone());
+            .push_bind(c.note.clone())
+            .push_bind(serde_json::to_string(&job.masked).unwrap_or_else(|_| "[]".into()));
     });
     let result = builder.build().execute(pool).await?;
     let last = result.last_insert_rowid();

@@ -3,6 +3,9 @@
 //! The method, the path suffix, the headers (except those that describe one hop: Host,
 //! Content-Length, Connection, …) and the exact body go to the target, so a handler that
 //! verifies signatures over the raw body sees what the platform sent.
+//!
+//! The target's answer is read only up to [`RESPONSE_BODY_LIMIT`]: a target that streams
+//! a huge or endless body costs that much memory and no more, and the forward returns.
 
 use std::time::Instant;
 
@@ -10,11 +13,11 @@ use url::Url;
 
 use crate::capture::{ForwardResult, ReplayKind};
 
-/// How much of the target's response body is kept.
-const RESPONSE_BODY_LIMIT: usize = 64 * 1024;
+/// How much of the target's response body is read and kept.
+pub const RESPONSE_BODY_LIMIT: usize = 64 * 1024;
 
 /// Headers that belong to one connection, never forwarded.
-const HOP_BY_HOP: [&str; 10] = [
+pub(crate) const HOP_BY_HOP: [&str; 10] = [
     "host",
     "content-length",
     "connection",
@@ -119,6 +122,26 @@ pub fn target_url(target: &Url, path_and_query: &str) -> String {
     url
 }
 
+/// Reads a response body until `cap` bytes, then stops: the rest is never read (dropping
+/// the response closes its connection). Returns the bytes and whether there was more. A
+/// body that breaks off keeps what arrived.
+pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> (Vec<u8>, bool) {
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |n| n.min(cap as u64) as usize),
+    );
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return (body, true);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    (body, false)
+}
+
 pub async fn forward(
     http: &reqwest::Client,
     url: &str,
@@ -149,14 +172,14 @@ pub async fn forward(
                     )
                 })
                 .collect();
-            let bytes = response.bytes().await.unwrap_or_default();
+            let (bytes, body_truncated) = read_capped(response, RESPONSE_BODY_LIMIT).await;
             let latency_ms = started.elapsed().as_millis() as u64;
             ForwardResult {
                 url: url.to_string(),
                 status: Some(status),
                 headers,
-                body: String::from_utf8_lossy(&bytes[..bytes.len().min(RESPONSE_BODY_LIMIT)])
-                    .into_owned(),
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+                body_truncated,
                 latency_ms,
                 error: None,
                 replay,
@@ -176,6 +199,7 @@ pub async fn forward(
                 status: None,
                 headers: Vec::new(),
                 body: String::new(),
+                body_truncated: false,
                 latency_ms,
                 error: Some(reason),
                 replay,

@@ -3,6 +3,9 @@
 //! or through the listen tunnel; each is verified, stored, then forwarded to the target or
 //! answered with the mock response, and the UI is told.
 //!
+//! Verification and forwarding see each request as received; the store then masks its
+//! credential headers, and a replay puts back those whose secret the console keeps.
+//!
 //! A request is stored before it is answered, so nothing the sender saw acknowledged can be
 //! lost, even if the process is killed. Memory stays bounded: at most `max_in_flight`
 //! requests are handled at once, bodies above the limit are refused with 413 (and recorded
@@ -29,6 +32,7 @@ use ts_rs::TS;
 use url::Url;
 
 use crate::capture::{CaptureStore, CaptureSummary, ForwardResult, NewCapture, ReplayKind};
+use crate::credentials::{recognise, restore, CredentialStatus, KeptSecret};
 use crate::forward::{forward, route_for, target_url, ForwardRoute};
 use crate::{detect_scheme, verify, Candidate, Verdict, VerifyOptions};
 
@@ -204,9 +208,26 @@ impl InspectorCore {
         }
     }
 
+    /// What a replay of capture `id` does with each of its masked headers, given the
+    /// secrets this machine keeps.
+    pub async fn credentials(
+        &self,
+        id: i64,
+        kept: &[KeptSecret],
+    ) -> Result<Vec<CredentialStatus>, ReplayError> {
+        let detail = self.store.get(id).await?.ok_or(ReplayError::NotFound(id))?;
+        Ok(recognise(&detail.masked, kept, self.store.credential_key()).0)
+    }
+
     /// Sends a capture to the forward target again: as captured, with edits, or signed
-    /// again with a fresh timestamp (Standard Webhooks, with `secret`).
-    pub async fn replay(&self, id: i64, replay: Replay) -> Result<ForwardResult, ReplayError> {
+    /// again with a fresh timestamp (Standard Webhooks, with `secret`). A masked header
+    /// still carrying its mask gets the real value back when it is one of `kept`.
+    pub async fn replay(
+        &self,
+        id: i64,
+        replay: Replay,
+        kept: &[KeptSecret],
+    ) -> Result<ForwardResult, ReplayError> {
         let detail = self.store.get(id).await?.ok_or(ReplayError::NotFound(id))?;
         let behaviour = self.behaviour();
         let target = route_for(
@@ -217,7 +238,7 @@ impl InspectorCore {
         .cloned()
         .ok_or(ReplayError::NoTarget)?;
         let original = base64_bytes(&detail.body_base64);
-        let (kind, headers, body) = match replay {
+        let (kind, mut headers, body) = match replay {
             Replay::AsCaptured => (ReplayKind::AsCaptured, detail.headers.clone(), original),
             Replay::Edited { headers, body } => (ReplayKind::Edited, headers, body.into_bytes()),
             Replay::Resigned { secret, body } => {
@@ -239,6 +260,8 @@ impl InspectorCore {
                 (ReplayKind::Resigned, headers, body)
             }
         };
+        let (_, restores) = recognise(&detail.masked, kept, self.store.credential_key());
+        restore(&mut headers, &restores);
         let result = forward(
             &self.http,
             &target_url(&target, &detail.summary.path),

@@ -12,6 +12,7 @@
 pub mod botbiz;
 pub mod botmaker;
 pub mod capture;
+pub mod credentials;
 pub mod export;
 pub mod forward;
 pub mod inspector;

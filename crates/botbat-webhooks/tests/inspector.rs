@@ -338,7 +338,10 @@ async fn forwarding_and_the_three_replays() {
     assert_eq!(forward.status, Some(200));
     assert_eq!(forward.body, "verified");
 
-    let again = core.replay(id, Replay::AsCaptured).await.expect("replay");
+    let again = core
+        .replay(id, Replay::AsCaptured, &[])
+        .await
+        .expect("replay");
     assert_eq!(again.status, Some(200));
     let edited = core
         .replay(
@@ -347,6 +350,7 @@ async fn forwarding_and_the_three_replays() {
                 headers: detail.headers.clone(),
                 body: body.replace("evt_9", "evt_10"),
             },
+            &[],
         )
         .await
         .expect("edited");
@@ -362,6 +366,7 @@ async fn forwarding_and_the_three_replays() {
                 secret: SECRET.into(),
                 body: Some(body.replace("evt_9", "evt_10")),
             },
+            &[],
         )
         .await
         .expect("resigned");

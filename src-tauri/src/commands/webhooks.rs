@@ -6,12 +6,15 @@ use std::sync::Arc;
 use botbat_api::{
     Delivery, Event, EventTypeInfo, Page, SecretOverlap, SimulateEventRequest, Webhook,
 };
-use botbat_console_core::inspector::{InspectorSettings, InspectorStatus, ReplayInput};
+use botbat_console_core::inspector::{
+    CaptureStorage, InspectorSettings, InspectorStatus, ReplayInput,
+};
 use botbat_console_core::webhooks::{
     DeliveryQuery, IssuedWebhookSecret, ResendReport, WebhookInput, WebhookRow,
 };
 use botbat_console_core::{CommandError, Console, Environment, Inspectors};
 use botbat_webhooks::capture::{CaptureDetail, CaptureFilter, CapturePage, ForwardResult};
+use botbat_webhooks::credentials::CredentialStatus;
 use chrono::{DateTime, Utc};
 use tauri::{AppHandle, Manager, State};
 
@@ -146,6 +149,14 @@ pub async fn inspector_status(
 }
 
 #[tauri::command]
+pub async fn inspector_storage(
+    stations: Stations<'_>,
+    environment: Environment,
+) -> Result<CaptureStorage, CommandError> {
+    stations.storage(environment).await
+}
+
+#[tauri::command]
 pub async fn update_inspector_settings(
     stations: Stations<'_>,
     environment: Environment,
@@ -206,6 +217,15 @@ pub async fn get_capture(
     id: i64,
 ) -> Result<CaptureDetail, CommandError> {
     stations.get_capture(environment, id).await
+}
+
+#[tauri::command]
+pub async fn capture_credentials(
+    stations: Stations<'_>,
+    environment: Environment,
+    id: i64,
+) -> Result<Vec<CredentialStatus>, CommandError> {
+    stations.capture_credentials(environment, id).await
 }
 
 #[tauri::command]

@@ -40,6 +40,8 @@ import type { SettingsInput } from "./bindings/SettingsInput";
 import type { CaptureDetail } from "./bindings/CaptureDetail";
 import type { CaptureFilter } from "./bindings/CaptureFilter";
 import type { CapturePage } from "./bindings/CapturePage";
+import type { CaptureStorage } from "./bindings/CaptureStorage";
+import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { Delivery } from "./bindings/Delivery";
 import type { DeliveryQuery } from "./bindings/DeliveryQuery";
 import type { Event as PlatformEvent } from "./bindings/Event";
@@ -323,6 +325,11 @@ export function inspectorStatus(environment: Environment): Promise<InspectorStat
   return call("inspector_status", { environment });
 }
 
+/** How many captures `inspector.sqlite` holds and its size on disk. */
+export function inspectorStorage(environment: Environment): Promise<CaptureStorage> {
+  return call("inspector_storage", { environment });
+}
+
 export function updateInspectorSettings(environment: Environment, settings: InspectorSettings): Promise<InspectorStatus> {
   return call("update_inspector_settings", { environment, settings });
 }
@@ -355,6 +362,11 @@ export function listCaptures(
 
 export function getCapture(environment: Environment, id: number): Promise<CaptureDetail> {
   return call("get_capture", { environment, id });
+}
+
+/** What a replay sends for each masked credential header: the kept secret, or the mask. */
+export function captureCredentials(environment: Environment, id: number): Promise<CredentialStatus[]> {
+  return call("capture_credentials", { environment, id });
 }
 
 export function replayCapture(environment: Environment, id: number, input: ReplayInput): Promise<ForwardResult> {

@@ -162,6 +162,53 @@ describe("receiver, tunnel and forwarding", () => {
   });
 });
 
+describe("retention and storage", () => {
+  it("shows how much inspector.sqlite holds and reads it again after a clear", async () => {
+    const { fake } = await openInspector((fake) => {
+      fake.captures.sandbox = [summary(2), summary(1)];
+      fake.bytesPerCapture = 2 * 1024 * 1024;
+    });
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const storage = await screen.findByTestId("captures-storage");
+    expect(storage).toHaveTextContent("4.0 MiB on disk");
+    expect(storage.title).toContain("inspector.sqlite holds 2 captures in 4.0 MiB");
+    expect(storage.title).toContain("keeps the newest 100,000, for 30 days");
+
+    fake.bytesPerCapture = 0;
+    await fireEvent.click(screen.getByTestId("captures-clear"));
+    await fireEvent.click(await screen.findByTestId("captures-confirm"));
+    await waitFor(() => expect(screen.getByTestId("captures-storage")).toHaveTextContent("32.0 KiB on disk"));
+  });
+
+  it("sets how many captures are kept and for how long, and refuses what cannot be kept", async () => {
+    const { backend } = await openInspector();
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("inspector-settings"));
+    expect(screen.getByTestId("settings-keep-count")).toHaveValue("100000");
+    expect(screen.getByTestId("settings-keep-days")).toHaveValue("30");
+
+    await user.clear(screen.getByTestId("settings-keep-count"));
+    await user.type(screen.getByTestId("settings-keep-count"), "0");
+    await user.clear(screen.getByTestId("settings-keep-days"));
+    await user.type(screen.getByTestId("settings-keep-days"), "9999");
+    await user.click(screen.getByTestId("settings-save"));
+    const dialog = screen.getByTestId("inspector-settings-dialog");
+    expect(dialog).toHaveTextContent("Captures kept: a whole number from 1 to 10000000.");
+    expect(dialog).toHaveTextContent("Days kept: a whole number from 1 to 3650.");
+    expect(backend.callsTo("update_inspector_settings")).toHaveLength(0);
+
+    await user.clear(screen.getByTestId("settings-keep-count"));
+    await user.type(screen.getByTestId("settings-keep-count"), "5,000");
+    await user.clear(screen.getByTestId("settings-keep-days"));
+    await user.type(screen.getByTestId("settings-keep-days"), "7");
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(screen.queryByTestId("inspector-settings-dialog")).not.toBeInTheDocument());
+    const saved = backend.callsTo("update_inspector_settings")[0].args.settings as { retention: unknown };
+    expect(saved.retention).toEqual({ max_captures: 5000, max_age_days: 7 });
+    expect(screen.getByTestId("captures-storage").title).toContain("keeps the newest 5,000, for 7 days");
+  });
+});
+
 describe("capture list", () => {
   it("renders only the visible rows of 100,000 and fetches windows as it scrolls", async () => {
     const { backend } = await openInspector((fake) => {
@@ -327,6 +374,49 @@ describe("capture detail and actions", () => {
     expect(await screen.findByTestId("capture-last-action")).toHaveTextContent("Re-signed and replayed: 200");
     // The detail shows the history of replays.
     await waitFor(() => expect(screen.getByTestId("capture-forward")).toHaveTextContent("Re-signed replay"));
+  });
+
+  it("marks masked credentials and says in the replay dialog which ones this machine keeps", async () => {
+    const row = summary(7, { signature_valid: null });
+    const { backend } = await openInspector((fake) => {
+      fake.settings.sandbox.forward_target = "http://localhost:3000/webhooks";
+      fake.captures.sandbox = [row];
+      const base = detailOf(row, { verdict: null });
+      fake.details.set(7, {
+        ...base,
+        headers: [
+          ["content-type", "application/json"],
+          ["authorization", "Bearer bb_test_…a1b2"],
+          ["x-api-key", "…9f8e"],
+        ],
+        masked: [
+          { index: 1, name: "authorization", prefix: "Bearer ", masked: "Bearer bb_test_…a1b2", fingerprint: "00" },
+          { index: 2, name: "x-api-key", prefix: "", masked: "…9f8e", fingerprint: "11" },
+        ],
+      });
+      fake.credentials.set(7, [
+        { name: "authorization", masked: "Bearer bb_test_…a1b2", kept_as: "the Sandbox management key" },
+        { name: "x-api-key", masked: "…9f8e", kept_as: null },
+      ]);
+    });
+    const user = userEvent.setup();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    await user.click(rows()[0]);
+    await screen.findByTestId("capture-verdict");
+    expect(screen.getAllByTestId("capture-header-masked")).toHaveLength(2);
+    expect(screen.getByTestId("capture-masked-note")).toHaveTextContent("The body is stored as received");
+
+    await user.click(screen.getByTestId("capture-edit-replay"));
+    const dialog = await screen.findByTestId("replay-dialog");
+    const items = await within(dialog).findAllByTestId("replay-credential");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveAttribute("data-kept", "true");
+    expect(items[0]).toHaveTextContent("replays send the Sandbox management key, kept in this machine's keychain");
+    expect(items[1]).toHaveAttribute("data-kept", "false");
+    expect(items[1]).toHaveTextContent(
+      "The x-api-key credential was not kept: this machine does not keep …9f8e in its keychain, so the header goes as masked.",
+    );
+    expect(backend.callsTo("capture_credentials")[0].args).toEqual({ environment: "sandbox", id: 7 });
   });
 
   it("refuses to replay without a forward target and says where to set one", async () => {

@@ -7,7 +7,9 @@ import { emit } from "@tauri-apps/api/event";
 import type { CaptureDetail } from "../lib/bindings/CaptureDetail";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
 import type { CapturePage } from "../lib/bindings/CapturePage";
+import type { CaptureStorage } from "../lib/bindings/CaptureStorage";
 import type { CaptureSummary } from "../lib/bindings/CaptureSummary";
+import type { CredentialStatus } from "../lib/bindings/CredentialStatus";
 import type { Delivery } from "../lib/bindings/Delivery";
 import type { Environment } from "../lib/bindings/Environment";
 import type { Event as PlatformEvent } from "../lib/bindings/Event";
@@ -177,6 +179,7 @@ export function forward(overrides: Partial<ForwardResult> = {}): ForwardResult {
     status: 200,
     headers: [["content-type", "application/json"]],
     body: '{"ok":true}',
+    body_truncated: false,
     latency_ms: 7,
     error: null,
     replay: null,
@@ -194,6 +197,7 @@ export function detailOf(row: CaptureSummary, overrides: Partial<CaptureDetail> 
       ["webhook-timestamp", "1736935333"],
       ["webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="],
     ],
+    masked: [],
     body,
     body_base64: btoa(body),
     verdict: row.signature_valid === null ? null : row.signature_valid ? validVerdict() : staleVerdict(),
@@ -254,6 +258,10 @@ export class WebhooksFake {
   captures: Record<Environment, CaptureSummary[]> = { sandbox: [], production: [] };
   details = new Map<number, CaptureDetail>();
   virtualTotal: number | null = null;
+  /** What the fake's `inspector.sqlite` grows by per capture. */
+  bytesPerCapture = 520;
+  /** What `capture_credentials` answers, per capture id. */
+  credentials = new Map<number, CredentialStatus[]>();
   curl = "curl -X POST 'http://localhost:3000/webhooks/botbat' -H 'webhook-id: evt_3' --data-binary '{}'";
   harPath = "/home/dev/Downloads/botbat-sandbox-captures-20250115-100000.har";
   private sequence = 0;
@@ -266,6 +274,7 @@ export class WebhooksFake {
       forward_target: null,
       mock: { status: 200, body: '{"received":true}', content_type: "application/json", delay_ms: 0 },
       body_limit_mib: 5,
+      retention: { max_captures: 100_000, max_age_days: 30 },
     };
   }
 
@@ -275,9 +284,14 @@ export class WebhooksFake {
       receiver_url: this.receiver[environment],
       tunnel: this.tunnel[environment],
       settings: this.settings[environment],
-      captures: this.virtualTotal ?? this.captures[environment].length,
+      storage: this.storage(environment),
       secrets_known: 1,
     };
+  }
+
+  storage(environment: Environment): CaptureStorage {
+    const captures = this.virtualTotal ?? this.captures[environment].length;
+    return { captures, bytes: this.bytesPerCapture * captures + 32_768 };
   }
 
   row(id: string): WebhookRow | undefined {
@@ -441,6 +455,8 @@ export class WebhooksFake {
     });
 
     on("inspector_status", (args) => this.status(args.environment as Environment));
+    on("inspector_storage", (args) => this.storage(args.environment as Environment));
+    on("capture_credentials", (args) => this.credentials.get(args.id as number) ?? []);
     on("update_inspector_settings", (args) => {
       const environment = args.environment as Environment;
       const settings = args.settings as InspectorSettings;

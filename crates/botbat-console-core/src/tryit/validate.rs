@@ -2,9 +2,11 @@
 //!
 //! The validator covers the JSON Schema keywords OpenAPI 3.1 documents use for request
 //! shapes (types with `null`, `required`, `properties`, `additionalProperties`, `items`,
-//! lengths, bounds, `pattern`, `enum`, `const`, `format: date-time`, `allOf`/`anyOf`/
-//! `oneOf`) and names fields the way the platform's 422 `details` do (`name`, `tags[0]`,
-//! `data.order_id`), so a console-side issue and the server's own read the same. A test
+//! lengths, bounds, `multipleOf`, `pattern`, `enum`, `const`, `format: date-time` and
+//! `email`, `allOf`/`anyOf`/`oneOf`) and names fields the way the platform's 422 `details`
+//! do (`name`, `tags[0]`, `data.order_id`), so a console-side issue and the server's own
+//! read the same. Integers are JSON Schema's: `3.0` is one, in a body and in a query
+//! parameter alike. Email addresses are checked by the parser the platform uses. A test
 //! runs it over every example in the sandbox's document, so a keyword the platform starts
 //! using and this misreads shows up as a failing example, not as a user's false alarm.
 
@@ -239,13 +241,19 @@ pub fn validate_value(
                     return;
                 }
             }
-            if schema.get("format").and_then(Value::as_str) == Some("date-time")
-                && chrono::DateTime::parse_from_rfc3339(text).is_err()
-            {
-                push(
-                    issues,
-                    format!("must be an RFC 3339 date and time like 2026-01-31T09:30:00Z (got {text:?})"),
-                );
+            match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") if chrono::DateTime::parse_from_rfc3339(text).is_err() => {
+                    push(
+                        issues,
+                        format!("must be an RFC 3339 date and time like 2026-01-31T09:30:00Z (got {text:?})"),
+                    );
+                }
+                Some("email") => {
+                    if let Some(issue) = botbat_api::contract::email_issue(text) {
+                        push(issues, issue);
+                    }
+                }
+                _ => {}
             }
         }
         Value::Number(number) => {
@@ -264,6 +272,10 @@ pub fn validate_value(
                 push(issues, format!("must be more than {min}"));
             } else if let Some((_, max)) = bound("exclusiveMaximum").filter(|(max, _)| x >= *max) {
                 push(issues, format!("must be less than {max}"));
+            } else if let Some((_, step)) = bound("multipleOf")
+                .filter(|(step, _)| *step > 0.0 && ((x / step) - (x / step).round()).abs() > 1e-9)
+            {
+                push(issues, format!("must be a multiple of {step}"));
             }
         }
         Value::Array(items) => {
@@ -348,9 +360,9 @@ fn check_parameter(
 ) -> Vec<FieldIssue> {
     let mut issues = Vec::new();
     let value = match parameter.kind.as_str() {
-        "integer" => match raw.trim().parse::<i64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
+        "integer" => match botbat_api::contract::parse_whole(raw) {
+            Some(n) => Value::from(n),
+            None => {
                 issues.push(FieldIssue::new(
                     field,
                     format!("must be a whole number (got {raw:?})"),
@@ -358,9 +370,9 @@ fn check_parameter(
                 return issues;
             }
         },
-        "number" => match raw.trim().parse::<f64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
+        "number" => match raw.parse::<f64>().ok().filter(|n| n.is_finite()) {
+            Some(n) => Value::from(n),
+            None => {
                 issues.push(FieldIssue::new(
                     field,
                     format!("must be a number (got {raw:?})"),
@@ -368,7 +380,7 @@ fn check_parameter(
                 return issues;
             }
         },
-        "boolean" => match raw.trim() {
+        "boolean" => match raw {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => {
@@ -379,10 +391,11 @@ fn check_parameter(
                 return issues;
             }
         },
-        // Arrays travel as comma-separated text; their items are checked one by one.
+        // Arrays travel as comma-separated text, exactly as typed (the platform does not
+        // trim them); their items are checked one by one.
         "array" => Value::Array(
             raw.split(',')
-                .map(|s| Value::String(s.trim().to_string()))
+                .map(|s| Value::String(s.to_string()))
                 .collect(),
         ),
         _ => Value::String(raw.to_string()),
@@ -538,6 +551,84 @@ mod tests {
             )
         );
         assert_eq!(issues(contact(), json!([1]))[0].0, "body");
+    }
+
+    fn parameter(kind: &str, schema: Value) -> TryParameter {
+        TryParameter {
+            name: "p".into(),
+            location: "query".into(),
+            required: false,
+            description: String::new(),
+            kind: kind.into(),
+            format: None,
+            enum_values: Vec::new(),
+            default: None,
+            minimum: None,
+            maximum: None,
+            schema,
+        }
+    }
+
+    #[test]
+    fn query_values_are_read_as_the_platform_reads_them() {
+        let patterns = Patterns::default();
+        let limit = parameter(
+            "integer",
+            json!({"type": "integer", "minimum": 1, "maximum": 100}),
+        );
+        for ok in ["25", "3.0"] {
+            assert!(
+                check_parameter(&limit, ok, "query.limit", &patterns).is_empty(),
+                "{ok}"
+            );
+        }
+        for bad in [" 25", "2.5", "+3", "0", "101"] {
+            assert_eq!(
+                check_parameter(&limit, bad, "query.limit", &patterns).len(),
+                1,
+                "{bad}"
+            );
+        }
+        let flag = parameter("boolean", json!({"type": "boolean"}));
+        assert!(check_parameter(&flag, "true", "query.f", &patterns).is_empty());
+        assert_eq!(
+            check_parameter(&flag, " true", "query.f", &patterns).len(),
+            1
+        );
+        let types = parameter(
+            "array",
+            json!({"type": "array", "items": {"type": "string", "enum": ["a.b", "c.d"]}}),
+        );
+        assert!(check_parameter(&types, "a.b,c.d", "query.types", &patterns).is_empty());
+        let spaced = check_parameter(&types, "a.b, c.d", "query.types", &patterns);
+        assert_eq!(spaced.len(), 1, "{spaced:?}");
+        assert_eq!(spaced[0].field, "query.types[1]");
+    }
+
+    #[test]
+    fn item_lengths_emails_multiples_and_not_blank() {
+        let schema = json!({"type": "object", "properties": {
+            "tags": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 3,
+                "pattern": botbat_api::contract::NOT_BLANK}},
+            "email": {"type": ["string", "null"], "format": "email"},
+            "step": {"type": "integer", "multipleOf": 5}
+        }});
+        assert!(issues(
+            schema.clone(),
+            json!({"tags": ["a", " b "], "email": "a@b.co", "step": 10.0})
+        )
+        .is_empty());
+        let mut found = issues(
+            schema,
+            json!({"tags": ["", "  ", "abcd"], "email": "a@b@c.com", "step": 7}),
+        );
+        found.sort();
+        let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["email", "step", "tags[0]", "tags[1]", "tags[2]"],
+            "{found:?}"
+        );
     }
 
     #[test]

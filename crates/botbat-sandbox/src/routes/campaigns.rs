@@ -11,14 +11,15 @@ use axum::Json;
 use botbat_api::{
     Campaign, CampaignCounts, CampaignFilter, CampaignStatus, Channel, CreateCampaignRequest,
     ErrorBody, FieldIssue, Page, PageParams, SendCampaignRequest, UpdateCampaignRequest,
+    CAMPAIGN_NAME, CAMPAIGN_SEGMENT,
 };
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
-use crate::routes::messages::{self, channel_of, channel_str, Outbound};
+use crate::routes::messages::{self, channel_of, Outbound};
 use crate::state::AppState;
-use crate::{events, ids, pagination};
+use crate::{events, ids, pagination, rules};
 
 #[derive(Debug, Clone, FromRow)]
 struct CampaignRow {
@@ -80,17 +81,19 @@ struct Fields {
 }
 
 /// Checks the fields that do not depend on the template's review, which is checked when
-/// sending (a template may be approved after the campaign is drafted).
+/// sending (a template may be approved after the campaign is drafted). A create is checked
+/// entirely by its schema but for the template's existence; an update is checked as the
+/// campaign it leaves, whose channel may come from before.
 async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
     let mut issues = Vec::new();
+    if let Some(issue) = CAMPAIGN_NAME.issue(&fields.name) {
+        issues.push(FieldIssue::new("name", issue));
+    }
     fields.name = fields.name.trim().to_string();
-    if fields.name.is_empty() || fields.name.chars().count() > 200 {
-        issues.push(FieldIssue::new("name", "must be 1 to 200 characters"));
+    if let Some(issue) = CAMPAIGN_SEGMENT.issue(&fields.segment) {
+        issues.push(FieldIssue::new("segment", issue));
     }
     fields.segment = fields.segment.trim().to_string();
-    if fields.segment.is_empty() || fields.segment.chars().count() > 100 {
-        issues.push(FieldIssue::new("segment", "must be 1 to 100 characters"));
-    }
     match (&fields.template_id, &fields.body) {
         (Some(_), Some(_)) | (None, None) => issues.push(FieldIssue::new(
             "template_id",
@@ -98,31 +101,17 @@ async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
         )),
         (Some(template_id), None) => {
             if fields.channel != Channel::Whatsapp {
-                issues.push(FieldIssue::new(
-                    "template_id",
-                    "templates are sent on the whatsapp channel only; use body for sms",
-                ));
+                issues.push(rules::TEMPLATE_CHANNEL.detail());
             } else if crate::routes::templates::for_sending(state, template_id)
                 .await?
                 .is_none()
             {
-                issues.push(FieldIssue::new(
-                    "template_id",
-                    format!("no template {template_id:?}"),
-                ));
+                issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
             }
         }
         (None, Some(body)) => {
-            let max = if fields.channel == Channel::Sms {
-                1600
-            } else {
-                4096
-            };
-            if body.trim().is_empty() || body.chars().count() > max {
-                issues.push(FieldIssue::new(
-                    "body",
-                    format!("must be 1 to {max} characters"),
-                ));
+            if let Some(issue) = fields.channel.body().issue(body) {
+                issues.push(FieldIssue::new("body", issue));
             }
         }
     }
@@ -146,7 +135,8 @@ async fn load(state: &AppState, id: &str) -> Result<CampaignRow> {
     get, path = "/v1/campaigns", tag = "Campaigns",
     params(PageParams, CampaignFilter),
     responses((status = 200, description = "A page of campaigns", body = Page<Campaign>)),
-    security(("bearer_key" = ["campaigns:read"]))
+    security(("bearer_key" = ["campaigns:read"])),
+    extensions(("x-runtime-rules" = json!([rules::CREATED_RANGE])))
 )]
 pub async fn list_campaigns(
     State(state): State<AppState>,
@@ -154,28 +144,18 @@ pub async fn list_campaigns(
     ApiQuery(filter): ApiQuery<CampaignFilter>,
 ) -> Result<Json<Page<Campaign>>> {
     let page = pagination::parse(&params, "campaigns")?;
-    if let Some(raw) = filter.status.as_deref() {
-        if CampaignStatus::parse(raw).is_none() {
-            return Err(SandboxError::field(
-                "status",
-                format!("must be draft, scheduled, sending, completed or failed (got {raw:?})"),
-            ));
-        }
-    }
+    let status = filter.status.map(CampaignStatus::as_str);
     let from = filter.created_from.map(|t| t.timestamp_millis());
     let to = filter.created_to.map(|t| t.timestamp_millis());
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
-            return Err(SandboxError::field(
-                "created_from",
-                "must not be after created_to",
-            ));
+            return Err(rules::CREATED_RANGE.refuse(rules::CREATED_RANGE.detail()));
         }
     }
     let filter_sql = "FROM campaigns WHERE (?1 IS NULL OR status = ?1)
          AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
-        .bind(&filter.status)
+        .bind(status)
         .bind(from)
         .bind(to)
         .fetch_one(&state.db)
@@ -183,7 +163,7 @@ pub async fn list_campaigns(
     let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
         "SELECT * {filter_sql} AND seq < ?4 ORDER BY seq DESC LIMIT ?5"
     ))
-    .bind(&filter.status)
+    .bind(status)
     .bind(from)
     .bind(to)
     .bind(page.after.unwrap_or(i64::MAX))
@@ -205,7 +185,8 @@ pub async fn list_campaigns(
     post, path = "/v1/campaigns", tag = "Campaigns",
     request_body(content = CreateCampaignRequest, example = json!({"name": "Black Friday", "segment": "vip", "channel": "whatsapp", "template_id": "tpl_…", "variables": ["30%"]})),
     responses((status = 201, description = "The draft campaign", body = Campaign)),
-    security(("bearer_key" = ["campaigns:write"]))
+    security(("bearer_key" = ["campaigns:write"])),
+    extensions(("x-runtime-rules" = json!([rules::TEMPLATE_EXISTS])))
 )]
 pub async fn create_campaign(
     State(state): State<AppState>,
@@ -228,7 +209,7 @@ pub async fn create_campaign(
     .bind(ids::campaign_id())
     .bind(&fields.name)
     .bind(&fields.segment)
-    .bind(channel_str(fields.channel))
+    .bind(fields.channel.as_str())
     .bind(&fields.template_id)
     .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
     .bind(&fields.body)
@@ -263,7 +244,8 @@ pub async fn get_campaign(
         (status = 200, description = "The changed campaign", body = Campaign),
         (status = 409, description = "conflict: the campaign is sending or done", body = ErrorBody),
     ),
-    security(("bearer_key" = ["campaigns:write"]))
+    security(("bearer_key" = ["campaigns:write"])),
+    extensions(("x-runtime-rules" = json!([rules::TEMPLATE_EXISTS, rules::TEMPLATE_CHANNEL, rules::CAMPAIGN_SMS_BODY])))
 )]
 pub async fn update_campaign(
     State(state): State<AppState>,
@@ -305,7 +287,7 @@ pub async fn update_campaign(
     )
     .bind(&fields.name)
     .bind(&fields.segment)
-    .bind(channel_str(fields.channel))
+    .bind(fields.channel.as_str())
     .bind(&fields.template_id)
     .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
     .bind(&fields.body)
@@ -354,7 +336,8 @@ pub async fn delete_campaign(
         (status = 202, description = "The campaign, sending or scheduled", body = Campaign),
         (status = 409, description = "conflict: the campaign is not a draft or scheduled", body = ErrorBody),
     ),
-    security(("bearer_key" = ["campaigns:write"]))
+    security(("bearer_key" = ["campaigns:write"])),
+    extensions(("x-runtime-rules" = json!([rules::SEND_AT_FUTURE])))
 )]
 pub async fn send_campaign(
     State(state): State<AppState>,
@@ -374,10 +357,7 @@ pub async fn send_campaign(
     let now = state.clock.now_ms();
     let row = match body.send_at.map(|t| t.timestamp_millis()) {
         Some(at) if at <= now => {
-            return Err(SandboxError::field(
-                "send_at",
-                "must be in the future; omit it to send now",
-            ))
+            return Err(rules::SEND_AT_FUTURE.refuse(rules::SEND_AT_FUTURE.detail()))
         }
         Some(at) => {
             let row: CampaignRow = sqlx::query_as(

@@ -3,9 +3,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use botbat_api::contract;
 use botbat_api::{
     Contact, ContactFilter, ContactSearch, CreateContactRequest, ErrorBody, FieldIssue, Page,
-    PageParams, UpdateContactRequest,
+    PageParams, UpdateContactRequest, CONTACT_NAME, MAX_TAGS, SEARCH_QUERY, SEGMENT, TAG,
 };
 use sqlx::FromRow;
 
@@ -13,7 +14,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, fuzzy, ids, pagination};
+use crate::{events, fuzzy, ids, pagination, rules};
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct ContactRow {
@@ -43,29 +44,9 @@ impl ContactRow {
     }
 }
 
-/// `+`, a country code that does not start with 0, and 7 to 15 digits in all.
-pub fn is_e164(phone: &str) -> bool {
-    let Some(digits) = phone.strip_prefix('+') else {
-        return false;
-    };
-    (7..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
-fn is_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
-        && email.len() <= 254
-}
-
-/// The fields of a contact after validation, normalised (trimmed, email lower-cased).
+/// The fields of a contact, checked as `POST /v1/contacts` publishes them, then normalised:
+/// name, segment and tags trimmed, a blank segment dropped, repeated tags dropped, the email
+/// lower-cased. The CSV import passes cells already trimmed, an empty cell as `None`.
 pub(crate) struct Fields {
     pub name: String,
     pub email: Option<String>,
@@ -76,59 +57,39 @@ pub(crate) struct Fields {
 
 pub(crate) fn validate(fields: &mut Fields) -> Result<()> {
     let mut issues = Vec::new();
+    if let Some(issue) = CONTACT_NAME.issue(&fields.name) {
+        issues.push(FieldIssue::new("name", issue));
+    }
     fields.name = fields.name.trim().to_string();
-    if fields.name.is_empty() || fields.name.chars().count() > 200 {
-        issues.push(FieldIssue::new("name", "must be 1 to 200 characters"));
+    if let Some(issue) = fields.email.as_deref().and_then(contract::email_issue) {
+        issues.push(FieldIssue::new("email", issue));
     }
-    fields.email = fields
-        .email
-        .take()
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
-    if fields.email.as_deref().is_some_and(|e| !is_email(e)) {
-        issues.push(FieldIssue::new(
-            "email",
-            "must be an email address like ada@example.com",
-        ));
-    }
-    fields.phone = fields
-        .phone
-        .take()
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty());
+    fields.email = fields.email.take().map(|e| e.to_lowercase());
     if let Some(phone) = &fields.phone {
-        if !is_e164(phone) {
-            issues.push(FieldIssue::new(
-                "phone",
-                format!("must be E.164: + then the country code and number, digits only, e.g. +14155550123 (got {phone:?})"),
-            ));
+        if let Some(issue) = contract::PHONE.issue(phone) {
+            issues.push(FieldIssue::new("phone", format!("{issue} (got {phone:?})")));
         }
+    }
+    if let Some(issue) = fields.segment.as_deref().and_then(|s| SEGMENT.issue(s)) {
+        issues.push(FieldIssue::new("segment", issue));
     }
     fields.segment = fields
         .segment
         .take()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    if fields
-        .segment
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 100)
-    {
-        issues.push(FieldIssue::new("segment", "must be at most 100 characters"));
-    }
-    if fields.tags.len() > 20 {
-        issues.push(FieldIssue::new("tags", "at most 20 tags"));
+    if fields.tags.len() > MAX_TAGS {
+        issues.push(FieldIssue::new(
+            "tags",
+            format!("must have at most {MAX_TAGS} items"),
+        ));
     }
     let mut tags: Vec<String> = Vec::new();
     for (i, tag) in fields.tags.iter().enumerate() {
-        let tag = tag.trim();
-        if tag.is_empty() || tag.chars().count() > 50 {
-            issues.push(FieldIssue::new(
-                format!("tags[{i}]"),
-                "must be 1 to 50 characters",
-            ));
-        } else if !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
+        if let Some(issue) = TAG.issue(tag) {
+            issues.push(FieldIssue::new(format!("tags[{i}]"), issue));
+        } else if !tags.iter().any(|t| t == tag.trim()) {
+            tags.push(tag.trim().to_string());
         }
     }
     fields.tags = tags;
@@ -224,7 +185,8 @@ async fn load(state: &AppState, id: &str) -> Result<ContactRow> {
     get, path = "/v1/contacts", tag = "Contacts",
     params(PageParams, ContactFilter),
     responses((status = 200, description = "A page of contacts", body = Page<Contact>)),
-    security(("bearer_key" = ["contacts:read"]))
+    security(("bearer_key" = ["contacts:read"])),
+    extensions(("x-runtime-rules" = json!([rules::CREATED_RANGE])))
 )]
 pub async fn list_contacts(
     State(state): State<AppState>,
@@ -236,10 +198,7 @@ pub async fn list_contacts(
     let to = filter.created_to.map(|t| t.timestamp_millis());
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
-            return Err(SandboxError::field(
-                "created_from",
-                "must not be after created_to",
-            ));
+            return Err(rules::CREATED_RANGE.refuse(rules::CREATED_RANGE.detail()));
         }
     }
     let condition = "(?1 IS NULL OR segment = ?1)
@@ -396,10 +355,10 @@ pub async fn search_contacts(
     State(state): State<AppState>,
     ApiQuery(search): ApiQuery<ContactSearch>,
 ) -> Result<Json<Page<Contact>>> {
-    let q = search.q.trim();
-    if q.is_empty() || q.chars().count() > 200 {
-        return Err(SandboxError::field("q", "must be 1 to 200 characters"));
+    if let Some(issue) = SEARCH_QUERY.issue(&search.q) {
+        return Err(SandboxError::field("q", issue));
     }
+    let q = search.q.trim();
     let limit = pagination::parse(
         &PageParams {
             cursor: None,

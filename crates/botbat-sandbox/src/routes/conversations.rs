@@ -6,17 +6,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use botbat_api::contract::PHONE;
 use botbat_api::{
     AssignConversationRequest, Conversation, ConversationFilter, ConversationMessage,
     ConversationStatus, Direction, ErrorBody, FieldIssue, InboundMessageRequest, InboundResult,
-    Page, PageParams,
+    Page, PageParams, ASSIGNEE, INBOUND_BODY,
 };
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::routes::contacts;
-use crate::routes::messages::{channel_of, channel_str, MessageRow};
+use crate::routes::messages::{channel_of, MessageRow};
 use crate::state::AppState;
 use crate::{events, ids, pagination};
 
@@ -113,25 +114,18 @@ pub async fn list_conversations(
     ApiQuery(filter): ApiQuery<ConversationFilter>,
 ) -> Result<Json<Page<Conversation>>> {
     let page = pagination::parse(&params, "conversations")?;
-    if let Some(raw) = filter.status.as_deref() {
-        if ConversationStatus::parse(raw).is_none() {
-            return Err(SandboxError::field(
-                "status",
-                format!("must be open, assigned or resolved (got {raw:?})"),
-            ));
-        }
-    }
+    let status = filter.status.map(ConversationStatus::as_str);
     let filter_sql =
         "FROM conversations WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR assignee = ?2)";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
-        .bind(&filter.status)
+        .bind(status)
         .bind(&filter.assignee)
         .fetch_one(&state.db)
         .await?;
     let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
         "SELECT * {filter_sql} AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
     ))
-    .bind(&filter.status)
+    .bind(status)
     .bind(&filter.assignee)
     .bind(page.after.unwrap_or(i64::MAX))
     .bind(page.limit + 1)
@@ -179,13 +173,10 @@ pub async fn assign_conversation(
     ApiJson(body): ApiJson<AssignConversationRequest>,
 ) -> Result<Json<Conversation>> {
     let current = load(&state, &id).await?;
-    let assignee = body.assignee.trim();
-    if assignee.is_empty() || assignee.chars().count() > 200 {
-        return Err(SandboxError::field(
-            "assignee",
-            "must be 1 to 200 characters",
-        ));
+    if let Some(issue) = ASSIGNEE.issue(&body.assignee) {
+        return Err(SandboxError::field("assignee", issue));
     }
+    let assignee = body.assignee.trim();
     if current.status == "resolved" {
         return Err(SandboxError::conflict(format!(
             "Conversation {id} is resolved; a new message from the contact opens a new one."
@@ -248,16 +239,12 @@ pub async fn inbound_message(
     ApiJson(request): ApiJson<InboundMessageRequest>,
 ) -> Result<(StatusCode, Json<InboundResult>)> {
     let mut issues = Vec::new();
-    let from = request.from.trim();
-    if !contacts::is_e164(from) {
-        issues.push(FieldIssue::new(
-            "from",
-            format!("must be E.164, e.g. +14155550123 (got {from:?})"),
-        ));
+    let from = request.from.as_str();
+    if let Some(issue) = PHONE.issue(from) {
+        issues.push(FieldIssue::new("from", format!("{issue} (got {from:?})")));
     }
-    let text = request.body.trim();
-    if text.is_empty() || request.body.chars().count() > 4096 {
-        issues.push(FieldIssue::new("body", "must be 1 to 4096 characters"));
+    if let Some(issue) = INBOUND_BODY.issue(&request.body) {
+        issues.push(FieldIssue::new("body", issue));
     }
     if !issues.is_empty() {
         return Err(SandboxError::validation(issues));
@@ -273,7 +260,7 @@ pub async fn inbound_message(
             )
             .bind(ids::conversation_id())
             .bind(&contact_id)
-            .bind(channel_str(request.channel))
+            .bind(request.channel.as_str())
             .bind(now)
             .bind(now)
             .fetch_one(&state.db)
@@ -288,7 +275,7 @@ pub async fn inbound_message(
     )
     .bind(&message_id)
     .bind(&contact_id)
-    .bind(channel_str(request.channel))
+    .bind(request.channel.as_str())
     .bind(&request.body)
     .bind(now)
     .bind(&conversation_id)
@@ -304,7 +291,7 @@ pub async fn inbound_message(
         "message.received",
         &serde_json::json!({
             "message_id": message_id, "contact_id": contact_id,
-            "conversation_id": conversation_id, "channel": channel_str(request.channel),
+            "conversation_id": conversation_id, "channel": request.channel.as_str(),
             "from": from, "body": request.body, "received_at": from_ms(now),
         }),
     )

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use botbat_api::{
-    Event, EventFilter, EventTypeInfo, FieldIssue, Page, PageParams, SimulateEventRequest,
-    EVENT_TYPES,
+    Event, EventFilter, EventType, EventTypeInfo, FieldIssue, Page, PageParams,
+    SimulateEventRequest,
 };
 use serde_json::{json, Value};
 
@@ -172,20 +172,12 @@ pub fn example(event_type: &str) -> Value {
     }
 }
 
-fn parse_filter(filter: &EventFilter) -> Result<(Option<&str>, Option<i64>, Option<i64>)> {
-    if let Some(t) = filter.event_type.as_deref() {
-        if !events::is_event_type(t) {
-            return Err(SandboxError::field(
-                "type",
-                format!("unknown event type {t:?}; GET /v1/events/types lists them"),
-            ));
-        }
-    }
-    Ok((
-        filter.event_type.as_deref(),
+fn parse_filter(filter: &EventFilter) -> (Option<&str>, Option<i64>, Option<i64>) {
+    (
+        filter.event_type.map(EventType::as_str),
         filter.created_from.map(|t| t.timestamp_millis()),
         filter.created_to.map(|t| t.timestamp_millis()),
-    ))
+    )
 }
 
 /// Lists events, newest first, by type and time.
@@ -201,7 +193,7 @@ pub async fn list_events(
     ApiQuery(filter): ApiQuery<EventFilter>,
 ) -> Result<Json<Page<Event>>> {
     let page = pagination::parse(&params, "events")?;
-    let (event_type, from, to) = parse_filter(&filter)?;
+    let (event_type, from, to) = parse_filter(&filter);
     let filter_sql = "FROM events WHERE (?1 IS NULL OR type = ?1)
          AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
@@ -239,16 +231,15 @@ pub async fn list_events(
 )]
 pub async fn event_types() -> Json<Vec<EventTypeInfo>> {
     Json(
-        EVENT_TYPES
+        EventType::ALL
             .iter()
-            .filter(|t| **t != "*")
             .map(|t| {
-                let (group, description) = describe(t);
+                let (group, description) = describe(t.as_str());
                 EventTypeInfo {
                     event_type: t.to_string(),
                     group: group.to_string(),
                     description: description.to_string(),
-                    example: example(t),
+                    example: example(t.as_str()),
                 }
             })
             .collect(),
@@ -287,7 +278,7 @@ pub async fn simulate_event(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<SimulateEventRequest>,
 ) -> Result<(StatusCode, Json<Event>)> {
-    if !events::is_event_type(&request.event_type) {
+    if EventType::parse(&request.event_type).is_none() {
         return Err(SandboxError::validation(vec![FieldIssue::new(
             "type",
             format!(

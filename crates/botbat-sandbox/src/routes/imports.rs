@@ -14,7 +14,7 @@ use crate::clock::from_ms;
 use crate::error::{Result, SandboxError};
 use crate::routes::contacts::{self, Fields};
 use crate::state::AppState;
-use crate::{events, ids};
+use crate::{events, ids, rules};
 
 /// The largest CSV accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -96,7 +96,10 @@ fn too_large() -> SandboxError {
     )
 }
 
+/// The form's one part, `file`; any other part (or a second `file`) is refused, as the
+/// published form allows none.
 async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
+    let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -104,8 +107,12 @@ async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
             SandboxError::invalid(format!("The multipart body is malformed: {e}"))
         }
     })? {
-        if field.name() != Some("file") {
-            continue;
+        if field.name() != Some("file") || file.is_some() {
+            let name = field.name().unwrap_or_default().to_string();
+            return Err(SandboxError::field(
+                &name,
+                "is not a part of this form; send one part, `file`, only",
+            ));
         }
         let bytes = field.bytes().await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -114,12 +121,14 @@ async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
                 SandboxError::invalid(format!("The `file` part could not be read: {e}"))
             }
         })?;
-        return Ok(bytes.to_vec());
+        file = Some(bytes.to_vec());
     }
-    Err(SandboxError::field(
-        "file",
-        "attach the CSV as a multipart/form-data part named `file`",
-    ))
+    file.ok_or_else(|| {
+        SandboxError::field(
+            "file",
+            "attach the CSV as a multipart/form-data part named `file`",
+        )
+    })
 }
 
 /// Starts importing a CSV of contacts and returns the job to poll at `GET /v1/jobs/{id}`.
@@ -133,7 +142,8 @@ async fn read_file(multipart: &mut Multipart) -> Result<Vec<u8>> {
         (status = 202, description = "The job, running", body = Job),
         (status = 413, description = "payload_too_large: the file exceeds 10 MiB", body = ErrorBody),
     ),
-    security(("bearer_key" = ["contacts:write"]))
+    security(("bearer_key" = ["contacts:write"])),
+    extensions(("x-runtime-rules" = json!([rules::IMPORT_FILE])))
 )]
 pub async fn import_contacts(
     State(state): State<AppState>,
@@ -148,25 +158,22 @@ pub async fn import_contacts(
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| SandboxError::field("file", "must be UTF-8 text (a CSV file)"))?;
+    let bad_file = |why: String| rules::IMPORT_FILE.refuse(rules::IMPORT_FILE.detail_with(why));
+    let text = String::from_utf8(bytes).map_err(|_| bad_file("it is not UTF-8 text".into()))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .map_err(|e| SandboxError::field("file", format!("the header row cannot be read: {e}")))?
+        .map_err(|e| bad_file(format!("the header row cannot be read: {e}")))?
         .clone();
-    let columns = columns(&header).map_err(|issue| SandboxError::field("file", issue))?;
+    let columns = columns(&header).map_err(bad_file)?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let line = rows.len() as u32 + 2;
         rows.push((line, record.map_err(|e| e.to_string())));
         if rows.len() > MAX_ROWS {
-            return Err(SandboxError::field(
-                "file",
-                format!("at most {MAX_ROWS} rows per import"),
-            ));
+            return Err(bad_file(format!("it has more than {MAX_ROWS} rows")));
         }
     }
     let now = state.clock.now_ms();

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use botbat_api::{
-    ApiKey, CreateApiKeyRequest, CreatedApiKey, ErrorBody, FieldIssue, Page, PageParams,
-    RotateApiKeyRequest, RotatedApiKey, Scope,
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, ErrorBody, FieldIssue, KeyStatus, Page, PageParams,
+    RotateApiKeyRequest, RotatedApiKey, Scope, KEY_NAME,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -24,8 +24,7 @@ pub const GRACE_PERIODS: [u64; 4] = [0, 3_600, 86_400, 604_800];
 #[into_params(parameter_in = Query)]
 pub struct KeyFilter {
     /// Only keys in this state: active, expiring, expired or revoked.
-    #[param(value_type = Option<botbat_api::KeyStatus>)]
-    pub status: Option<String>,
+    pub status: Option<KeyStatus>,
 }
 
 /// Lists keys, newest first. Secrets are never included.
@@ -42,18 +41,12 @@ pub async fn list_keys(
 ) -> Result<Json<Page<ApiKey>>> {
     let page = pagination::parse(&params, "api_keys")?;
     let now = state.clock.now_ms();
-    let condition = match filter.status.as_deref() {
-        None | Some("") => "1 = 1",
-        Some("active") => "revoked_at IS NULL AND expires_at IS NULL",
-        Some("expiring") => "revoked_at IS NULL AND expires_at > clock.now",
-        Some("expired") => "revoked_at IS NULL AND expires_at <= clock.now",
-        Some("revoked") => "revoked_at IS NOT NULL",
-        Some(other) => {
-            return Err(SandboxError::field(
-                "status",
-                format!("must be active, expiring, expired or revoked (got {other:?})"),
-            ))
-        }
+    let condition = match filter.status {
+        None => "1 = 1",
+        Some(KeyStatus::Active) => "revoked_at IS NULL AND expires_at IS NULL",
+        Some(KeyStatus::Expiring) => "revoked_at IS NULL AND expires_at > clock.now",
+        Some(KeyStatus::Expired) => "revoked_at IS NULL AND expires_at <= clock.now",
+        Some(KeyStatus::Revoked) => "revoked_at IS NOT NULL",
     };
     state.meter.flush().await;
     let total: i64 = sqlx::query_scalar(&format!(
@@ -84,12 +77,10 @@ pub async fn list_keys(
 
 fn validate_create(body: &CreateApiKeyRequest) -> Result<(String, Vec<Scope>)> {
     let mut issues = Vec::new();
-    let name = body.name.trim().to_string();
-    if name.is_empty() {
-        issues.push(FieldIssue::new("name", "must not be empty"));
-    } else if name.chars().count() > 100 {
-        issues.push(FieldIssue::new("name", "must be at most 100 characters"));
+    if let Some(issue) = KEY_NAME.issue(&body.name) {
+        issues.push(FieldIssue::new("name", issue));
     }
+    let name = body.name.trim().to_string();
     let mut scopes = BTreeSet::new();
     if body.scopes.is_empty() {
         issues.push(FieldIssue::new(

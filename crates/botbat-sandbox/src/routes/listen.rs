@@ -12,14 +12,15 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use botbat_api::{ErrorBody, ErrorCode, ListenFrame, ListenQuery, ListenReply};
+use botbat_api::contract::parse_whole;
+use botbat_api::{ErrorBody, ErrorCode, EventSubscription, ListenFrame, ListenQuery, ListenReply};
 use futures::{SinkExt, StreamExt};
 
 use crate::delivery::signed_headers;
 use crate::error::{ApiQuery, Result, SandboxError};
 use crate::events::{self, EventRow};
-use crate::ids;
 use crate::state::AppState;
+use crate::{ids, rules};
 
 const DEFAULT_HEARTBEAT: u32 = 15;
 const BATCH: i64 = 200;
@@ -34,8 +35,8 @@ struct Session {
 async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
     let heartbeat = match query.heartbeat_seconds.as_deref() {
         None => DEFAULT_HEARTBEAT,
-        Some(raw) => match raw.trim().parse::<u32>() {
-            Ok(n) if (1..=60).contains(&n) => n,
+        Some(raw) => match parse_whole(raw).and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if (1..=60).contains(&n) => n,
             _ => {
                 return Err(SandboxError::field(
                     "heartbeat_seconds",
@@ -44,14 +45,11 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
             }
         },
     };
-    let types = match query.types.as_deref().map(str::trim) {
-        None | Some("") => None,
+    let types = match query.types.as_deref() {
+        None => None,
         Some(list) => {
-            let types: Vec<String> = list.split(',').map(|t| t.trim().to_string()).collect();
-            if let Some(bad) = types
-                .iter()
-                .find(|t| !events::is_event_type(t) && t.as_str() != "*")
-            {
+            let types: Vec<String> = list.split(',').map(str::to_string).collect();
+            if let Some(bad) = types.iter().find(|t| !EventSubscription::is_valid(t)) {
                 return Err(SandboxError::field(
                     "types",
                     format!("unknown event type {bad:?}; GET /v1/events/types lists them"),
@@ -60,7 +58,7 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
             Some(types)
         }
     };
-    let after_seq = match query.after.as_deref().map(str::trim) {
+    let after_seq = match query.after.as_deref() {
         None | Some("") => events::latest_seq(&state.db).await?,
         Some(id) => sqlx::query_scalar("SELECT seq FROM events WHERE id = ?")
             .bind(id)
@@ -75,7 +73,7 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
     };
     Ok(Session {
         after_seq,
-        resumed_after: query.after.clone().filter(|a| !a.trim().is_empty()),
+        resumed_after: query.after.clone().filter(|a| !a.is_empty()),
         types,
         heartbeat,
     })
@@ -91,9 +89,11 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
     params(ListenQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket; frames are `ListenFrame`, replies `ListenReply`"),
+        (status = 404, description = "not_found: `after` names no event (was the sandbox reset?); connect without it", body = ErrorBody),
         (status = 426, description = "upgrade_required: connect with a WebSocket client", body = ErrorBody),
     ),
-    security(("bearer_key" = ["webhooks:manage"]))
+    security(("bearer_key" = ["webhooks:manage"])),
+    extensions(("x-runtime-rules" = json!([rules::LISTEN_UPGRADE])))
 )]
 pub async fn listen(
     State(state): State<AppState>,

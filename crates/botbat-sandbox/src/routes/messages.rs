@@ -18,7 +18,7 @@ use crate::error::{ApiJson, Result, SandboxError};
 use crate::routes::{contacts, conversations, templates};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids};
+use crate::{events, ids, rules};
 
 /// Phones ending in this fail.
 pub const FAILING_SUFFIX: &str = "0000";
@@ -101,13 +101,6 @@ pub(crate) fn channel_of(s: &str) -> Channel {
     }
 }
 
-pub(crate) fn channel_str(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Whatsapp => "whatsapp",
-        Channel::Sms => "sms",
-    }
-}
-
 /// An outbound message ready to be written: validated, its body final.
 pub(crate) struct Outbound<'a> {
     pub contact_id: &'a str,
@@ -138,7 +131,7 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     )
     .bind(ids::message_id())
     .bind(message.contact_id)
-    .bind(channel_str(message.channel))
+    .bind(message.channel.as_str())
     .bind(message.template_id)
     .bind(serde_json::to_string(message.variables).unwrap_or_else(|_| "[]".into()))
     .bind(message.body)
@@ -188,61 +181,38 @@ pub(crate) async fn compose(
             ));
             None
         }
-        (None, Some(body)) => {
-            let max = if channel == Channel::Sms { 1600 } else { 4096 };
-            if body.trim().is_empty() || body.chars().count() > max {
-                issues.push(FieldIssue::new(
-                    "body",
-                    format!("must be 1 to {max} characters"),
-                ));
+        (None, Some(body)) => match channel.body().issue(body) {
+            Some(issue) => {
+                issues.push(FieldIssue::new("body", issue));
                 None
-            } else {
-                Some(body.to_string())
             }
+            None => Some(body.to_string()),
+        },
+        (Some(_), None) if channel != Channel::Whatsapp => {
+            issues.push(rules::TEMPLATE_CHANNEL.detail());
+            None
         }
-        (Some(template_id), None) => {
-            if channel != Channel::Whatsapp {
-                issues.push(FieldIssue::new(
-                    "template_id",
-                    "templates are sent on the whatsapp channel only; use body for sms",
-                ));
+        (Some(template_id), None) => match templates::for_sending(state, template_id).await? {
+            None => {
+                issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
                 None
-            } else {
-                match templates::for_sending(state, template_id).await? {
-                    None => {
-                        issues.push(FieldIssue::new(
-                            "template_id",
-                            format!("no template {template_id:?}"),
-                        ));
-                        None
-                    }
-                    Some((status, _, _)) if status != TemplateStatus::Approved => {
-                        issues.push(FieldIssue::new(
-                            "template_id",
-                            format!(
-                                "the template is {}; only approved templates can be sent",
-                                status.as_str()
-                            ),
-                        ));
-                        None
-                    }
-                    Some((_, template, count)) => {
-                        if variables.len() != count as usize {
-                            issues.push(FieldIssue::new(
-                                "variables",
-                                format!(
-                                    "the template takes {count} variables, {} given",
-                                    variables.len()
-                                ),
-                            ));
-                            None
-                        } else {
-                            Some(fill(&template, variables))
-                        }
-                    }
-                }
             }
-        }
+            Some((status, _, _)) if status != TemplateStatus::Approved => {
+                issues.push(
+                    rules::TEMPLATE_APPROVED
+                        .detail_with(format!("this one is {}", status.as_str())),
+                );
+                None
+            }
+            Some((_, _, count)) if variables.len() != count as usize => {
+                issues.push(
+                    rules::TEMPLATE_VARIABLES
+                        .detail_with(format!("it takes {count}, {} given", variables.len())),
+                );
+                None
+            }
+            Some((_, template, _)) => Some(fill(&template, variables)),
+        },
     })
 }
 
@@ -260,7 +230,8 @@ fn fill(template: &str, variables: &[String]) -> String {
     post, path = "/v1/messages/send", tag = "Messages",
     request_body(content = SendMessageRequest, example = json!({"contact_id": "ct_…", "channel": "whatsapp", "template_id": "tpl_…", "variables": ["Ada", "A-1042"]})),
     responses((status = 201, description = "The queued message", body = Message)),
-    security(("bearer_key" = ["messages:send"]))
+    security(("bearer_key" = ["messages:send"])),
+    extensions(("x-runtime-rules" = json!([rules::CONTACT_EXISTS, rules::CONTACT_HAS_PHONE, rules::TEMPLATE_EXISTS, rules::TEMPLATE_APPROVED, rules::TEMPLATE_VARIABLES])))
 )]
 pub async fn send_message(
     State(state): State<AppState>,
@@ -269,17 +240,11 @@ pub async fn send_message(
     let mut issues = Vec::new();
     let phone = match contacts::phone_of(&state, &request.contact_id).await? {
         None => {
-            issues.push(FieldIssue::new(
-                "contact_id",
-                format!("no contact {:?}", request.contact_id),
-            ));
+            issues.push(rules::CONTACT_EXISTS.detail_with(format!("{:?}", request.contact_id)));
             None
         }
         Some(None) => {
-            issues.push(FieldIssue::new(
-                "contact_id",
-                "the contact has no phone number to message",
-            ));
+            issues.push(rules::CONTACT_HAS_PHONE.detail());
             None
         }
         Some(Some(phone)) => Some(phone),

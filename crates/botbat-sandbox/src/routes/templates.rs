@@ -9,9 +9,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use botbat_api::contract::{LANGUAGE, TEMPLATE_NAME};
 use botbat_api::{
     CreateTemplateRequest, ErrorBody, FieldIssue, Page, PageParams, Template, TemplateCategory,
-    TemplateFilter, TemplateStatus, UpdateTemplateRequest,
+    TemplateFilter, TemplateStatus, UpdateTemplateRequest, TEMPLATE_BODY,
 };
 use sqlx::FromRow;
 
@@ -19,7 +20,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, pagination};
+use crate::{events, ids, pagination, rules};
 
 pub const REJECT_PREFIX: &str = "reject";
 
@@ -119,40 +120,18 @@ struct Fields {
     body: String,
 }
 
-fn validate(fields: &mut Fields) -> Result<()> {
+fn validate(fields: &Fields) -> Result<()> {
     let mut issues = Vec::new();
-    fields.name = fields.name.trim().to_string();
-    if fields.name.is_empty()
-        || fields.name.len() > 100
-        || !fields
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        issues.push(FieldIssue::new(
-            "name",
-            "must be 1 to 100 lower case letters, digits or _ (e.g. order_shipped)",
-        ));
+    if let Some(issue) = TEMPLATE_NAME.issue(&fields.name) {
+        issues.push(FieldIssue::new("name", issue));
     }
-    let language_ok = {
-        let (base, region) = match fields.language.split_once('_') {
-            Some((b, r)) => (b, Some(r)),
-            None => (fields.language.as_str(), None),
-        };
-        (2..=3).contains(&base.len())
-            && base.bytes().all(|b| b.is_ascii_lowercase())
-            && region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
-    };
-    if !language_ok {
-        issues.push(FieldIssue::new(
-            "language",
-            "must be a language code such as en or en_US",
-        ));
+    if let Some(issue) = LANGUAGE.issue(&fields.language) {
+        issues.push(FieldIssue::new("language", issue));
     }
-    if fields.body.trim().is_empty() || fields.body.chars().count() > 1024 {
-        issues.push(FieldIssue::new("body", "must be 1 to 1024 characters"));
+    if let Some(issue) = TEMPLATE_BODY.issue(&fields.body) {
+        issues.push(FieldIssue::new("body", issue));
     } else if let Err(why) = variables(&fields.body) {
-        issues.push(FieldIssue::new("body", format!("the body {why}")));
+        issues.push(rules::TEMPLATE_NUMBERING.detail_with(format!("this body {why}")));
     }
     if issues.is_empty() {
         Ok(())
@@ -239,26 +218,19 @@ pub async fn list_templates(
     ApiQuery(filter): ApiQuery<TemplateFilter>,
 ) -> Result<Json<Page<Template>>> {
     let page = pagination::parse(&params, "templates")?;
-    if let Some(status) = filter.status.as_deref() {
-        if TemplateStatus::parse(status).is_none() {
-            return Err(SandboxError::field(
-                "status",
-                "must be draft, pending, approved or rejected",
-            ));
-        }
-    }
+    let status = filter.status.map(TemplateStatus::as_str);
     settle_reviews(&state).await?;
     let condition = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR language = ?2)";
     let total: i64 =
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM templates WHERE {condition}"))
-            .bind(&filter.status)
+            .bind(status)
             .bind(&filter.language)
             .fetch_one(&state.db)
             .await?;
     let rows: Vec<TemplateRow> = sqlx::query_as(&format!(
         "SELECT * FROM templates WHERE {condition} AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
     ))
-    .bind(&filter.status)
+    .bind(status)
     .bind(&filter.language)
     .bind(page.after.unwrap_or(i64::MAX))
     .bind(page.limit + 1)
@@ -282,19 +254,20 @@ pub async fn list_templates(
         (status = 201, description = "The draft", body = Template),
         (status = 409, description = "conflict: the name is taken in this language", body = ErrorBody),
     ),
-    security(("bearer_key" = ["templates:write"]))
+    security(("bearer_key" = ["templates:write"])),
+    extensions(("x-runtime-rules" = json!([rules::TEMPLATE_NUMBERING])))
 )]
 pub async fn create_template(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateTemplateRequest>,
 ) -> Result<(StatusCode, Json<Template>)> {
-    let mut fields = Fields {
+    let fields = Fields {
         name: body.name,
         language: body.language,
         category: body.category,
         body: body.body,
     };
-    validate(&mut fields)?;
+    validate(&fields)?;
     check_unique(&state, &fields, "").await?;
     let now = state.clock.now_ms();
     let row: TemplateRow = sqlx::query_as(
@@ -337,7 +310,8 @@ pub async fn get_template(
         (status = 200, description = "The template, back in draft", body = Template),
         (status = 409, description = "conflict: under review, or the name is taken", body = ErrorBody),
     ),
-    security(("bearer_key" = ["templates:write"]))
+    security(("bearer_key" = ["templates:write"])),
+    extensions(("x-runtime-rules" = json!([rules::TEMPLATE_NUMBERING])))
 )]
 pub async fn update_template(
     State(state): State<AppState>,
@@ -350,13 +324,13 @@ pub async fn update_template(
             "Template {id} is under review; wait for the result before editing it."
         )));
     }
-    let mut fields = Fields {
+    let fields = Fields {
         name: body.name.unwrap_or(current.name.clone()),
         language: body.language.unwrap_or(current.language.clone()),
         category: body.category.unwrap_or(parse_category(&current.category)),
         body: body.body.unwrap_or(current.body.clone()),
     };
-    validate(&mut fields)?;
+    validate(&fields)?;
     check_unique(&state, &fields, &id).await?;
     let row: TemplateRow = sqlx::query_as(
         "UPDATE templates SET name = ?, language = ?, category = ?, body = ?, status = 'draft',

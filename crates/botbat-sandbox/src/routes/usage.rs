@@ -3,13 +3,13 @@
 
 use axum::extract::State;
 use axum::Json;
-use botbat_api::{Page, PageParams, UsageQuery, UsageRecord, UsageSummary};
+use botbat_api::{Page, PageParams, UsageOrder, UsageQuery, UsageRecord, UsageSummary};
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
-use crate::error::{ApiQuery, Result, SandboxError};
-use crate::pagination;
+use crate::error::{ApiQuery, Result};
 use crate::state::AppState;
+use crate::{pagination, rules};
 
 #[derive(Debug, FromRow)]
 struct UsageRow {
@@ -53,7 +53,7 @@ fn range(query: &UsageQuery) -> Result<Range> {
     let from = query.from.map(|t| t.timestamp_millis()).unwrap_or(i64::MIN);
     let to = query.to.map(|t| t.timestamp_millis()).unwrap_or(i64::MAX);
     if from > to {
-        return Err(SandboxError::field("from", "must not be after `to`"));
+        return Err(rules::USAGE_RANGE.refuse(rules::USAGE_RANGE.detail()));
     }
     Ok(Range {
         from,
@@ -69,7 +69,8 @@ fn range(query: &UsageQuery) -> Result<Range> {
     get, path = "/v1/usage/requests", tag = "Usage",
     params(PageParams, UsageQuery),
     responses((status = 200, description = "A page of metered requests", body = Page<UsageRecord>)),
-    security(("bearer_key" = ["usage:read"]))
+    security(("bearer_key" = ["usage:read"])),
+    extensions(("x-runtime-rules" = json!([rules::USAGE_RANGE])))
 )]
 pub async fn list_requests(
     State(state): State<AppState>,
@@ -77,16 +78,7 @@ pub async fn list_requests(
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<Json<Page<UsageRecord>>> {
     let range = range(&query)?;
-    let newest_first = match query.order.as_deref() {
-        None | Some("") | Some("asc") => false,
-        Some("desc") => true,
-        Some(other) => {
-            return Err(SandboxError::field(
-                "order",
-                format!("must be asc or desc (got {other:?})"),
-            ))
-        }
-    };
+    let newest_first = query.order.unwrap_or_default() == UsageOrder::Desc;
     // A cursor belongs to one order: paging on with the other would skip or repeat rows.
     let list = if newest_first { "usage_desc" } else { "usage" };
     let page = pagination::parse(&params, list)?;
@@ -130,21 +122,26 @@ pub async fn list_requests(
     )))
 }
 
-/// Request, error and rate-limited counts over a time range (default: the last 24 hours).
+/// Request, error and rate-limited counts over a time range: by default the 24 hours up to
+/// `to`, and up to now (or to `from`, if that is later) when `to` is omitted.
 #[utoipa::path(
     get, path = "/v1/usage/summary", tag = "Usage",
     params(UsageQuery),
     responses((status = 200, description = "Counts over the range", body = UsageSummary)),
-    security(("bearer_key" = ["usage:read"]))
+    security(("bearer_key" = ["usage:read"])),
+    extensions(("x-runtime-rules" = json!([rules::USAGE_RANGE])))
 )]
 pub async fn summary(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<Json<UsageSummary>> {
     let now = state.clock.now_ms();
+    let to = query
+        .to
+        .unwrap_or_else(|| from_ms(now + 1).max(query.from.unwrap_or_else(|| from_ms(now + 1))));
     let query = UsageQuery {
-        from: query.from.or(Some(from_ms(now - 24 * 3_600_000))),
-        to: query.to.or(Some(from_ms(now + 1))),
+        from: query.from.or(Some(to - chrono::Duration::hours(24))),
+        to: Some(to),
         ..query
     };
     let range = range(&query)?;

@@ -5,10 +5,11 @@ use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use botbat_api::contract::{WEBHOOK_URL, WEBHOOK_URL_MAX};
 use botbat_api::{
-    AttemptTrigger, CreateWebhookRequest, CreatedWebhook, Delivery, DeliveryFilter, DeliveryStatus,
-    FieldIssue, Page, PageParams, RotateWebhookSecretRequest, RotatedWebhookSecret,
-    UpdateWebhookRequest, Webhook, EVENT_TYPES,
+    AttemptTrigger, CreateWebhookRequest, CreatedWebhook, Delivery, DeliveryFilter,
+    EventSubscription, FieldIssue, Page, PageParams, RotateWebhookSecretRequest,
+    RotatedWebhookSecret, UpdateWebhookRequest, Webhook, WEBHOOK_DESCRIPTION,
 };
 use botbat_secrets::mask_secret;
 use rand::RngCore;
@@ -18,7 +19,7 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{delivery, ids, pagination};
+use crate::{delivery, ids, pagination, rules};
 
 #[derive(Debug, FromRow)]
 struct WebhookRow {
@@ -58,20 +59,25 @@ pub fn signing_secret() -> String {
     format!("whsec_{}", STANDARD.encode(bytes))
 }
 
-/// In the sandbox an endpoint may be plain http on this machine; anything else (and
-/// everything in live mode) is https.
-pub fn check_url(raw: &str, live: bool) -> Option<String> {
-    let Ok(url) = url::Url::parse(raw.trim()) else {
-        return Some("must be an absolute URL such as https://example.com/webhooks".into());
-    };
-    let local = !live && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match url.scheme() {
-        "https" => None,
-        "http" if local => None,
-        "http" if live => Some("must use https".into()),
-        "http" => Some("must use https (plain http is allowed only for localhost and 127.0.0.1 in the sandbox)".into()),
-        other => Some(format!("must use https, not {other}")),
+/// Why `raw` is not an endpoint URL: the published pattern (https, or in the sandbox
+/// plain http to this machine), then what no pattern states: production's https only and
+/// an internationalised host name's validity.
+pub fn check_url(raw: &str, live: bool) -> Option<FieldIssue> {
+    if raw.chars().count() > WEBHOOK_URL_MAX {
+        return Some(FieldIssue::new(
+            "url",
+            format!("must be at most {WEBHOOK_URL_MAX} characters"),
+        ));
     }
+    if let Some(issue) = WEBHOOK_URL.issue(raw) {
+        return Some(FieldIssue::new("url", issue));
+    }
+    if live && !raw.starts_with("https://") {
+        return Some(rules::LIVE_HTTPS.detail());
+    }
+    url::Url::parse(raw)
+        .err()
+        .map(|error| rules::WEBHOOK_HOST.detail_with(error))
 }
 
 fn check_event_types(types: &[String], issues: &mut Vec<FieldIssue>) {
@@ -82,24 +88,21 @@ fn check_event_types(types: &[String], issues: &mut Vec<FieldIssue>) {
         ));
     }
     for (i, t) in types.iter().enumerate() {
-        if !EVENT_TYPES.contains(&t.as_str()) {
+        if !EventSubscription::is_valid(t) {
             issues.push(FieldIssue::new(
                 format!("event_types[{i}]"),
-                format!("unknown event type {t:?}"),
+                format!("unknown event type {t:?}; GET /v1/events/types lists them"),
             ));
         }
     }
 }
 
 fn check_description(description: &Option<String>, issues: &mut Vec<FieldIssue>) {
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 500)
+    if let Some(issue) = description
+        .as_deref()
+        .and_then(|d| WEBHOOK_DESCRIPTION.issue(d))
     {
-        issues.push(FieldIssue::new(
-            "description",
-            "must be at most 500 characters",
-        ));
+        issues.push(FieldIssue::new("description", issue));
     }
 }
 
@@ -139,16 +142,15 @@ pub async fn list_webhooks(
     post, path = "/v1/webhooks", tag = "Webhooks",
     request_body(content = CreateWebhookRequest, example = json!({"url": "https://example.com/botbat/webhooks", "event_types": ["message.delivered", "contact.created"], "description": "CRM sync"})),
     responses((status = 201, description = "The endpoint with its signing secret", body = CreatedWebhook)),
-    security(("bearer_key" = ["webhooks:manage"]))
+    security(("bearer_key" = ["webhooks:manage"])),
+    extensions(("x-runtime-rules" = json!([rules::WEBHOOK_HOST, rules::LIVE_HTTPS])))
 )]
 pub async fn create_webhook(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateWebhookRequest>,
 ) -> Result<(StatusCode, Json<CreatedWebhook>)> {
     let mut issues = Vec::new();
-    if let Some(issue) = check_url(&body.url, state.live) {
-        issues.push(FieldIssue::new("url", issue));
-    }
+    issues.extend(check_url(&body.url, state.live));
     check_event_types(&body.event_types, &mut issues);
     check_description(&body.description, &mut issues);
     if !issues.is_empty() {
@@ -161,7 +163,7 @@ pub async fn create_webhook(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
     )
     .bind(ids::webhook_id())
-    .bind(body.url.trim())
+    .bind(&body.url)
     .bind(&body.description)
     .bind(serde_json::to_string(&body.event_types).unwrap_or_else(|_| "[]".into()))
     .bind(body.enabled.unwrap_or(true))
@@ -203,7 +205,8 @@ pub async fn get_webhook(
     params(("id" = String, Path, description = "Endpoint id, `we_…`")),
     request_body(content = UpdateWebhookRequest, example = json!({"enabled": false})),
     responses((status = 200, description = "The changed endpoint", body = Webhook)),
-    security(("bearer_key" = ["webhooks:manage"]))
+    security(("bearer_key" = ["webhooks:manage"])),
+    extensions(("x-runtime-rules" = json!([rules::WEBHOOK_HOST, rules::LIVE_HTTPS])))
 )]
 pub async fn update_webhook(
     State(state): State<AppState>,
@@ -212,9 +215,7 @@ pub async fn update_webhook(
 ) -> Result<Json<Webhook>> {
     let current = load(&state, &id).await?;
     let mut issues = Vec::new();
-    if let Some(issue) = body.url.as_deref().and_then(|u| check_url(u, state.live)) {
-        issues.push(FieldIssue::new("url", issue));
-    }
+    issues.extend(body.url.as_deref().and_then(|u| check_url(u, state.live)));
     if let Some(types) = &body.event_types {
         check_event_types(types, &mut issues);
     }
@@ -231,7 +232,7 @@ pub async fn update_webhook(
              updated_at = ?5, disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END
          WHERE id = ?6 RETURNING *",
     )
-    .bind(body.url.as_deref().map(str::trim).unwrap_or(&current.url))
+    .bind(body.url.as_deref().unwrap_or(&current.url))
     .bind(body.description.as_ref().or(current.description.as_ref()))
     .bind(event_types)
     .bind(body.enabled.unwrap_or(current.enabled))
@@ -314,26 +315,9 @@ pub async fn list_deliveries(
 ) -> Result<Json<Page<Delivery>>> {
     load(&state, &id).await?;
     let page = pagination::parse(&params, "deliveries")?;
-    let status = match filter.status.as_deref() {
-        None => None,
-        Some(raw) => Some(DeliveryStatus::parse(raw).ok_or_else(|| {
-            SandboxError::field(
-                "status",
-                format!("must be pending, succeeded or failed (got {raw:?})"),
-            )
-        })?),
-    };
-    if let Some(t) = filter.event_type.as_deref() {
-        if !crate::events::is_event_type(t) {
-            return Err(SandboxError::field(
-                "event_type",
-                format!("unknown event type {t:?}"),
-            ));
-        }
-    }
     let query = delivery::DeliveryQuery {
-        status,
-        event_type: filter.event_type.clone(),
+        status: filter.status,
+        event_type: filter.event_type.map(|t| t.as_str().to_string()),
         created_from: filter.created_from.map(|t| t.timestamp_millis()),
         before_seq: page.after,
         limit: page.limit + 1,

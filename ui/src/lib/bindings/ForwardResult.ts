@@ -8,7 +8,11 @@ export type ForwardResult = {
 /**
  * The full URL the request went to.
  */
-url: string, status: number | null, headers: Array<[string, string]>, body: string, latency_ms: number, error: string | null, 
+url: string, status: number | null, headers: Array<[string, string]>, body: string, 
+/**
+ * The target sent more than the inspector keeps; `body` is its beginning.
+ */
+body_truncated: boolean, latency_ms: number, error: string | null, 
 /**
  * Set when this forward was a replay: how it was made.
  */

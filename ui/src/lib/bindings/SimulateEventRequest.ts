@@ -5,7 +5,7 @@
  */
 export type SimulateEventRequest = { 
 /**
- * Any type from `GET /v1/events` (see the list in the docs), e.g. `message.delivered`.
+ * Any type from `GET /v1/events/types`, e.g. `message.delivered`.
  */
 type: string, 
 /**
