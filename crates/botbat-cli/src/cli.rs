@@ -23,6 +23,7 @@ pub struct Cli {
 }
 
 #[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The environment to act on [default: the console's active environment]
     #[arg(long, global = true, value_enum)]
