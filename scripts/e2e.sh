@@ -11,7 +11,8 @@
 # `scripts/e2e.sh --bench` runs tests/e2e/bench/startup.mjs instead: cold start and memory.
 # `scripts/e2e.sh tests/e2e/x.test.mjs …` runs only those files (and keeps other screenshots).
 # Environment: BOTBAT_CONSOLE_BIN (default target/debug/botbat-console),
-#              BOTBAT_E2E_KEEP_PROFILES=1 keeps each test's data dirs for inspection.
+#              BOTBAT_E2E_KEEP_PROFILES=1 keeps each test's data dirs for inspection,
+#              BOTBAT_E2E_TIMEOUT bounds the whole run (default 45m; a full run takes ~8 min).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,8 +80,15 @@ if [[ ${1:-} == --bench ]]; then
   scripts/with-keyring.sh node tests/e2e/bench/startup.mjs
 else
   echo "e2e: display $DISPLAY, app $bin, screenshots in target/e2e/"
-  scripts/with-keyring.sh node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}"
+  # Each test has its own deadline; --test-force-exit ends a file's process once its tests
+  # are done even if something it started still holds it open, and the outer bound turns any
+  # other hang into a failure that says so instead of a stalled run.
+  timeout --kill-after=30s "${BOTBAT_E2E_TIMEOUT:-45m}" \
+    scripts/with-keyring.sh node --test --test-force-exit --test-concurrency=1 --test-reporter=spec "${tests[@]}"
 fi
 rc=$?
+if ((rc == 124 || rc == 137)); then
+  echo "e2e: the run passed its bound of ${BOTBAT_E2E_TIMEOUT:-45m} and was stopped" >&2
+fi
 set -e
 exit "$rc"

@@ -10,7 +10,8 @@
 #                    (pip, in a venv under target/tools/, the reference implementations
 #                     botbat-webhooks' tests check signatures against)
 #   requests         (pip, in a venv under target/tools/, to run Try It's Python snippets)
-#   npm packages     (npm ci in ui/ and tests/e2e/ when node_modules is missing or stale)
+#   npm packages     (npm ci in ui/, tests/e2e/ and scripts/package/ (the Tauri CLI that
+#                     bundles the .deb) when node_modules is missing or stale)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +27,7 @@ packages=(
   libayatana-appindicator3-dev libssl-dev libdbus-1-dev pkg-config curl
   xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick python3-venv
   php-cli php-curl
+  dpkg-dev desktop-file-utils x11-utils
 )
 missing=()
 if command -v dpkg-query >/dev/null; then
@@ -142,5 +144,6 @@ npm_ci() {
 }
 npm_ci ui
 npm_ci tests/e2e
+npm_ci scripts/package
 
 say "ok"

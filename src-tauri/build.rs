@@ -61,6 +61,8 @@ fn main() {
             "delete_captures",
             "clear_captures",
             "capture_curl",
+            "inspector_storage",
+            "capture_credentials",
             "export_har",
             "usage_overview",
             "usage_sync",

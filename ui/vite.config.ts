@@ -24,5 +24,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
+    // A test waits on conditions (10 s each at most, see setup.ts); on a loaded machine a
+    // few of them in a row can take longer than vitest's default 5 s.
+    testTimeout: 30_000,
   },
 });

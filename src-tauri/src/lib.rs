@@ -4,6 +4,7 @@
 
 mod commands;
 mod store;
+mod window;
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,7 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(EmbeddedSandboxSlot::default())
         .setup(|app| {
+            window::fit_to_screen(app);
             // The same profile `botbat` opens: BOTBAT_DATA_DIR, else Tauri's app data dir.
             let profile = match Profile::locate(None) {
                 Ok(profile) => profile,

@@ -110,6 +110,32 @@ test('settings: testing the sandbox connection reports latency and scopes', { ti
   await ctx.shot(browser, 'connection-result');
 });
 
+test('settings: a plain http production URL is refused with what to type instead', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const ctx = await e2e(t, 'https-rule');
+  const { browser } = await ctx.launch();
+  await waitForTestId(browser, 'panel-dashboard');
+  await click(browser, 'nav-settings');
+  await waitForTestId(browser, 'panel-settings');
+
+  const input = await waitForTestId(browser, 'settings-base-url-production');
+  // The form stays disabled until the panel has loaded the saved settings.
+  await input.waitForEnabled({ timeout: 30_000 });
+  await input.clearValue();
+  await input.setValue('http://api.botbat.com/v1');
+  await browser.waitUntil(async () => (await input.getValue()) === 'http://api.botbat.com/v1', {
+    timeout: 5_000,
+    timeoutMsg: 'the URL was not typed',
+  });
+  await (await input.$('..').$('button[type="submit"]')).click();
+  const error = await waitForText(browser, 'settings-url-error-production', /must start with https:\/\//);
+  assert.match(error, /Use https:\/\/api\.botbat\.com\/v1/);
+  assert.match(error, /cleartext/);
+  await (await byTestId(browser, 'settings-url-error-production')).scrollIntoView({ block: 'nearest' });
+  await ctx.shot(browser, 'refused');
+  const card = await browser.$('[data-environment-card="production"] .effective');
+  assert.equal((await card.getText()).trim(), 'https://api.botbat.com/v1', 'the saved URL is unchanged');
+});
+
 test('without a Secret Service the app starts, warns, and still shows figures', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const ctx = await e2e(t, 'no-keychain', { keyring: false });
   const { browser } = await ctx.launch();

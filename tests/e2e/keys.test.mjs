@@ -2,9 +2,9 @@
 // keychain, rotated with a grace period and revoked; a burst that hits the limit; and the
 // same key work against a production stand-in, with the Production guard rails.
 //
-// Every test here remembers each secret the UI put on screen, and once the app has quit it
-// searches the profile's files (app data, preferences, WebKit's caches) and the test's logs
-// for them: a secret is shown once and lives only in the OS keychain.
+// Every test here tells the secret search (tests/e2e/lib/secrets.mjs) each secret the UI put
+// on screen; once the app has quit, the profile's files and the test's logs are searched for
+// them and for every secret in the keychain: a secret is shown once and lives only there.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,8 +19,6 @@ import {
   byTestId,
   click,
   e2e,
-  filesUnder,
-  findInFiles,
   firstNumber,
   OUT_DIR,
   REPO_ROOT,
@@ -29,83 +27,12 @@ import {
   waitForTestId,
   waitForText,
 } from './lib/app.mjs';
+import { needlesOf } from './lib/secrets.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
 const SANDBOX_BINARY =
   process.env.BOTBAT_SANDBOX_BIN ?? join(REPO_ROOT, 'target', 'debug', 'botbat-sandbox');
-const KEY_PREFIXES = ['bb_test_', 'bb_live_'];
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-// ---------------------------------------------------------------------------------------------
-// Secrets: remembered as shown, searched for on disk once the app has quit.
-// ---------------------------------------------------------------------------------------------
-
-/** A secret and the 32 characters after its `bb_test_` / `bb_live_` prefix. */
-function needlesOf(secret) {
-  const prefix = KEY_PREFIXES.find((p) => secret.startsWith(p));
-  return prefix ? [secret, secret.slice(prefix.length)] : [secret];
-}
-
-/**
- * The e2e context plus secret bookkeeping. `keys.secret(s)` records a secret the test saw;
- * `keys.log(path)`, `keys.dir(path)` add files to search besides the profile and the
- * launches' logs; `keys.onStop(fn)` ends something (a server) before the search;
- * `keys.expectOnDisk(text, why)` is a control: text that must be found, proving the search
- * reads the files where a leak would land.
- */
-async function keysE2e(t, name) {
-  const ctx = await e2e(t, name);
-  const secrets = new Set();
-  const extraFiles = [];
-  const extraDirs = [];
-  const stops = [];
-  const controls = [];
-  ctx.keys = {
-    secret(value) {
-      assert.ok(value && value.length >= 40, `a full secret was read: ${JSON.stringify(value?.slice(0, 8))}…`);
-      secrets.add(value);
-      return value;
-    },
-    log(path) {
-      extraFiles.push(path);
-    },
-    dir(path) {
-      extraDirs.push(path);
-    },
-    onStop(fn) {
-      stops.push(fn);
-    },
-    expectOnDisk(text, why) {
-      controls.push({ text, why });
-    },
-  };
-  ctx.afterClose(async () => {
-    for (const stop of stops.reverse()) await stop();
-    const profileFiles = filesUnder(ctx.profile.dir);
-    const logs = [...ctx.logFiles(), ...extraFiles].filter((f) => existsSync(f));
-    const files = [...profileFiles, ...logs, ...extraDirs.flatMap((d) => filesUnder(d))];
-    const needles = [...secrets].flatMap(needlesOf);
-
-    // The search has to reach the places that matter, or finding nothing proves nothing.
-    assert.ok(
-      profileFiles.some((f) => f.endsWith('sandbox.sqlite')),
-      `the embedded sandbox's database is under the profile: ${profileFiles.join(', ')}`,
-    );
-    assert.ok(logs.length >= 1, 'the app logs are searched');
-    const { hits, read } = findInFiles(files, needles);
-    for (const { text, why } of controls) {
-      const found = findInFiles(read, [text]).hits;
-      assert.ok(found.length > 0, `control: ${why} (${text}) should be found on disk, so the search works`);
-    }
-    assert.ok(secrets.size > 0 || needles.length === 0, 'secrets were recorded');
-    assert.deepEqual(
-      hits.map(({ file, needle, encoding }) => `${file}: ${needle.slice(0, 12)}… (${encoding})`),
-      [],
-      `no secret the UI showed may be on disk (searched ${read.length} files for ${secrets.size} secrets)`,
-    );
-  });
-  return ctx;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers
@@ -167,6 +94,8 @@ async function setChecked(browser, testId, checked) {
 
 async function typeInto(browser, testId, text) {
   const input = await waitForTestId(browser, testId);
+  // A form stays disabled until the panel has loaded what it edits.
+  await input.waitForEnabled({ timeout: UI_TIMEOUT_MS });
   await input.clearValue();
   await input.setValue(text);
   await browser.waitUntil(async () => (await input.getValue()) === text, {
@@ -215,7 +144,7 @@ async function openKeys(browser) {
  */
 async function finishSecret(ctx, browser, { prefix, keep, shot }) {
   const box = await waitForTestId(browser, 'secret-dialog');
-  const secret = ctx.keys.secret((await (await byTestId(browser, 'secret-value')).getText()).trim());
+  const secret = ctx.secrets.saw((await (await byTestId(browser, 'secret-value')).getText()).trim());
   assert.ok(secret.startsWith(prefix), `the secret starts with ${prefix}: ${secret.slice(0, 8)}…`);
   assert.match(secret.slice(prefix.length), /^[A-Za-z0-9]{32}$/, 'a prefix and 32 base62 characters');
   const lead = await box.getText();
@@ -358,7 +287,7 @@ async function startLiveSandbox(name) {
 // ---------------------------------------------------------------------------------------------
 
 test('sandbox key lifecycle: create, see the secret once, rotate with a grace period, revoke', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const ctx = await keysE2e(t, 'key-lifecycle');
+  const ctx = await e2e(t, 'key-lifecycle');
   const { browser } = await ctx.launch();
   await waitForTestId(browser, 'panel-dashboard');
   await waitForAttribute(browser, 'app-root', 'data-environment', 'sandbox');
@@ -377,7 +306,6 @@ test('sandbox key lifecycle: create, see the secret once, rotate with a grace pe
     keep: true,
     label: 'create',
   });
-  ctx.keys.expectOnDisk(row.id, "the new key's id in the embedded sandbox's database");
   assert.equal(row.masked, `bb_test_…${secret.slice(-4)}`);
   assert.match(row.stored, /keychain/, 'the row says the secret is in the keychain');
   const notice = await waitForText(browser, 'keys-notice', 'keychain');
@@ -444,7 +372,7 @@ test('sandbox key lifecycle: create, see the secret once, rotate with a grace pe
 });
 
 test('a burst test in Rate Limits produces visible 429s', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const ctx = await keysE2e(t, 'burst-429');
+  const ctx = await e2e(t, 'burst-429');
   const { browser } = await ctx.launch();
   await waitForTestId(browser, 'panel-dashboard');
 
@@ -504,13 +432,13 @@ test('a burst test in Rate Limits produces visible 429s', { timeout: TEST_TIMEOU
 });
 
 test('production stand-in: live keys only, confirmed writes, typed-name revoke, nothing crosses back', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const ctx = await keysE2e(t, 'production-keys');
+  const ctx = await e2e(t, 'production-keys');
   const live = await startLiveSandbox('production-keys');
-  ctx.keys.onStop(live.stop);
-  ctx.keys.log(live.logPath);
-  ctx.keys.dir(live.dataDir);
-  t.after(() => rmSync(live.dataDir, { recursive: true, force: true }));
-  ctx.keys.secret(live.adminKey);
+  ctx.secrets.onStop(live.stop);
+  ctx.secrets.addLog(live.logPath);
+  ctx.secrets.addDir(live.dataDir);
+  ctx.cleanup(() => rmSync(live.dataDir, { recursive: true, force: true }));
+  ctx.secrets.saw(live.adminKey);
 
   const { browser } = await ctx.launch();
   await waitForTestId(browser, 'panel-dashboard');
@@ -527,7 +455,6 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
     label: 'sandbox-create',
   });
   assert.equal(sandboxKey.row.stored, '', 'a secret not kept is not marked as on this machine');
-  ctx.keys.expectOnDisk(sandboxKey.row.id, "the sandbox key's id in the embedded sandbox's database");
   const sandboxIds = new Set((await keyRows(browser)).map((r) => r.id));
 
   // Settings: point Production at the stand-in and paste its live key.
@@ -576,7 +503,6 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
     production: true,
     label: 'production-create',
   });
-  ctx.keys.expectOnDisk(created.row.id, "the live key's id in the stand-in's database");
   assert.match(created.row.stored, /keychain/);
   await ctx.shot(browser, 'production-created');
 
@@ -586,7 +512,8 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
   const submit = await waitForTestId(browser, 'revoke-submit');
   assert.equal(await submit.isEnabled(), false, 'Revoke is disabled until the name is typed');
   await typeInto(browser, 'revoke-confirm-name', liveName.toLowerCase());
-  await browser.pause(300);
+  // The field is marked as not matching in the same update that decides the button.
+  await waitForAttribute(browser, 'revoke-confirm-name', 'aria-invalid', 'true');
   assert.equal(await submit.isEnabled(), false, 'a name that differs in case does not unlock Revoke');
   await ctx.shot(browser, 'revoke-name-mismatch');
   await typeInto(browser, 'revoke-confirm-name', liveName);

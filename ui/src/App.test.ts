@@ -223,7 +223,7 @@ describe("embedded sandbox start-up", () => {
 
     backend.sandboxStarting = false;
 
-    await waitFor(() => expect(screen.getByTestId("dashboard-api-keys")).toHaveTextContent("17"), { timeout: 3000 });
+    await waitFor(() => expect(screen.getByTestId("dashboard-api-keys")).toHaveTextContent("17"));
     expect(screen.queryByTestId("dashboard-error")).not.toBeInTheDocument();
   });
 });

@@ -4,6 +4,13 @@
 //! well-written one: Bearer auth, exponential backoff with jitter on 5xx and unreachable
 //! hosts (4 attempts at most), waiting out `Retry-After` on 429, following cursors to the
 //! end, and timing every call so panels can show latency.
+//!
+//! Retrying a POST is safe only if the platform can tell a retry from a new request: a 5xx
+//! or a timeout can come after the request took effect, and a blind retry would create a
+//! second key whose secret nobody sees. So every POST carries an `Idempotency-Key`, fresh
+//! for each logical request and the same on all its attempts, and a POST is retried only
+//! when it carries one. GET, PUT and DELETE are idempotent by definition and retried as
+//! before.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +23,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::error::{ClientError, ErrorBody};
+use crate::ratelimit;
 use crate::types::{
     ApiKey, CreateApiKeyRequest, CreatedApiKey, Me, Page, RateLimits, RotateApiKeyRequest,
     RotatedApiKey, ScopeInfo, UsageSummary, Webhook,
@@ -44,7 +52,7 @@ impl ClientConfig {
             max_attempts: 4,
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: ratelimit::MAX_WAIT,
             timeout: Duration::from_secs(15),
         })
     }
@@ -95,6 +103,56 @@ pub struct Response<T> {
     /// Time of the last attempt alone.
     pub elapsed: Duration,
     pub attempts: u32,
+    /// The platform answered with the kept response to an earlier attempt with the same
+    /// `Idempotency-Key` (`Idempotent-Replayed: true`).
+    pub replayed: bool,
+}
+
+/// Whether a request carries an `Idempotency-Key`. Only POST uses one; other methods are
+/// idempotent already and never send it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Idempotency {
+    /// A fresh random key for this request, kept across its retries.
+    #[default]
+    Fresh,
+    /// This key, e.g. one the user typed into Try It, or one kept to resend a request later.
+    Key(String),
+    /// No key: the POST is sent once and never retried.
+    None,
+}
+
+/// The header that makes a POST safe to retry.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+pub const MAX_IDEMPOTENCY_KEY_LENGTH: usize = 255;
+
+/// A new random key in the UUID v4 format, the kind payment APIs recommend.
+pub fn fresh_idempotency_key() -> String {
+    let mut bytes: [u8; 16] = rand::thread_rng().gen();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Checks a caller-supplied key the way the platform does: 1 to 255 printable ASCII
+/// characters.
+pub fn check_idempotency_key(key: &str) -> Result<(), ClientError> {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY_LENGTH
+        || !key.bytes().all(|b| (0x20..=0x7e).contains(&b))
+    {
+        return Err(ClientError::Invalid(format!(
+            "an {IDEMPOTENCY_HEADER} must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a UUID"
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -110,6 +168,15 @@ impl std::fmt::Debug for Client {
             .field("api_key", &self.config.api_key)
             .finish()
     }
+}
+
+/// One request as each attempt sends it.
+struct Sent<'a> {
+    method: &'a Method,
+    url: &'a Url,
+    query: &'a [(&'a str, String)],
+    body: Option<&'a serde_json::Value>,
+    idempotency_key: Option<&'a str>,
 }
 
 enum Attempt {
@@ -142,7 +209,7 @@ impl Client {
     }
 
     /// Sends one request with retries and decodes a JSON body (an empty body decodes as
-    /// `null`, so `T = ()` suits 204 responses).
+    /// `null`, so `T = ()` suits 204 responses). A POST gets a fresh `Idempotency-Key`.
     pub async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -150,12 +217,42 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<Response<T>, ClientError> {
+        self.send_with(method, path, query, body, Idempotency::Fresh)
+            .await
+    }
+
+    /// [`Client::send`] with a chosen [`Idempotency`] for a POST.
+    pub async fn send_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        idempotency: Idempotency,
+    ) -> Result<Response<T>, ClientError> {
         let url = self.url(path)?;
+        let key = match idempotency {
+            _ if method != Method::POST => None,
+            Idempotency::Fresh => Some(fresh_idempotency_key()),
+            Idempotency::Key(key) => {
+                check_idempotency_key(&key)?;
+                Some(key)
+            }
+            Idempotency::None => None,
+        };
+        let retries = method != Method::POST || key.is_some();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let last = attempt >= self.config.max_attempts;
-            match self.attempt(&method, &url, query, body, attempt).await {
+            let last = attempt >= self.config.max_attempts || !retries;
+            let sent = Sent {
+                method: &method,
+                url: &url,
+                query,
+                body,
+                idempotency_key: key.as_deref(),
+            };
+            match self.attempt(&sent, attempt).await {
                 Attempt::Done(response, elapsed) => {
                     return decode(response, elapsed, attempt).await;
                 }
@@ -169,25 +266,22 @@ impl Client {
         }
     }
 
-    async fn attempt(
-        &self,
-        method: &Method,
-        url: &Url,
-        query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
-        attempt: u32,
-    ) -> Attempt {
+    async fn attempt(&self, sent: &Sent<'_>, attempt: u32) -> Attempt {
+        let url = sent.url;
         let mut request = self
             .http
-            .request(method.clone(), url.clone())
+            .request(sent.method.clone(), url.clone())
             .header("Accept", "application/json");
-        if !query.is_empty() {
-            request = request.query(query);
+        if !sent.query.is_empty() {
+            request = request.query(sent.query);
         }
         if let Some(key) = &self.config.api_key {
             request = request.bearer_auth(key.expose());
         }
-        if let Some(body) = body {
+        if let Some(key) = sent.idempotency_key {
+            request = request.header(IDEMPOTENCY_HEADER, key);
+        }
+        if let Some(body) = sent.body {
             request = request.json(body);
         }
         let started = Instant::now();
@@ -213,6 +307,14 @@ impl Client {
         if status.is_server_error() {
             let error = error_from(response).await;
             return Attempt::Retry(self.backoff(attempt), error);
+        }
+        // The first request with this key is still running: its response will be kept.
+        if status == StatusCode::CONFLICT && sent.idempotency_key.is_some() {
+            let error = error_from(response).await;
+            return match error.retry_after().map(|s| Duration::from_secs(s.into())) {
+                Some(wait) if wait <= self.config.max_retry_after => Attempt::Retry(wait, error),
+                _ => Attempt::Fail(error),
+            };
         }
         if !status.is_success() {
             return Attempt::Fail(error_from(response).await);
@@ -241,13 +343,24 @@ impl Client {
         self.send(Method::GET, path, query, None).await
     }
 
+    /// A POST with a fresh `Idempotency-Key`, retried like any other request.
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<Response<T>, ClientError> {
+        self.post_with(path, body, Idempotency::Fresh).await
+    }
+
+    pub async fn post_with<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency: Idempotency,
+    ) -> Result<Response<T>, ClientError> {
         let body = serde_json::to_value(body).map_err(|e| ClientError::Invalid(e.to_string()))?;
-        self.send(Method::POST, path, &[], Some(&body)).await
+        self.send_with(Method::POST, path, &[], Some(&body), idempotency)
+            .await
     }
 
     pub async fn delete(&self, path: &str) -> Result<Response<()>, ClientError> {
@@ -380,9 +493,9 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 fn rate_limit_headers(response: &reqwest::Response) -> Option<RateLimitHeaders> {
     Some(RateLimitHeaders {
-        limit: header(response, "x-ratelimit-limit")?.parse().ok()?,
-        remaining: header(response, "x-ratelimit-remaining")?.parse().ok()?,
-        reset: header(response, "x-ratelimit-reset")?.parse().ok()?,
+        limit: ratelimit::parse_count(&header(response, "x-ratelimit-limit")?)?,
+        remaining: ratelimit::parse_count(&header(response, "x-ratelimit-remaining")?)?,
+        reset: ratelimit::parse_reset(&header(response, "x-ratelimit-reset")?)?,
     })
 }
 
@@ -395,6 +508,7 @@ async fn decode<T: DeserializeOwned>(
     let url = response.url().to_string();
     let request_id = header(&response, "x-request-id");
     let rate_limit = rate_limit_headers(&response);
+    let replayed = header(&response, "idempotent-replayed").is_some_and(|v| v == "true");
     let bytes = response
         .bytes()
         .await
@@ -415,12 +529,14 @@ async fn decode<T: DeserializeOwned>(
         rate_limit,
         elapsed,
         attempts,
+        replayed,
     })
 }
 
 async fn error_from(response: reqwest::Response) -> ClientError {
     let status = response.status().as_u16();
-    let retry_after = header(&response, "retry-after").and_then(|v| v.trim().parse().ok());
+    let retry_after = header(&response, "retry-after")
+        .and_then(|v| ratelimit::parse_retry_after(&v, std::time::SystemTime::now()));
     let url = response.url().to_string();
     let request_id = header(&response, "x-request-id");
     let bytes = response.bytes().await.unwrap_or_default();
@@ -475,6 +591,23 @@ mod tests {
             assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
             let tenth = client.backoff(10);
             assert!(tenth <= Duration::from_millis(400));
+        }
+    }
+
+    #[test]
+    fn fresh_idempotency_keys_are_uuid_v4_and_never_repeat() {
+        let keys: std::collections::HashSet<String> =
+            (0..1000).map(|_| fresh_idempotency_key()).collect();
+        assert_eq!(keys.len(), 1000);
+        for key in keys.iter().take(20) {
+            assert_eq!(key.len(), 36);
+            assert_eq!(&key[14..15], "4", "{key}");
+            assert!("89ab".contains(&key[19..20]), "{key}");
+            check_idempotency_key(key).expect("a fresh key is valid");
+        }
+        for bad in ["", "tab\there", &"k".repeat(256)] {
+            let error = check_idempotency_key(bad).expect_err("refused");
+            assert!(error.to_string().contains("1 to 255"), "{error}");
         }
     }
 

@@ -9,12 +9,17 @@ pub mod client;
 pub mod contract;
 pub mod error;
 pub mod events;
+pub mod ratelimit;
 pub mod types;
 pub mod usage_seed;
 
 pub use campaigns::*;
-pub use client::{Client, ClientConfig, Response};
+pub use client::{
+    check_idempotency_key, fresh_idempotency_key, Client, ClientConfig, Idempotency, Response,
+    IDEMPOTENCY_HEADER,
+};
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;
+pub use ratelimit::Wait;
 pub use types::*;
 pub use usage_seed::*;

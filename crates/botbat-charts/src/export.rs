@@ -1,6 +1,13 @@
 //! Exports: the data behind a chart as CSV (one row per bucket, one column per series, times
 //! in the viewer's local time with their offset), and the picture as PNG.
 //!
+//! Series are named from what the platform returns (key names, routes), which a key's
+//! creator chooses: `=HYPERLINK(…)` is a valid key name. A spreadsheet opening the CSV
+//! would run it, so text cells follow OWASP's advice on CSV injection: every text cell is
+//! quoted, and one starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+//! leading `'`, which spreadsheets read as "this is text". Numbers stay bare numbers, a
+//! negative one included.
+//!
 //! The PNG is the SVG rasterised by resvg rather than a screenshot, so it is identical on
 //! every machine at any scale. Text needs fonts: the system's are loaded once.
 
@@ -17,14 +24,16 @@ pub fn to_csv(chart: &Chart) -> Result<String, ChartError> {
     let csv_error = |e: csv::Error| ChartError::Csv(e.to_string());
     let zone =
         FixedOffset::east_opt(chart.axis.utc_offset_s as i32).unwrap_or_else(|| chrono::Utc.fix());
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
     let mut header = vec!["bucket_start".to_string()];
-    header.extend(chart.series.iter().map(|s| s.name.clone()));
+    header.extend(chart.series.iter().map(|s| text_cell(&s.name)));
     writer.write_record(&header).map_err(csv_error)?;
     for b in 0..chart.axis.buckets {
         let t = chart.axis.start_s + b as i64 * chart.axis.bucket_s;
         let time = DateTime::from_timestamp(t, 0)
-            .map(|at| zone.from_utc_datetime(&at.naive_utc()).to_rfc3339())
+            .map(|at| text_cell(&zone.from_utc_datetime(&at.naive_utc()).to_rfc3339()))
             .unwrap_or_default();
         let mut record = vec![time];
         for series in &chart.series {
@@ -40,6 +49,15 @@ pub fn to_csv(chart: &Chart) -> Result<String, ChartError> {
         .into_inner()
         .map_err(|e| ChartError::Csv(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| ChartError::Csv(e.to_string()))
+}
+
+/// A text cell that no spreadsheet reads as a formula (the writer quotes it).
+fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 fn fonts() -> Arc<usvg::fontdb::Database> {

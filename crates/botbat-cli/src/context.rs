@@ -14,7 +14,7 @@ use botbat_console_core::{
     management_key_id, CommandError, Console, Environment, KeychainState, OverriddenPreferences,
     PreferencesStore, RunOverrides, SandboxRole, SharedSandbox, KEYCHAIN_SERVICE,
 };
-use botbat_secrets::{KeychainStore, MemoryStore, SecretStore};
+use botbat_secrets::{AsyncSecrets, KeychainStore, MemoryStore, SecretStore, Sensitive};
 
 use crate::cli::{EnvName, Global};
 use crate::output::Out;
@@ -35,6 +35,8 @@ pub struct Ctx {
     pub secrets: Arc<dyn SecretStore>,
     /// The key came from `BOTBAT_API_KEY`.
     pub ci_key: bool,
+    /// `BOTBAT_API_KEY`'s value until [`Ctx::start`] hands it to the console.
+    pending_ci_key: Option<Sensitive<String>>,
     sandbox: Option<Arc<SharedSandbox>>,
 }
 
@@ -106,14 +108,6 @@ impl Ctx {
             )
             .with_data_dir(profile.data_dir.clone()),
         );
-        if let Some(key) = &ci_key {
-            console
-                .set_management_key(environment, key.clone())
-                .map_err(|e| CommandError {
-                    message: format!("{API_KEY_ENV}: {}", e.message),
-                    ..e
-                })?;
-        }
         Ok(Self {
             global,
             out,
@@ -122,8 +116,26 @@ impl Ctx {
             console,
             secrets,
             ci_key: ci_key.is_some(),
+            pending_ci_key: ci_key.map(Sensitive::new),
             sandbox: None,
         })
+    }
+
+    /// Gives `BOTBAT_API_KEY` to the console as the environment's key (checked as the
+    /// Settings panel checks a pasted key), before any command runs. Async because the
+    /// console's secret store is reached from the blocking pool.
+    pub async fn start(&mut self) -> Result<()> {
+        let Some(key) = self.pending_ci_key.take() else {
+            return Ok(());
+        };
+        self.console
+            .set_management_key(self.environment, key.expose().clone())
+            .await
+            .map_err(|e| CommandError {
+                message: format!("{API_KEY_ENV}: {}", e.message),
+                ..e
+            })?;
+        Ok(())
     }
 
     /// Makes sure the environment has a base URL: for the embedded sandbox, serves it here
@@ -131,8 +143,9 @@ impl Ctx {
     pub async fn connect(&mut self) -> Result<()> {
         if !self.ci_key {
             // Say plainly when the keychain cannot be read, rather than failing later.
-            self.secrets
-                .get(&management_key_id(self.environment))
+            AsyncSecrets::new(self.secrets.clone())
+                .get(management_key_id(self.environment))
+                .await
                 .map_err(|e| CommandError {
                     message: format!("{e}. Set {API_KEY_ENV} to run without the keychain."),
                     ..CommandError::from(e)

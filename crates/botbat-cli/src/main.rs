@@ -54,7 +54,10 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        let result = commands::run(&mut ctx, cli.command).await;
+        let result = match ctx.start().await {
+            Ok(()) => commands::run(&mut ctx, cli.command).await,
+            Err(error) => Err(error),
+        };
         ctx.close().await;
         match result {
             Ok(()) => exit::SUCCESS,

@@ -276,6 +276,7 @@ async fn window_serves(
     ));
     console
         .set_management_key(Environment::Sandbox, key.to_string())
+        .await
         .expect("key");
     let profile = ConsoleProfile::locate(Some(dir.to_path_buf())).expect("profile");
     profile

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use botbat_api::client::parse_base_url;
 use botbat_api::{ApiKey, Client, ClientConfig, KeyStatus, Webhook};
-use botbat_secrets::{mask_secret, SecretStore, Sensitive};
+use botbat_secrets::{mask_secret, AsyncSecrets, SecretStore, Sensitive};
 use chrono::Utc;
 use futures::TryStreamExt;
+use url::{Host, Url};
 
 use crate::embedded::management_key_id;
 use crate::{
@@ -23,7 +24,11 @@ type Result<T> = std::result::Result<T, CommandError>;
 pub struct Console {
     preferences: RwLock<Preferences>,
     store: Box<dyn PreferencesStore>,
-    pub(crate) secrets: Arc<dyn SecretStore>,
+    /// Every keychain call goes through here, off the async workers.
+    pub(crate) secrets: AsyncSecrets,
+    /// Held while an index of kept secrets is read, changed and written back, so two
+    /// changes at once cannot lose one another.
+    pub(crate) kept_index: tokio::sync::Mutex<()>,
     keychain: KeychainState,
     sandbox: RwLock<SandboxState>,
     version: String,
@@ -51,7 +56,8 @@ impl Console {
         Self {
             preferences: RwLock::new(preferences),
             store,
-            secrets,
+            secrets: AsyncSecrets::new(secrets),
+            kept_index: tokio::sync::Mutex::new(()),
             keychain,
             sandbox: RwLock::new(SandboxState {
                 running: false,
@@ -130,6 +136,31 @@ impl Console {
         }
     }
 
+    /// The base URL a request carrying `environment`'s key may go to: refused while the
+    /// embedded sandbox has not started, and for Production unless it is `https://` or on
+    /// this machine. A preferences file written by hand or by an older version is checked
+    /// here too, so no path sends a `bb_live_` key in cleartext.
+    pub fn request_base_url(&self, environment: Environment) -> Result<String> {
+        let base_url = self.base_url(environment);
+        if base_url.is_empty() {
+            let sandbox = read(&self.sandbox);
+            return Err(CommandError::new(
+                "unreachable",
+                match sandbox.error {
+                    Some(error) => format!("The embedded sandbox is not running: {error}"),
+                    None => "The embedded sandbox is still starting.".to_string(),
+                },
+            ));
+        }
+        if environment == Environment::Production {
+            let url = parse_base_url(&base_url)
+                .map_err(|e| CommandError::new("insecure_base_url", e.to_string()))?;
+            require_tls_off_loopback(&url)
+                .map_err(|message| CommandError::new("insecure_base_url", message))?;
+        }
+        Ok(base_url)
+    }
+
     pub fn app_status(&self) -> AppStatus {
         let environment = self.preferences().active_environment;
         AppStatus {
@@ -160,7 +191,9 @@ impl Console {
         let production = match input.production_base_url.trim() {
             "" => DEFAULT_PRODUCTION_BASE_URL.to_string(),
             url => parse_base_url(url)
-                .map_err(|e| CommandError::invalid_input("production_base_url", e.to_string()))?
+                .map_err(|e| e.to_string())
+                .and_then(|url| require_tls_off_loopback(&url).map(|()| url))
+                .map_err(|e| CommandError::invalid_input("production_base_url", e))?
                 .to_string(),
         };
         self.update_preferences(|p| {
@@ -170,8 +203,8 @@ impl Console {
         })
     }
 
-    fn key_presence(&self, environment: Environment) -> KeyPresence {
-        match self.secrets.get(&management_key_id(environment)) {
+    async fn key_presence(&self, environment: Environment) -> KeyPresence {
+        match self.secrets.get(management_key_id(environment)).await {
             Ok(Some(key)) => KeyPresence {
                 stored: true,
                 masked: Some(mask_secret(key.expose())),
@@ -189,7 +222,8 @@ impl Console {
         }
     }
 
-    pub fn environment_info(&self, environment: Environment) -> EnvironmentInfo {
+    pub async fn environment_info(&self, environment: Environment) -> EnvironmentInfo {
+        let management_key = self.key_presence(environment).await;
         let preferences = self.preferences();
         EnvironmentInfo {
             environment,
@@ -200,20 +234,18 @@ impl Console {
                     preferences.production_base_url == DEFAULT_PRODUCTION_BASE_URL
                 }
             },
-            management_key: self.key_presence(environment),
+            management_key,
         }
     }
 
-    pub fn list_environments(&self) -> Vec<EnvironmentInfo> {
-        Environment::ALL
-            .into_iter()
-            .map(|e| self.environment_info(e))
-            .collect()
+    /// Both environments, their keychain reads made side by side.
+    pub async fn list_environments(&self) -> Vec<EnvironmentInfo> {
+        futures::future::join_all(Environment::ALL.map(|e| self.environment_info(e))).await
     }
 
     /// Stores the key an environment's panels use. A key of the other environment is
     /// refused: a `bb_test_` key can never end up driving Production, nor the reverse.
-    pub fn set_management_key(
+    pub async fn set_management_key(
         &self,
         environment: Environment,
         key: String,
@@ -252,13 +284,14 @@ impl Console {
             ));
         }
         self.secrets
-            .set(&management_key_id(environment), &Sensitive::new(key))?;
-        Ok(self.environment_info(environment))
+            .set(management_key_id(environment), Sensitive::new(key))
+            .await?;
+        Ok(self.environment_info(environment).await)
     }
 
-    pub fn clear_management_key(&self, environment: Environment) -> Result<EnvironmentInfo> {
-        self.secrets.delete(&management_key_id(environment))?;
-        Ok(self.environment_info(environment))
+    pub async fn clear_management_key(&self, environment: Environment) -> Result<EnvironmentInfo> {
+        self.secrets.delete(management_key_id(environment)).await?;
+        Ok(self.environment_info(environment).await)
     }
 
     /// Refuses a write aimed at an environment that is no longer the active one, so a form
@@ -280,14 +313,18 @@ impl Console {
     }
 
     /// A client for `environment` with its own base URL and key.
-    pub fn client(&self, environment: Environment) -> Result<Client> {
-        let key = self.management_key(environment)?;
+    pub async fn client(&self, environment: Environment) -> Result<Client> {
+        let key = self.management_key(environment).await?;
         self.client_with_key(environment, key, None)
     }
 
-    pub(crate) fn management_key(&self, environment: Environment) -> Result<Sensitive<String>> {
+    pub(crate) async fn management_key(
+        &self,
+        environment: Environment,
+    ) -> Result<Sensitive<String>> {
         self.secrets
-            .get(&management_key_id(environment))?
+            .get(management_key_id(environment))
+            .await?
             .ok_or_else(|| {
                 CommandError::new(
                     "no_management_key",
@@ -307,17 +344,7 @@ impl Console {
         key: Sensitive<String>,
         max_attempts: Option<u32>,
     ) -> Result<Client> {
-        let base_url = self.base_url(environment);
-        if base_url.is_empty() {
-            let sandbox = read(&self.sandbox);
-            return Err(CommandError::new(
-                "unreachable",
-                match sandbox.error {
-                    Some(error) => format!("The embedded sandbox is not running: {error}"),
-                    None => "The embedded sandbox is still starting.".to_string(),
-                },
-            ));
-        }
+        let base_url = self.request_base_url(environment)?;
         let mut config = ClientConfig::new(&base_url, Some(key))?;
         config.timeout = self.timeout;
         if let Some(attempts) = max_attempts {
@@ -327,7 +354,7 @@ impl Console {
     }
 
     pub async fn test_connection(&self, environment: Environment) -> Result<ConnectionReport> {
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let me = client.me().await?;
         Ok(ConnectionReport {
             environment,
@@ -344,7 +371,7 @@ impl Console {
     /// The dashboard's figures for the active environment, from the platform itself.
     pub async fn dashboard_summary(&self) -> Result<DashboardSummary> {
         let environment = self.preferences().active_environment;
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         // Four requests, within even the Starter plan's five per second: every key and
         // every endpoint (one page each for all but the largest organisations), the usage
         // summary, and the plan.
@@ -383,4 +410,27 @@ impl Console {
             as_of: now.to_rfc3339(),
         })
     }
+}
+
+/// Production's key is a `bb_live_` key: it travels only over TLS, or to a stand-in on this
+/// machine (127.0.0.0/8, `[::1]`, `localhost`), where nothing crosses a network.
+fn require_tls_off_loopback(url: &Url) -> std::result::Result<(), String> {
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "https" || loopback {
+        return Ok(());
+    }
+    let mut secure = url.clone();
+    let suggestion = match secure.set_scheme("https") {
+        Ok(()) => format!("Use {}", secure.as_str().trim_end_matches('/')),
+        Err(()) => "Use an https:// URL".to_string(),
+    };
+    Err(format!(
+        "Production's base URL must start with https://: over {}:// its bb_live_ key would travel in cleartext. {suggestion}. Plain http:// is accepted only for a stand-in on this machine (localhost, 127.0.0.1 or [::1]).",
+        url.scheme()
+    ))
 }

@@ -2,7 +2,7 @@
 //! details}`. The UI branches on `code`; the platform's own codes pass through unchanged
 //! and the console adds its own (`unreachable`, `no_management_key`, …).
 
-use botbat_api::{ClientError, FieldIssue};
+use botbat_api::{ClientError, FieldIssue, Wait};
 use botbat_secrets::SecretsError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -40,9 +40,19 @@ impl CommandError {
 impl From<ClientError> for CommandError {
     fn from(error: ClientError) -> Self {
         match error {
-            ClientError::Api { error: api, .. } => Self {
+            ClientError::Api {
+                error: api,
+                retry_after,
+            } => Self {
                 code: api.code.as_str().to_string(),
-                message: api.message,
+                // A 429 that reaches the user asked for a wait the client would not take:
+                // say how long, and when that is beyond the console's cap, that it is.
+                message: match retry_after.map(Wait::retry_after) {
+                    Some(Wait {
+                        note: Some(note), ..
+                    }) => format!("{} {note}", api.message),
+                    _ => api.message,
+                },
                 status: Some(api.status),
                 request_id: Some(api.request_id),
                 details: api.details,

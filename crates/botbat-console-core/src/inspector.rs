@@ -198,7 +198,7 @@ impl Inspectors {
             return Ok(station.clone());
         }
         let path = self.console.local_file(environment, "inspector.sqlite")?;
-        let key = self.credential_key(environment);
+        let key = self.credential_key(environment).await;
         let store = CaptureStore::open_with_key(&path, key)
             .await
             .map_err(storage_error)?;
@@ -207,7 +207,9 @@ impl Inspectors {
             .set_retention(settings.retention)
             .await
             .map_err(storage_error)?;
-        let candidates = Arc::new(RwLock::new(self.console.webhook_candidates(environment)));
+        let candidates = Arc::new(RwLock::new(
+            self.console.webhook_candidates(environment).await,
+        ));
         let source = candidates.clone();
         let notify = self.notify.clone();
         let core = Arc::new(InspectorCore::new(
@@ -245,35 +247,37 @@ impl Inspectors {
     /// The environment's fingerprint key from the keychain, made on first use. Without a
     /// keychain it lasts for this run: captures stay masked, and only this run's replays
     /// recognise their credentials.
-    fn credential_key(&self, environment: Environment) -> CredentialKey {
+    async fn credential_key(&self, environment: Environment) -> CredentialKey {
         let id = SecretId::new(environment.as_str(), "inspector-credential-key");
-        let secrets = &self.console.secrets;
-        match secrets.get(&id) {
-            Ok(Some(kept)) => {
-                if let Some(key) = CredentialKey::from_hex(kept.expose()) {
-                    return key;
+        // Read, and mint when missing, in one keychain call so two openings cannot race.
+        let kept = self
+            .console
+            .secrets
+            .run(move |store| {
+                if let Some(kept) = store.get(&id)? {
+                    if let Some(key) = CredentialKey::from_hex(kept.expose()) {
+                        return Ok(key);
+                    }
                 }
-            }
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(%error, "no keychain for the inspector's credential key; it lasts for this run");
-                return CredentialKey::random();
-            }
-        }
-        let key = CredentialKey::random();
-        if let Err(error) = secrets.set(&id, &key.to_hex()) {
-            tracing::warn!(%error, "the inspector's credential key was not kept; it lasts for this run");
-        }
-        key
+                let key = CredentialKey::random();
+                store.set(&id, &key.to_hex())?;
+                Ok(key)
+            })
+            .await;
+        kept.unwrap_or_else(|error| {
+            tracing::warn!(%error, "no keychain for the inspector's credential key; it lasts for this run");
+            CredentialKey::random()
+        })
     }
 
     /// Re-reads the kept signing secrets (after one is kept, rotated or deleted).
     pub async fn refresh_secrets(&self, environment: Environment) -> Result<()> {
         let station = self.station(environment).await?;
+        let candidates = self.console.webhook_candidates(environment).await;
         *station
             .candidates
             .write()
-            .unwrap_or_else(|p| p.into_inner()) = self.console.webhook_candidates(environment);
+            .unwrap_or_else(|p| p.into_inner()) = candidates;
         Ok(())
     }
 
@@ -459,7 +463,8 @@ impl Inspectors {
         options: TunnelOptions,
     ) -> Result<InspectorStatus> {
         let station = self.station(environment).await?;
-        let key = self.console.management_key(environment)?;
+        let key = self.console.management_key(environment).await?;
+        let base_url = self.console.request_base_url(environment)?;
         let mut tunnel = station.tunnel.lock().await;
         if tunnel.is_none() {
             let status = station.tunnel_status.clone();
@@ -467,7 +472,7 @@ impl Inspectors {
             *tunnel = Some(start_tunnel(
                 station.core.clone(),
                 TunnelConfig {
-                    base_url: self.console.base_url(environment),
+                    base_url,
                     key: key.expose().clone(),
                     types: options.types,
                     heartbeat_seconds: options.heartbeat_seconds,
@@ -535,14 +540,14 @@ impl Inspectors {
         let secrets = &self.console.secrets;
         let mut kept = Vec::new();
         for env in Environment::ALL {
-            if let Ok(Some(key)) = secrets.get(&management_key_id(env)) {
+            if let Ok(Some(key)) = secrets.get(management_key_id(env)).await {
                 kept.push(KeptSecret::new(
                     format!("the {} management key", env.label()),
                     key.expose().clone(),
                 ));
             }
         }
-        for candidate in self.console.webhook_candidates(environment) {
+        for candidate in self.console.webhook_candidates(environment).await {
             kept.push(KeptSecret::new(
                 format!("the signing secret of {}", candidate.label),
                 candidate.secret,
@@ -557,7 +562,8 @@ impl Inspectors {
         if !wanted.is_empty() {
             if let Ok(keys) = self.listed_keys(environment).await {
                 for key in keys.iter().filter(|k| wanted.contains(&k.masked)) {
-                    if let Ok(Some(secret)) = secrets.get(&key_secret_id(environment, &key.id)) {
+                    if let Ok(Some(secret)) = secrets.get(key_secret_id(environment, &key.id)).await
+                    {
                         kept.push(KeptSecret::new(
                             format!("API key “{}” ({})", key.name, key.id),
                             secret.expose().clone(),
@@ -573,7 +579,8 @@ impl Inspectors {
         use futures::TryStreamExt;
         Ok(self
             .console
-            .client(environment)?
+            .client(environment)
+            .await?
             .paginate("/api_keys", vec![("limit", "100".to_string())])
             .try_collect()
             .await?)

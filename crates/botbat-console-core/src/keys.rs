@@ -1,10 +1,13 @@
 //! The API Keys panel's operations: list with keychain presence, create with scopes, the
 //! show-once secret hand-off, zero-downtime rotation, revocation, the old key's activity
 //! after a rotation, and least-privilege advice from the usage log.
+//!
+//! Which keys this machine keeps is read from the environment's index of kept keys (see
+//! `kept.rs`), one keychain read for the whole list.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use botbat_api::{ApiKey, CreateApiKeyRequest, Page, Scope, ScopeInfo, UsageRecord};
+use botbat_api::{ApiKey, Client, CreateApiKeyRequest, Page, Scope, ScopeInfo, UsageRecord};
 use botbat_secrets::{SecretId, Sensitive};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -44,6 +47,18 @@ fn check_key_id(key_id: &str) -> Result<()> {
     check_id("key_id", "key_", "a key", key_id)
 }
 
+/// The index of the keys whose secret this machine keeps in `environment`.
+fn kept_keys_index(environment: Environment) -> SecretId {
+    SecretId::new(environment.as_str(), "api-keys/index")
+}
+
+async fn list_all(client: &Client) -> Result<Vec<ApiKey>> {
+    Ok(client
+        .paginate("/api_keys", vec![("limit", "100".to_string())])
+        .try_collect()
+        .await?)
+}
+
 impl Console {
     fn active(&self) -> Environment {
         self.preferences().active_environment
@@ -51,25 +66,82 @@ impl Console {
 
     pub async fn list_api_keys(&self) -> Result<Vec<KeyRow>> {
         let environment = self.active();
-        let client = self.client(environment)?;
-        let keys: Vec<ApiKey> = client
-            .paginate("/api_keys", vec![("limit", "100".to_string())])
-            .try_collect()
-            .await?;
+        let client = self.client(environment).await?;
+        let keys = list_all(&client).await?;
+        let kept = self.kept_key_ids(environment, &keys).await;
         Ok(keys
             .into_iter()
             .map(|key| KeyRow {
-                secret_stored: matches!(
-                    self.secrets.get(&key_secret_id(environment, &key.id)),
-                    Ok(Some(_))
-                ),
+                secret_stored: kept.contains(&key.id),
                 key,
             })
             .collect())
     }
 
+    /// The ids of the keys whose secret this machine keeps, from the index. Without an
+    /// index yet (keys kept by an older version), it is rebuilt once from the secrets of
+    /// `listed`. A keychain that cannot be read keeps nothing, as far as a list can tell.
+    pub async fn kept_key_ids(
+        &self,
+        environment: Environment,
+        listed: &[ApiKey],
+    ) -> BTreeSet<String> {
+        let outcome = match self.read_kept::<String>(kept_keys_index(environment)).await {
+            Ok(Some(ids)) => Ok(ids),
+            Ok(None) => {
+                let candidates = listed
+                    .iter()
+                    .map(|key| (key.id.clone(), key_secret_id(environment, &key.id)))
+                    .collect();
+                self.rebuild_kept(kept_keys_index(environment), candidates)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(error) => {
+                tracing::warn!(%error.message, "cannot tell which key secrets the keychain keeps");
+                BTreeSet::new()
+            }
+        }
+    }
+
+    /// Changes the index of kept keys, first rebuilding it if there is none, so keys kept
+    /// by an older version are not forgotten by the first change.
+    async fn change_kept_keys(
+        &self,
+        environment: Environment,
+        client: &Client,
+        change: impl FnOnce(&mut Vec<String>) + Send + 'static,
+    ) -> Result<()> {
+        let index = kept_keys_index(environment);
+        if self.read_kept::<String>(index.clone()).await?.is_none() {
+            self.kept_key_ids(environment, &list_all(client).await?)
+                .await;
+        }
+        self.change_kept(index, change).await
+    }
+
+    /// Drops `key_id` from the index of kept keys after its secret turned out to be gone
+    /// (deleted from the keychain by hand, or never written).
+    pub(crate) async fn forget_kept_key(&self, environment: Environment, key_id: &str) {
+        let index = kept_keys_index(environment);
+        if matches!(self.read_kept::<String>(index.clone()).await, Ok(Some(_))) {
+            let key_id = key_id.to_string();
+            if let Err(error) = self
+                .change_kept(index, move |ids: &mut Vec<String>| {
+                    ids.retain(|id| *id != key_id)
+                })
+                .await
+            {
+                tracing::warn!(%error.message, "could not update the index of kept keys");
+            }
+        }
+    }
+
     pub async fn list_scopes(&self) -> Result<Vec<ScopeInfo>> {
-        let client = self.client(self.active())?;
+        let client = self.client(self.active()).await?;
         Ok(client.scopes().await?.data.data)
     }
 
@@ -90,7 +162,7 @@ impl Console {
         input: CreateKeyInput,
     ) -> Result<IssuedKey> {
         self.ensure_active(environment)?;
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let created = client
             .create_api_key(&CreateApiKeyRequest {
                 name: input.name.trim().to_string(),
@@ -114,13 +186,26 @@ impl Console {
                 "That secret is no longer held: secrets are kept only until their dialog closes.",
             ));
         };
-        self.secrets
-            .set(&key_secret_id(environment, key_id), &secret)?;
-        let key: ApiKey = self
-            .client(environment)?
-            .get(&format!("/api_keys/{key_id}"), &[])
-            .await?
-            .data;
+        let client = self.client(environment).await?;
+        // The index first: if the secret then fails to be written, the index is corrected
+        // below or, failing that, when a read finds the secret missing. Never a secret the
+        // index does not know of.
+        let id = key_id.to_string();
+        self.change_kept_keys(environment, &client, move |ids| {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        })
+        .await?;
+        if let Err(error) = self
+            .secrets
+            .set(key_secret_id(environment, key_id), secret)
+            .await
+        {
+            self.forget_kept_key(environment, key_id).await;
+            return Err(error.into());
+        }
+        let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
         Ok(KeyRow {
             key,
             secret_stored: true,
@@ -143,7 +228,7 @@ impl Console {
     ) -> Result<RotationResult> {
         self.ensure_active(environment)?;
         check_key_id(key_id)?;
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let rotated = client
             .rotate_api_key(key_id, grace_period_seconds)
             .await?
@@ -165,7 +250,7 @@ impl Console {
     ) -> Result<ApiKey> {
         self.ensure_active(environment)?;
         check_key_id(key_id)?;
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
         if environment == Environment::Production
             && confirm_name.as_deref().map(str::trim) != Some(key.name.as_str())
@@ -179,13 +264,30 @@ impl Console {
             ));
         }
         client.revoke_api_key(key_id).await?;
-        let _ = self.secrets.delete(&key_secret_id(environment, key_id));
+        // A revoked key's secret is worthless: forgotten, and its id dropped from the index
+        // (which a missing secret would also do, on its next read).
+        if let Err(error) = self
+            .secrets
+            .delete(key_secret_id(environment, key_id))
+            .await
+        {
+            tracing::warn!(%error, "could not delete a revoked key's secret");
+        }
+        let revoked = key_id.to_string();
+        if let Err(error) = self
+            .change_kept_keys(environment, &client, move |ids| {
+                ids.retain(|id| *id != revoked)
+            })
+            .await
+        {
+            tracing::warn!(%error.message, "could not update the index of kept keys");
+        }
         Ok(client.get(&format!("/api_keys/{key_id}"), &[]).await?.data)
     }
 
     pub async fn key_activity(&self, key_id: &str, since: DateTime<Utc>) -> Result<KeyActivity> {
         check_key_id(key_id)?;
-        let client = self.client(self.active())?;
+        let client = self.client(self.active()).await?;
         let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
         let recent: Page<UsageRecord> = client
             .get(
@@ -213,7 +315,7 @@ impl Console {
 
     pub async fn scope_advice(&self, key_id: &str) -> Result<ScopeAdvice> {
         check_key_id(key_id)?;
-        let client = self.client(self.active())?;
+        let client = self.client(self.active()).await?;
         let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
         let scopes = client.scopes().await?.data.data;
         let mut scope_of: BTreeMap<(String, String), Scope> = BTreeMap::new();
@@ -289,7 +391,7 @@ impl Console {
                 "This key already uses every scope it has; a replacement would not be narrower.",
             ));
         }
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
         let name: String = format!("{} (narrowed)", key.name)
             .chars()

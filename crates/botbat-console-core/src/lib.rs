@@ -9,6 +9,7 @@ mod console;
 mod embedded;
 mod error;
 pub mod inspector;
+mod kept;
 pub mod keys;
 pub mod limits;
 mod model;
@@ -22,7 +23,8 @@ pub mod webhooks;
 
 pub use console::Console;
 pub use embedded::{
-    management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE,
+    management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox,
+    KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
 };
 pub use error::CommandError;
 pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};

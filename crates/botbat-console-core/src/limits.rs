@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use botbat_api::{Page, Plan, RateLimits, UsageRecord};
+use botbat_api::{Page, Plan, RateLimits, UsageRecord, Wait};
 use botbat_secrets::Sensitive;
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -20,7 +20,7 @@ pub const MAX_BURST: u32 = 200;
 
 impl Console {
     pub async fn rate_limits_view(&self) -> Result<RateLimitView> {
-        let client = self.client(self.preferences().active_environment)?;
+        let client = self.client(self.preferences().active_environment).await?;
         let limits: RateLimits = client.rate_limits().await?.data;
         let recent: Page<UsageRecord> = client
             .get(
@@ -85,13 +85,16 @@ impl Console {
             ));
         }
         let client = match key_id {
-            None => {
-                self.client_with_key(environment, self.management_key(environment)?, Some(1))?
-            }
+            None => self.client_with_key(
+                environment,
+                self.management_key(environment).await?,
+                Some(1),
+            )?,
             Some(id) => {
                 let key: Sensitive<String> = self
                     .secrets
-                    .get(&key_secret_id(environment, id))?
+                    .get(key_secret_id(environment, id))
+                    .await?
                     .ok_or_else(|| {
                         CommandError::new(
                             "not_found",
@@ -115,6 +118,7 @@ impl Console {
                         index,
                         status,
                         retry_after,
+                        retry_wait: retry_after.map(Wait::retry_after),
                         elapsed_ms: (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
                     }
                 }
@@ -126,6 +130,7 @@ impl Console {
             results.push(result);
         }
         results.sort_by_key(|r| r.index);
+        let max_retry_after = results.iter().filter_map(|r| r.retry_after).max();
         Ok(BurstReport {
             sent: count,
             ok: results
@@ -137,7 +142,8 @@ impl Console {
                 .iter()
                 .filter(|r| r.status != 429 && !(200..300).contains(&r.status))
                 .count() as u32,
-            max_retry_after: results.iter().filter_map(|r| r.retry_after).max(),
+            max_retry_after,
+            retry_wait: max_retry_after.map(Wait::retry_after),
             results,
         })
     }

@@ -238,6 +238,8 @@ pub struct BurstResult {
     pub index: u32,
     pub status: u16,
     pub retry_after: Option<u32>,
+    /// How the countdown honours `retry_after`: capped, with a note, when it is absurd.
+    pub retry_wait: Option<botbat_api::Wait>,
     pub elapsed_ms: f64,
 }
 
@@ -248,5 +250,7 @@ pub struct BurstReport {
     pub limited: u32,
     pub other: u32,
     pub max_retry_after: Option<u32>,
+    /// The countdown for `max_retry_after`.
+    pub retry_wait: Option<botbat_api::Wait>,
     pub results: Vec<BurstResult>,
 }

@@ -89,7 +89,7 @@ pub struct RequestLog {
 
 impl Console {
     /// Opens `environment`'s request log with `filter`, checking the filter first.
-    pub fn request_log(
+    pub async fn request_log(
         &self,
         environment: Environment,
         filter: RequestLogFilter,
@@ -114,7 +114,7 @@ impl Console {
             }
         }
         Ok(RequestLog {
-            client: self.client(environment)?,
+            client: self.client(environment).await?,
             key_id,
             status,
             route,

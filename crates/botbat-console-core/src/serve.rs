@@ -118,7 +118,7 @@ fn port_of(base_url: &str) -> Option<u16> {
 /// Takes the lock and starts serving, or `None` when another process holds it.
 async fn try_serve(
     dir: &Path,
-    secrets: &dyn SecretStore,
+    secrets: &Arc<dyn SecretStore>,
     program: &str,
     port: Option<u16>,
 ) -> Result<Option<(Served, ServeRecord)>, String> {
@@ -187,7 +187,7 @@ impl SharedSandbox {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let deadline = Instant::now() + ATTACH_WAIT;
         let (role, served, base_url) = loop {
-            if let Some((served, record)) = try_serve(dir, secrets.as_ref(), program, None).await? {
+            if let Some((served, record)) = try_serve(dir, &secrets, program, None).await? {
                 break (SandboxRole::Serving, Some(served), record.base_url);
             }
             match read_record(dir) {
@@ -248,7 +248,7 @@ impl SharedSandbox {
                     continue;
                 };
                 let port = port_of(&record.base_url);
-                match try_serve(&dir, secrets.as_ref(), &program, port).await {
+                match try_serve(&dir, &secrets, &program, port).await {
                     Ok(Some((server, record))) => {
                         tracing::info!(base_url = %record.base_url, "the sandbox's server ended; serving it here");
                         *served.lock().await = Some(server);

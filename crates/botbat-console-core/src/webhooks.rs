@@ -4,8 +4,9 @@
 //!
 //! A kept secret is what lets the inspector verify captures; the previous secret of a
 //! rotation is kept beside it until the overlap ends, so both verify meanwhile. The
-//! keychain holds, per environment, an index of the endpoints with kept secrets, so the
-//! inspector can also recognise a secret of the other environment.
+//! keychain holds, per environment, an index of the endpoints with kept secrets (see
+//! `kept.rs`), so the list needs one keychain read and the inspector can also recognise a
+//! secret of the other environment.
 
 use botbat_api::{
     CreateWebhookRequest, CreatedWebhook, Delivery, Event, EventTypeInfo, Page,
@@ -102,29 +103,22 @@ fn check_webhook_id(id: &str) -> Result<()> {
 }
 
 impl Console {
-    fn read_index(&self, environment: Environment) -> Vec<IndexEntry> {
-        self.secrets
-            .get(&index_id(environment))
+    /// The endpoints with kept secrets; none when the index cannot be read.
+    async fn read_index(&self, environment: Environment) -> Vec<IndexEntry> {
+        self.read_kept(index_id(environment))
+            .await
             .ok()
             .flatten()
-            .and_then(|s| serde_json::from_str(s.expose()).ok())
             .unwrap_or_default()
     }
 
-    fn write_index(&self, environment: Environment, index: &[IndexEntry]) -> Result<()> {
-        let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
-        self.secrets
-            .set(&index_id(environment), &Sensitive::new(json))?;
-        Ok(())
-    }
-
     pub async fn list_webhooks(&self, environment: Environment) -> Result<Vec<WebhookRow>> {
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let page: Page<Webhook> = client
             .get("/webhooks", &[("limit", "100".to_string())])
             .await?
             .data;
-        let index = self.read_index(environment);
+        let index = self.read_index(environment).await;
         Ok(page
             .data
             .into_iter()
@@ -142,7 +136,8 @@ impl Console {
     ) -> Result<IssuedWebhookSecret> {
         self.ensure_active(environment)?;
         let created: CreatedWebhook = self
-            .client(environment)?
+            .client(environment)
+            .await?
             .post(
                 "/webhooks",
                 &CreateWebhookRequest {
@@ -191,7 +186,8 @@ impl Console {
         })
         .map_err(|e| CommandError::new("invalid_input", e.to_string()))?;
         Ok(self
-            .client(environment)?
+            .client(environment)
+            .await?
             .send(
                 reqwest::Method::PUT,
                 &format!("/webhooks/{webhook_id}"),
@@ -205,24 +201,30 @@ impl Console {
     pub async fn delete_webhook(&self, environment: Environment, webhook_id: &str) -> Result<()> {
         check_webhook_id(webhook_id)?;
         self.ensure_active(environment)?;
-        self.client(environment)?
+        self.client(environment)
+            .await?
             .delete(&format!("/webhooks/{webhook_id}"))
             .await?;
-        self.forget_webhook_secrets(environment, webhook_id)?;
+        self.forget_webhook_secrets(environment, webhook_id).await?;
         Ok(())
     }
 
-    fn forget_webhook_secrets(&self, environment: Environment, webhook_id: &str) -> Result<()> {
+    async fn forget_webhook_secrets(
+        &self,
+        environment: Environment,
+        webhook_id: &str,
+    ) -> Result<()> {
         self.secrets
-            .delete(&current_secret(environment, webhook_id))?;
+            .delete(current_secret(environment, webhook_id))
+            .await?;
         self.secrets
-            .delete(&previous_secret(environment, webhook_id))?;
-        let index: Vec<IndexEntry> = self
-            .read_index(environment)
-            .into_iter()
-            .filter(|e| e.webhook_id != webhook_id)
-            .collect();
-        self.write_index(environment, &index)
+            .delete(previous_secret(environment, webhook_id))
+            .await?;
+        let forgotten = webhook_id.to_string();
+        self.change_kept(index_id(environment), move |index: &mut Vec<IndexEntry>| {
+            index.retain(|e| e.webhook_id != forgotten)
+        })
+        .await
     }
 
     pub async fn rotate_webhook_secret(
@@ -233,7 +235,7 @@ impl Console {
     ) -> Result<IssuedWebhookSecret> {
         check_webhook_id(webhook_id)?;
         self.ensure_active(environment)?;
-        let client = self.client(environment)?;
+        let client = self.client(environment).await?;
         let rotated: RotatedWebhookSecret = client
             .post(
                 &format!("/webhooks/{webhook_id}/rotate_secret"),
@@ -279,30 +281,34 @@ impl Console {
             ));
         }
         let webhook: Webhook = self
-            .client(environment)?
+            .client(environment)
+            .await?
             .get(&format!("/webhooks/{webhook_id}"), &[])
             .await?
             .data;
         let current = current_secret(environment, webhook_id);
-        let mut index = self.read_index(environment);
+        let previous = previous_secret(environment, webhook_id);
         let previous_until = webhook.previous_secret_expires_at;
-        match (self.secrets.get(&current)?, previous_until) {
-            (Some(old), Some(until)) if until > Utc::now() => {
-                self.secrets
-                    .set(&previous_secret(environment, webhook_id), &old)?;
-            }
-            _ => {
-                self.secrets
-                    .delete(&previous_secret(environment, webhook_id))?;
-            }
-        }
-        self.secrets.set(&current, &secret)?;
-        index.retain(|e| e.webhook_id != webhook_id);
-        index.push(IndexEntry {
-            webhook_id: webhook_id.to_string(),
-            previous_until,
-        });
-        self.write_index(environment, &index)?;
+        self.secrets
+            .run(move |store| {
+                match (store.get(&current)?, previous_until) {
+                    (Some(old), Some(until)) if until > Utc::now() => store.set(&previous, &old)?,
+                    _ => {
+                        store.delete(&previous)?;
+                    }
+                }
+                store.set(&current, &secret)
+            })
+            .await?;
+        let kept = webhook_id.to_string();
+        self.change_kept(index_id(environment), move |index: &mut Vec<IndexEntry>| {
+            index.retain(|e| e.webhook_id != kept);
+            index.push(IndexEntry {
+                webhook_id: kept,
+                previous_until,
+            });
+        })
+        .await?;
         Ok(WebhookRow {
             webhook,
             secret_stored: true,
@@ -311,38 +317,51 @@ impl Console {
 
     /// Every signing secret kept for `environment`, and those of the other environment
     /// (labelled with it), for the inspector's verdicts.
-    pub fn webhook_candidates(&self, environment: Environment) -> Vec<Candidate> {
-        let mut candidates = Vec::new();
+    pub async fn webhook_candidates(&self, environment: Environment) -> Vec<Candidate> {
+        let mut indexes = Vec::new();
         for env in Environment::ALL {
-            for entry in self.read_index(env) {
-                let label = |which: &str| {
-                    if env == environment {
-                        format!("{} ({which})", entry.webhook_id)
-                    } else {
-                        format!("{} ({which}, {})", entry.webhook_id, env.label())
-                    }
-                };
-                if let Ok(Some(secret)) = self.secrets.get(&current_secret(env, &entry.webhook_id))
-                {
-                    candidates.push(
-                        Candidate::new(label("current"), secret.expose().clone())
-                            .in_environment(env.as_str()),
-                    );
-                }
-                let live = entry.previous_until.is_some_and(|until| until > Utc::now());
-                if live {
-                    if let Ok(Some(secret)) =
-                        self.secrets.get(&previous_secret(env, &entry.webhook_id))
-                    {
-                        candidates.push(
-                            Candidate::new(label("previous"), secret.expose().clone())
-                                .in_environment(env.as_str()),
-                        );
-                    }
-                }
-            }
+            indexes.push((env, self.read_index(env).await));
         }
-        candidates
+        let read = self
+            .secrets
+            .run(move |store| {
+                let mut candidates = Vec::new();
+                for (env, index) in indexes {
+                    for entry in index {
+                        let label = |which: &str| {
+                            if env == environment {
+                                format!("{} ({which})", entry.webhook_id)
+                            } else {
+                                format!("{} ({which}, {})", entry.webhook_id, env.label())
+                            }
+                        };
+                        if let Ok(Some(secret)) = store.get(&current_secret(env, &entry.webhook_id))
+                        {
+                            candidates.push(
+                                Candidate::new(label("current"), secret.expose().clone())
+                                    .in_environment(env.as_str()),
+                            );
+                        }
+                        let live = entry.previous_until.is_some_and(|until| until > Utc::now());
+                        if live {
+                            if let Ok(Some(secret)) =
+                                store.get(&previous_secret(env, &entry.webhook_id))
+                            {
+                                candidates.push(
+                                    Candidate::new(label("previous"), secret.expose().clone())
+                                        .in_environment(env.as_str()),
+                                );
+                            }
+                        }
+                    }
+                }
+                Ok(candidates)
+            })
+            .await;
+        read.unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not read the kept signing secrets");
+            Vec::new()
+        })
     }
 
     pub async fn list_deliveries(
@@ -366,7 +385,8 @@ impl Console {
             params.push(("cursor", cursor));
         }
         Ok(self
-            .client(environment)?
+            .client(environment)
+            .await?
             .get(&format!("/webhooks/{webhook_id}/deliveries"), &params)
             .await?
             .data)
@@ -381,7 +401,8 @@ impl Console {
         check_webhook_id(webhook_id)?;
         self.ensure_active(environment)?;
         Ok(self
-            .client(environment)?
+            .client(environment)
+            .await?
             .post(
                 &format!("/webhooks/{webhook_id}/deliveries/{delivery_id}/resend"),
                 &serde_json::json!({}),
@@ -490,7 +511,8 @@ impl Console {
 
     pub async fn event_types(&self, environment: Environment) -> Result<Vec<EventTypeInfo>> {
         Ok(self
-            .client(environment)?
+            .client(environment)
+            .await?
             .get("/events/types", &[])
             .await?
             .data)
@@ -510,7 +532,8 @@ impl Console {
         }
         self.ensure_active(environment)?;
         Ok(self
-            .client(environment)?
+            .client(environment)
+            .await?
             .post("/sandbox/events", &request)
             .await?
             .data)

@@ -17,7 +17,7 @@ struct Fixture {
 }
 
 async fn launch(dir: tempfile::TempDir, secrets: Arc<dyn SecretStore>) -> Fixture {
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox starts");
     let console = Console::new(
@@ -105,6 +105,7 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
     let error = fx
         .console
         .set_management_key(Environment::Production, sandbox_key.expose().clone())
+        .await
         .expect_err("a sandbox key is refused for production");
     assert_eq!(error.code, "invalid_input");
     assert!(error.message.contains("Sandbox key"), "{}", error.message);
@@ -115,6 +116,7 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
             Environment::Production,
             "bb_live_0123456789abcdefghijABCDEFGHwxyz".into(),
         )
+        .await
         .expect("stored");
     assert!(info.management_key.stored);
     assert_eq!(info.management_key.masked.as_deref(), Some("bb_live_…wxyz"));
@@ -136,6 +138,11 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .await
         .expect("sandbox reachable");
     assert!(report.scopes.contains(&"keys:manage".to_string()));
+    assert!(
+        report.scopes.contains(&"sandbox:manage".to_string()),
+        "the embedded sandbox's management key drives its controls: {:?}",
+        report.scopes
+    );
     assert!(report.latency_ms > 0.0);
     assert!(report.masked_key.starts_with("bb_test_…"));
 
@@ -152,17 +159,23 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
             Environment::Production,
             "bb_live_0123456789abcdefghijABCDEFGHwxyz".into(),
         )
+        .await
         .expect("stored");
     let error = fx
         .console
         .test_connection(Environment::Production)
         .await
-        .expect_err("the sandbox does not know a live key");
+        .expect_err("the sandbox does not take a live key");
     assert_eq!(error.code, "unauthorized");
+    assert!(error.message.contains("live key"), "{}", error.message);
     assert_eq!(error.status, Some(401));
     assert!(error.request_id.is_some_and(|id| id.starts_with("req_")));
 
-    let client = fx.console.client(Environment::Sandbox).expect("client");
+    let client = fx
+        .console
+        .client(Environment::Sandbox)
+        .await
+        .expect("client");
     let created = client
         .create_api_key(&botbat_api::CreateApiKeyRequest {
             name: "usage only".into(),
@@ -179,6 +192,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .expect("saved");
     fx.console
         .set_management_key(Environment::Sandbox, created.data.secret)
+        .await
         .expect("stored");
     let error = fx
         .console
@@ -244,7 +258,7 @@ async fn the_os_keychain_keeps_the_sandbox_key_across_launches() {
         .await
         .expect("ok");
     fx.sandbox.running.shutdown().await;
-    let again = start_embedded_sandbox(&data.join("sandbox"), secrets.as_ref())
+    let again = start_embedded_sandbox(&data.join("sandbox"), &secrets)
         .await
         .expect("second launch");
     fx.console.set_sandbox_state(again.state.clone());
@@ -260,6 +274,7 @@ async fn the_os_keychain_keeps_the_sandbox_key_across_launches() {
     assert_eq!(
         fx.console
             .environment_info(Environment::Sandbox)
+            .await
             .management_key
             .location,
         KeyLocation::Keychain
@@ -311,4 +326,99 @@ fn typescript_bindings_match_the_rust_types() {
             "ui/src/lib/bindings/{name} is not generated from any Rust type; remove it"
         );
     }
+}
+
+#[tokio::test]
+async fn production_needs_https_unless_it_is_on_this_machine() {
+    let fx = first_launch().await;
+    let save = |url: &str| {
+        fx.console.save_settings(SettingsInput {
+            sandbox_base_url_override: None,
+            production_base_url: url.into(),
+            theme: Theme::System,
+        })
+    };
+    for refused in [
+        "http://api.botbat.com/v1",
+        "http://10.0.0.5:8080/v1",
+        "http://localhost.example.com/v1",
+        "http://127.0.0.1.example.com/v1",
+    ] {
+        let error = save(refused).expect_err(refused);
+        assert_eq!(error.code, "invalid_input", "{refused}");
+        assert_eq!(error.details[0].field, "production_base_url");
+        assert!(
+            error.message.contains("must start with https://")
+                && error.message.contains("cleartext"),
+            "{}",
+            error.message
+        );
+    }
+    let error = save("http://api.botbat.com/v1").expect_err("plain http");
+    assert!(
+        error.message.contains("Use https://api.botbat.com/v1."),
+        "says what to type instead: {}",
+        error.message
+    );
+    assert_eq!(
+        fx.console.preferences().production_base_url,
+        "https://api.botbat.com/v1",
+        "nothing refused was saved"
+    );
+    for accepted in [
+        "https://api.botbat.com/v1",
+        "http://127.0.0.1:8787/v1",
+        "http://127.8.9.10/v1",
+        "http://localhost:4010/v1",
+        "http://LOCALHOST/v1",
+        "http://[::1]:8787/v1",
+    ] {
+        save(accepted).expect(accepted);
+    }
+    fx.console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: Some("http://sandbox.internal:4010/v1".into()),
+            production_base_url: "https://api.botbat.com/v1".into(),
+            theme: Theme::System,
+        })
+        .expect("a sandbox carries only bb_test_ keys: http is its user's call");
+}
+
+#[tokio::test]
+async fn a_plain_http_production_url_from_an_older_preferences_file_sends_nothing() {
+    let fx = first_launch().await;
+    let path = fx.dir.path().join("preferences.json");
+    let mut preferences = fx.console.preferences();
+    preferences.production_base_url = "http://api.botbat.com/v1".into();
+    std::fs::write(&path, serde_json::to_string(&preferences).expect("json")).expect("write");
+    let console = Console::new(
+        Box::new(JsonFilePreferences::new(path)),
+        fx.secrets.clone(),
+        KeychainState {
+            available: true,
+            message: None,
+        },
+        "test",
+    );
+    console
+        .set_management_key(
+            Environment::Production,
+            "bb_live_0123456789abcdefghijABCDEFGHwxyz".into(),
+        )
+        .await
+        .expect("stored");
+    let error = console
+        .test_connection(Environment::Production)
+        .await
+        .expect_err("refused before connecting");
+    assert_eq!(error.code, "insecure_base_url", "{}", error.message);
+    assert!(error.message.contains("https://"), "{}", error.message);
+    console
+        .set_environment(Environment::Production)
+        .expect("switch");
+    let error = botbat_console_core::tryit::TryIt::new()
+        .catalog(&console, true)
+        .await
+        .expect_err("Try It refuses it too");
+    assert_eq!(error.code, "insecure_base_url", "{}", error.message);
 }

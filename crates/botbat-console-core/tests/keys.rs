@@ -20,9 +20,12 @@ struct Fixture {
 }
 
 async fn console() -> Fixture {
+    console_with(Arc::new(MemoryStore::new())).await
+}
+
+async fn console_with(secrets: Arc<dyn SecretStore>) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("sandbox");
     let console = Console::new(
@@ -219,7 +222,8 @@ async fn a_burst_over_the_starter_limit_reports_429s_with_retry_after() {
     assert!(report.ok <= 5, "{report:?}");
     assert!(report.limited >= 10, "{report:?}");
     assert!(report.max_retry_after.is_some_and(|s| s >= 1));
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // The key's window is spent: the view's own requests wait out the `Retry-After` they
+    // are given, as every console request does.
     let view = fx.console.rate_limits_view().await.expect("view");
     assert_eq!(view.limits.plan, Plan::Starter);
     assert_eq!(view.plans.len(), 3);
@@ -252,6 +256,7 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
         .expect("settings");
     fx.console
         .set_management_key(Environment::Production, live_key.expose().clone())
+        .await
         .expect("key");
     fx.console
         .set_environment(Environment::Production)
@@ -311,4 +316,154 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
         .expect_err("sandbox only");
     assert_eq!(error.code, "sandbox_only");
     live.shutdown().await;
+}
+
+/// Counts the reads that reach the store underneath.
+struct Counting {
+    inner: Arc<dyn SecretStore>,
+    gets: std::sync::atomic::AtomicUsize,
+}
+
+impl SecretStore for Counting {
+    fn get(
+        &self,
+        id: &botbat_secrets::SecretId,
+    ) -> Result<Option<botbat_secrets::Sensitive<String>>, botbat_secrets::SecretsError> {
+        self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(id)
+    }
+    fn set(
+        &self,
+        id: &botbat_secrets::SecretId,
+        secret: &botbat_secrets::Sensitive<String>,
+    ) -> Result<(), botbat_secrets::SecretsError> {
+        self.inner.set(id, secret)
+    }
+    fn delete(&self, id: &botbat_secrets::SecretId) -> Result<bool, botbat_secrets::SecretsError> {
+        self.inner.delete(id)
+    }
+    fn location(&self) -> &'static str {
+        self.inner.location()
+    }
+}
+
+impl Counting {
+    fn reads(&self) -> usize {
+        self.gets.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The real keychain in a keyring session (`scripts/with-keyring.sh`), memory otherwise.
+fn store_for_index_test() -> Arc<dyn SecretStore> {
+    if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
+        let store = botbat_secrets::KeychainStore::new(format!(
+            "botbat-console-test-index-{}",
+            std::process::id()
+        ));
+        store.probe().expect("the session's keyring works");
+        Arc::new(store)
+    } else {
+        Arc::new(MemoryStore::new())
+    }
+}
+
+#[tokio::test]
+async fn the_keys_list_learns_which_secrets_are_kept_from_one_index_read() {
+    let counting = Arc::new(Counting {
+        inner: store_for_index_test(),
+        gets: Default::default(),
+    });
+    let fx = console_with(counting.clone()).await;
+    let (console, secrets) = (&fx.console, &fx.secrets);
+    let env = Environment::Sandbox;
+    let mut kept = Vec::new();
+    for n in 0..4 {
+        let issued = console
+            .create_api_key(env, input(&format!("kept {n}"), &[Scope::UsageRead]))
+            .await
+            .expect("created");
+        console
+            .keep_issued_secret(&issued.key.id)
+            .await
+            .expect("kept");
+        kept.push(issued.key.id);
+    }
+    kept.sort();
+    let listed_with = |rows: &[botbat_console_core::KeyRow]| -> Vec<String> {
+        let mut ids: Vec<String> = rows
+            .iter()
+            .filter(|r| r.secret_stored)
+            .map(|r| r.key.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    let before = counting.reads();
+    let rows = console.list_api_keys().await.expect("list");
+    assert_eq!(
+        counting.reads() - before,
+        2,
+        "the management key and the index, whatever the number of keys"
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(listed_with(&rows), kept);
+
+    // Keys kept by an older version, before the index: rebuilt once from the secrets.
+    let index = botbat_secrets::SecretId::new("sandbox", "api-keys/index");
+    let raw = secrets
+        .get(&index)
+        .expect("read")
+        .expect("the index exists");
+    let mut ids: Vec<String> = serde_json::from_str(raw.expose()).expect("a list of ids");
+    ids.sort();
+    assert_eq!(ids, kept, "ids only, no secret");
+    assert!(secrets.delete(&index).expect("drop the index"));
+    let rows = console.list_api_keys().await.expect("list");
+    assert_eq!(listed_with(&rows), kept, "rebuilt from the secrets");
+    let before = counting.reads();
+    console.list_api_keys().await.expect("list");
+    assert_eq!(counting.reads() - before, 2, "one index read again");
+
+    // A secret deleted behind the console's back: the first read that misses it drops it.
+    assert!(secrets
+        .delete(&key_secret_id(env, &kept[0]))
+        .expect("delete by hand"));
+    let error = botbat_console_core::tryit::TryIt::new()
+        .send(
+            console,
+            env,
+            &botbat_console_core::tryit::TryRequest {
+                method: "GET".into(),
+                path: "/v1/me".into(),
+                credential: kept[0].clone(),
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .expect_err("its secret is gone");
+    assert_eq!(error.code, "not_found");
+    let rows = console.list_api_keys().await.expect("list");
+    assert_eq!(listed_with(&rows), kept[1..].to_vec());
+
+    // Revoking forgets the secret and its index entry.
+    console
+        .revoke_api_key(env, &kept[1], None)
+        .await
+        .expect("revoked");
+    assert!(secrets
+        .get(&key_secret_id(env, &kept[1]))
+        .expect("read")
+        .is_none());
+    let rows = console.list_api_keys().await.expect("list");
+    assert_eq!(listed_with(&rows), kept[2..].to_vec());
+
+    for id in &kept {
+        secrets.delete(&key_secret_id(env, id)).expect("cleanup");
+    }
+    secrets.delete(&index).expect("cleanup");
+    secrets
+        .delete(&botbat_secrets::SecretId::new("sandbox", "management-key"))
+        .expect("cleanup");
 }

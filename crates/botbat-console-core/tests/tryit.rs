@@ -4,6 +4,8 @@
 //! interpreters (curl, node, python3 with requests, php) with the results compared to the
 //! console's own.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -77,22 +79,9 @@ fn one_per_second() -> Option<Limits> {
 
 async fn fixture_with(plan: Plan, limits: Option<Limits>) -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let key = botbat_sandbox::ids::api_key_secret();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    secrets
-        .set(
-            &SecretId::new("sandbox", "management-key"),
-            &Sensitive::new(key.clone()),
-        )
-        .expect("store key");
-    let mut config = SandboxConfig::new(
-        "127.0.0.1:0".parse().expect("addr"),
-        dir.path().join("sandbox"),
-    );
-    config.plan = plan;
-    config.admin_key = Some(Sensitive::new(key.clone()));
-    config.limits = limits;
-    let sandbox = botbat_sandbox::start(config).await.expect("sandbox");
+    let (sandbox, key) =
+        common::sandbox_with_key(&dir.path().join("sandbox"), secrets.as_ref(), plan, limits).await;
     let console = console_for(dir.path(), secrets.clone(), &sandbox);
     Fixture {
         console,
@@ -744,8 +733,8 @@ async fn fetch_all_follows_every_page_waits_out_the_limit_and_can_be_cancelled()
         .collect();
     assert_eq!(pages, (1..=6).collect::<Vec<_>>());
 
-    // Cancel after the first page lands, while the run waits for the next window: it stops
-    // at once.
+    // Cancel once the first page has landed and the run says it waits for the next window
+    // (one request a second: the page used the window up): it stops at once.
     let tryit = Arc::new(TryIt::new());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let run = {
@@ -761,12 +750,16 @@ async fn fetch_all_follows_every_page_waits_out_the_limit_and_can_be_cancelled()
         })
     };
     // (It may first wait out the window the run above used up.)
-    loop {
-        let event = rx.recv().await.expect("progress");
-        if event.pages == 1 {
-            break;
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            let event = rx.recv().await.expect("progress");
+            if event.pages == 1 && event.waiting_seconds.is_some() {
+                break;
+            }
         }
-    }
+    })
+    .await
+    .expect("the run waits after its first page");
     assert!(tryit.cancel("run-2"));
     let cancelled = run.await.expect("task").expect("result");
     assert!(cancelled.cancelled);
@@ -780,7 +773,8 @@ async fn a_429_carries_retry_after_for_the_countdown() {
     let env = Environment::Sandbox;
     let me = request("me", "GET", "/v1/me");
     let mut limited = None;
-    for _ in 0..4 {
+    // Requests in a row meet a limit of one a second, unless each lands in a new window.
+    for _ in 0..10 {
         let response = fx
             .tryit
             .send(&fx.console, env, &me, TrySendOptions::default())
@@ -823,6 +817,7 @@ async fn production_writes_need_confirmation_and_a_stale_environment_is_refused(
         .expect("settings");
     fx.console
         .set_management_key(Environment::Production, live_key.expose().clone())
+        .await
         .expect("key");
     fx.console
         .set_environment(Environment::Production)

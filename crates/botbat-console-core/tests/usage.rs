@@ -2,32 +2,101 @@
 //! data dir: generate history, sync it with progress, chart it by range and filter, export
 //! it, keep working offline, stop a sync and carry on.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use botbat_api::Plan;
 use botbat_console_core::usage::{
     ChartTheme, UsageBreakdown, UsageChartKind, UsageChartRequest, UsageExportFormat, UsageRange,
     UsageSyncProgress,
 };
 use botbat_console_core::{
-    start_embedded_sandbox, Console, Environment, JsonFilePreferences, KeychainState, UsageCache,
+    start_embedded_sandbox, Console, Environment, JsonFilePreferences, KeychainState, SandboxState,
+    UsageCache,
 };
-use botbat_secrets::MemoryStore;
+use botbat_sandbox::{Limits, RunningSandbox};
+use botbat_secrets::{MemoryStore, SecretStore};
+use botbat_usage::SyncOptions;
+use rand::{Rng, SeedableRng};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::SqlitePool;
 
 struct Fixture {
     console: Arc<Console>,
     usage: Arc<UsageCache>,
-    sandbox: Option<botbat_console_core::EmbeddedSandbox>,
+    sandbox: Option<RunningSandbox>,
     progress: Arc<Mutex<Vec<UsageSyncProgress>>>,
     dir: tempfile::TempDir,
 }
 
+impl Fixture {
+    /// The last progress report the notifier got.
+    fn last_report(&self) -> UsageSyncProgress {
+        self.progress
+            .lock()
+            .expect("progress")
+            .last()
+            .cloned()
+            .expect("a progress report")
+    }
+}
+
+/// The console as it starts: the embedded sandbox (Starter plan) and syncs paced as in the
+/// app.
 async fn launch() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let secrets = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), secrets.as_ref())
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox");
+    fixture(
+        dir,
+        secrets,
+        sandbox.running,
+        sandbox.state,
+        SyncOptions::default(),
+    )
+}
+
+/// A sandbox whose limits never bite and syncs that report every page, for tests that
+/// run many syncs.
+async fn launch_unlimited() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let limits = Limits {
+        per_key_per_second: 1_000_000,
+        per_org_per_minute: 60_000_000,
+    };
+    let (sandbox, _) = common::sandbox_with_key(
+        &dir.path().join("sandbox"),
+        secrets.as_ref(),
+        Plan::Enterprise,
+        Some(limits),
+    )
+    .await;
+    let state = SandboxState {
+        running: true,
+        base_url: Some(sandbox.base_url.clone()),
+        data_dir: Some(dir.path().join("sandbox").display().to_string()),
+        error: None,
+    };
+    let options = SyncOptions {
+        max_share_of_limit: None,
+        progress_every: Duration::ZERO,
+    };
+    fixture(dir, secrets, sandbox, state, options)
+}
+
+fn fixture(
+    dir: tempfile::TempDir,
+    secrets: Arc<dyn SecretStore>,
+    sandbox: RunningSandbox,
+    state: SandboxState,
+    options: SyncOptions,
+) -> Fixture {
     let console = Arc::new(
         Console::new(
             Box::new(JsonFilePreferences::new(
@@ -42,14 +111,17 @@ async fn launch() -> Fixture {
         )
         .with_data_dir(dir.path().join("app")),
     );
-    console.set_sandbox_state(sandbox.state.clone());
+    console.set_sandbox_state(state);
     let progress = Arc::new(Mutex::new(Vec::new()));
     let seen = progress.clone();
-    let usage = Arc::new(UsageCache::new(
-        console.clone(),
-        dir.path().join("Downloads"),
-        Arc::new(move |p| seen.lock().expect("progress").push(p)),
-    ));
+    let usage = Arc::new(
+        UsageCache::new(
+            console.clone(),
+            dir.path().join("Downloads"),
+            Arc::new(move |p| seen.lock().expect("progress").push(p)),
+        )
+        .with_sync_options(options),
+    );
     Fixture {
         console,
         usage,
@@ -57,6 +129,29 @@ async fn launch() -> Fixture {
         progress,
         dir,
     }
+}
+
+/// Waits until `done` holds, failing the test after a minute.
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Rows in a cache file and how many distinct platform ids they hold, read over a
+/// connection of the test's own.
+async fn rows_in_file(path: &Path) -> (u64, u64) {
+    let options = SqliteConnectOptions::new().filename(path).read_only(true);
+    let pool = SqlitePool::connect_with(options).await.expect("usage db");
+    let (rows, ids): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT id) FROM requests")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    pool.close().await;
+    (rows as u64, ids as u64)
 }
 
 fn request(chart: UsageChartKind, range: UsageRange) -> UsageChartRequest {
@@ -237,8 +332,8 @@ async fn generated_history_is_synced_charted_filtered_and_exported() {
         .await
         .expect("csv");
     let text = std::fs::read_to_string(&csv.path).expect("read");
-    assert!(text.starts_with("bucket_start,"), "{}", &text[..80]);
-    assert!(text.contains("+01:00,"), "local times with their offset");
+    assert!(text.starts_with("\"bucket_start\","), "{}", &text[..80]);
+    assert!(text.contains("+01:00\","), "local times with their offset");
 
     let kept = fx
         .usage
@@ -270,7 +365,7 @@ async fn charts_keep_working_offline_as_of_the_last_sync() {
         .expect("seeded");
     let synced = fx.usage.sync(Environment::Sandbox).await.expect("synced");
     if let Some(sandbox) = fx.sandbox.take() {
-        sandbox.running.shutdown().await;
+        sandbox.shutdown().await;
     }
     let error = fx
         .usage
@@ -278,13 +373,7 @@ async fn charts_keep_working_offline_as_of_the_last_sync() {
         .await
         .expect_err("the sandbox is gone");
     assert_eq!(error.code, "unreachable", "{error:?}");
-    let last = fx
-        .progress
-        .lock()
-        .expect("progress")
-        .last()
-        .cloned()
-        .expect("progress");
+    let last = fx.last_report();
     assert!(last.done && last.error.is_some(), "{last:?}");
     let overview = fx.usage.overview().await.expect("overview");
     assert_eq!(
@@ -310,19 +399,14 @@ async fn a_stopped_sync_says_so_and_the_next_one_carries_on() {
         .expect("seeded");
     let usage = fx.usage.clone();
     let running = tokio::spawn(async move { usage.sync(Environment::Sandbox).await });
-    // Wait for the sync to be under way, then stop it.
-    for _ in 0..200 {
-        if fx
-            .progress
+    wait_for("the sync to store a page", || {
+        fx.progress
             .lock()
             .expect("progress")
             .iter()
             .any(|p| p.rows > 0)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await;
     let twice = fx
         .usage
         .sync(Environment::Sandbox)
@@ -339,6 +423,10 @@ async fn a_stopped_sync_says_so_and_the_next_one_carries_on() {
         "{}",
         partial.rows_cached
     );
+    let said = fx.last_report();
+    assert!(said.done, "{said:?}");
+    assert_eq!(said.error.as_deref(), Some("The sync was stopped."));
+    assert_eq!(said.rows, partial.rows_cached, "the stop says what it kept");
     let finished = fx
         .usage
         .sync(Environment::Sandbox)
@@ -351,6 +439,102 @@ async fn a_stopped_sync_says_so_and_the_next_one_carries_on() {
         !fx.usage.cancel_sync(Environment::Sandbox),
         "nothing left to stop"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_stopped_at_any_point_reports_exactly_the_rows_it_left_in_the_file() {
+    let mut fx = launch_unlimited().await;
+    fx.usage
+        .seed(Environment::Sandbox, 3, 12_000)
+        .await
+        .expect("seeded");
+    let env = Environment::Sandbox;
+    let store = fx.usage.store(env).await.expect("store");
+    let path = store.path().to_path_buf();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let mut stopped = 0;
+    for round in 0..40 {
+        let (before, _) = rows_in_file(&path).await;
+        let seen_before = fx.progress.lock().expect("progress").len();
+        let usage = fx.usage.clone();
+        let running = tokio::spawn(async move { usage.sync(env).await });
+        // Stop as soon as the sync runs, or once a few pages are stored, after a random
+        // number of scheduler turns: anywhere from fetching a page to committing one.
+        let pages = rng.gen_range(0..4u32);
+        if pages > 0 {
+            wait_for("pages to be stored", || {
+                fx.progress.lock().expect("progress")[seen_before..]
+                    .iter()
+                    .any(|p| p.pages >= pages || p.done)
+            })
+            .await;
+        }
+        for _ in 0..rng.gen_range(0..300) {
+            tokio::task::yield_now().await;
+        }
+        let asked = if pages == 0 {
+            wait_for("the sync to run", || fx.usage.cancel_sync(env)).await;
+            true
+        } else {
+            fx.usage.cancel_sync(env)
+        };
+        let outcome = running.await.expect("sync task");
+        // What the panel shows the moment the stop is reported.
+        let said = fx.last_report();
+        let overview = fx.usage.overview().await.expect("overview");
+        assert!(said.done, "round {round}: {said:?}");
+        match outcome {
+            Err(error) => {
+                assert!(asked, "round {round}: stopped without being asked");
+                assert_eq!(error.code, "sync_cancelled", "round {round}");
+                assert_eq!(said.error.as_deref(), Some("The sync was stopped."));
+                stopped += 1;
+            }
+            Ok(report) => {
+                assert!(said.error.is_none(), "round {round}: {said:?}");
+                assert_eq!(said.rows, report.rows, "round {round}");
+            }
+        }
+        assert!(overview.syncing.is_none(), "round {round}");
+        // A write the stopped sync had started and not finished would land by now.
+        store.settled().await;
+        let (after, distinct) = rows_in_file(&path).await;
+        assert_eq!(
+            after,
+            before + said.rows,
+            "round {round}: {} rows reported, {} stored",
+            said.rows,
+            after - before
+        );
+        assert_eq!(overview.raw_rows, after, "round {round}: the panel's count");
+        assert_eq!(distinct, after, "round {round}: no row stored twice");
+        assert_eq!(
+            store.rolled_up_requests().await.expect("rollups"),
+            after,
+            "round {round}: the rollups count each row once"
+        );
+    }
+    assert!(stopped >= 30, "most syncs were stopped: {stopped} of 40");
+
+    fx.usage.sync(env).await.expect("a last sync completes");
+    if let Some(sandbox) = fx.sandbox.take() {
+        sandbox.shutdown().await;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(fx.dir.path().join("sandbox").join(botbat_sandbox::DB_FILE))
+        .read_only(true);
+    let pool = SqlitePool::connect_with(options).await.expect("sandbox db");
+    let server: Vec<i64> = sqlx::query_scalar("SELECT id FROM usage_requests ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("server ids");
+    let local = store.raw_ids().await.expect("local ids");
+    assert_eq!(
+        server.len() - local.len(),
+        1,
+        "only the last sync's own last call is missing"
+    );
+    assert_eq!(local[..], server[..local.len()], "no gap");
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
-//! What authentication, rate limiting and metering cost a request.
+//! What authentication, rate limiting, the scope check and metering cost a request.
 //!
-//! Two sandboxes in one run serve the same light route, `GET /v1/sandbox/clock`: one with
-//! the access layer on (Bearer key checked, both rate-limit windows counted but set too high
-//! to refuse, every request metered to SQLite), one with it off. Rounds alternate between
-//! them so both see the same machine; the figure is the ratio of median throughputs.
-//! Traffic stays on 127.0.0.1 and every loop is bounded.
+//! Two sandboxes in one run serve the same light route that needs a scope,
+//! `GET /v1/events/types` (`webhooks:read`; no database read, so the layer's cost is not
+//! hidden behind one): one with the access layer on (Bearer key checked, both rate-limit
+//! windows counted but set too high to refuse, the scope checked, every request metered to
+//! SQLite), one with it off. Each round ends when the meter has written every request of the
+//! round, so no round leaves its backlog to the next. Rounds alternate between the two so
+//! both see the same machine; the figure is the ratio of median throughputs. Traffic stays
+//! on 127.0.0.1 and every loop is bounded.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,12 +30,15 @@ async fn start(access_control: bool, dir: &std::path::Path) -> RunningSandbox {
     botbat_sandbox::start(config).await.expect("sandbox starts")
 }
 
-async fn round(url: &str, key: &str) -> f64 {
+const ROUTE: &str = "/events/types";
+
+async fn round(sandbox: &RunningSandbox, key: &str) -> f64 {
+    let url = format!("{}{ROUTE}", sandbox.base_url);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .build()
         .expect("client");
-    let url: Arc<str> = Arc::from(url);
+    let url: Arc<str> = Arc::from(url.as_str());
     let key: Arc<str> = Arc::from(key);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -54,6 +60,7 @@ async fn round(url: &str, key: &str) -> f64 {
     for task in tasks {
         task.await.expect("task");
     }
+    sandbox.flush_meter().await;
     REQUESTS_PER_ROUND as f64 / started.elapsed().as_secs_f64()
 }
 
@@ -69,20 +76,18 @@ async fn main() {
     let on = start(true, dir_on.path()).await;
     let off = start(false, dir_off.path()).await;
     let key = on.generated_admin_key.clone().expect("admin key");
-    let url_on = format!("{}/sandbox/clock", on.base_url);
-    let url_off = format!("{}/sandbox/clock", off.base_url);
 
-    round(&url_on, key.expose()).await;
-    round(&url_off, key.expose()).await;
+    round(&on, key.expose()).await;
+    round(&off, key.expose()).await;
     let (mut with_access, mut without) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        with_access.push(round(&url_on, key.expose()).await);
-        without.push(round(&url_off, key.expose()).await);
+        with_access.push(round(&on, key.expose()).await);
+        without.push(round(&off, key.expose()).await);
     }
     let (a, b) = (median(with_access), median(without));
-    println!("sandbox GET /v1/sandbox/clock, {CONNECTIONS} connections, {ROUNDS} rounds of {REQUESTS_PER_ROUND}");
-    println!("  auth + rate limits + metering: {a:>9.0} req/s (median)");
-    println!("  access layer off (baseline):   {b:>9.0} req/s (median)");
+    println!("sandbox GET /v1{ROUTE} (scope webhooks:read), {CONNECTIONS} connections, {ROUNDS} rounds of {REQUESTS_PER_ROUND}, meter flushed in each round");
+    println!("  auth + rate limits + scope + metering: {a:>9.0} req/s (median)");
+    println!("  access layer off (baseline):           {b:>9.0} req/s (median)");
     println!("  ratio: {:.2}", a / b);
     on.shutdown().await;
     off.shutdown().await;

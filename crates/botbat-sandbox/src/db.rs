@@ -2,7 +2,6 @@
 //! timeout instead of `database is locked` errors, and migrations run at every start.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -14,7 +13,9 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create the data dir {}: {e}", data_dir.display()))?;
     let path = data_dir.join(DB_FILE);
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+    // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)

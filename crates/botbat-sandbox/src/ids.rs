@@ -69,21 +69,25 @@ pub fn api_key_secret() -> String {
     key_secret(false)
 }
 
-/// A key secret of the sandbox (`bb_test_…`) or of a live-mode server (`bb_live_…`).
-pub fn key_secret(live: bool) -> String {
-    let prefix = if live {
+/// The prefix of the keys a server accepts: `bb_live_` in live mode, else `bb_test_`.
+pub fn key_prefix(live: bool) -> &'static str {
+    if live {
         LIVE_KEY_PREFIX
     } else {
         TEST_KEY_PREFIX
-    };
-    format!("{prefix}{}", base62(32))
+    }
+}
+
+/// A key secret of the sandbox (`bb_test_…`) or of a live-mode server (`bb_live_…`).
+pub fn key_secret(live: bool) -> String {
+    format!("{}{}", key_prefix(live), base62(32))
 }
 
 /// Whether a string has the shape of a platform key (`bb_test_`/`bb_live_` + 32 base62).
 pub fn is_key_shaped(secret: &str) -> bool {
     let rest = secret
-        .strip_prefix("bb_test_")
-        .or_else(|| secret.strip_prefix("bb_live_"));
+        .strip_prefix(TEST_KEY_PREFIX)
+        .or_else(|| secret.strip_prefix(LIVE_KEY_PREFIX));
     rest.is_some_and(|r| r.len() == 32 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 

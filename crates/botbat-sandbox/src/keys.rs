@@ -106,11 +106,22 @@ impl KeyIndex {
         Ok(index)
     }
 
+    /// Publishes a key's state as a write returned it.
+    ///
+    /// Writers publish after their commits, in whatever order their tasks run, so a stale
+    /// row can arrive after a newer one (a rotation's old row after a revocation's). Every
+    /// field cached here only ever goes from unset to set (revoked, replaced, given an
+    /// expiry), so keeping what is set in either makes publication order irrelevant: the
+    /// index ends at the database's state.
     pub fn put(&self, row: &KeyRow) {
-        self.by_hash
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(row.secret_hash.clone(), CachedKey::from(row));
+        let mut index = self.by_hash.write().unwrap_or_else(|p| p.into_inner());
+        let mut key = CachedKey::from(row);
+        if let Some(known) = index.get(&row.secret_hash) {
+            key.revoked_at = key.revoked_at.or(known.revoked_at);
+            key.expires_at = key.expires_at.or(known.expires_at);
+            key.replaced_by = key.replaced_by.take().or_else(|| known.replaced_by.clone());
+        }
+        index.insert(row.secret_hash.clone(), key);
     }
 
     pub fn lookup(&self, secret: &str) -> Option<CachedKey> {

@@ -10,7 +10,9 @@ mod db;
 mod delivery;
 mod error;
 mod events;
+mod faults;
 mod fuzzy;
+mod idempotency;
 pub mod ids;
 mod keys;
 pub mod limiter;
@@ -41,6 +43,7 @@ pub use limiter::Limits;
 
 use crate::clock::Clock;
 use crate::events::EventBus;
+use crate::faults::Faults;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -118,7 +121,9 @@ pub struct RunningSandbox {
     pub generated_admin_key: Option<Sensitive<String>>,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
-    meter: JoinHandle<()>,
+    /// Dropped at shutdown, so that the writer ends once the server's copies are gone too.
+    meter: Option<Meter>,
+    meter_task: JoinHandle<()>,
     /// The scheduler and the delivery dispatcher: stopped with the server.
     background: Vec<JoinHandle<()>>,
 }
@@ -136,7 +141,15 @@ impl RunningSandbox {
         for task in &self.background {
             task.abort();
         }
-        let _ = (&mut self.meter).await;
+        self.meter = None;
+        let _ = (&mut self.meter_task).await;
+    }
+
+    /// Waits until every request answered so far is in the usage log.
+    pub async fn flush_meter(&self) {
+        if let Some(meter) = &self.meter {
+            meter.flush().await;
+        }
     }
 
     /// Serves until the process is stopped.
@@ -146,8 +159,17 @@ impl RunningSandbox {
     }
 }
 
-/// Opens (or creates) the data dir, binds the socket and starts serving.
+/// Opens (or creates) the data dir, binds the socket and starts serving. Fails, naming the
+/// handler, when any route's access rule is missing or unreadable.
 pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
+    let api = routes::v1(config.live);
+    start_with(config, api).await
+}
+
+async fn start_with(
+    config: SandboxConfig,
+    api: utoipa_axum::router::OpenApiRouter<AppState>,
+) -> anyhow::Result<RunningSandbox> {
     let pool = db::open(&config.data_dir).await?;
     let offset = db::get_meta(&pool, "clock_offset_ms")
         .await?
@@ -163,6 +185,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             secret
         }
     };
+    idempotency::mark_interrupted(&pool).await?;
     let latest_event = events::latest_seq(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", e.message))?;
@@ -182,8 +205,8 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let addr = listener.local_addr()?;
     let origin = format!("http://{addr}");
 
-    let (router, doc) = routes::v1(config.live).split_for_parts();
-    let (openapi_json, route_table) = openapi::finish(doc, &origin, config.live);
+    let (router, doc) = api.split_for_parts();
+    let (openapi_json, route_table) = openapi::finish(doc, &origin, config.live)?;
     let (meter, meter_task) = Meter::start(pool.clone());
     let limits = config.limits.unwrap_or(Limits {
         per_key_per_second: config.plan.per_key_per_second(),
@@ -194,7 +217,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         clock,
         keys: key_index,
         limiter: RateLimiter::new(limits),
-        meter,
+        meter: meter.clone(),
         plan: config.plan,
         organization: Organization {
             id: "org_sandbox".to_string(),
@@ -206,7 +229,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             plan: config.plan,
             livemode: config.live,
         },
-        faults: Mutex::new(Vec::new()),
+        faults: Faults::default(),
         routes: route_table,
         openapi_json,
         access_control: config.access_control,
@@ -221,16 +244,29 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         listen_secret,
         rate_limit_events: Mutex::new(HashMap::new()),
     }));
+    access::check_routes(&router, state.clone(), &state.routes).await?;
     let background = vec![
         tokio::spawn(run_scheduler(state.clone())),
         tokio::spawn(delivery::run_dispatcher(state.clone())),
     ];
 
+    // Route layers run outermost last: access (authenticate, limit, check the scope,
+    // meter), then injected faults, then idempotency records, then the handler. The order
+    // is what makes an `after_commit` fault lose a response the idempotency record kept.
     let app = router
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             access::access,
         ))
+        .method_not_allowed_fallback(access::method_not_allowed)
         .layer(DefaultBodyLimit::max(error::MAX_JSON_BODY))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -252,23 +288,143 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         generated_admin_key,
         stop: Some(stop),
         server,
-        meter: meter_task,
+        meter: Some(meter),
+        meter_task,
         background,
     })
 }
 
 /// Moves the sandbox clock's consequences forward: template reviews that are due, scheduled
-/// events (a message's next steps) and campaigns due to start or still sending.
+/// events (a message's next steps), expired idempotency records, and campaigns due to start
+/// or still sending.
 async fn run_scheduler(state: AppState) {
     loop {
         let step = async {
             routes::templates::settle_reviews(&state).await?;
             events::emit_due(&state).await?;
+            idempotency::prune(&state.db, state.clock.now_ms()).await?;
             routes::campaigns::run_due(&state).await
         };
         if let Err(error) = step.await {
             tracing::warn!(%error.message, "scheduler step failed; retrying");
         }
         tokio::time::sleep(events::TICK).await;
+    }
+}
+
+/// Each way a route could end up without a rule, built into a router and started: the
+/// sandbox refuses to start and names the handler, or (for a path the start-up check cannot
+/// see) refuses the request without running the handler.
+#[cfg(test)]
+mod access_rule_tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use axum::routing::{get, post};
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+
+    use super::*;
+
+    #[utoipa::path(get, path = "/v1/documented", security(("bearer_key" = [])))]
+    async fn documented() -> &'static str {
+        "ok"
+    }
+
+    #[utoipa::path(get, path = "/v1/forgot", responses((status = 200, description = "ok")))]
+    async fn forgot_security() -> &'static str {
+        "ok"
+    }
+
+    #[utoipa::path(get, path = "/v1/typo", security(("bearer_key" = ["contacts:raed"])))]
+    async fn misspelled_scope() -> &'static str {
+        "ok"
+    }
+
+    #[utoipa::path(get, path = "/v1/public", security(()))]
+    async fn public() -> &'static str {
+        "ok"
+    }
+
+    static UNDOCUMENTED_RAN: AtomicBool = AtomicBool::new(false);
+
+    async fn undocumented() -> &'static str {
+        UNDOCUMENTED_RAN.store(true, Ordering::SeqCst);
+        "ran"
+    }
+
+    async fn start_router(
+        api: OpenApiRouter<AppState>,
+    ) -> (tempfile::TempDir, anyhow::Result<RunningSandbox>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = SandboxConfig::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+        let started = start_with(config, api).await;
+        (dir, started)
+    }
+
+    fn error_of(started: anyhow::Result<RunningSandbox>) -> String {
+        match started {
+            Ok(_) => panic!("the sandbox started with a route that has no valid rule"),
+            Err(error) => format!("{error:#}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_handler_without_security_stops_the_start_and_is_named() {
+        let api = OpenApiRouter::new()
+            .routes(routes!(documented))
+            .routes(routes!(forgot_security));
+        let (_dir, started) = start_router(api).await;
+        let error = error_of(started);
+        assert!(error.contains("`forgot_security`"), "{error}");
+        assert!(error.contains("GET /v1/forgot"), "{error}");
+        assert!(error.contains("declares no `security`"), "{error}");
+        assert!(!error.contains("`documented`"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_misspelled_scope_stops_the_start_and_is_named() {
+        let api = OpenApiRouter::new().routes(routes!(misspelled_scope));
+        let (_dir, started) = start_router(api).await;
+        let error = error_of(started);
+        assert!(error.contains("`misspelled_scope`"), "{error}");
+        assert!(error.contains("`contacts:raed`"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_method_served_without_an_operation_stops_the_start() {
+        let api = OpenApiRouter::new()
+            .routes(routes!(documented))
+            .route("/v1/documented", post(undocumented));
+        let (_dir, started) = start_router(api).await;
+        let error = error_of(started);
+        assert!(error.contains("POST /v1/documented is served"), "{error}");
+        assert!(error.contains("documented"), "{error}");
+        assert!(!error.contains("GET /v1/documented"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_path_outside_the_document_is_refused_without_running_its_handler() {
+        let api = OpenApiRouter::new()
+            .routes(routes!(documented))
+            .routes(routes!(public))
+            .route("/v1/hidden", get(undocumented));
+        let (_dir, started) = start_router(api).await;
+        let sandbox = started.expect("starts: the start-up check cannot see this path");
+        let status = |path: &'static str| {
+            let url = format!("{}{path}", sandbox.base_url);
+            async move {
+                let response = reqwest::get(url).await.expect("request");
+                response.status().as_u16()
+            }
+        };
+        assert_eq!(status("/hidden").await, 500);
+        assert!(!UNDOCUMENTED_RAN.load(Ordering::SeqCst));
+        assert_eq!(status("/public").await, 200, "explicitly public");
+        assert_eq!(
+            status("/documented").await,
+            401,
+            "any key still needs a key"
+        );
+        sandbox.shutdown().await;
     }
 }

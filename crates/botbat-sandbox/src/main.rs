@@ -126,7 +126,7 @@ async fn main() -> anyhow::Result<()> {
         println!("  data dir: {}", data_dir.display());
         return Ok(());
     }
-    let prefix = if args.live { "bb_live_" } else { "bb_test_" };
+    let prefix = botbat_sandbox::ids::key_prefix(args.live);
     let admin_key = match std::env::var(ADMIN_KEY_ENV) {
         Ok(key) if !key.trim().is_empty() => {
             let key = key.trim().to_string();

@@ -1,9 +1,11 @@
 //! The published OpenAPI document, and the access rules read from it.
 //!
-//! Handlers declare their scope once, in `security(("bearer_key" = ["scope"]))`. This module
-//! turns those declarations into the [`RouteTable`] the access layer enforces and into the
+//! Handlers declare who may call them once, in `security(...)`. This module turns those
+//! declarations into the [`RouteTable`] the access layer enforces and into the
 //! `x-required-scope` field Try It shows, and adds the error responses every authenticated
 //! endpoint can give, so the document is complete without repeating them on each handler.
+//! A declaration it cannot read stops the sandbox from starting: an open door is never the
+//! default.
 
 use axum::http::Method;
 use botbat_api::{
@@ -52,38 +54,94 @@ impl Modify for BearerKey {
     }
 }
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+/// Every method an OpenAPI path item can hold.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
-fn access_of(operation: &Value) -> Access {
-    let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
-        return Access::Public;
+/// Reads one operation's `security` as an access rule. There is no default: an operation
+/// without `security` is an error rather than public, and a scope this build does not know
+/// is an error rather than "any key", so a typo cannot open an endpoint.
+///
+/// - `security(())` (`[{}]`): public, no key.
+/// - `security(("bearer_key" = []))`: any valid key.
+/// - `security(("bearer_key" = ["contacts:read"]))`: a key with that one scope.
+fn access_of(operation: &Value) -> Result<Access, String> {
+    const HOW: &str = "declare `security(())` for a public endpoint, `security((\"bearer_key\" = []))` for any key, or `security((\"bearer_key\" = [\"<scope>\"]))`";
+    let Some(security) = operation.get("security") else {
+        return Err(format!("declares no `security`: {HOW}"));
     };
-    let scopes: Vec<Scope> = requirements
+    let Some(requirements) = security.as_array() else {
+        return Err(format!("has a `security` that is not a list: {HOW}"));
+    };
+    let Some(requirements) = requirements
         .iter()
-        .filter_map(|r| r.get("bearer_key"))
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter_map(Scope::parse)
-        .collect();
-    match scopes.first() {
-        Some(scope) => Access::Scope(*scope),
-        None if requirements.is_empty() => Access::Public,
-        None => Access::AnyKey,
+        .map(Value::as_object)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Err(format!(
+            "has a `security` requirement that is not an object: {HOW}"
+        ));
+    };
+    let named: Vec<_> = requirements.iter().filter(|r| !r.is_empty()).collect();
+    if named.len() != requirements.len() && !named.is_empty() {
+        return Err(format!(
+            "mixes a public requirement with a key requirement (optional authentication): {HOW}"
+        ));
+    }
+    let requirement = match named.as_slice() {
+        [] => return Ok(Access::Public),
+        [one] => one,
+        _ => {
+            return Err(format!(
+                "lists alternative security requirements; the sandbox enforces exactly one: {HOW}"
+            ))
+        }
+    };
+    if let Some(other) = requirement.keys().find(|k| *k != "bearer_key") {
+        return Err(format!(
+            "uses the security scheme `{other}`; the only scheme is `bearer_key`: {HOW}"
+        ));
+    }
+    let Some(scopes) = requirement.get("bearer_key").and_then(Value::as_array) else {
+        return Err(format!(
+            "gives `bearer_key` something other than a list of scopes: {HOW}"
+        ));
+    };
+    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str().unwrap_or("")).collect();
+    match scopes.as_slice() {
+        [] => Ok(Access::AnyKey),
+        [scope] => Scope::parse(scope).map(Access::Scope).ok_or_else(|| {
+            let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+            format!(
+                "requires the unknown scope `{scope}`; the scopes are {}",
+                known.join(", ")
+            )
+        }),
+        _ => Err(format!(
+            "requires {} scopes; an endpoint needs at most one: {HOW}",
+            scopes.len()
+        )),
     }
 }
 
-fn error_response(description: &str) -> Value {
+pub(crate) fn error_response(description: &str) -> Value {
     json!({
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     })
 }
 
-/// Completes the generated document and derives the access rules from it.
-pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (String, RouteTable) {
-    let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
+/// Completes the generated document and derives the access rules from it. Fails, naming
+/// each handler and what is wrong with it, when any operation's rule cannot be read.
+pub fn finish(
+    doc: utoipa::openapi::OpenApi,
+    server_url: &str,
+    live: bool,
+) -> anyhow::Result<(String, RouteTable)> {
+    let mut value = serde_json::to_value(&doc)?;
     let mut table = RouteTable::default();
+    let mut problems = Vec::new();
     value["servers"] = json!([{"url": server_url, "description": "This sandbox"}]);
     add_forms(&mut value);
     if let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) {
@@ -92,17 +150,36 @@ pub fn finish(doc: utoipa::openapi::OpenApi, server_url: &str, live: bool) -> (S
                 let Some(operation) = item.get_mut(method) else {
                     continue;
                 };
-                let access = access_of(operation);
-                if let Ok(m) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
-                    table.insert(m, path.clone(), access);
-                }
+                let handler = operation
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(no operationId)")
+                    .to_string();
+                let upper = method.to_ascii_uppercase();
+                let access = match access_of(operation) {
+                    Ok(access) => access,
+                    Err(problem) => {
+                        problems.push(format!("handler `{handler}` ({upper} {path}) {problem}"));
+                        continue;
+                    }
+                };
+                let method = Method::from_bytes(upper.as_bytes())?;
+                table.insert(method, path.clone(), access, handler);
                 add_errors(operation, access, path.contains('{'), live);
                 rules::publish(operation);
             }
         }
     }
-    let json = serde_json::to_string_pretty(&value).unwrap_or_default();
-    (json, table)
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the sandbox will not start: {} endpoint(s) have no valid access rule:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
+    crate::idempotency::document(&mut value, &table);
+    let json = serde_json::to_string_pretty(&value)?;
+    Ok((json, table))
 }
 
 /// The combinations of fields a request schema allows, which the derived schemas cannot
@@ -189,5 +266,35 @@ fn add_errors(operation: &mut Value, access: Access, has_path_params: bool, live
     }
     if has_path_params {
         add("404", "not_found: no such resource");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(security: Value) -> Result<Access, String> {
+        access_of(&json!({ "security": security }))
+    }
+
+    #[test]
+    fn security_reads_as_exactly_one_rule_or_an_error() {
+        assert_eq!(access(json!([{}])), Ok(Access::Public));
+        assert_eq!(access(json!([])), Ok(Access::Public));
+        assert_eq!(access(json!([{"bearer_key": []}])), Ok(Access::AnyKey));
+        assert_eq!(
+            access(json!([{"bearer_key": ["sandbox:manage"]}])),
+            Ok(Access::Scope(Scope::SandboxManage))
+        );
+        assert!(access_of(&json!({})).is_err_and(|e| e.contains("declares no `security`")));
+        assert!(access(json!([{"bearer_key": ["usage:raed"]}]))
+            .is_err_and(|e| e.contains("unknown scope `usage:raed`")));
+        assert!(access(json!([{"bearer_key": ["usage:read", "keys:manage"]}])).is_err());
+        assert!(access(json!([{}, {"bearer_key": []}])).is_err());
+        assert!(access(json!([{"bearer_key": []}, {"bearer_key": ["usage:read"]}])).is_err());
+        assert!(access(json!([{"api_key": []}])).is_err_and(|e| e.contains("`api_key`")));
+        assert!(access(json!([{"bearer_key": "usage:read"}])).is_err());
+        assert!(access(json!({"bearer_key": []})).is_err());
+        assert!(access(json!(["bearer_key"])).is_err());
     }
 }

@@ -159,6 +159,13 @@ pub const LIVE_HTTPS: RuntimeRule = RuntimeRule::field(
 );
 
 /// The extension each operation lists its rules in.
+/// A fault fires only where a route serves that method with a key, so it must name one.
+pub const FAULT_ROUTE: RuntimeRule = RuntimeRule::field(
+    422,
+    "path",
+    "must be a route template of an authenticated endpoint for this method",
+);
+
 pub const EXTENSION: &str = "x-runtime-rules";
 
 /// Completes an operation's rules: every list takes the cursor rule from its `cursor`

@@ -1,15 +1,16 @@
 //! What every handler shares.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use axum::http::Method;
-use botbat_api::{EndpointRef, Fault, Organization, Plan, Scope};
+use botbat_api::{EndpointRef, Organization, Plan, Scope};
 use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::events::EventBus;
+use crate::faults::Faults;
 use crate::keys::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
@@ -23,28 +24,65 @@ pub enum Access {
     Scope(Scope),
 }
 
+#[derive(Debug, Clone)]
+struct Rule {
+    access: Access,
+    /// The handler's operationId, for errors about this route.
+    handler: String,
+}
+
 #[derive(Debug, Default)]
 pub struct RouteTable {
-    routes: HashMap<(Method, String), Access>,
+    routes: HashMap<(Method, String), Rule>,
 }
 
 impl RouteTable {
-    pub fn insert(&mut self, method: Method, path: String, access: Access) {
-        self.routes.insert((method, path), access);
+    pub fn insert(&mut self, method: Method, path: String, access: Access, handler: String) {
+        self.routes.insert((method, path), Rule { access, handler });
     }
 
-    /// `None` for a method the path does not serve.
+    /// The rule of a route template; `HEAD` follows `GET`, which serves it. `None` when the
+    /// document has no operation for it: the caller must refuse the request.
     pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         self.routes
             .get(&(method.clone(), path.to_string()))
-            .copied()
+            .map(|rule| rule.access)
+    }
+
+    /// Every documented route template, once each.
+    pub fn paths(&self) -> BTreeSet<&str> {
+        self.routes.keys().map(|(_, path)| path.as_str()).collect()
+    }
+
+    /// The handlers documented on a route template, for naming them in errors.
+    pub fn handlers_at(&self, path: &str) -> Vec<&str> {
+        let mut handlers: Vec<&str> = self
+            .routes
+            .iter()
+            .filter(|((_, p), _)| p == path)
+            .map(|(_, rule)| rule.handler.as_str())
+            .collect();
+        handlers.sort_unstable();
+        handlers
+    }
+
+    /// Every rule as (method, route template, handler).
+    pub fn rules(&self) -> impl Iterator<Item = (&Method, &str, &str)> {
+        self.routes
+            .iter()
+            .map(|((method, path), rule)| (method, path.as_str(), rule.handler.as_str()))
     }
 
     pub fn endpoints_for(&self, scope: Scope) -> Vec<EndpointRef> {
         let mut endpoints: Vec<EndpointRef> = self
             .routes
             .iter()
-            .filter(|(_, access)| **access == Access::Scope(scope))
+            .filter(|(_, rule)| rule.access == Access::Scope(scope))
             .map(|((method, path), _)| EndpointRef {
                 method: method.to_string(),
                 path: path.clone(),
@@ -63,7 +101,7 @@ pub struct Shared {
     pub meter: Meter,
     pub plan: Plan,
     pub organization: Organization,
-    pub faults: Mutex<Vec<Fault>>,
+    pub faults: Faults,
     pub routes: RouteTable,
     pub openapi_json: String,
     /// Off only in benchmarks, to measure what auth, limits and metering cost.
@@ -119,22 +157,6 @@ impl Deref for AppState {
 
     fn deref(&self) -> &Shared {
         &self.0
-    }
-}
-
-impl AppState {
-    /// Takes one injected failure for this route, if any is armed.
-    pub fn take_fault(&self, method: &Method, route: &str) -> Option<u16> {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let index = faults
-            .iter()
-            .position(|f| f.method.eq_ignore_ascii_case(method.as_str()) && f.path == route)?;
-        let status = faults[index].status;
-        faults[index].remaining -= 1;
-        if faults[index].remaining == 0 {
-            faults.remove(index);
-        }
-        Some(status)
     }
 }
 

@@ -453,6 +453,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_scope() {
         ("/v1/usage/requests", "get", Some("usage:read")),
         ("/v1/webhooks", "get", Some("webhooks:read")),
         ("/v1/webhooks/{id}", "delete", Some("webhooks:manage")),
+        ("/v1/sandbox/clock", "post", Some("sandbox:manage")),
+        ("/v1/sandbox/usage/seed", "post", Some("sandbox:manage")),
         ("/v1/rate_limits", "get", None),
         ("/v1/scopes", "get", None),
     ] {
@@ -470,7 +472,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_scope() {
     assert!(doc.body["components"]["schemas"]["ApiKey"].is_object());
 
     let scopes = sb.get("/scopes", &sb.admin).await;
-    assert_eq!(scopes.body["total"], 14);
+    assert_eq!(scopes.body["total"], 15);
     let keys_manage = scopes.body["data"]
         .as_array()
         .expect("data")

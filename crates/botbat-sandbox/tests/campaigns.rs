@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{eventually, TestSandbox};
+use common::{advance_clock_and_settle, eventually, TestSandbox};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -120,7 +120,8 @@ async fn a_scheduled_campaign_sends_when_the_clock_reaches_send_at() {
     assert_eq!(scheduled.body["status"], "scheduled");
     let listed = sb.get("/campaigns?status=scheduled", &sb.admin).await;
     assert_eq!(listed.body["total"], 1);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // An hour on, the scheduler has run past it and the campaign still waits.
+    advance_clock_and_settle(&sb, 3600).await;
     assert_eq!(
         sb.get(&format!("/campaigns/{id}"), &sb.admin).await.body["status"],
         "scheduled"
@@ -134,16 +135,23 @@ async fn a_scheduled_campaign_sends_when_the_clock_reaches_send_at() {
         .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    sb.post("/sandbox/clock", &sb.admin, json!({"seconds": 7200}))
+    sb.post("/sandbox/clock", &sb.admin, json!({"seconds": 3600}))
         .await;
     let done: Value = eventually(&sb, &format!("/campaigns/{id}"), 10, |b| {
         b["status"] == "completed"
     })
     .await;
     assert_eq!(done["counts"]["messages"], 1);
-    assert!(event_types(&sb)
-        .await
-        .contains(&"campaign.scheduled".to_string()));
+    let scheduled = sb.get("/events?type=campaign.scheduled", &sb.admin).await;
+    assert!(
+        scheduled.body["data"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["data"]["id"] == id.as_str()),
+        "{}",
+        scheduled.text
+    );
 }
 
 #[tokio::test]

@@ -36,22 +36,37 @@ fn run(data_dir: &std::path::Path, admin_key: Option<&str>) -> (Server, String) 
     }
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
+    // Read on a thread of its own, so a binary that never gets ready fails the test after a
+    // minute instead of hanging it.
+    let (sender, said) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut lines = Vec::new();
     let mut base_url = String::new();
     // The ready line comes last; everything the server says at start-up is above it.
     while base_url.is_empty() {
-        let mut line = String::new();
-        if reader.read_line(&mut line).expect("read") == 0 {
+        let wait = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(line) = said.recv_timeout(wait) else {
             break;
-        }
+        };
         if let Some(url) = line.trim().strip_prefix("BotBat sandbox ready: ") {
             base_url = url.to_string();
         }
         lines.push(line.trim().to_string());
     }
-    assert!(base_url.starts_with("http://127.0.0.1:"), "{lines:?}");
-    (Server { child, lines }, base_url)
+    let server = Server { child, lines };
+    assert!(
+        base_url.starts_with("http://127.0.0.1:"),
+        "no ready line within a minute: {:?}",
+        server.lines
+    );
+    (server, base_url)
 }
 
 async fn me_status(base_url: &str, key: &str) -> (u16, serde_json::Value) {
@@ -78,7 +93,13 @@ async fn the_env_key_becomes_the_bootstrap_key_and_state_survives_restarts() {
     let (status, me) = me_status(&base_url, key).await;
     assert_eq!(status, 200);
     assert_eq!(me["organization"]["plan"], "professional");
-    assert_eq!(me["key"]["scopes"].as_array().map(Vec::len), Some(14));
+    assert_eq!(
+        me["key"]["scopes"].as_array().map(Vec::len),
+        Some(botbat_api::Scope::ALL.len())
+    );
+    assert!(me["key"]["scopes"]
+        .as_array()
+        .is_some_and(|s| s.contains(&serde_json::json!("sandbox:manage"))));
     drop(server);
 
     let (server, base_url) = run(dir.path(), None);

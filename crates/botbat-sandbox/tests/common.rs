@@ -265,20 +265,25 @@ impl Receiver {
         self.received.lock().expect("lock").clone()
     }
 
-    /// Waits up to `seconds` for at least `count` requests.
+    /// Waits up to `seconds` for at least `count` requests, failing the test after that.
     pub async fn wait_for(&self, count: usize, seconds: u64) -> Vec<Received> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
         loop {
             let got = self.received();
-            if got.len() >= count || std::time::Instant::now() > deadline {
+            if got.len() >= count {
                 return got;
             }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} of {count} requests arrived within {seconds} s",
+                got.len()
+            );
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
     }
 }
 
-/// Polls `path` until `done` holds for its body, for up to `seconds`.
+/// Polls `path` until `done` holds for its body, failing the test after `seconds`.
 pub async fn eventually(
     sb: &TestSandbox,
     path: &str,
@@ -288,9 +293,55 @@ pub async fn eventually(
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     loop {
         let reply = sb.get(path, &sb.admin).await;
-        if done(&reply.body) || std::time::Instant::now() > deadline {
+        if done(&reply.body) {
             return reply.body;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path} did not get there within {seconds} s: {}",
+            reply.text
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// Moves the sandbox clock `seconds` ahead and returns once the scheduler has run a whole
+/// step at the new time, so that a test can tell what did *not* happen by then. The proof
+/// is a campaign to a segment nobody is in, scheduled for the new time: the scheduler
+/// starts due campaigns after it has emitted due events and settled due reviews, so once
+/// that campaign has left `scheduled`, everything due earlier has been done.
+pub async fn advance_clock_and_settle(sb: &TestSandbox, seconds: i64) {
+    let clock = sb.get("/sandbox/clock", &sb.admin).await;
+    let now = chrono::DateTime::parse_from_rfc3339(clock.body["now"].as_str().expect("now"))
+        .expect("clock time");
+    let draft = sb
+        .post(
+            "/campaigns",
+            &sb.admin,
+            serde_json::json!({"name": "scheduler step", "segment": "no-one-at-all", "channel": "sms", "body": "-"}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let id = draft.body["id"].as_str().expect("campaign id").to_string();
+    let send_at = (now + chrono::Duration::seconds(seconds)).to_rfc3339();
+    let scheduled = sb
+        .post(
+            &format!("/campaigns/{id}/send"),
+            &sb.admin,
+            serde_json::json!({ "send_at": send_at }),
+        )
+        .await;
+    assert_eq!(scheduled.body["status"], "scheduled", "{}", scheduled.text);
+    let moved = sb
+        .post(
+            "/sandbox/clock",
+            &sb.admin,
+            serde_json::json!({ "seconds": seconds }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    eventually(sb, &format!("/campaigns/{id}"), 30, |b| {
+        b["status"] != "scheduled"
+    })
+    .await;
 }

@@ -141,16 +141,18 @@ async fn the_route_seeds_a_running_sandbox_within_bounds_one_at_a_time() {
         assert_eq!(refused.body["error"]["details"][0]["field"], field);
     }
 
-    let (_, reader) = sandbox.create_key("usage reader", &["usage:read"]).await;
+    let (_, manager) = sandbox
+        .create_key("key manager", &["usage:read", "keys:manage"])
+        .await;
     let forbidden = sandbox
         .post(
             "/sandbox/usage/seed",
-            &reader,
+            &manager,
             json!({"days": 1, "requests": 10}),
         )
         .await;
     assert_eq!(forbidden.status, 403);
-    assert!(forbidden.message().contains("keys:manage"));
+    assert!(forbidden.message().contains("sandbox:manage"));
 
     // Two large seeds at once: one writes, the other is told to wait.
     let body = json!({"days": 30, "requests": 100000});

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use botbat_api::Plan;
 use botbat_webhooks::standard;
-use common::{eventually, Received, Receiver, TestSandbox};
+use common::{advance_clock_and_settle, eventually, Received, Receiver, TestSandbox};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -123,14 +123,16 @@ async fn subscribed_events_arrive_signed_and_others_do_not() {
         .await;
     assert_eq!(updated.status, StatusCode::OK);
 
-    let got = receiver.wait_for(1, 10).await;
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    let got_after = receiver.received();
-    assert_eq!(
-        got_after.len(),
-        1,
-        "only the subscribed type arrives: {got_after:?}"
-    );
+    // Deliveries are created with the event, in its transaction: the endpoint has exactly
+    // one, so nothing else is ever sent to it.
+    let listed = eventually(&sb, &format!("/webhooks/{webhook}/deliveries"), 10, |b| {
+        b["data"][0]["status"] == "succeeded"
+    })
+    .await;
+    let listed = listed["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 1, "only the subscribed type: {listed:?}");
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "only the subscribed type arrives: {got:?}");
     let delivery = &got[0];
     assert_eq!(delivery.event_type(), "contact.created");
     assert_eq!(delivery.json()["data"]["id"], contact);
@@ -148,9 +150,6 @@ async fn subscribed_events_arrive_signed_and_others_do_not() {
         "the independent verifier must reject a changed body"
     );
 
-    let listed = deliveries(&sb, &webhook).await;
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0]["status"], "succeeded");
     assert_eq!(listed[0]["attempts"][0]["response_status"], 200);
     assert_eq!(listed[0]["attempts"][0]["trigger"], "event");
     assert_eq!(
@@ -282,7 +281,13 @@ async fn gone_disables_the_endpoint() {
     assert_eq!(listed[0]["status"], "failed");
     assert!(listed[0]["next_attempt_at"].is_null(), "no retry after 410");
     simulate(&sb, "webhook.test", json!({})).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Deliveries are created with the event, only for enabled endpoints: there is nothing
+    // to send.
+    assert_eq!(
+        deliveries(&sb, &webhook).await.len(),
+        1,
+        "a disabled endpoint gets no delivery"
+    );
     assert_eq!(
         receiver.received().len(),
         1,
@@ -381,6 +386,8 @@ async fn message_steps_become_events_on_the_sandbox_clock() {
     let sb = TestSandbox::configured(|config| {
         config.message_step = std::time::Duration::from_secs(3600);
         config.retry_schedule = botbat_sandbox::RetrySchedule::Fast;
+        // Room for the scheduler check's requests (Starter allows 5 a second).
+        config.plan = Plan::Enterprise;
     })
     .await;
     let receiver = Receiver::start(&[]).await;
@@ -413,7 +420,11 @@ async fn message_steps_become_events_on_the_sandbox_clock() {
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
     let got = receiver.wait_for(1, 10).await;
     assert_eq!(got[0].event_type(), "message.queued");
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // A minute on: the scheduler has run past it, and the steps an hour apart have not
+    // been emitted.
+    advance_clock_and_settle(&sb, 60).await;
+    let sent = sb.get("/events?type=message.sent", &sb.admin).await;
+    assert_eq!(sent.body["total"], 0, "later steps wait for the clock");
     assert_eq!(
         receiver.received().len(),
         1,
@@ -421,7 +432,11 @@ async fn message_steps_become_events_on_the_sandbox_clock() {
     );
 
     let moved = sb
-        .post("/sandbox/clock", &sb.admin, json!({"seconds": 3 * 3600}))
+        .post(
+            "/sandbox/clock",
+            &sb.admin,
+            json!({"seconds": 3 * 3600 - 60}),
+        )
         .await;
     assert_eq!(moved.status, StatusCode::OK);
     let got = receiver.wait_for(4, 10).await;

@@ -5,7 +5,8 @@
 //! prints `<redacted>` instead of the value. Persisting secrets goes through
 //! [`SecretStore`]: the OS keychain in normal use, or [`MemoryStore`] for the rest of the
 //! run when the keychain is missing or locked, so the app keeps working without writing a
-//! secret anywhere on disk.
+//! secret anywhere on disk. Async code reaches either through [`AsyncSecrets`], which runs
+//! each call on the blocking pool instead of an async worker.
 
 mod mask;
 mod sensitive;
@@ -13,6 +14,8 @@ mod store;
 
 #[cfg(feature = "keychain")]
 mod keychain;
+#[cfg(feature = "keychain")]
+mod offload;
 
 pub use mask::mask_secret;
 pub use sensitive::Sensitive;
@@ -20,3 +23,5 @@ pub use store::{MemoryStore, SecretId, SecretStore, SecretsError};
 
 #[cfg(feature = "keychain")]
 pub use keychain::KeychainStore;
+#[cfg(feature = "keychain")]
+pub use offload::AsyncSecrets;

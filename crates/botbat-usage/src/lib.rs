@@ -6,7 +6,8 @@
 //!
 //! - [`sync`] pulls `GET /v1/usage/requests` incrementally: watermark plus cursor,
 //!   resumable after any interruption with no gap and no duplicate, paced under the plan's
-//!   limits, with progress as it goes.
+//!   limits, with progress as it goes; [`sync_until`] stops one and says exactly what it
+//!   stored.
 //! - [`store`] keeps raw rows (pruned after a retention period) and rollups by minute, hour
 //!   and day, updated in the transaction that stores each page.
 //! - [`query`] answers the charts' questions from the rollups, and can answer the same ones
@@ -24,4 +25,4 @@ pub use query::{
     StatusClass, Summary, VolumeBy, Window,
 };
 pub use store::{PlanLimits, Resolution, SyncState, UsageStore, DEFAULT_RETENTION_DAYS};
-pub use sync::{sync, SyncOptions, SyncProgress, SyncReport, PAGE_SIZE};
+pub use sync::{sync, sync_until, SyncEnd, SyncOptions, SyncProgress, SyncReport, PAGE_SIZE};

@@ -7,15 +7,17 @@
 //! carries on from exactly there. Rollups are updated in the same transaction with
 //! additive upserts (no read before write), which is what keeps ingestion cheap.
 //!
-//! Writes that take a transaction run on a task of their own. Dropping a future while it
-//! is opening a transaction can leave a pooled connection inside that transaction (sqlx
+//! Every write runs on a task of its own, one at a time. Dropping a future while it is
+//! opening a transaction can leave a pooled connection inside that transaction (sqlx
 //! issues no rollback for a `begin` that never returned), and later writes on that
-//! connection would then never be committed. A detached task always runs its transaction
-//! to the commit or to the rollback, whatever happens to the sync that asked for it.
+//! connection would then never be committed; and a statement already handed to SQLite
+//! runs to its end whether or not anyone still waits for it. A detached task always runs
+//! its write to the commit or to the rollback, whatever happens to the sync that asked
+//! for it, and [`UsageStore::settled`] waits for it: once that returns, nothing an
+//! interrupted sync started can still change the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -175,8 +177,9 @@ impl UsageStore {
             path: path.display().to_string(),
             source,
         };
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(database)?
+        // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -540,43 +543,58 @@ impl UsageStore {
     }
 
     pub async fn set_plan(&self, limits: &PlanLimits) -> Result<()> {
-        sqlx::query(
-            "UPDATE sync_state SET plan = ?, per_key_per_second = ?, per_org_per_minute = ? WHERE env = ?",
-        )
-        .bind(&limits.plan)
-        .bind(limits.per_key_per_second)
-        .bind(limits.per_org_per_minute)
-        .bind(self.env)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let store = self.clone();
+        let limits = limits.clone();
+        self.detached(async move {
+            sqlx::query(
+                "UPDATE sync_state SET plan = ?, per_key_per_second = ?, per_org_per_minute = ? WHERE env = ?",
+            )
+            .bind(&limits.plan)
+            .bind(limits.per_key_per_second)
+            .bind(limits.per_org_per_minute)
+            .bind(store.env)
+            .execute(&store.pool)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets columns of this environment's `sync_state` on the writer: `assignments` is the
+    /// `SET` clause, with one `?` for `value`.
+    async fn update_state<V>(&self, assignments: &'static str, value: V) -> Result<()>
+    where
+        V: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
+    {
+        let store = self.clone();
+        self.detached(async move {
+            let sql = format!("UPDATE sync_state SET {assignments} WHERE env = ?");
+            sqlx::query(&sql)
+                .bind(value)
+                .bind(store.env)
+                .execute(&store.pool)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn mark_started(&self, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE sync_state SET last_started_ms = ? WHERE env = ?")
-            .bind(now.timestamp_millis())
-            .bind(self.env)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.update_state("last_started_ms = ?", now.timestamp_millis())
+            .await
     }
 
     pub(crate) async fn mark_finished(&self, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE sync_state SET last_finished_ms = ?, last_error = NULL WHERE env = ?")
-            .bind(now.timestamp_millis())
-            .bind(self.env)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.update_state(
+            "last_finished_ms = ?, last_error = NULL",
+            now.timestamp_millis(),
+        )
+        .await
     }
 
     pub(crate) async fn mark_failed(&self, message: &str) -> Result<()> {
-        sqlx::query("UPDATE sync_state SET last_error = ? WHERE env = ?")
-            .bind(message)
-            .bind(self.env)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.update_state("last_error = ?", message.to_string())
+            .await
     }
 
     /// Sets how long raw rows are kept (1 to 3650 days) and prunes at once.
@@ -586,28 +604,29 @@ impl UsageStore {
                 "retention must be from 1 to 3650 days (got {days})"
             )));
         }
-        sqlx::query("UPDATE sync_state SET retention_days = ? WHERE env = ?")
-            .bind(days)
-            .bind(self.env)
-            .execute(&self.pool)
-            .await?;
+        self.update_state("retention_days = ?", days).await?;
         self.prune(now).await
     }
 
     /// Deletes raw rows older than the retention period; rollups stay. Returns the rows
     /// deleted.
     pub async fn prune(&self, now: DateTime<Utc>) -> Result<u64> {
-        let days: i64 = sqlx::query_scalar("SELECT retention_days FROM sync_state WHERE env = ?")
-            .bind(self.env)
-            .fetch_one(&self.pool)
-            .await?;
-        let cutoff = now.timestamp_millis() - days.max(1) * 86_400_000;
-        let done = sqlx::query("DELETE FROM requests WHERE env = ? AND time_ms < ?")
-            .bind(self.env)
-            .bind(cutoff)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let store = self.clone();
+        self.detached(async move {
+            let days: i64 =
+                sqlx::query_scalar("SELECT retention_days FROM sync_state WHERE env = ?")
+                    .bind(store.env)
+                    .fetch_one(&store.pool)
+                    .await?;
+            let cutoff = now.timestamp_millis() - days.max(1) * 86_400_000;
+            let done = sqlx::query("DELETE FROM requests WHERE env = ? AND time_ms < ?")
+                .bind(store.env)
+                .bind(cutoff)
+                .execute(&store.pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+        .await
     }
 
     /// Re-encodes rollup histograms that many merges have made long. Returns the rows

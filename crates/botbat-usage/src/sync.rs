@@ -115,9 +115,8 @@ impl Pacer {
     fn respect<T>(&mut self, response: &Response<T>) {
         if let Some(limit) = &response.rate_limit {
             if limit.remaining == 0 {
-                let reset_ms = limit.reset * 1000;
-                let now_ms = Utc::now().timestamp_millis();
-                let wait = Duration::from_millis((reset_ms - now_ms).clamp(0, 60_000) as u64 + 50);
+                // Capped, overflow-proof: a far-off or absurd reset waits a minute at most.
+                let wait = limit.until_reset().duration() + Duration::from_millis(50);
                 self.next = self.next.max(Instant::now() + wait);
             }
         }
@@ -135,9 +134,52 @@ async fn fetch_page(
     client.get("/usage/requests", &query).await
 }
 
+/// How a sync that could be stopped ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEnd {
+    Finished(SyncReport),
+    /// Stopped before the end. `rows` were stored by this run; they are all in the file,
+    /// and nothing this run started can add to them any more.
+    Stopped {
+        rows: u64,
+    },
+}
+
+/// [`sync`] until `stop` completes, whichever comes first. A stop abandons the page being
+/// fetched and any wait for the rate limits, lets the page being written commit or roll
+/// back as a whole, and only then returns: what it reports is exactly what the file holds.
+pub async fn sync_until(
+    client: &Client,
+    store: &UsageStore,
+    options: &SyncOptions,
+    progress: impl FnMut(&SyncProgress),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<SyncEnd> {
+    store.settled().await;
+    let before = store.state().await?.rows_ingested;
+    let finished = tokio::select! {
+        biased;
+        result = sync(client, store, options, progress) => Some(result?),
+        () = stop => None,
+    };
+    match finished {
+        Some(report) => Ok(SyncEnd::Finished(report)),
+        None => {
+            // The sync's future is gone; a write it handed off may still be running.
+            store.settled().await;
+            let after = store.state().await?.rows_ingested;
+            Ok(SyncEnd::Stopped {
+                rows: after.saturating_sub(before),
+            })
+        }
+    }
+}
+
 /// Brings `store` up to date with the platform `client` points at, reporting progress as
 /// it goes. Safe to interrupt at any point (drop the future): the next call resumes with
-/// no gap and no duplicate.
+/// no gap and no duplicate. A page being written when the future is dropped is still
+/// committed, or rolled back, as a whole; [`UsageStore::settled`] waits for that, and
+/// [`sync_until`] does it for a sync that is stopped.
 pub async fn sync(
     client: &Client,
     store: &UsageStore,

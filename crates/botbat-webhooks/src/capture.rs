@@ -13,7 +13,6 @@
 //! age, a bounded chunk at a time, so pruning never scans the table or stalls the receiver.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -371,7 +370,9 @@ impl CaptureStore {
                 message: e.to_string(),
             })?;
         }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)

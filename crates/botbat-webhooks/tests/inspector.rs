@@ -410,10 +410,19 @@ fn every_acknowledged_request_survives_sigkill() {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("receiver starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready line");
+        // Read on a thread of its own, so a receiver that never gets ready fails the test
+        // after a minute instead of hanging it.
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, ready) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let Ok(line) = ready.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("the receiver printed no ready line within a minute");
+        };
         let url = line
             .trim()
             .strip_prefix("receiver ready: ")
@@ -445,13 +454,14 @@ fn every_acknowledged_request_survives_sigkill() {
                 }
             }));
         }
-        // Kill mid-stream, once a few hundred requests are acknowledged.
-        loop {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if acked.lock().expect("lock").len() >= 300 {
-                break;
+        // Kill mid-stream, once a few hundred requests are acknowledged (or after a minute,
+        // and fail below).
+        let _ = tokio::time::timeout(Duration::from_secs(60), async {
+            while acked.lock().expect("lock").len() < 300 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-        }
+        })
+        .await;
         child.kill().expect("SIGKILL");
         for task in tasks {
             let _ = task.await;
@@ -460,7 +470,11 @@ fn every_acknowledged_request_survives_sigkill() {
         acked
     });
     let _ = child.wait();
-    assert!(acknowledged.len() >= 300);
+    assert!(
+        acknowledged.len() >= 300,
+        "only {} requests were acknowledged before the kill",
+        acknowledged.len()
+    );
     let (mut again, _) = spawn();
     let stored: Vec<u32> = runtime.block_on(async {
         let store = CaptureStore::open(&db).await.expect("store");
@@ -633,8 +647,12 @@ async fn the_tunnel_captures_every_event_once_in_order_across_drops_and_stalls()
         let core = core.clone();
         async move { core.store.count().await.expect("count") }
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while captured(&core).await < 4 && std::time::Instant::now() < deadline {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while captured(&core).await < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the first captures"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // The network drops in the middle of the stream; events keep happening meanwhile.

@@ -37,8 +37,8 @@ pub fn set_environment(
 }
 
 #[tauri::command]
-pub fn list_environments(console: Shared<'_>) -> Vec<EnvironmentInfo> {
-    console.list_environments()
+pub async fn list_environments(console: Shared<'_>) -> Result<Vec<EnvironmentInfo>, CommandError> {
+    Ok(console.list_environments().await)
 }
 
 #[tauri::command]
@@ -50,24 +50,24 @@ pub fn save_settings(
 }
 
 #[tauri::command]
-pub fn set_management_key(
+pub async fn set_management_key(
     console: Shared<'_>,
     tryit: State<'_, Arc<botbat_console_core::tryit::TryIt>>,
     environment: Environment,
     key: String,
 ) -> Result<EnvironmentInfo, CommandError> {
     tryit.forget_secrets();
-    console.set_management_key(environment, key)
+    console.set_management_key(environment, key).await
 }
 
 #[tauri::command]
-pub fn clear_management_key(
+pub async fn clear_management_key(
     console: Shared<'_>,
     tryit: State<'_, Arc<botbat_console_core::tryit::TryIt>>,
     environment: Environment,
 ) -> Result<EnvironmentInfo, CommandError> {
     tryit.forget_secrets();
-    console.clear_management_key(environment)
+    console.clear_management_key(environment).await
 }
 
 #[tauri::command]

@@ -1,20 +1,56 @@
-// Cold start and memory of the console.
+// Start-up, memory and idle CPU of the console against a bare Tauri 2 window, in one run.
 //
-// Each round starts from an empty profile (a first launch: the embedded sandbox creates its
-// database, its key is generated and stored in the keychain) and times the spawn of the app
-// to two points: the WebDriver session being ready (the window is up and the page loaded:
-// the cost of the shell and WebKit) and the dashboard showing figures from the sandbox.
-// The same profile is then launched again (a warm start: data and key already there).
-// The baselines are the window-ready time of the same launch and the warm start, measured
-// in the same run. Memory is the proportional set size (PSS, so shared pages are not
-// counted twice) of the main process and of its WebKit processes once the dashboard is up.
-// Run through `scripts/e2e.sh --bench`; nothing here asserts a time.
+// The baseline is benches/bare-window: one window, one static page, one command, built in the
+// same cargo run as the console (scripts/build-release.sh), so on the very same Tauri. Both
+// are release builds, and both are launched the same way: through tauri-driver and
+// WebKitWebDriver, on an empty profile, timed from the WebDriver session request (which
+// spawns the app) to the moment the page shows what its backend answered:
+//   bare window  its page painted its first frame, called its one command, showed the answer;
+//   console      the dashboard shows figures from the embedded sandbox.
+// Both moments are polled with the same one-call probe every POLL_MS, so the driver's cost
+// and the polling error are the same on both sides. Cold is a first launch on an empty
+// profile (for the console: the sandbox created, its key generated and stored in the
+// keychain); warm is the same profile launched again. Rounds alternate the two apps.
+//
+// Then one more warm launch of each: memory is the proportional set size (PSS, so pages
+// shared between processes count once) of the main process and of its WebKit web and network
+// processes, 10 s after the launch; idle CPU is their utime + stime over the next 60 s with
+// nothing touching the window, as a share of one core.
+//
+// Run through `scripts/e2e.sh --bench` with BOTBAT_CONSOLE_BIN and BOTBAT_BARE_BIN set to the
+// release binaries (scripts/bench.sh does). Prints a summary and writes BOTBAT_BENCH_JSON
+// (default target/bench/window.json). Nothing here asserts a time.
 
-import { readFileSync } from 'node:fs';
-import { createProfile, firstNumber, groupMembers, launch, waitForText } from '../lib/app.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_BINARY, REPO_ROOT, createProfile, firstNumber, groupMembers, launch } from '../lib/app.mjs';
 
 const ROUNDS = Number(process.env.BOTBAT_BENCH_ROUNDS ?? 5);
-const WEBKIT = ['WebKitWebProcess', 'WebKitNetworkProcess', 'WebKitGPUProcess'];
+const IDLE_S = Number(process.env.BOTBAT_BENCH_IDLE_S ?? 60);
+const MEMORY_AT_MS = 10_000;
+const POLL_MS = 25;
+const READY_TIMEOUT_MS = 60_000;
+const BARE_BINARY = process.env.BOTBAT_BARE_BIN ?? join(REPO_ROOT, 'target', 'release', 'bare-window');
+const OUT = process.env.BOTBAT_BENCH_JSON ?? join(REPO_ROOT, 'target', 'bench', 'window.json');
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+const APPS = {
+  console: {
+    binary: APP_BINARY,
+    keyring: true,
+    // The number of keys on the dashboard: the sandbox is up and its key is counted.
+    probe: () => document.querySelector('[data-testid="dashboard-api-keys"]')?.textContent ?? '',
+    ready: (text) => firstNumber(text) >= 1,
+  },
+  bare: {
+    binary: BARE_BINARY,
+    keyring: false,
+    probe: () => document.querySelector('[data-testid="painted"]')?.textContent ?? '',
+    ready: (text) => text.includes('painted'),
+  },
+};
 
 function processName(pid) {
   try {
@@ -24,61 +60,130 @@ function processName(pid) {
   }
 }
 
+/** The app's own processes in the driver's process group: main, WebKit web and network. */
+function appProcesses(pgid, binary) {
+  // /proc/<pid>/comm keeps the first 15 bytes of a name.
+  const main = basename(binary).slice(0, 15);
+  const roles = { [main]: 'main', WebKitWebProces: 'web', WebKitNetworkPr: 'network', WebKitGPUProces: 'gpu' };
+  return groupMembers(pgid)
+    .map((pid) => ({ pid, role: roles[processName(pid)] }))
+    .filter((p) => p.role);
+}
+
 function pssKiB(pid) {
   try {
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
 }
 
-function memory(pgid, mainName) {
-  const out = { main: 0, webkit: 0 };
-  for (const pid of groupMembers(pgid)) {
-    const name = processName(pid);
-    if (mainName.startsWith(name)) out.main += pssKiB(pid);
-    else if (WEBKIT.some((w) => w.startsWith(name))) out.webkit += pssKiB(pid);
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
   }
-  return out;
 }
 
-async function launchOnce(profile, label) {
-  const started = performance.now();
-  const app = await launch(profile, { label });
-  const window = performance.now() - started;
+async function waitReady(app, spec) {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  let last = '';
+  while (performance.now() < deadline) {
+    try {
+      last = await app.browser.execute(spec.probe);
+      if (spec.ready(last)) return performance.now() - app.requestedAt;
+    } catch {
+      // The page is not there yet.
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(`${spec.binary} not ready after ${READY_TIMEOUT_MS} ms; last probe: ${JSON.stringify(last)}`);
+}
+
+async function timedLaunch(name, profile, label) {
+  const spec = APPS[name];
+  const app = await launch(profile, { label, application: spec.binary });
   try {
-    await waitForText(app.browser, 'dashboard-api-keys', (s) => firstNumber(s) >= 1);
-    const dashboard = performance.now() - started;
-    await new Promise((r) => setTimeout(r, 1000));
-    return { window, dashboard, mem: memory(app.pgid, 'botbat-console') };
+    return await waitReady(app, spec);
   } finally {
     await app.close();
   }
 }
 
-async function round() {
-  const profile = await createProfile('bench', { keyring: true });
+/** A warm launch held for MEMORY_AT_MS + IDLE_S: memory by process role, then idle CPU. */
+async function steady(name, profile) {
+  const spec = APPS[name];
+  const app = await launch(profile, { label: `${name}-steady`, application: spec.binary });
   try {
-    const cold = await launchOnce(profile, 'bench-cold');
-    const warm = await launchOnce(profile, 'bench-warm');
-    return { cold, warm };
+    await waitReady(app, spec);
+    const wait = app.requestedAt + MEMORY_AT_MS - performance.now();
+    if (wait > 0) await sleep(wait);
+    const processes = appProcesses(app.pgid, spec.binary);
+    const memory = { main: 0, web: 0, network: 0, gpu: 0 };
+    for (const p of processes) memory[p.role] += pssKiB(p.pid) / 1024;
+    memory.total = memory.main + memory.web + memory.network + memory.gpu;
+    const before = processes.map((p) => cpuTicks(p.pid));
+    const started = performance.now();
+    await sleep(IDLE_S * 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const ticks = processes.reduce((sum, p, i) => sum + cpuTicks(p.pid) - before[i], 0);
+    return { memory, idleCpuPercent: (100 * ticks) / CLOCK_TICKS / seconds, processes: processes.length };
+  } finally {
+    await app.close();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs) => [Math.min(...xs), Math.max(...xs)];
+
+const times = { console: { cold: [], warm: [] }, bare: { cold: [], warm: [] } };
+for (let i = 0; i < ROUNDS; i++) {
+  for (const name of i % 2 ? ['console', 'bare'] : ['bare', 'console']) {
+    const profile = await createProfile(`bench-${name}`, { keyring: APPS[name].keyring });
+    try {
+      times[name].cold.push(await timedLaunch(name, profile, `${name}-cold`));
+      times[name].warm.push(await timedLaunch(name, profile, `${name}-warm`));
+    } finally {
+      await profile.dispose();
+    }
+  }
+}
+
+const steadyResults = {};
+for (const name of ['bare', 'console']) {
+  const profile = await createProfile(`bench-${name}-steady`, { keyring: APPS[name].keyring });
+  try {
+    await timedLaunch(name, profile, `${name}-first`);
+    steadyResults[name] = await steady(name, profile);
   } finally {
     await profile.dispose();
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rounds = [];
-for (let i = 0; i < ROUNDS; i++) rounds.push(await round());
-const med = (f) => median(rounds.map(f));
-const cold = { window: med((r) => r.cold.window), dashboard: med((r) => r.cold.dashboard) };
-const warm = med((r) => r.warm.dashboard);
-const main = med((r) => r.cold.mem.main) / 1024;
-const webkit = med((r) => r.cold.mem.webkit) / 1024;
-const f = (x) => x.toFixed(0).padStart(6);
-console.log(`cold start and memory, medians of ${ROUNDS} rounds (a fresh profile each)`);
-console.log(`  cold start, spawn -> dashboard with sandbox figures: ${f(cold.dashboard)} ms`);
-console.log(`  baseline, spawn -> window and page ready (same launch): ${f(cold.window)} ms  ratio ${(cold.dashboard / cold.window).toFixed(2)}`);
-console.log(`  warm start (same profile again) -> dashboard:          ${f(warm)} ms  ratio cold/warm ${(cold.dashboard / warm).toFixed(2)}`);
-console.log(`  memory (PSS) with the dashboard up: main ${f(main)} MiB + WebKit ${f(webkit)} MiB = ${f(main + webkit)} MiB`);
+const result = { rounds: ROUNDS, pollMs: POLL_MS, idleSeconds: IDLE_S, memoryAtMs: MEMORY_AT_MS };
+for (const name of ['console', 'bare']) {
+  result[name] = {
+    coldMs: median(times[name].cold),
+    coldSpreadMs: spread(times[name].cold),
+    warmMs: median(times[name].warm),
+    warmSpreadMs: spread(times[name].warm),
+    memoryMiB: steadyResults[name].memory,
+    idleCpuPercent: steadyResults[name].idleCpuPercent,
+  };
+}
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+
+const c = result.console;
+const b = result.bare;
+const ms = (x) => `${x.toFixed(0)} ms`;
+const mib = (m) => `${m.total.toFixed(0)} MiB (main ${m.main.toFixed(0)} + web ${m.web.toFixed(0)} + network ${m.network.toFixed(0)})`;
+console.log(`console vs bare Tauri window, release builds, medians of ${ROUNDS} rounds (poll ${POLL_MS} ms)`);
+console.log(`  cold start to figures: ${ms(c.coldMs)} vs first paint ${ms(b.coldMs)}: ${(c.coldMs / b.coldMs).toFixed(2)}×`);
+console.log(`  warm start to figures: ${ms(c.warmMs)} vs first paint ${ms(b.warmMs)}: ${(c.warmMs / b.warmMs).toFixed(2)}×`);
+console.log(`  memory (PSS) 10 s after start: ${mib(c.memoryMiB)} vs ${mib(b.memoryMiB)}: ${(c.memoryMiB.total / b.memoryMiB.total).toFixed(2)}×`);
+console.log(`  idle CPU over ${IDLE_S} s: ${c.idleCpuPercent.toFixed(2)} % vs ${b.idleCpuPercent.toFixed(2)} % of one core`);
+console.log(`  written to ${OUT}`);

@@ -16,6 +16,9 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
+import { secretScan } from './secrets.mjs';
+
+export { filesUnder, findInFiles } from './secrets.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OUT_DIR = join(REPO_ROOT, 'target', 'e2e');
@@ -363,8 +366,10 @@ export async function launch(profile, { label = 'launch', application = APP_BINA
   liveGroups.add(pgid);
 
   let browser;
+  let requestedAt;
   try {
     await waitForDriver(port, driver, logPath);
+    requestedAt = performance.now();
     browser = await remote({
       hostname: '127.0.0.1',
       port,
@@ -386,6 +391,8 @@ export async function launch(profile, { label = 'launch', application = APP_BINA
   return {
     browser,
     logPath,
+    /** performance.now() when the session was requested: the app is spawned from here on. */
+    requestedAt,
     /** The process group of tauri-driver, the native driver, the app and its WebKit children. */
     pgid,
     get closed() {
@@ -419,7 +426,8 @@ function appProcesses(pgid, application) {
 }
 
 /**
- * Per-test context: one profile, numbered step screenshots, and cleanup registered on the test.
+ * Per-test context: one profile, numbered step screenshots, cleanup registered on the test,
+ * and the search for leaked secrets once the app has quit (`ctx.secrets`, see secrets.mjs).
  *
  *   const ctx = await e2e(t, 'first-launch');
  *   const app = await ctx.launch();
@@ -429,6 +437,7 @@ export async function e2e(t, name, { keyring = true } = {}) {
   const profile = await createProfile(name, { keyring });
   const apps = [];
   const checks = [];
+  const cleanups = [];
   let n = 0;
   const ctx = {
     profile,
@@ -453,7 +462,17 @@ export async function e2e(t, name, { keyring = true } = {}) {
     afterClose(check) {
       checks.push(check);
     },
+    /**
+     * Registers a cleanup (a server to close, a directory to remove) that runs at the end of
+     * the test whatever failed before it: after the checks, before the profile is removed.
+     * Unlike `t.after`, a failing check cannot skip it and leave a server holding the test
+     * process open.
+     */
+    cleanup(fn) {
+      cleanups.push(fn);
+    },
   };
+  ctx.secrets = secretScan(ctx);
   t.after(async () => {
     const failures = [];
     try {
@@ -471,58 +490,17 @@ export async function e2e(t, name, { keyring = true } = {}) {
         }
       }
     } finally {
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          failures.push(err);
+        }
+      }
       await profile.dispose();
     }
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, failures.map((e) => e.message).join('\n'));
   });
   return ctx;
-}
-
-/** Every regular file under `dir`, recursively; symlinks, sockets and FIFOs are skipped. */
-export function filesUnder(dir) {
-  const found = [];
-  const walk = (current) => {
-    let entries;
-    try {
-      entries = readdirSync(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) found.push(path);
-    }
-  };
-  walk(dir);
-  return found;
-}
-
-/**
- * Looks for each needle in each file's bytes, as UTF-8 and as UTF-16LE (WebKit keeps web
- * storage in UTF-16). Returns `{ file, needle, encoding }` for every hit and the files read.
- */
-export function findInFiles(files, needles) {
-  const patterns = [];
-  for (const needle of new Set(needles)) {
-    if (!needle) continue;
-    patterns.push({ needle, encoding: 'utf8', bytes: Buffer.from(needle, 'utf8') });
-    patterns.push({ needle, encoding: 'utf16le', bytes: Buffer.from(needle, 'utf16le') });
-  }
-  const hits = [];
-  const read = [];
-  for (const file of files) {
-    let data;
-    try {
-      data = readFileSync(file);
-    } catch {
-      continue;
-    }
-    read.push(file);
-    for (const { needle, encoding, bytes } of patterns) {
-      if (data.indexOf(bytes) !== -1) hits.push({ file, needle, encoding });
-    }
-  }
-  return { hits, read };
 }

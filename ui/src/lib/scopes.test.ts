@@ -8,7 +8,9 @@ import {
   normalize,
   PRESETS,
   RESOURCES,
+  resourcesFor,
   sameScopes,
+  scopesFor,
   toggleScope,
   withLevel,
 } from "./scopes";
@@ -58,6 +60,19 @@ describe("scopes", () => {
     expect(levelsOf(resource("usage"))).toEqual(["none", "read"]);
     expect(levelsOf(resource("keys"))).toEqual(["none", "write"]);
     expect(levelsOf(resource("webhooks"))).toEqual(["none", "read", "write"]);
+    expect(levelsOf(resource("sandbox"))).toEqual(["none", "write"]);
+  });
+
+  it("offers the sandbox controls only in the sandbox", () => {
+    expect(scopesFor("sandbox")).toEqual([...ALL_SCOPES]);
+    expect(scopesFor("sandbox")).toContain("sandbox:manage");
+    expect(scopesFor("production")).toEqual(ALL_SCOPES.filter((s) => s !== "sandbox:manage"));
+    expect(resourcesFor("production").map((r) => r.id)).not.toContain("sandbox");
+    const sandbox = resourcesFor("sandbox");
+    expect(sandbox[sandbox.length - 1].label).toBe("Sandbox controls");
+    expect(impliedRead("sandbox:manage")).toBeNull();
+    expect(isAllScopes(scopesFor("production"), scopesFor("production"))).toBe(true);
+    expect(isAllScopes(scopesFor("production"))).toBe(false);
   });
 
   it("toggles single scopes keeping write => read", () => {

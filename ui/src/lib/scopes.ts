@@ -1,8 +1,10 @@
 // What a key may do, grouped the way people think about it: per resource, none / read /
 // write. A write scope is useless without reading what it writes, so choosing it brings the
 // read scope along, and dropping the read scope drops the write one with it. Selections are
-// kept in the platform's canonical order so two equal selections compare equal.
+// kept in the platform's canonical order so two equal selections compare equal. The sandbox
+// controls are a group of their own, offered only where they exist: in the sandbox.
 
+import type { Environment } from "./bindings/Environment";
 import type { Scope } from "./bindings/Scope";
 
 export type Level = "none" | "read" | "write";
@@ -16,6 +18,8 @@ export interface Resource {
   write: Scope | null;
   /** What the write level is called for this resource. */
   writeLabel: string;
+  /** Only the sandbox has it: its controls act on every key's sandbox, not on data. */
+  sandboxOnly?: boolean;
 }
 
 export const RESOURCES: readonly Resource[] = [
@@ -33,6 +37,14 @@ export const RESOURCES: readonly Resource[] = [
   { id: "webhooks", label: "Webhooks", read: "webhooks:read", write: "webhooks:manage", writeLabel: "manage" },
   { id: "usage", label: "Usage", read: "usage:read", write: null, writeLabel: "write" },
   { id: "keys", label: "Keys", read: null, write: "keys:manage", writeLabel: "manage" },
+  {
+    id: "sandbox",
+    label: "Sandbox controls",
+    read: null,
+    write: "sandbox:manage",
+    writeLabel: "manage",
+    sandboxOnly: true,
+  },
 ];
 
 /** Every scope, in the order the platform lists them. */
@@ -51,6 +63,7 @@ export const ALL_SCOPES: readonly Scope[] = [
   "webhooks:manage",
   "usage:read",
   "keys:manage",
+  "sandbox:manage",
 ];
 
 /** Used until `list_scopes()` answers, or if it cannot. */
@@ -69,6 +82,8 @@ export const FALLBACK_DESCRIPTIONS: Record<Scope, string> = {
   "webhooks:manage": "Create, change and delete webhook endpoints, rotate signing secrets, resend deliveries.",
   "usage:read": "Read the metered request log and rate-limit consumption.",
   "keys:manage": "Create, rotate and revoke API keys.",
+  "sandbox:manage":
+    "Sandbox only: move the clock, inject faults, simulate events and inbound messages, generate usage history. These change the sandbox for every key.",
 };
 
 export interface Preset {
@@ -91,6 +106,17 @@ export const PRESETS: readonly Preset[] = [
   { id: "contacts-sync", label: "Contacts sync", scopes: ["contacts:read", "contacts:write"] },
   { id: "full-access", label: "Full access", scopes: ALL_SCOPES },
 ];
+
+/** The resources a key can have in `environment`: the sandbox controls only in the sandbox. */
+export function resourcesFor(environment: Environment): Resource[] {
+  return RESOURCES.filter((r) => environment === "sandbox" || !r.sandboxOnly);
+}
+
+/** The scopes a key can have in `environment`, in canonical order. */
+export function scopesFor(environment: Environment): Scope[] {
+  const offered = new Set(resourcesFor(environment).flatMap((r) => [r.read, r.write]));
+  return ALL_SCOPES.filter((s) => offered.has(s));
+}
 
 function rank(scope: Scope): number {
   return ALL_SCOPES.indexOf(scope);
@@ -153,8 +179,9 @@ export function toggleScope(scopes: readonly Scope[], scope: Scope, on: boolean)
   return normalize(scopes.filter((s) => s !== scope && s !== dropWrite));
 }
 
-export function isAllScopes(scopes: readonly Scope[]): boolean {
-  return ALL_SCOPES.every((s) => scopes.includes(s));
+/** Whether `scopes` holds every scope of `offered` (by default, every scope there is). */
+export function isAllScopes(scopes: readonly Scope[], offered: readonly Scope[] = ALL_SCOPES): boolean {
+  return offered.every((s) => scopes.includes(s));
 }
 
 export function sameScopes(a: readonly Scope[], b: readonly Scope[]): boolean {

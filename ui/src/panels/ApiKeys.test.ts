@@ -22,8 +22,9 @@ function production(): FakeBackend {
   return backend;
 }
 
+/** The ticked scopes among those the dialog shows. */
 function checkedScopes(): string[] {
-  return ALL_SCOPES.filter((scope) => (screen.getByTestId(`scope-${scope}`) as HTMLInputElement).checked);
+  return ALL_SCOPES.filter((scope) => (screen.queryByTestId(`scope-${scope}`) as HTMLInputElement | null)?.checked);
 }
 
 function rowNames(): string[] {
@@ -176,6 +177,35 @@ describe("create dialog", () => {
     );
     await fireEvent.click(screen.getByTestId("scope-usage:read"));
     expect(screen.queryByTestId("scopes-all-warning")).not.toBeInTheDocument();
+  });
+
+  it("groups the sandbox controls on their own, and offers them only in the sandbox", async () => {
+    await openKeys();
+    await fireEvent.click(screen.getByTestId("keys-create"));
+    const dialog = screen.getByTestId("create-dialog");
+    const group = dialog.querySelector('[data-resource="sandbox"]');
+    expect(group).toHaveTextContent("Sandbox controls");
+    expect(screen.getByTestId("scope-sandbox:manage")).not.toBeChecked();
+    await fireEvent.click(screen.getByTestId("level-sandbox-write"));
+    expect(checkedScopes()).toEqual(["sandbox:manage"]);
+    expect(dialog).toHaveTextContent("These change the sandbox for every key.");
+    expect(screen.getByTestId("endpoints-sandbox:manage")).toHaveTextContent("POST /v1/sandbox");
+    expect(dialog).toHaveTextContent(`1 of ${ALL_SCOPES.length} scopes chosen.`);
+  });
+
+  it("leaves the sandbox controls out of a production key, even with Full access", async () => {
+    await openKeys(production());
+    await fireEvent.click(screen.getByTestId("keys-create"));
+    const dialog = screen.getByTestId("create-dialog");
+    expect(dialog.querySelector('[data-resource="sandbox"]')).toBeNull();
+    expect(screen.queryByTestId("scope-sandbox:manage")).not.toBeInTheDocument();
+
+    await fireEvent.click(screen.getByTestId("preset-full-access"));
+
+    expect(checkedScopes()).toEqual(ALL_SCOPES.filter((s) => s !== "sandbox:manage"));
+    expect(screen.getByTestId("preset-full-access")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("scopes-all-warning")).toBeInTheDocument();
+    expect(dialog).toHaveTextContent(`${ALL_SCOPES.length - 1} of ${ALL_SCOPES.length - 1} scopes chosen.`);
   });
 
   it("requires a name and a scope before calling the backend", async () => {

@@ -159,7 +159,7 @@ describe("burst test", () => {
     expect(screen.getByTestId("burst-run")).toBeEnabled();
 
     // Events after the report do not change it.
-    await emitBurstProgress({ index: 20, status: 200, retry_after: null, elapsed_ms: 3 });
+    await emitBurstProgress({ index: 20, status: 200, retry_after: null, retry_wait: null, elapsed_ms: 3 });
     expect(screen.getAllByTestId("burst-cell")).toHaveLength(20);
   });
 
@@ -174,6 +174,28 @@ describe("burst test", () => {
 
     await waitFor(() => expect(screen.getByTestId("burst-summary")).toHaveTextContent("8 sent · 5 OK · 3 rate-limited (429)"));
     expect(backend.callsTo("burst_test")[0]?.args).toEqual({ environment: "sandbox", keyId: null, count: 8 });
+  });
+
+  it("shows the cap instead of a day-long countdown when Retry-After is absurd", async () => {
+    const backend = new FakeBackend();
+    const final = deferred<BurstReport>();
+    backend.on("burst_test", () => final.promise);
+    await openLimits(backend);
+    const user = userEvent.setup();
+
+    await user.click(screen.getByTestId("burst-run"));
+    await waitFor(() => expect(backend.callsTo("burst_test")).toHaveLength(1));
+    const results = burstResults(3, 1, 86400);
+    await emitBurstProgress(results[1]);
+
+    await waitFor(() =>
+      expect(screen.getByTestId("burst-retry")).toHaveTextContent(
+        "Retry-After says 86400 s; the console waits at most 60 s — retry later.",
+      ),
+    );
+    final.resolve(burstReport(results));
+    await waitFor(() => expect(screen.getByTestId("burst-summary")).toHaveAttribute("data-final", "true"));
+    expect(screen.getByTestId("burst-retry")).not.toHaveTextContent("retry in");
   });
 
   it("refuses a request count outside 1 to 200", async () => {

@@ -102,6 +102,31 @@ describe("settings", () => {
     expect(backend.callsTo("save_settings")).toHaveLength(0);
   });
 
+  it("shows the backend's refusal of a plain http production URL once, under the field", async () => {
+    const refusal =
+      "Production's base URL must start with https://: over http:// its bb_live_ key would travel in cleartext. Use https://api.example.com/v1.";
+    const backend = new FakeBackend().on("save_settings", () => {
+      throw commandError("invalid_input", refusal, {
+        details: [
+          { field: "production_base_url", issue: refusal },
+          { field: "theme", issue: "a second, different issue" },
+        ],
+      });
+    });
+    await openSettings(backend);
+    const user = userEvent.setup();
+    const input = screen.getByTestId("settings-base-url-production");
+
+    await user.clear(input);
+    await user.type(input, "http://api.example.com/v1{Enter}");
+
+    const notice = await screen.findByTestId("settings-url-error-production");
+    expect(notice).toHaveTextContent("The base URL was not saved");
+    expect(notice.textContent?.split("must start with https://").length).toBe(2);
+    expect(within(notice).getByRole("listitem")).toHaveTextContent("a second, different issue");
+    expect(backend.preferences.production_base_url).toBe("https://api.botbat.com/v1");
+  });
+
   it("saves a sandbox override and resets it to the embedded sandbox", async () => {
     const backend = await openSettings();
     const user = userEvent.setup();

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
-import { FakeBackend } from "../test/backend-fake";
+import { FakeBackend, retryWait } from "../test/backend-fake";
 import { CONTACT_EXAMPLE, response, TryItFake } from "../test/tryit-fake";
 
 async function openTryIt(backend: FakeBackend = new FakeBackend(), fake: TryItFake = new TryItFake()) {
@@ -18,6 +18,26 @@ async function openTryIt(backend: FakeBackend = new FakeBackend(), fake: TryItFa
 async function choose(id: string) {
   await fireEvent.click(screen.getByTestId(`tryit-op-${id}`));
   return screen.findByTestId("tryit-builder");
+}
+
+/** Sends a request whose answer is a 429 with `Retry-After: seconds`. */
+async function sendRateLimited(seconds: number): Promise<TryItFake> {
+  const fake = new TryItFake();
+  fake.queue.push(
+    response({
+      status: 429,
+      status_text: "Too Many Requests",
+      meaning: "rate_limited",
+      retry_after: seconds,
+      retry_wait: retryWait(seconds),
+      body: "{}",
+      json: {},
+    }),
+  );
+  await openTryIt(new FakeBackend(), fake);
+  await choose("create_contact");
+  await fireEvent.click(screen.getByTestId("tryit-send"));
+  return fake;
 }
 
 describe("Try It", () => {
@@ -100,18 +120,22 @@ describe("Try It", () => {
   });
 
   it("counts down a 429 and retries by itself when asked", async () => {
-    const fake = new TryItFake();
-    fake.queue.push(
-      response({ status: 429, status_text: "Too Many Requests", meaning: "rate_limited", retry_after: 1, body: "{}", json: {} }),
-    );
-    await openTryIt(new FakeBackend(), fake);
-    await choose("create_contact");
-    await fireEvent.click(screen.getByTestId("tryit-send"));
+    const fake = await sendRateLimited(1);
     const countdown = await screen.findByTestId("tryit-countdown");
     expect(countdown).toHaveTextContent("wait 1 s");
     await fireEvent.click(screen.getByTestId("tryit-auto-retry"));
-    await waitFor(() => expect(fake.sent).toHaveLength(2), { timeout: 3000 });
+    await waitFor(() => expect(fake.sent).toHaveLength(2));
     await waitFor(() => expect(screen.getByTestId("tryit-status")).toHaveTextContent("201"));
+  });
+
+  it("does not count down a day: an absurd Retry-After shows the cap and nothing retries by itself", async () => {
+    const fake = await sendRateLimited(86400);
+    const note = await screen.findByTestId("tryit-wait-note");
+    expect(note).toHaveTextContent("Retry-After says 86400 s; the console waits at most 60 s — retry later.");
+    expect(screen.queryByTestId("tryit-countdown-seconds")).toBeNull();
+    expect(screen.getByTestId("tryit-auto-retry")).toBeDisabled();
+    expect(screen.getByTestId("tryit-retry")).toBeEnabled();
+    expect(fake.sent).toHaveLength(1);
   });
 
   it("asks before a write in Production, naming it, and sends only when confirmed", async () => {
@@ -175,7 +199,7 @@ describe("Try It", () => {
 
     await waitFor(() => expect(screen.getByTestId("tryit-next-page")).toBeEnabled());
     await fireEvent.click(screen.getByTestId("tryit-fetch-all"));
-    expect(await screen.findByTestId("tryit-fetch-done", {}, { timeout: 3000 })).toHaveTextContent(
+    expect(await screen.findByTestId("tryit-fetch-done")).toHaveTextContent(
       "Fetched 60 items in 3 pages",
     );
     expect(screen.getByTestId("tryit-fetch-done")).toHaveTextContent("1 × 429");

@@ -23,6 +23,7 @@ import type { Scope } from "../lib/bindings/Scope";
 import type { ScopeAdvice } from "../lib/bindings/ScopeAdvice";
 import type { ScopeInfo } from "../lib/bindings/ScopeInfo";
 import type { SettingsInput } from "../lib/bindings/SettingsInput";
+import type { Wait } from "../lib/bindings/Wait";
 import { ALL_SCOPES, FALLBACK_DESCRIPTIONS } from "../lib/scopes";
 
 export const SANDBOX_URL = "http://127.0.0.1:4010/v1";
@@ -199,12 +200,24 @@ export function rateLimitView(overrides: Partial<RateLimitView> = {}): RateLimit
   };
 }
 
-/** `ok` successes, then 429s with Retry-After 1 s. */
-export function burstResults(count: number, ok: number): BurstResult[] {
+/** A wait as the backend honours a Retry-After of `seconds`: a minute at most, with a note beyond. */
+export function retryWait(seconds: number): Wait {
+  const capped = seconds > 60;
+  return {
+    asked_seconds: seconds,
+    wait_seconds: Math.min(seconds, 60),
+    wait_ms: Math.min(seconds, 60) * 1000,
+    note: capped ? `Retry-After says ${seconds} s; the console waits at most 60 s — retry later.` : null,
+  };
+}
+
+/** `ok` successes, then 429s with Retry-After `retryAfter` s (1 unless given). */
+export function burstResults(count: number, ok: number, retryAfter = 1): BurstResult[] {
   return Array.from({ length: count }, (_, index) => ({
     index,
     status: index < ok ? 200 : 429,
-    retry_after: index < ok ? null : 1,
+    retry_after: index < ok ? null : retryAfter,
+    retry_wait: index < ok ? null : retryWait(retryAfter),
     elapsed_ms: 8 + index,
   }));
 }
@@ -219,6 +232,7 @@ export function burstReport(results: BurstResult[]): BurstReport {
     limited,
     other: results.length - ok - limited,
     max_retry_after: retries.length > 0 ? Math.max(...retries) : null,
+    retry_wait: retries.length > 0 ? retryWait(Math.max(...retries)) : null,
     results,
   };
 }

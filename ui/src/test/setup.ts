@@ -1,7 +1,11 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/svelte";
+import { cleanup, configure } from "@testing-library/svelte";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
+
+// `waitFor` and `findBy…` give up after this long: long enough for a loaded 2-core machine,
+// short enough that a state that never comes fails the test.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   // Unmount first: components unlisten from Tauri events on destroy, which needs the mocks.

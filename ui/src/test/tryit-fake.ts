@@ -178,6 +178,7 @@ export function response(overrides: Partial<TryResponse> = {}): TryResponse {
     request_id: "req_fake1",
     rate_limit: { limit: 5, remaining: 4, reset: Math.floor(Date.now() / 1000) + 1, scope: "key" },
     retry_after: null,
+    retry_wait: null,
     content_type: "application/json",
     body: '{"id":"ct_new1","name":"Ada Lovelace"}',
     json: { id: "ct_new1", name: "Ada Lovelace" },
@@ -314,7 +315,15 @@ export class TryItFake {
       .on("tryit_fetch_all", async (args: Args) => {
         const runId = args.runId as string;
         const progress = (p: Partial<TryProgress>) =>
-          emit("tryit-progress", { run_id: runId, pages: 0, items: 0, total: 60, waiting_seconds: null, ...p });
+          emit("tryit-progress", {
+            run_id: runId,
+            pages: 0,
+            items: 0,
+            total: 60,
+            waiting_seconds: null,
+            wait_note: null,
+            ...p,
+          });
         await progress({ pages: 1, items: 25 });
         await progress({ pages: 1, items: 25, waiting_seconds: 1 });
         await progress({ pages: 2, items: 50 });
@@ -331,6 +340,7 @@ export class TryItFake {
           waited_ms: 800,
           rate_limited: 1,
           failure: null,
+          note: null,
         };
       })
       .on("tryit_cancel", () => true);

@@ -181,7 +181,8 @@ async fn revoke(ctx: &Ctx, id: &str, yes: bool) -> Result<()> {
     ctx.confirm_write("keys revoke")?;
     let key: ApiKey = ctx
         .console
-        .client(ctx.environment)?
+        .client(ctx.environment)
+        .await?
         .get(&format!("/api_keys/{id}"), &[])
         .await
         .map_err(CommandError::from)?

@@ -29,15 +29,18 @@ async fn tail(ctx: &mut Ctx, args: TailArgs) -> Result<()> {
         .transpose()?
         .map(|d| Utc::now() - d);
     ctx.connect().await?;
-    let mut log = ctx.console.request_log(
-        ctx.environment,
-        RequestLogFilter {
-            status: args.status.clone(),
-            key_id: args.key.clone(),
-            route: args.route.clone(),
-            since,
-        },
-    )?;
+    let mut log = ctx
+        .console
+        .request_log(
+            ctx.environment,
+            RequestLogFilter {
+                status: args.status.clone(),
+                key_id: args.key.clone(),
+                route: args.route.clone(),
+                since,
+            },
+        )
+        .await?;
     let follow = !args.no_follow;
     if !ctx.out.json && follow {
         ctx.out.note(paint(

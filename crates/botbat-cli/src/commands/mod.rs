@@ -85,7 +85,13 @@ async fn status(ctx: &mut Ctx) -> Result<()> {
     let outcome = async {
         ctx.connect().await?;
         let report = ctx.console.test_connection(environment).await?;
-        let limits = ctx.console.client(environment)?.rate_limits().await?.data;
+        let limits = ctx
+            .console
+            .client(environment)
+            .await?
+            .rate_limits()
+            .await?
+            .data;
         Ok::<_, CommandError>((report, limits))
     }
     .await;

@@ -3,8 +3,10 @@
 //! Developers arrive with commands from the API reference, a colleague's chat message or a
 //! browser's "Copy as cURL", so the parser accepts what those produce: line continuations,
 //! single, double and `$'…'` quotes, bundled short flags (`-sS`), attached values
-//! (`-XPOST`), repeated `-d`, `--json`, `-F` with `@file` and `-G`. The key in the command
-//! is never taken over: the request uses the credential chosen in the builder.
+//! (`-XPOST`), repeated `-d`, `--json`, `-F` with `@file`, `-G` and `--url-query`. Every
+//! option curl knows to take a value is known here too, so an option's value is never
+//! mistaken for the URL. The key in the command is never taken over: the request uses the
+//! credential chosen in the builder.
 
 use url::Url;
 
@@ -120,57 +122,222 @@ pub struct CurlCommand {
     pub files: Vec<String>,
     pub get: bool,
     pub json: bool,
+    /// `--url-query` pieces, encoded, in order: appended to the URL's query.
+    pub url_query: Vec<String>,
     pub warnings: Vec<String>,
 }
 
-const VALUE_OPTIONS: &[&str] = &[
-    "-X",
-    "--request",
-    "-H",
-    "--header",
-    "-d",
-    "--data",
-    "--data-raw",
-    "--data-binary",
-    "--data-ascii",
-    "--data-urlencode",
-    "--json",
-    "-F",
-    "--form",
-    "--form-string",
-    "--url",
-    "-u",
-    "--user",
-    "-A",
-    "--user-agent",
-    "-e",
-    "--referer",
-    "-b",
-    "--cookie",
-    "-o",
-    "--output",
-    "-m",
-    "--max-time",
+/// Every long option that takes a value (without its `--`), from curl's own option table
+/// (`aliases[]` in `src/tool_getparam.c`: the `ARG_STRG` and `ARG_FILE` entries), sorted.
+/// It covers curl 7.88's `curl --help all` and the options added since; a test checks it
+/// against the `curl` on the machine. An option missing here would take the URL as its
+/// value and send the request somewhere else.
+const LONG_WITH_VALUE: &[&str] = &[
+    "abstract-unix-socket",
+    "alt-svc",
+    "aws-sigv4",
+    "cacert",
+    "capath",
+    "cert",
+    "cert-type",
+    "ciphers",
+    "config",
+    "connect-timeout",
+    "connect-to",
+    "continue-at",
+    "cookie",
+    "cookie-jar",
+    "create-file-mode",
+    "crlfile",
+    "curves",
+    "data",
+    "data-ascii",
+    "data-binary",
+    "data-raw",
+    "data-urlencode",
+    "delegation",
+    "dns-interface",
+    "dns-ipv4-addr",
+    "dns-ipv6-addr",
+    "dns-servers",
+    "doh-url",
+    "dump-header",
+    "ech",
+    "egd-file",
+    "engine",
+    "etag-compare",
+    "etag-save",
+    "expect100-timeout",
+    "form",
+    "form-string",
+    "ftp-account",
+    "ftp-alternative-to-user",
+    "ftp-method",
+    "ftp-port",
+    "ftp-ssl-ccc-mode",
+    "happy-eyeballs-timeout-ms",
+    "haproxy-clientip",
+    "header",
+    "help",
+    "hostpubmd5",
+    "hostpubsha256",
+    "hsts",
+    "interface",
+    "ip-tos",
+    "ipfs-gateway",
+    "json",
+    "keepalive-cnt",
+    "keepalive-time",
+    "key",
+    "key-type",
+    "knownhosts",
+    "krb",
+    "krb4",
+    "libcurl",
+    "limit-rate",
+    "local-port",
+    "login-options",
+    "mail-auth",
+    "mail-from",
+    "mail-rcpt",
+    "max-filesize",
+    "max-redirs",
+    "max-time",
+    "netrc-file",
+    "noproxy",
+    "oauth2-bearer",
+    "output",
+    "output-dir",
+    "parallel-max",
+    "parallel-max-host",
+    "pass",
+    "pinnedpubkey",
+    "preproxy",
+    "proto",
+    "proto-default",
+    "proto-redir",
+    "proxy",
+    "proxy-cacert",
+    "proxy-capath",
+    "proxy-cert",
+    "proxy-cert-type",
+    "proxy-ciphers",
+    "proxy-crlfile",
+    "proxy-header",
+    "proxy-key",
+    "proxy-key-type",
+    "proxy-pass",
+    "proxy-pinnedpubkey",
+    "proxy-service-name",
+    "proxy-tls13-ciphers",
+    "proxy-tlsauthtype",
+    "proxy-tlspassword",
+    "proxy-tlsuser",
+    "proxy-user",
+    "proxy1.0",
+    "pubkey",
+    "quote",
+    "random-file",
+    "range",
+    "rate",
+    "referer",
+    "request",
+    "request-target",
+    "resolve",
+    "retry",
+    "retry-delay",
+    "retry-max-time",
+    "sasl-authzid",
+    "service-name",
+    "sigalgs",
+    "socks4",
+    "socks4a",
+    "socks5",
+    "socks5-gssapi-service",
+    "socks5-hostname",
+    "speed-limit",
+    "speed-time",
+    "ssl-sessions",
+    "stderr",
+    "telnet-option",
+    "tftp-blksize",
+    "time-cond",
+    "tls-max",
+    "tls13-ciphers",
+    "tlsauthtype",
+    "tlspassword",
+    "tlsuser",
+    "trace",
+    "trace-ascii",
+    "trace-config",
+    "unix-socket",
+    "upload-file",
+    "upload-flags",
+    "url",
+    "url-query",
+    "user",
+    "user-agent",
+    "variable",
+    "vlan-priority",
+    "write-out",
+];
+
+/// The short forms of options in [`LONG_WITH_VALUE`].
+const SHORT_WITH_VALUE: &str = "ACDEFHKPQTUXYbcdehmortuwxyz";
+
+/// Options whose value changes nothing Try It sends (where output goes, timeouts,
+/// retries, tracing, the client's own TLS trust): dropped without a warning.
+const QUIET_WITH_VALUE: &[&str] = &[
+    "--cacert",
+    "--capath",
     "--connect-timeout",
-    "-w",
-    "--write-out",
+    "--create-file-mode",
+    "--dump-header",
+    "-D",
+    "--expect100-timeout",
+    "--happy-eyeballs-timeout-ms",
+    "--keepalive-cnt",
+    "--keepalive-time",
+    "--libcurl",
+    "--limit-rate",
+    "--max-time",
+    "-m",
+    "--output",
+    "-o",
+    "--output-dir",
     "--retry",
     "--retry-delay",
     "--retry-max-time",
-    "-x",
-    "--proxy",
-    "--cacert",
-    "--cert",
-    "--key",
-    "-c",
-    "--cookie-jar",
-    "--resolve",
-    "--limit-rate",
-    "-T",
-    "--upload-file",
+    "--speed-limit",
+    "-Y",
+    "--speed-time",
+    "-y",
+    "--stderr",
+    "--trace",
+    "--trace-ascii",
+    "--trace-config",
+    "--write-out",
+    "-w",
 ];
 
-const SHORT_WITH_VALUE: &str = "XHdFuAebomwxcT";
+/// Whether `option` (as written, `-X` or `--request`) takes the next word as its value.
+/// `--expand-<option>` (curl 8.3) takes one when `<option>` does.
+fn takes_value(option: &str) -> bool {
+    match option.strip_prefix("--") {
+        Some(long) => {
+            let long = long.strip_prefix("expand-").unwrap_or(long);
+            LONG_WITH_VALUE.binary_search(&long).is_ok()
+        }
+        None => {
+            let mut chars = option.chars().skip(1);
+            matches!((chars.next(), chars.next()), (Some(c), None) if SHORT_WITH_VALUE.contains(c))
+        }
+    }
+}
+
+/// What the command's own credential (an `Authorization` header, `--oauth2-bearer`)
+/// becomes: nothing. The builder's credential is used.
+const KEY_LEFT_OUT: &str = "The command's key (its Authorization header or --oauth2-bearer) was left out: the request uses the credential chosen in the builder, so no key is copied into history.";
 
 /// Parses the words of a `curl` command.
 pub fn parse_words(words: &[String]) -> Result<CurlCommand, String> {
@@ -211,15 +378,7 @@ pub fn parse_words(words: &[String]) -> Result<CurlCommand, String> {
             let Some(first) = pending.pop_front() else {
                 continue;
             };
-            let option = first.as_str();
-            if SHORT_WITH_VALUE.contains(option.trim_start_matches('-')) {
-                let Some(value) = pending.pop_front() else {
-                    return Err(format!("{option} needs a value"));
-                };
-                apply(&mut command, option, value);
-            } else {
-                flag(&mut command, option);
-            }
+            take(&mut command, &first, &mut pending)?;
             continue;
         }
         let option = word.as_str();
@@ -233,19 +392,37 @@ pub fn parse_words(words: &[String]) -> Result<CurlCommand, String> {
             }
             continue;
         }
-        if VALUE_OPTIONS.contains(&option) {
-            let Some(value) = pending.pop_front() else {
-                return Err(format!("{option} needs a value"));
-            };
-            apply(&mut command, option, value);
-        } else {
-            flag(&mut command, option);
-        }
+        take(&mut command, option, &mut pending)?;
     }
     if command.url.is_none() {
         return Err("it has no URL".into());
     }
     Ok(command)
+}
+
+/// Applies one option, taking its value from `pending` when it has one.
+fn take(
+    command: &mut CurlCommand,
+    option: &str,
+    pending: &mut std::collections::VecDeque<String>,
+) -> Result<(), String> {
+    if matches!(
+        option,
+        "-h" | "--help" | "-M" | "--manual" | "-V" | "--version"
+    ) {
+        return Err(format!(
+            "{option} makes curl print about itself and send nothing; paste the command that sends the request"
+        ));
+    }
+    if takes_value(option) {
+        let Some(value) = pending.pop_front() else {
+            return Err(format!("{option} needs a value"));
+        };
+        apply(command, option, value);
+    } else {
+        flag(command, option);
+    }
+    Ok(())
 }
 
 fn flag(command: &mut CurlCommand, option: &str) {
@@ -284,15 +461,25 @@ fn apply(command: &mut CurlCommand, option: &str, value: String) {
             }
         }
         "--data-urlencode" => {
-            let encoded = match value.split_once('=') {
-                Some((name, v)) => format!(
-                    "{name}={}",
-                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
-                ),
-                None => url::form_urlencoded::byte_serialize(value.as_bytes()).collect(),
-            };
-            command.data.push(encoded);
+            if let Some(encoded) = urlencode_like_curl(command, option, &value) {
+                command.data.push(encoded);
+            }
         }
+        "--url-query" => {
+            let piece = match value.strip_prefix('+') {
+                Some(as_is) => Some(as_is.to_string()),
+                None => urlencode_like_curl(command, option, &value),
+            };
+            command.url_query.extend(piece);
+        }
+        "--oauth2-bearer" => command.warnings.push(KEY_LEFT_OUT.into()),
+        "-K" | "--config" => command.warnings.push(format!(
+            "Ignored {option}: curl reads more options from that file; paste them into the command to import them."
+        )),
+        "--json" if value.starts_with('@') => command.warnings.push(format!(
+            "The body is read from the file {}; paste its contents into the body editor.",
+            &value[1..]
+        )),
         "--json" => {
             command.json = true;
             command.data.push(value);
@@ -302,8 +489,52 @@ fn apply(command: &mut CurlCommand, option: &str, value: String) {
         "-u" | "--user" => command.warnings.push(
             "Ignored --user: BotBat authenticates with a Bearer key, chosen in the builder.".into(),
         ),
-        _ => {}
+        quiet if QUIET_WITH_VALUE.contains(&quiet) => {}
+        // The value is not repeated: it may be a password (`-E cert:pass`, `--pass`).
+        other => command.warnings.push(format!(
+            "Ignored the option {other} and its value, which Try It does not use."
+        )),
     }
+}
+
+/// `--data-urlencode` and `--url-query` as curl reads them: `name=content` encodes the
+/// content only, `=content` and a bare `content` encode it all (no `=` is added), and
+/// `name@file` reads a file, which Try It cannot: it says so and takes nothing.
+fn urlencode_like_curl(command: &mut CurlCommand, option: &str, value: &str) -> Option<String> {
+    let (name, content) = match value.split_once('=') {
+        Some((name, content)) => (name, content),
+        None => match value.split_once('@') {
+            Some((_, file)) => {
+                command.warnings.push(format!(
+                    "Ignored {option} {value:?}: curl reads it from the file {file}; type the value into the builder."
+                ));
+                return None;
+            }
+            None => ("", value),
+        },
+    };
+    let encoded = escape_like_curl(content);
+    Some(if name.is_empty() {
+        encoded
+    } else {
+        format!("{name}={encoded}")
+    })
+}
+
+/// curl's escaping for these options: letters, digits and `-._~` as they are, a space as
+/// `+`, every other byte as `%XX` in upper case.
+fn escape_like_curl(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 fn form(command: &mut CurlCommand, option: &str, value: &str) {
@@ -427,6 +658,11 @@ pub fn to_request(
         .query_pairs()
         .map(|(n, v)| TryPair::new(n.into_owned(), v.into_owned()))
         .collect();
+    for piece in &command.url_query {
+        for (n, v) in url::form_urlencoded::parse(piece.as_bytes()) {
+            query.push(TryPair::new(n.into_owned(), v.into_owned()));
+        }
+    }
     let mut body = None;
     if command.get {
         for chunk in &command.data {
@@ -442,10 +678,7 @@ pub fn to_request(
         let lower = name.to_ascii_lowercase();
         if lower == "authorization" {
             if !value.contains("BOTBAT_API_KEY") {
-                warnings.push(
-                    "The command's Authorization header was left out: the request uses the credential chosen in the builder, so no key is copied into history."
-                        .into(),
-                );
+                warnings.push(KEY_LEFT_OUT.into());
             }
             continue;
         }
@@ -543,5 +776,148 @@ mod tests {
         );
         assert!(parsed.request.headers.is_empty());
         assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    }
+
+    fn url_of(text: &str) -> Option<String> {
+        parse_words(&words(text)).expect(text).url
+    }
+
+    #[test]
+    fn options_with_values_never_take_the_urls_place() {
+        let url = Some("https://api.botbat.com/v1/me".to_string());
+        for text in [
+            "curl -D - https://api.botbat.com/v1/me",
+            "curl -sSD- https://api.botbat.com/v1/me",
+            "curl -E client.pem:hunter2 https://api.botbat.com/v1/me",
+            "curl -K more-options.txt https://api.botbat.com/v1/me",
+            "curl -r 0-99 https://api.botbat.com/v1/me",
+            "curl -z 'Sun, 06 Nov 1994 08:49:37 GMT' https://api.botbat.com/v1/me",
+            "curl --url-query limit=5 https://api.botbat.com/v1/me",
+            "curl --oauth2-bearer bb_live_0123456789abcdefghijklmn https://api.botbat.com/v1/me",
+            "curl --ip-tos CS5 --variable name=x --expand-url x https://api.botbat.com/v1/me",
+            "curl -o /dev/null -w '%{http_code}' --retry 3 https://api.botbat.com/v1/me",
+        ] {
+            assert_eq!(url_of(text), url, "{text}");
+        }
+        assert!(parse_words(&words("curl https://x/v1/me -E"))
+            .expect_err("no value")
+            .contains("-E needs a value"));
+        assert!(parse_words(&words("curl --help all"))
+            .expect_err("help sends nothing")
+            .contains("send nothing"));
+    }
+
+    #[test]
+    fn ignored_options_are_named_without_their_values() {
+        let command = parse_words(&words(
+            "curl -E client.pem:hunter2 --pass s3cret -K opts.txt -D - https://api.botbat.com/v1/me",
+        ))
+        .expect("parse");
+        let all = command.warnings.join("\n");
+        assert!(
+            all.contains("-E") && all.contains("--pass") && all.contains("-K"),
+            "{all}"
+        );
+        assert!(!all.contains("hunter2") && !all.contains("s3cret"), "{all}");
+        assert!(
+            !all.contains("-D"),
+            "where the headers go changes nothing: {all}"
+        );
+    }
+
+    #[test]
+    fn data_urlencode_and_url_query_encode_as_curl_does() {
+        let command = parse_words(&words(
+            "curl https://x/v1/contacts --data-urlencode '=x y' --data-urlencode 'q=a&b*~' \
+             --data-urlencode plain --data-urlencode 'n@file.txt' --data-urlencode 'a@b=c'",
+        ))
+        .expect("parse");
+        assert_eq!(command.data, ["x+y", "q=a%26b%2A~", "plain", "a@b=c"]);
+        assert_eq!(command.warnings.len(), 1, "{:?}", command.warnings);
+        assert!(command.warnings[0].contains("file.txt"));
+
+        let parsed = to_request(
+            "curl 'https://api.botbat.com/v1/contacts/search?limit=5' --url-query 'q=ada love' \
+             --url-query '+tag=a%20b' --url-query '=solo' \
+             --oauth2-bearer bb_live_0123456789abcdefghijklmn",
+            None,
+            "https://api.botbat.com/v1",
+            "management",
+        )
+        .expect("parse");
+        assert_eq!(parsed.request.method, "GET");
+        assert_eq!(
+            parsed.request.query,
+            vec![
+                TryPair::new("limit", "5"),
+                TryPair::new("q", "ada love"),
+                TryPair::new("tag", "a b"),
+                TryPair::new("solo", ""),
+            ]
+        );
+        assert!(parsed.request.body.is_none());
+        assert!(parsed.request.headers.is_empty(), "no key in the request");
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.contains("--oauth2-bearer")),
+            "{:?}",
+            parsed.warnings
+        );
+        let get = to_request(
+            "curl -G https://api.botbat.com/v1/contacts/search --data-urlencode '=ada'",
+            None,
+            "https://api.botbat.com/v1",
+            "management",
+        )
+        .expect("parse");
+        assert_eq!(get.request.query, vec![TryPair::new("ada", "")]);
+    }
+
+    /// Every option curl's own help lists with a value is known to take one, and none it
+    /// lists without one is: checked against the `curl` on this machine.
+    #[test]
+    fn the_table_matches_the_installed_curls_option_list() {
+        let help = std::process::Command::new("curl")
+            .args(["--help", "all"])
+            .output()
+            .expect("curl is installed (the snippet tests run it too)");
+        let text = String::from_utf8_lossy(&help.stdout);
+        let mut checked = 0;
+        for line in text.lines() {
+            let line = line.trim_start();
+            let (short, rest) = match line.split_once(", --") {
+                Some((short, rest)) if short.len() == 2 && short.starts_with('-') => {
+                    (Some(short), rest)
+                }
+                _ => match line.strip_prefix("--") {
+                    Some(rest) => (None, rest),
+                    None => continue,
+                },
+            };
+            let mut parts = rest.splitn(2, ' ');
+            let long = format!("--{}", parts.next().unwrap_or_default());
+            let argument = parts.next().unwrap_or_default();
+            let wants = argument.starts_with('<') || argument.starts_with('[');
+            if long == "--help" {
+                continue;
+            }
+            assert_eq!(takes_value(&long), wants, "{long} ({line})");
+            if let Some(short) = short {
+                assert_eq!(takes_value(short), wants, "{short} ({line})");
+            }
+            checked += 1;
+        }
+        assert!(
+            checked > 200,
+            "only {checked} options read from curl --help all"
+        );
+        let mut sorted = LONG_WITH_VALUE.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted, LONG_WITH_VALUE,
+            "binary search needs the table sorted"
+        );
     }
 }

@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -154,8 +153,9 @@ pub struct History {
 
 impl History {
     pub async fn open(path: &Path, environment: Environment) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(storage_error)?
+        // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)

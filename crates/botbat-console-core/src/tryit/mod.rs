@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use botbat_api::{ApiKey, KeyStatus, Scope};
+use botbat_api::client::RateLimitHeaders;
+use botbat_api::{ApiKey, KeyStatus, Scope, Wait};
 use botbat_secrets::{mask_secret, Sensitive};
 use chrono::Utc;
 use futures::TryStreamExt;
@@ -47,8 +48,6 @@ pub const HISTORY_FILE: &str = "history.sqlite";
 pub const FETCH_ALL_MAX_ITEMS: usize = 50_000;
 /// Consecutive 429s after which `Fetch all` gives up.
 const FETCH_ALL_MAX_429: u32 = 10;
-/// The longest wait `Fetch all` accepts for a rate-limit window to reset.
-const MAX_WAIT: Duration = Duration::from_secs(120);
 /// How long a key read from the keychain is reused. Reading the OS keychain costs a D-Bus
 /// round trip with a key exchange (milliseconds in a release build, a quarter of a second
 /// in a debug one), which would dwarf a request to a local sandbox. The copy lives only in
@@ -128,13 +127,13 @@ impl TryIt {
     }
 
     fn document_url(console: &Console, environment: Environment) -> Result<String> {
-        let base = console.base_url(environment);
-        if base.is_empty() {
+        if console.base_url(environment).is_empty() {
             return Err(CommandError::new(
                 "unreachable",
                 "The embedded sandbox is still starting; the catalog loads once it runs.",
             ));
         }
+        let base = console.request_base_url(environment)?;
         Ok(format!("{}/openapi.json", base.trim_end_matches('/')))
     }
 
@@ -265,7 +264,9 @@ impl TryIt {
         // Keys are read afresh from the keychain when the panel (re)loads its credentials;
         // the management key read here is the one the first Send uses.
         lock(&self.secrets).retain(|(env, _), _| *env != environment);
-        let key = self.secret(console, environment, MANAGEMENT_CREDENTIAL)?;
+        let key = self
+            .secret(console, environment, MANAGEMENT_CREDENTIAL)
+            .await?;
         let client = console.client_with_key(environment, key, None)?;
         let me = client.me().await?.data;
         let mut credentials = vec![TryCredential {
@@ -283,15 +284,10 @@ impl TryIt {
             .await;
         match listed {
             Ok(keys) => {
+                let kept = console.kept_key_ids(environment, &keys).await;
                 for key in keys {
                     let usable = matches!(key.status, KeyStatus::Active | KeyStatus::Expiring);
-                    if !usable || key.id == me.key.id {
-                        continue;
-                    }
-                    if !matches!(
-                        console.secrets.get(&key_secret_id(environment, &key.id)),
-                        Ok(Some(_))
-                    ) {
+                    if !usable || key.id == me.key.id || !kept.contains(&key.id) {
                         continue;
                     }
                     credentials.push(TryCredential {
@@ -415,7 +411,7 @@ impl TryIt {
         }
     }
 
-    fn secret(
+    async fn secret(
         &self,
         console: &Console,
         environment: Environment,
@@ -433,17 +429,22 @@ impl TryIt {
             }
         }
         let secret = if credential == MANAGEMENT_CREDENTIAL {
-            console.management_key(environment)?
+            console.management_key(environment).await?
         } else {
-            console
+            match console
                 .secrets
-                .get(&key_secret_id(environment, credential))?
-                .ok_or_else(|| {
-                    CommandError::new(
+                .get(key_secret_id(environment, credential))
+                .await?
+            {
+                Some(secret) => secret,
+                None => {
+                    console.forget_kept_key(environment, credential).await;
+                    return Err(CommandError::new(
                         "not_found",
                         format!("This machine does not keep the secret of {credential}; choose another credential, or keep a key in the keychain when you create it."),
-                    )
-                })?
+                    ));
+                }
+            }
         };
         lock(&self.secrets).insert(slot, (secret.clone(), Instant::now()));
         Ok(secret)
@@ -556,12 +557,15 @@ impl TryIt {
         operation: Option<&TryOperation>,
         started: Instant,
     ) -> Result<TryResponse> {
-        let url = build_url(&console.base_url(environment), request)?;
+        let url = build_url(&console.request_base_url(environment)?, request)?;
         let public = operation.is_some_and(|op| !op.requires_key);
         let key = if public {
             None
         } else {
-            Some(self.secret(console, environment, &request.credential)?)
+            Some(
+                self.secret(console, environment, &request.credential)
+                    .await?,
+            )
         };
         let mut response =
             send::execute(&self.http, url, request, key.as_ref(), operation, started).await?;
@@ -667,6 +671,7 @@ impl TryIt {
             waited_ms: 0.0,
             rate_limited: 0,
             failure: None,
+            note: None,
         };
         let mut limited_in_a_row = 0;
         loop {
@@ -691,12 +696,25 @@ impl TryIt {
                     result.failure = Some(response);
                     break;
                 }
-                let wait = Duration::from_secs(u64::from(response.retry_after.unwrap_or(1).max(1)));
-                if !self.wait(run, wait, run_id, &result, progress).await {
+                // A 429 without a usable Retry-After, or with 0: a second, the shortest
+                // window.
+                let wait = response
+                    .retry_wait
+                    .clone()
+                    .filter(|w| w.wait_seconds > 0)
+                    .unwrap_or_else(|| Wait::retry_after(1));
+                if wait.is_capped() {
+                    // Asking before the server's time is up earns another 429: stop and
+                    // say when to try again, rather than wait for hours.
+                    result.note = wait.note;
+                    result.failure = Some(response);
+                    break;
+                }
+                if !self.wait(run, &wait, run_id, &result, progress).await {
                     result.cancelled = true;
                     break;
                 }
-                result.waited_ms += wait.as_secs_f64() * 1000.0;
+                result.waited_ms += wait.duration().as_secs_f64() * 1000.0;
                 continue;
             }
             limited_in_a_row = 0;
@@ -723,6 +741,7 @@ impl TryIt {
                 items: result.items,
                 total: result.total,
                 waiting_seconds: None,
+                wait_note: None,
             });
             let Some(cursor) = response.next_cursor.clone() else {
                 break;
@@ -735,15 +754,20 @@ impl TryIt {
             page_request.query.push(TryPair::new("cursor", cursor));
             // An exhausted window: wait for its reset instead of collecting a 429.
             if let Some(limit) = response.rate_limit.as_ref().filter(|r| r.remaining == 0) {
-                let until_reset = limit.reset.saturating_mul(1000) - Utc::now().timestamp_millis();
-                let wait = Duration::from_millis(
-                    until_reset.clamp(20, MAX_WAIT.as_millis() as i64) as u64,
-                );
-                if !self.wait(run, wait, run_id, &result, progress).await {
+                let wait = RateLimitHeaders {
+                    limit: limit.limit,
+                    remaining: limit.remaining,
+                    reset: limit.reset,
+                }
+                .until_reset();
+                if wait.is_capped() {
+                    result.note = wait.note.clone();
+                }
+                if !self.wait(run, &wait, run_id, &result, progress).await {
                     result.cancelled = true;
                     break;
                 }
-                result.waited_ms += wait.as_secs_f64() * 1000.0;
+                result.waited_ms += wait.duration().as_secs_f64() * 1000.0;
             }
         }
         result.elapsed_ms = send::round_ms(started.elapsed().as_secs_f64() * 1000.0);
@@ -751,11 +775,12 @@ impl TryIt {
         Ok(result)
     }
 
-    /// Waits `wait`, telling the UI; false when the run was cancelled meanwhile.
+    /// Waits `wait` out, telling the UI; false when the run was cancelled meanwhile. A
+    /// window that has already reset still gets a short pause, so the reset is seen.
     async fn wait(
         &self,
         run: &Run,
-        wait: Duration,
+        wait: &Wait,
         run_id: &str,
         so_far: &TryFetchAll,
         progress: &mut impl FnMut(&TryProgress),
@@ -765,10 +790,12 @@ impl TryIt {
             pages: so_far.pages,
             items: so_far.items,
             total: so_far.total,
-            waiting_seconds: Some(wait.as_secs_f64().ceil().max(1.0) as u32),
+            waiting_seconds: Some(wait.wait_seconds.max(1)),
+            wait_note: wait.note.clone(),
         });
+        let pause = wait.duration().max(Duration::from_millis(20));
         tokio::select! {
-            _ = tokio::time::sleep(wait) => !run.cancelled.load(Ordering::SeqCst),
+            _ = tokio::time::sleep(pause) => !run.cancelled.load(Ordering::SeqCst),
             _ = run.wake.notified() => false,
         }
     }
@@ -804,7 +831,9 @@ impl TryIt {
             return Ok(snippets::all(&url, request, &snippets::KeyText::None));
         }
         if inline_key {
-            let secret = self.secret(console, environment, &request.credential)?;
+            let secret = self
+                .secret(console, environment, &request.credential)
+                .await?;
             Ok(snippets::all(
                 &url,
                 request,

@@ -2,7 +2,7 @@
 //! documents (schemas, parsed bodies) cross as `unknown` so the UI never assumes a shape
 //! the platform did not promise.
 
-use botbat_api::{FieldIssue, Scope};
+use botbat_api::{FieldIssue, Scope, Wait};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -218,8 +218,12 @@ pub struct TryResponse {
     pub headers: Vec<TryPair>,
     pub request_id: Option<String>,
     pub rate_limit: Option<TryRateLimit>,
-    /// Whole seconds from a 429's `Retry-After`.
+    /// Whole seconds from a 429's `Retry-After` (its HTTP-date form counted from receipt).
     pub retry_after: Option<u32>,
+    /// How the console honours that `Retry-After`: the countdown, and a note when the
+    /// header asked for more than the console waits.
+    #[serde(default)]
+    pub retry_wait: Option<Wait>,
     pub content_type: Option<String>,
     /// The body as received (as stored, for a history entry: secrets masked).
     pub body: String,
@@ -262,6 +266,8 @@ pub struct TryProgress {
     pub total: Option<u64>,
     /// Seconds the run waits before its next page (a 429 or an exhausted window).
     pub waiting_seconds: Option<u32>,
+    /// Set when a header asked for a longer wait than the console takes.
+    pub wait_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -283,6 +289,8 @@ pub struct TryFetchAll {
     pub rate_limited: u32,
     /// The page that ended the run when it was not a success.
     pub failure: Option<TryResponse>,
+    /// Why the run stopped or waited less than a header asked, when it did.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use botbat_api::ratelimit::{self, Wait};
 use botbat_api::FieldIssue;
 use botbat_secrets::Sensitive;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -293,15 +294,14 @@ pub fn interpret(
     };
     let rate_limit = (|| {
         Some(TryRateLimit {
-            limit: header(&headers, "x-ratelimit-limit")?.trim().parse().ok()?,
-            remaining: header(&headers, "x-ratelimit-remaining")?
-                .trim()
-                .parse()
-                .ok()?,
-            reset: header(&headers, "x-ratelimit-reset")?.trim().parse().ok()?,
+            limit: ratelimit::parse_count(header(&headers, "x-ratelimit-limit")?)?,
+            remaining: ratelimit::parse_count(header(&headers, "x-ratelimit-remaining")?)?,
+            reset: ratelimit::parse_reset(header(&headers, "x-ratelimit-reset")?)?,
             scope: header(&headers, "x-ratelimit-scope").map(str::to_string),
         })
     })();
+    let retry_after = header(&headers, "retry-after")
+        .and_then(|v| ratelimit::parse_retry_after(v, std::time::SystemTime::now()));
     let list = json
         .as_ref()
         .filter(|j| j.get("data").is_some_and(Value::is_array) && j.get("cursor").is_some());
@@ -321,7 +321,8 @@ pub fn interpret(
             .to_string(),
         meaning: meaning(status, operation),
         request_id: header(&headers, "x-request-id").map(str::to_string),
-        retry_after: header(&headers, "retry-after").and_then(|v| v.trim().parse().ok()),
+        retry_after,
+        retry_wait: retry_after.filter(|_| status == 429).map(Wait::retry_after),
         rate_limit,
         content_type,
         body: String::from_utf8_lossy(bytes).into_owned(),
@@ -449,8 +450,35 @@ mod tests {
             None,
         );
         assert_eq!(limited.retry_after, Some(2));
+        assert_eq!(limited.retry_wait, None, "a wait is for a 429 only");
         assert_eq!(limited.error_details[0].field, "name");
         assert_eq!(limited.status_text, "Unprocessable Entity");
         assert!(limited.next_cursor.is_none());
+    }
+
+    #[test]
+    fn absurd_rate_limit_headers_are_read_without_overflow_and_waits_capped() {
+        let headers = vec![
+            TryPair::new("x-ratelimit-limit", "99999999999999999999"),
+            TryPair::new("x-ratelimit-remaining", "0"),
+            TryPair::new("x-ratelimit-reset", "99999999999999999999999"),
+            TryPair::new("retry-after", "86400"),
+        ];
+        let limited = interpret("GET", "u", 429, headers, b"", None);
+        let rate_limit = limited.rate_limit.expect("still read");
+        assert_eq!((rate_limit.limit, rate_limit.reset), (u32::MAX, i64::MAX));
+        assert_eq!(limited.retry_after, Some(86_400));
+        let wait = limited.retry_wait.expect("a 429's wait");
+        assert_eq!(wait.wait_seconds, ratelimit::MAX_WAIT_SECONDS);
+        assert!(wait.note.is_some_and(|n| n.contains("86400 s")));
+        let junk = interpret(
+            "GET",
+            "u",
+            429,
+            vec![TryPair::new("retry-after", "-1")],
+            b"",
+            None,
+        );
+        assert_eq!((junk.retry_after, junk.retry_wait), (None, None));
     }
 }

@@ -5,7 +5,9 @@
 //! Charts always read the cache, so they open instantly and still work offline, saying
 //! "as of" the last completed sync. A sync runs on a task of its own: it outlives the
 //! panel that started it, reports progress through the notifier (Tauri events in the
-//! app), can be stopped, and the next one carries on exactly where it stopped.
+//! app), can be stopped, and the next one carries on exactly where it stopped. A stop is
+//! asked of the task rather than forced on it, so "stopped" is only said once the page
+//! being written is in the file (or rolled back), with the count of rows that are.
 
 pub mod chart;
 pub mod model;
@@ -17,7 +19,7 @@ use std::time::Instant;
 
 use botbat_api::{SeedUsageReport, SeedUsageRequest, SEED_MAX_DAYS, SEED_MAX_REQUESTS};
 use botbat_charts::{render_svg, svg_to_png, to_csv, Theme};
-use botbat_usage::{Source, SyncOptions, UsageError, UsageStore, Window};
+use botbat_usage::{Source, SyncEnd, SyncOptions, UsageError, UsageStore, Window};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use model::*;
@@ -51,19 +53,22 @@ fn from_chart(error: botbat_charts::ChartError) -> CommandError {
 }
 
 struct Running {
-    abort: tokio::task::AbortHandle,
+    /// Set to true to stop the sync.
+    stop: tokio::sync::watch::Sender<bool>,
     progress: Option<UsageSyncProgress>,
 }
 
 type RunningSyncs = Arc<Mutex<HashMap<Environment, Running>>>;
 
-/// Removes a sync from the running ones however its task ends (finished, failed or
-/// aborted), and says so to the notifier.
+/// Removes a sync from the running ones however its task ends (finished, failed, stopped
+/// or aborted), and says so to the notifier.
 struct SyncGuard {
     environment: Environment,
     running: RunningSyncs,
     notify: UsageNotifier,
     outcome: Option<String>,
+    /// The rows a stopped sync left in the file.
+    stored: Option<u64>,
 }
 
 impl Drop for SyncGuard {
@@ -86,6 +91,9 @@ impl Drop for SyncGuard {
             error: None,
         });
         progress.done = true;
+        if let Some(rows) = self.stored {
+            progress.rows = rows;
+        }
         progress.error = Some(
             self.outcome
                 .take()
@@ -200,7 +208,7 @@ impl UsageCache {
     /// Brings `environment`'s cache up to date, with progress through the notifier. One
     /// sync per environment at a time.
     pub async fn sync(&self, environment: Environment) -> Result<UsageSyncReport> {
-        let client = self.console.client(environment)?;
+        let client = self.console.client(environment).await?;
         let store = self.store(environment).await?;
         let started = Instant::now();
         let handle = {
@@ -219,13 +227,21 @@ impl UsageCache {
                 running: self.running.clone(),
                 notify: self.notify.clone(),
                 outcome: None,
+                stored: None,
             };
+            let (stop, mut stop_asked) = tokio::sync::watch::channel(false);
             let notify = self.notify.clone();
             let shared = self.running.clone();
             let options = self.sync_options.clone();
             let task_store = store.clone();
             let handle = tokio::spawn(async move {
-                let result = botbat_usage::sync(&client, &task_store, &options, |p| {
+                let stopped = async move {
+                    // The sender lives as long as this sync is listed as running.
+                    if stop_asked.wait_for(|asked| *asked).await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                };
+                let progress = |p: &botbat_usage::SyncProgress| {
                     let progress = UsageSyncProgress {
                         environment,
                         rows: p.rows,
@@ -247,32 +263,39 @@ impl UsageCache {
                     if !p.done {
                         notify(progress);
                     }
-                })
-                .await;
-                guard.outcome = Some(match &result {
-                    Ok(_) => String::new(),
-                    Err(error) => error.to_string(),
-                });
+                };
+                let result =
+                    botbat_usage::sync_until(&client, &task_store, &options, progress, stopped)
+                        .await;
+                match &result {
+                    Ok(SyncEnd::Finished(_)) => guard.outcome = Some(String::new()),
+                    Ok(SyncEnd::Stopped { rows }) => guard.stored = Some(*rows),
+                    Err(error) => guard.outcome = Some(error.to_string()),
+                }
                 drop(guard);
                 result
             });
             running.insert(
                 environment,
                 Running {
-                    abort: handle.abort_handle(),
+                    stop,
                     progress: None,
                 },
             );
             handle
         };
+        let stopped = || {
+            CommandError::new(
+                "sync_cancelled",
+                "The sync was stopped. What it stored is kept; the next sync carries on from there.",
+            )
+        };
         let report = match handle.await {
-            Ok(result) => result.map_err(from_usage)?,
-            Err(join) if join.is_cancelled() => {
-                return Err(CommandError::new(
-                    "sync_cancelled",
-                    "The sync was stopped. What it stored is kept; the next sync carries on from there.",
-                ))
-            }
+            Ok(result) => match result.map_err(from_usage)? {
+                SyncEnd::Finished(report) => report,
+                SyncEnd::Stopped { .. } => return Err(stopped()),
+            },
+            Err(join) if join.is_cancelled() => return Err(stopped()),
             Err(join) => return Err(CommandError::new("usage_cache", join.to_string())),
         };
         let state = store.state().await.map_err(from_usage)?;
@@ -287,7 +310,9 @@ impl UsageCache {
         })
     }
 
-    /// Stops `environment`'s sync; returns whether one was running.
+    /// Asks `environment`'s sync to stop; returns whether one was running. The sync says
+    /// it stopped (its last progress report, and `sync_cancelled` from [`UsageCache::sync`])
+    /// once the page it was writing is in the file or rolled back.
     pub fn cancel_sync(&self, environment: Environment) -> bool {
         match self
             .running
@@ -296,7 +321,7 @@ impl UsageCache {
             .get(&environment)
         {
             Some(running) => {
-                running.abort.abort();
+                running.stop.send_replace(true);
                 true
             }
             None => false,
@@ -311,7 +336,7 @@ impl UsageCache {
             .unwrap_or_else(|p| p.into_inner())
             .values()
         {
-            running.abort.abort();
+            running.stop.send_replace(true);
         }
     }
 
@@ -533,7 +558,7 @@ impl UsageCache {
                 format!("Choose from 1 to {SEED_MAX_REQUESTS} requests."),
             ));
         }
-        let client = self.console.client(environment)?;
+        let client = self.console.client(environment).await?;
         let report = client
             .post("/sandbox/usage/seed", &SeedUsageRequest { days, requests })
             .await?;

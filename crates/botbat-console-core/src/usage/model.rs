@@ -182,6 +182,8 @@ pub struct UsageChart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct UsageSyncProgress {
     pub environment: Environment,
+    /// Rows stored by this sync so far; on the last report of a stopped sync, exactly
+    /// the rows it left in the cache.
     #[ts(type = "number")]
     pub rows: u64,
     pub pages: u32,

@@ -232,7 +232,7 @@ pub async fn resolve_conversation(
     post, path = "/v1/sandbox/inbound", tag = "Sandbox",
     request_body(content = InboundMessageRequest, example = json!({"from": "+447700900123", "channel": "whatsapp", "body": "Where is my order?"})),
     responses((status = 201, description = "What the message did", body = InboundResult)),
-    security(("bearer_key" = ["conversations:write"]))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn inbound_message(
     State(state): State<AppState>,

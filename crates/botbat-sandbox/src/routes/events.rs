@@ -272,7 +272,7 @@ pub async fn get_event(
     post, path = "/v1/sandbox/events", tag = "Sandbox",
     request_body(content = SimulateEventRequest, example = json!({"type": "message.delivered", "data": {"contact_id": "ct_3Jk8QwErTy5UiOp2"}, "force_delivery_failure": false})),
     responses((status = 201, description = "The event, emitted", body = Event)),
-    security(("bearer_key" = ["webhooks:manage"]))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn simulate_event(
     State(state): State<AppState>,

@@ -18,6 +18,8 @@ use crate::{events, ids, rules};
 
 /// The largest CSV accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// The largest import request: the file and the multipart framing around it.
+pub const MAX_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
 pub const MAX_ROWS: usize = 50_000;
 /// Rejected rows reported per job.
 const MAX_REPORTED: usize = 1000;

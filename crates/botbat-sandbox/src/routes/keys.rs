@@ -173,6 +173,10 @@ pub async fn get_key(
 }
 
 /// Revokes a key at once. Requests with it get 401 from now on.
+///
+/// One conditional update decides: of two concurrent revocations, one gets 204 and the
+/// other 409, and a rotation racing this either commits first (its replacement stays live,
+/// this revokes the old key) or sees the key revoked and gets 409.
 #[utoipa::path(
     delete, path = "/v1/api_keys/{id}", tag = "API keys",
     params(("id" = String, Path, description = "Key id, `key_…`")),
@@ -186,23 +190,51 @@ pub async fn revoke_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let row = load(&state, &id).await?;
-    if row.revoked_at.is_some() {
-        return Err(SandboxError::conflict(format!(
-            "The API key {id} is already revoked."
+    let revoked: Option<KeyRow> = sqlx::query_as(
+        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING *",
+    )
+    .bind(state.clock.now_ms())
+    .bind(&id)
+    .fetch_optional(&state.db)
+    .await?;
+    match revoked {
+        Some(row) => {
+            state.keys.put(&row);
+            Ok(StatusCode::NO_CONTENT)
+        }
+        // Keys are never deleted and a revocation is never undone, so a key that exists
+        // here was revoked already.
+        None => {
+            load(&state, &id).await?;
+            Err(SandboxError::conflict(format!(
+                "The API key {id} is already revoked."
+            )))
+        }
+    }
+}
+
+/// Why a key cannot be rotated, if it cannot.
+fn refuse_rotation(key: &KeyRow) -> Option<SandboxError> {
+    let id = &key.id;
+    if key.revoked_at.is_some() {
+        return Some(SandboxError::conflict(format!(
+            "The API key {id} is revoked; create a new key instead."
         )));
     }
-    let row: KeyRow = sqlx::query_as("UPDATE api_keys SET revoked_at = ? WHERE id = ? RETURNING *")
-        .bind(state.clock.now_ms())
-        .bind(&id)
-        .fetch_one(&state.db)
-        .await?;
-    state.keys.put(&row);
-    Ok(StatusCode::NO_CONTENT)
+    key.replaced_by.as_ref().map(|replacement| {
+        SandboxError::conflict(format!(
+            "The API key {id} was already rotated; rotate its replacement {replacement} instead."
+        ))
+    })
 }
 
 /// Zero-downtime rotation: creates a replacement with the same scopes and lets the old key
 /// keep working for the chosen grace period.
+///
+/// The read of the old key, the checks and both writes are one `BEGIN IMMEDIATE`
+/// transaction, and the old key is updated only if it is still neither revoked nor replaced:
+/// of concurrent rotations of one key exactly one creates a replacement and the others get
+/// 409, and no replacement is ever created for a key revoked in the meantime.
 #[utoipa::path(
     post, path = "/v1/api_keys/{id}/rotate", tag = "API keys",
     params(("id" = String, Path, description = "Key id, `key_…`")),
@@ -225,21 +257,21 @@ pub async fn rotate_key(
             "must be 0, 3600 (1 h), 86400 (24 h) or 604800 (7 d)",
         ));
     }
-    let old = load(&state, &id).await?;
-    if old.revoked_at.is_some() {
-        return Err(SandboxError::conflict(format!(
-            "The API key {id} is revoked; create a new key instead."
-        )));
-    }
-    if let Some(replacement) = &old.replaced_by {
-        return Err(SandboxError::conflict(format!(
-            "The API key {id} was already rotated; rotate its replacement {replacement} instead."
-        )));
+    // IMMEDIATE takes the write lock before the read, so the read is the state the writes
+    // apply to; a deferred transaction would read, then fail to upgrade if another writer
+    // committed in between.
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let old: KeyRow = sqlx::query_as("SELECT * FROM api_keys WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| SandboxError::not_found("API key", &id))?;
+    if let Some(refusal) = refuse_rotation(&old) {
+        return Err(refusal);
     }
     let scopes = old.scopes();
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
     let (new_row, secret) = keys::insert(
         &mut *tx,
         &old.name,
@@ -250,14 +282,21 @@ pub async fn rotate_key(
         state.live,
     )
     .await?;
-    let old_row: KeyRow = sqlx::query_as(
-        "UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? RETURNING *",
+    let old_row: Option<KeyRow> = sqlx::query_as(
+        "UPDATE api_keys SET expires_at = ?, replaced_by = ?
+         WHERE id = ? AND revoked_at IS NULL AND replaced_by IS NULL RETURNING *",
     )
     .bind(now + body.grace_period_seconds as i64 * 1000)
     .bind(&new_row.id)
     .bind(&old.id)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    // Dropping the transaction rolls the replacement back.
+    let Some(old_row) = old_row else {
+        return Err(SandboxError::conflict(format!(
+            "The API key {id} was revoked or rotated by another request at the same time."
+        )));
+    };
     tx.commit().await?;
     state.keys.put(&new_row);
     state.keys.put(&old_row);

@@ -17,6 +17,7 @@ use crate::state::{AppState, Caller};
 #[utoipa::path(
     get, path = "/v1/openapi.json", tag = "Developer",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")),
+    security(())
 )]
 pub async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
     (

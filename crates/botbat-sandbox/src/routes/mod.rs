@@ -40,7 +40,7 @@ pub fn v1(live: bool) -> OpenApiRouter<AppState> {
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(imports::import_contacts))
-                .layer(DefaultBodyLimit::max(imports::MAX_FILE_BYTES + 64 * 1024)),
+                .layer(DefaultBodyLimit::max(imports::MAX_BODY_BYTES)),
         )
         .routes(routes!(imports::get_job))
         .routes(routes!(

@@ -1,15 +1,18 @@
 //! `/v1/sandbox/…`: controls that exist only in the sandbox, for testing what is hard to
 //! produce on demand: a clock to move past expiry times, and injected server failures to
-//! exercise retry logic.
+//! exercise retry logic (see `crate::faults` for where they fire). They change the sandbox
+//! for every key, so each needs `sandbox:manage`, and the list of armed faults is bounded.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use botbat_api::{AdvanceClockRequest, Fault, FaultRequest, FieldIssue, SandboxClock};
+use botbat_api::{AdvanceClockRequest, ErrorBody, Fault, FaultRequest, FieldIssue, SandboxClock};
 
 use crate::db;
 use crate::error::{ApiJson, Result, SandboxError};
-use crate::state::AppState;
+use crate::faults::MAX_ARMED;
+use crate::rules;
+use crate::state::{Access, AppState};
 
 fn clock(state: &AppState) -> SandboxClock {
     SandboxClock {
@@ -22,7 +25,7 @@ fn clock(state: &AppState) -> SandboxClock {
 #[utoipa::path(
     get, path = "/v1/sandbox/clock", tag = "Sandbox",
     responses((status = 200, description = "The sandbox clock", body = SandboxClock)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn get_clock(State(state): State<AppState>) -> Json<SandboxClock> {
     Json(clock(&state))
@@ -33,7 +36,7 @@ pub async fn get_clock(State(state): State<AppState>) -> Json<SandboxClock> {
     post, path = "/v1/sandbox/clock", tag = "Sandbox",
     request_body(content = AdvanceClockRequest, example = json!({"seconds": 3601})),
     responses((status = 200, description = "The moved clock", body = SandboxClock)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn advance_clock(
     State(state): State<AppState>,
@@ -54,48 +57,46 @@ pub async fn advance_clock(
 #[utoipa::path(
     get, path = "/v1/sandbox/faults", tag = "Sandbox",
     responses((status = 200, description = "Armed faults", body = Vec<Fault>)),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn list_faults(State(state): State<AppState>) -> Json<Vec<Fault>> {
-    Json(
-        state
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone(),
-    )
+    Json(state.faults.list())
 }
 
-/// Makes the next `count` requests to a route fail with a 5xx.
+/// Makes the next `count` requests to a route fail with a 5xx: before they run (`reject`,
+/// the default) or after they ran and saved their changes (`after_commit`, a lost response).
 #[utoipa::path(
     post, path = "/v1/sandbox/faults", tag = "Sandbox",
-    request_body(content = FaultRequest, example = json!({"method": "GET", "path": "/v1/me", "status": 503, "count": 2})),
-    responses((status = 201, description = "The armed fault", body = Fault)),
-    security(("bearer_key" = []))
+    request_body(content = FaultRequest, example = json!({"method": "POST", "path": "/v1/contacts", "status": 503, "count": 1, "mode": "after_commit"})),
+    responses(
+        (status = 201, description = "The armed fault", body = Fault),
+        (status = 409, description = "conflict: 50 faults are armed already; let them fire or clear them with `DELETE /v1/sandbox/faults`", body = ErrorBody),
+    ),
+    security(("bearer_key" = ["sandbox:manage"])),
+    extensions(("x-runtime-rules" = json!([rules::FAULT_ROUTE])))
 )]
 pub async fn add_fault(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<FaultRequest>,
 ) -> Result<(StatusCode, Json<Fault>)> {
     let mut issues = Vec::new();
-    let method = body.method.to_ascii_uppercase();
-    if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+    let method = body.method;
+    if !botbat_api::FAULT_METHODS.contains(&method.as_str()) {
         issues.push(FieldIssue::new(
             "method",
             "must be GET, POST, PUT, PATCH or DELETE",
         ));
     }
-    let exists = axum::http::Method::from_bytes(method.as_bytes())
+    // Faults fire only on authenticated requests, so one armed on a public route would
+    // never fire and never leave the list.
+    let authenticated = axum::http::Method::from_bytes(method.as_bytes())
         .ok()
         .and_then(|m| state.routes.access(&m, &body.path))
-        .is_some();
-    if !exists {
-        issues.push(FieldIssue::new(
-            "path",
-            "must be a route template of an authenticated endpoint, e.g. /v1/api_keys/{id}",
-        ));
+        .is_some_and(|access| access != Access::Public);
+    if !authenticated {
+        issues.push(rules::FAULT_ROUTE.detail_with(format!("{method} {}", body.path)));
     }
-    if ![500, 502, 503, 504].contains(&body.status) {
+    if !botbat_api::FAULT_STATUSES.contains(&body.status) {
         issues.push(FieldIssue::new("status", "must be 500, 502, 503 or 504"));
     }
     if !(1..=100).contains(&body.count) {
@@ -109,12 +110,13 @@ pub async fn add_fault(
         path: body.path,
         status: body.status,
         remaining: body.count,
+        mode: body.mode,
     };
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(fault.clone());
+    state.faults.arm(fault.clone()).map_err(|armed| {
+        SandboxError::conflict(format!(
+            "{armed} faults are armed, the most the sandbox holds ({MAX_ARMED}). Let some fire, or clear them all with DELETE /v1/sandbox/faults."
+        ))
+    })?;
     Ok((StatusCode::CREATED, Json(fault)))
 }
 
@@ -122,13 +124,9 @@ pub async fn add_fault(
 #[utoipa::path(
     delete, path = "/v1/sandbox/faults", tag = "Sandbox",
     responses((status = 204, description = "Cleared")),
-    security(("bearer_key" = []))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
-    state
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clear();
+    state.faults.clear();
     StatusCode::NO_CONTENT
 }

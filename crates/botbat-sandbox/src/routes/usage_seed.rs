@@ -25,7 +25,7 @@ use crate::state::AppState;
         (status = 409, description = "conflict: a seed is already writing to this sandbox", body = ErrorBody),
         (status = 422, description = "validation_error: `days` must be 1 to 90 and `requests` 1 to 100000", body = ErrorBody),
     ),
-    security(("bearer_key" = ["keys:manage"]))
+    security(("bearer_key" = ["sandbox:manage"]))
 )]
 pub async fn seed_usage(
     State(state): State<AppState>,

@@ -3,4 +3,4 @@
 /**
  * A permission carried by an API key. Each endpoint needs at most one.
  */
-export type Scope = "contacts:read" | "contacts:write" | "messages:read" | "messages:send" | "campaigns:read" | "campaigns:write" | "conversations:read" | "conversations:write" | "templates:read" | "templates:write" | "webhooks:read" | "webhooks:manage" | "usage:read" | "keys:manage";
+export type Scope = "contacts:read" | "contacts:write" | "messages:read" | "messages:send" | "campaigns:read" | "campaigns:write" | "conversations:read" | "conversations:write" | "templates:read" | "templates:write" | "webhooks:read" | "webhooks:manage" | "usage:read" | "keys:manage" | "sandbox:manage";

@@ -17,4 +17,8 @@ waited_ms: number, rate_limited: number,
 /**
  * The page that ended the run when it was not a success.
  */
-failure: TryResponse | null, };
+failure: TryResponse | null, 
+/**
+ * Why the run stopped or waited less than a header asked, when it did.
+ */
+note: string | null, };

@@ -7,4 +7,8 @@ export type TryProgress = { run_id: string, pages: number, items: number, total:
 /**
  * Seconds the run waits before its next page (a 429 or an exhausted window).
  */
-waiting_seconds: number | null, };
+waiting_seconds: number | null, 
+/**
+ * Set when a header asked for a longer wait than the console takes.
+ */
+wait_note: string | null, };

@@ -2,6 +2,7 @@
 import type { FieldIssue } from "./FieldIssue";
 import type { TryPair } from "./TryPair";
 import type { TryRateLimit } from "./TryRateLimit";
+import type { Wait } from "./Wait";
 
 /**
  * Everything about one response.
@@ -16,9 +17,14 @@ status_text: string,
  */
 meaning: string, headers: Array<TryPair>, request_id: string | null, rate_limit: TryRateLimit | null, 
 /**
- * Whole seconds from a 429's `Retry-After`.
+ * Whole seconds from a 429's `Retry-After` (its HTTP-date form counted from receipt).
  */
-retry_after: number | null, content_type: string | null, 
+retry_after: number | null, 
+/**
+ * How the console honours that `Retry-After`: the countdown, and a note when the
+ * header asked for more than the console waits.
+ */
+retry_wait: Wait | null, content_type: string | null, 
 /**
  * The body as received (as stored, for a history entry: secrets masked).
  */

@@ -107,7 +107,7 @@ describe("capture feed", () => {
     const filter: CaptureFilter = { ...NO_FILTER, verdict: "invalid" };
     feed.setFilter(filter);
     feed.show(0, 10);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 10));
+    await vi.waitFor(() => expect(calls).toContain(filter));
     await settle();
     release!();
     await settle();
