@@ -17,17 +17,19 @@ Exit codes:
   2  usage error: a bad option or value, a request that fails validation, no credential
   3  the platform is unreachable, or a listener went stale (--exit-on-stale)
   4  refused by a safety rule: a write in Production without --confirm production,
-     a sandbox-only command outside the sandbox
+     a sandbox-only command outside the sandbox, a Production base URL that is not
+     https:// (plain http:// only to this machine)
 
 Credentials: the management key the console keeps in the OS keychain (service
 botbat-console), or BOTBAT_API_KEY for CI. A key is never taken from an argument.";
 
 /// Codes the console and this command line give to a refusal by a safety rule.
-const REFUSALS: [&str; 4] = [
+const REFUSALS: [&str; 5] = [
     "confirmation_required",
     "confirmation_mismatch",
     "sandbox_only",
     "environment_changed",
+    "insecure_base_url",
 ];
 
 /// Codes for a command that cannot run as given: fix the arguments or the setup.
@@ -72,6 +74,7 @@ mod tests {
             code(&CommandError::new("confirmation_required", "x")),
             REFUSED
         );
+        assert_eq!(code(&CommandError::new("insecure_base_url", "x")), REFUSED);
         assert_eq!(code(&CommandError::new("local_storage", "x")), PLATFORM);
         assert_ne!(SUCCESS, PLATFORM);
     }

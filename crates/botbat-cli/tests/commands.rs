@@ -320,6 +320,23 @@ async fn production_refuses_writes_without_confirm_production() {
         "http://127.0.0.1:9/v1",
     ]);
     mismatch.expect_code(4);
+
+    // A bb_live_ key never leaves this machine over plain HTTP: refused before sending.
+    let cleartext = profile.run(&[
+        "--env",
+        "production",
+        "--base-url",
+        "http://192.0.2.1/v1",
+        "request",
+        "GET",
+        "/v1/contacts",
+    ]);
+    cleartext.expect_code(4);
+    assert!(
+        cleartext.stderr.contains("https://"),
+        "{}",
+        cleartext.stderr
+    );
     assert!(files_containing(profile.path(), &secret).is_empty());
     live.stop().await;
 }
