@@ -8,15 +8,15 @@ mod window;
 
 use std::sync::{Arc, Mutex};
 
+use botbat_console_core::profile::Profile;
 use botbat_console_core::{
-    open_secret_store, start_embedded_sandbox, Console, Inspectors, SandboxState, KEYCHAIN_SERVICE,
+    open_secret_store, Console, Inspectors, SharedSandbox, KEYCHAIN_SERVICE,
 };
-use botbat_sandbox::RunningSandbox;
 use tauri::{Emitter, Manager, RunEvent};
 
 /// The embedded sandbox, kept so it can be stopped (and its metering flushed) on exit.
 #[derive(Default)]
-struct EmbeddedSandboxSlot(Mutex<Option<RunningSandbox>>);
+struct EmbeddedSandboxSlot(Mutex<Option<Arc<SharedSandbox>>>);
 
 pub fn run() {
     tracing_subscriber::fmt()
@@ -31,10 +31,14 @@ pub fn run() {
         .manage(EmbeddedSandboxSlot::default())
         .setup(|app| {
             window::fit_to_screen(app);
-            let data_dir = app.path().app_data_dir()?;
-            std::fs::create_dir_all(&data_dir)?;
+            // The same profile `botbat` opens: BOTBAT_DATA_DIR, else Tauri's app data dir.
+            let profile = match Profile::locate(None) {
+                Ok(profile) => profile,
+                Err(_) => Profile::locate(Some(app.path().app_data_dir()?)).map_err(|e| e.message)?,
+            };
+            let data_dir = profile.data_dir.clone();
             let (secrets, keychain) = open_secret_store(KEYCHAIN_SERVICE);
-            let preferences = store::PluginPreferences::open(app.handle())?;
+            let preferences = store::PluginPreferences::open(app.handle(), &data_dir)?;
             let console = Arc::new(Console::new(
                 Box::new(preferences),
                 secrets.clone(),
@@ -65,23 +69,13 @@ pub fn run() {
             )));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let sandbox_dir = data_dir.join("sandbox");
-                match start_embedded_sandbox(&sandbox_dir, &secrets).await {
+                match profile.open_sandbox(&console, secrets, "botbat-console").await {
                     Ok(sandbox) => {
-                        tracing::info!(base_url = %sandbox.state.base_url.as_deref().unwrap_or(""), "embedded sandbox ready");
-                        console.set_sandbox_state(sandbox.state);
+                        tracing::info!(base_url = %sandbox.base_url(), role = ?sandbox.role(), "embedded sandbox ready");
                         let slot = handle.state::<EmbeddedSandboxSlot>();
-                        *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(sandbox.running);
+                        *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(sandbox);
                     }
-                    Err(error) => {
-                        tracing::error!(%error, "embedded sandbox failed");
-                        console.set_sandbox_state(SandboxState {
-                            running: false,
-                            base_url: None,
-                            data_dir: Some(sandbox_dir.display().to_string()),
-                            error: Some(error),
-                        });
-                    }
+                    Err(error) => tracing::error!(%error, "embedded sandbox failed"),
                 }
             });
             Ok(())

@@ -2,13 +2,13 @@
 //! (de)serializes as `botbat_console_core::Preferences`, so the rest of the app never sees
 //! untyped JSON.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use botbat_console_core::{Preferences, PreferencesStore};
 use tauri::{AppHandle, Wry};
 use tauri_plugin_store::{Store, StoreExt};
 
-const FILE: &str = "preferences.json";
 const KEY: &str = "preferences";
 
 pub struct PluginPreferences {
@@ -16,9 +16,10 @@ pub struct PluginPreferences {
 }
 
 impl PluginPreferences {
-    pub fn open(app: &AppHandle) -> Result<Self, tauri_plugin_store::Error> {
+    /// The store file in `data_dir`, the one `botbat` reads and writes too.
+    pub fn open(app: &AppHandle, data_dir: &Path) -> Result<Self, tauri_plugin_store::Error> {
         Ok(Self {
-            store: app.store(FILE)?,
+            store: app.store(data_dir.join(botbat_console_core::profile::PREFERENCES_FILE))?,
         })
     }
 }

@@ -338,6 +338,9 @@ pub struct UsageRecord {
     pub rate_limited: bool,
     /// The `Retry-After` a 429 carried.
     pub retry_after: Option<u32>,
+    /// The `X-Request-Id` the request was answered with (absent from seeded history).
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// Filters of `GET /v1/usage/requests` and `GET /v1/usage/summary`.

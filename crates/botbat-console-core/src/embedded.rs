@@ -8,6 +8,7 @@
 //! through the API with its own new key: at most one such key is active at a time, and none
 //! is left behind once a keychain keeps the key again.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -64,6 +65,15 @@ pub async fn start_embedded_sandbox(
     data_dir: &Path,
     secrets: &Arc<dyn SecretStore>,
 ) -> Result<EmbeddedSandbox, String> {
+    start_embedded_sandbox_on(data_dir, secrets, 0).await
+}
+
+/// [`start_embedded_sandbox`] on a chosen loopback port (0: any free one).
+pub(crate) async fn start_embedded_sandbox_on(
+    data_dir: &Path,
+    secrets: &Arc<dyn SecretStore>,
+    port: u16,
+) -> Result<EmbeddedSandbox, String> {
     let store = AsyncSecrets::new(secrets.clone());
     let id = management_key_id(Environment::Sandbox);
     let (key, minted) = match store.get(id.clone()).await {
@@ -78,8 +88,7 @@ pub async fn start_embedded_sandbox(
         }
         Err(error) => return Err(format!("could not read the sandbox key: {error}")),
     };
-    let mut config =
-        SandboxConfig::new("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?, data_dir);
+    let mut config = SandboxConfig::new(SocketAddr::from(([127, 0, 0, 1], port)), data_dir);
     config.plan = Plan::Starter;
     config.admin_key = Some(key.clone());
     let running = botbat_sandbox::start(config)

@@ -26,7 +26,7 @@ use botbat_webhooks::capture::{
     Retention,
 };
 use botbat_webhooks::credentials::{CredentialKey, CredentialStatus, KeptSecret, MaskedHeader};
-use botbat_webhooks::forward::parse_target;
+use botbat_webhooks::forward::{parse_target, ForwardRoute};
 use botbat_webhooks::inspector::{
     start_receiver, Behaviour, InspectorCore, MockResponse, ReceiverConfig, Replay,
     RunningReceiver, DEFAULT_BODY_LIMIT,
@@ -113,6 +113,24 @@ pub struct InspectorStatus {
     pub storage: CaptureStorage,
     /// How many signing secrets captures are verified against.
     pub secrets_known: u32,
+}
+
+/// What a tunnel receives and how often the platform proves it is alive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TunnelOptions {
+    /// Exact event types (or `*`); every type when `None`.
+    pub types: Option<Vec<String>>,
+    /// 1 to 60; the tunnel declares itself stale after about twice this long in silence.
+    pub heartbeat_seconds: u32,
+}
+
+impl Default for TunnelOptions {
+    fn default() -> Self {
+        Self {
+            types: None,
+            heartbeat_seconds: 15,
+        }
+    }
 }
 
 /// How to replay a capture, as the UI asks for it.
@@ -211,6 +229,7 @@ impl Inspectors {
                 .as_deref()
                 .and_then(|t| parse_target(t).ok()),
             mock: settings.mock.clone(),
+            routes: Vec::new(),
         });
         let station = Arc::new(Station {
             path,
@@ -357,6 +376,7 @@ impl Inspectors {
         station.core.set_behaviour(Behaviour {
             forward_target: target,
             mock: settings.mock.clone(),
+            routes: station.core.behaviour().routes,
         });
         station
             .core
@@ -404,6 +424,44 @@ impl Inspectors {
     }
 
     pub async fn connect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
+        self.connect_tunnel_with(environment, TunnelOptions::default())
+            .await
+    }
+
+    /// Sends events whose type matches a route's pattern to that route's target, before
+    /// the forward target of the settings (`botbat listen --forward TYPE_GLOB=URL`).
+    pub async fn set_routes(
+        &self,
+        environment: Environment,
+        routes: Vec<ForwardRoute>,
+    ) -> Result<()> {
+        let station = self.station(environment).await?;
+        let mut behaviour = station.core.behaviour();
+        behaviour.routes = routes;
+        station.core.set_behaviour(behaviour);
+        Ok(())
+    }
+
+    /// The secret the platform signs this tunnel session's events with, once connected:
+    /// the local server verifies forwarded events with it.
+    pub async fn tunnel_secret(&self, environment: Environment) -> Result<Option<String>> {
+        let station = self.station(environment).await?;
+        let secret = station
+            .core
+            .tunnel_secret
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Ok(secret)
+    }
+
+    /// [`Inspectors::connect_tunnel`] receiving only some event types, with its own
+    /// heartbeat interval.
+    pub async fn connect_tunnel_with(
+        &self,
+        environment: Environment,
+        options: TunnelOptions,
+    ) -> Result<InspectorStatus> {
         let station = self.station(environment).await?;
         let key = self.console.management_key(environment).await?;
         let base_url = self.console.request_base_url(environment)?;
@@ -416,8 +474,8 @@ impl Inspectors {
                 TunnelConfig {
                     base_url,
                     key: key.expose().clone(),
-                    types: None,
-                    heartbeat_seconds: 15,
+                    types: options.types,
+                    heartbeat_seconds: options.heartbeat_seconds,
                 },
                 Arc::new(move |s: TunnelStatus| {
                     *status.lock().unwrap_or_else(|p| p.into_inner()) = s.clone();

@@ -14,18 +14,24 @@ pub mod keys;
 pub mod limits;
 mod model;
 mod preferences;
+pub mod profile;
+pub mod requests;
+pub mod serve;
 pub mod tryit;
 pub mod usage;
 pub mod webhooks;
 
 pub use console::Console;
 pub use embedded::{
-    open_secret_store, start_embedded_sandbox, EmbeddedSandbox, KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
+    management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox,
+    KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
 };
 pub use error::CommandError;
 pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
 pub use model::*;
 pub use preferences::{JsonFilePreferences, PreferencesStore};
+pub use profile::{app_data_dir, OverriddenPreferences, RunOverrides, StoreFilePreferences};
+pub use serve::{SandboxRole, SharedSandbox};
 pub use usage::{UsageCache, UsageNotifier};
 
 /// Writes the TypeScript bindings of every type the UI receives into `dir`.

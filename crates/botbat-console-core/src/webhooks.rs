@@ -59,6 +59,13 @@ pub struct DeliveryQuery {
     pub cursor: Option<String>,
 }
 
+/// One endpoint an event goes to, and its delivery once made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EventDelivery {
+    pub webhook: Webhook,
+    pub delivery: Option<Delivery>,
+}
+
 /// What "resend every failed delivery since …" did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ResendReport {
@@ -464,6 +471,42 @@ impl Console {
             }
         }
         Ok(report)
+    }
+
+    /// Where an event stands at each enabled endpoint subscribed to its type: the delivery
+    /// (once the platform has made it) with its attempts so far. The Event Simulator and
+    /// `botbat trigger` poll this until each endpoint has a first result.
+    pub async fn event_deliveries(
+        &self,
+        environment: Environment,
+        event: &Event,
+    ) -> Result<Vec<EventDelivery>> {
+        let endpoints = self.list_webhooks(environment).await?;
+        let mut found = Vec::new();
+        for row in endpoints {
+            let webhook = row.webhook;
+            let subscribed = webhook
+                .event_types
+                .iter()
+                .any(|t| t == "*" || *t == event.event_type);
+            if !webhook.enabled || !subscribed {
+                continue;
+            }
+            let page = self
+                .list_deliveries(
+                    environment,
+                    &webhook.id,
+                    DeliveryQuery {
+                        event_type: Some(event.event_type.clone()),
+                        since: Some(event.created_at - chrono::Duration::seconds(1)),
+                        ..DeliveryQuery::default()
+                    },
+                )
+                .await?;
+            let delivery = page.data.into_iter().find(|d| d.event_id == event.id);
+            found.push(EventDelivery { webhook, delivery });
+        }
+        Ok(found)
     }
 
     pub async fn event_types(&self, environment: Environment) -> Result<Vec<EventTypeInfo>> {

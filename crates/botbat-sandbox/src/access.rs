@@ -257,6 +257,7 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
             latency_us: started.elapsed().as_micros() as i64,
             rate_limited: decision.verdict != Verdict::Allowed,
             retry_after: (decision.verdict != Verdict::Allowed).then_some(decision.retry_after),
+            request_id: Some(crate::error::current_request_id()),
         })
         .await;
     response

@@ -27,6 +27,7 @@ pub struct UsageRow {
     pub latency_us: i64,
     pub rate_limited: bool,
     pub retry_after: Option<u64>,
+    pub request_id: Option<String>,
 }
 
 enum Message {
@@ -42,7 +43,7 @@ pub struct Meter {
 /// Records waiting for the writer before requests are held back.
 const QUEUE: usize = 8_192;
 const MAX_BATCH: usize = 2_000;
-/// Rows per INSERT statement: 8 parameters each, far below SQLite's 32,766.
+/// Rows per INSERT statement: 9 parameters each, far below SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 250;
 /// Tries of one batch's transaction; the waits between them double from 50 ms to 5 s, so a
 /// batch is given up only after about a minute of failures (each try may also wait out the
@@ -128,7 +129,7 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
     // connection's thread, which is most of what a row costs.
     for chunk in batch.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after) ",
+            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after, request_id) ",
         );
         insert.push_values(chunk, |mut values, row| {
             values
@@ -139,7 +140,8 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
                 .push_bind(row.status as i64)
                 .push_bind(row.latency_us)
                 .push_bind(row.rate_limited)
-                .push_bind(row.retry_after.map(|s| s as i64));
+                .push_bind(row.retry_after.map(|s| s as i64))
+                .push_bind(&row.request_id);
         });
         insert.build().execute(&mut *tx).await?;
     }

@@ -60,6 +60,7 @@ fn records(rng: &mut StdRng, n: usize, days: i64) -> Vec<UsageRecord> {
                 latency_ms: (rng.gen_range(0.05f64..9.0)).exp() * 0.5,
                 rate_limited: status == 429,
                 retry_after: (status == 429).then_some(1),
+                request_id: None,
             }
         })
         .collect()

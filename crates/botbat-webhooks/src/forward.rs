@@ -51,6 +51,52 @@ pub fn parse_target(raw: &str) -> Result<Url, String> {
     }
 }
 
+/// Sends events of some types to their own target: `message.*` to one local path,
+/// `contact.*` to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForwardRoute {
+    /// An event type, or a glob over types (`message.*`, `*.failed`, `*`).
+    pub pattern: String,
+    pub target: Url,
+}
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of characters (also
+/// none) and everything else for itself. Event types, routes and such names have no
+/// escaping needs, so this is all the glob they get.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((star_p, star_t)) = star {
+            pi = star_p + 1;
+            ti = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// Where an event goes: the first route whose pattern matches its type, else `fallback`.
+pub fn route_for<'a>(
+    routes: &'a [ForwardRoute],
+    event_type: Option<&str>,
+    fallback: Option<&'a Url>,
+) -> Option<&'a Url> {
+    event_type
+        .and_then(|t| routes.iter().find(|r| glob_match(&r.pattern, t)))
+        .map(|r| &r.target)
+        .or(fallback)
+}
+
 /// The target URL with the received path appended: a request to `/orders?x=1` forwarded
 /// to `http://localhost:3000/webhooks` goes to `http://localhost:3000/webhooks/orders?x=1`.
 pub fn target_url(target: &Url, path_and_query: &str) -> String {
@@ -178,6 +224,27 @@ mod tests {
         assert_eq!(target_url(&root, "/"), "http://127.0.0.1:9000/");
         assert_eq!(target_url(&root, "/a/b"), "http://127.0.0.1:9000/a/b");
         assert!(parse_target("ftp://x").is_err());
+        assert!(glob_match("message.*", "message.delivered"));
+        assert!(glob_match("*.failed", "message.failed"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("/v1/contacts*", "/v1/contacts/{id}"));
+        assert!(!glob_match("message.*", "contact.created"));
+        assert!(!glob_match("message.sent", "message.sent.x"));
+        let messages = ForwardRoute {
+            pattern: "message.*".into(),
+            target: Url::parse("http://localhost:3000/messages").expect("url"),
+        };
+        let fallback = Url::parse("http://localhost:3000/other").expect("url");
+        let routes = [messages.clone()];
+        assert_eq!(
+            route_for(&routes, Some("message.read"), Some(&fallback)),
+            Some(&messages.target)
+        );
+        assert_eq!(
+            route_for(&routes, Some("contact.created"), Some(&fallback)),
+            Some(&fallback)
+        );
+        assert_eq!(route_for(&routes, Some("contact.created"), None), None);
         assert!(parse_target("localhost:3000").is_err());
     }
 }

@@ -33,7 +33,7 @@ use url::Url;
 
 use crate::capture::{CaptureStore, CaptureSummary, ForwardResult, NewCapture, ReplayKind};
 use crate::credentials::{recognise, restore, CredentialStatus, KeptSecret};
-use crate::forward::{forward, target_url};
+use crate::forward::{forward, route_for, target_url, ForwardRoute};
 use crate::{detect_scheme, verify, Candidate, Verdict, VerifyOptions};
 
 /// What the receiver answers when no forward target is set.
@@ -60,7 +60,10 @@ impl Default for MockResponse {
 /// Settings that can change while the receiver and tunnel run.
 #[derive(Debug, Clone, Default)]
 pub struct Behaviour {
+    /// Where requests go when no route matches their event type; `None`: the mock answers.
     pub forward_target: Option<Url>,
+    /// Per-event-type targets, tried in order before `forward_target`.
+    pub routes: Vec<ForwardRoute>,
     pub mock: MockResponse,
 }
 
@@ -154,11 +157,17 @@ impl InspectorCore {
         let (event_id, event_type) = event_of(&capture.headers, &capture.body);
         capture.event_id = capture.event_id.or(event_id);
         capture.event_type = capture.event_type.or(event_type);
-        if behaviour.forward_target.is_none() && capture.response_status.is_none() {
+        let target = route_for(
+            &behaviour.routes,
+            capture.event_type.as_deref(),
+            behaviour.forward_target.as_ref(),
+        )
+        .cloned();
+        if target.is_none() && capture.response_status.is_none() {
             capture.response_status = Some(behaviour.mock.status);
         }
         let refused = capture.note.is_some();
-        let forward_to = behaviour.forward_target.filter(|_| !refused);
+        let forward_to = target.filter(|_| !refused);
         let request = forward_to.as_ref().map(|_| {
             (
                 capture.method.clone(),
@@ -220,10 +229,14 @@ impl InspectorCore {
         kept: &[KeptSecret],
     ) -> Result<ForwardResult, ReplayError> {
         let detail = self.store.get(id).await?.ok_or(ReplayError::NotFound(id))?;
-        let target = self
-            .behaviour()
-            .forward_target
-            .ok_or(ReplayError::NoTarget)?;
+        let behaviour = self.behaviour();
+        let target = route_for(
+            &behaviour.routes,
+            detail.summary.event_type.as_deref(),
+            behaviour.forward_target.as_ref(),
+        )
+        .cloned()
+        .ok_or(ReplayError::NoTarget)?;
         let original = base64_bytes(&detail.body_base64);
         let (kind, mut headers, body) = match replay {
             Replay::AsCaptured => (ReplayKind::AsCaptured, detail.headers.clone(), original),

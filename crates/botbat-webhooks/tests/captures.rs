@@ -188,6 +188,7 @@ async fn credentials_are_verified_forwarded_and_stored_only_masked() {
     core.set_behaviour(Behaviour {
         forward_target: Some(url::Url::parse(&target_url).expect("url")),
         mock: MockResponse::default(),
+        routes: Vec::new(),
     });
     let receiver = start_receiver(
         core.clone(),
@@ -301,6 +302,7 @@ async fn a_replay_sends_a_kept_credential_back_and_the_mask_otherwise() {
     core.set_behaviour(Behaviour {
         forward_target: Some(url::Url::parse(&target_url).expect("url")),
         mock: MockResponse::default(),
+        routes: Vec::new(),
     });
     let id = core
         .store
@@ -682,6 +684,7 @@ async fn the_curl_command_sends_the_exact_bytes_and_the_har_has_query_types_and_
     core.set_behaviour(Behaviour {
         forward_target: Some(url::Url::parse(&target_url).expect("url")),
         mock: MockResponse::default(),
+        routes: Vec::new(),
     });
     core.replay(details[0].summary.id, Replay::AsCaptured, &[])
         .await

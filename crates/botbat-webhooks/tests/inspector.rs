@@ -126,6 +126,7 @@ async fn the_receiver_records_verifies_and_answers_with_the_mock() {
             content_type: "text/plain".into(),
             delay_ms: 0,
         },
+        routes: Vec::new(),
     });
     let receiver = start_receiver(core.clone(), ReceiverConfig::new(loopback()))
         .await
@@ -295,7 +296,7 @@ async fn forwarding_and_the_three_replays() {
     let target_url = target.start().await;
     core.set_behaviour(Behaviour {
         forward_target: Some(url::Url::parse(&target_url).expect("url")),
-        mock: MockResponse::default(),
+        ..Behaviour::default()
     });
     let receiver = start_receiver(core.clone(), ReceiverConfig::new(loopback()))
         .await

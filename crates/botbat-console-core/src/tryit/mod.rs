@@ -326,6 +326,45 @@ impl TryIt {
         })
     }
 
+    /// A request for `method` on a concrete path (`/v1/contacts/ct_1`, or `/contacts/ct_1`
+    /// under the `/v1` base), matched to the active environment's catalog: the operation,
+    /// its path template and its path parameters, sent with the management key. A path
+    /// the catalog lacks is kept as given, and the platform judges it.
+    pub async fn resolve(&self, console: &Console, method: &str, path: &str) -> Result<TryRequest> {
+        let environment = console.preferences().active_environment;
+        let method = method.trim().to_ascii_uppercase();
+        let (path, query) = match path.trim().split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path.trim(), None),
+        };
+        let path = if path.starts_with("/v1/") || path == "/v1" {
+            path.to_string()
+        } else {
+            format!("/v1/{}", path.trim_start_matches('/'))
+        };
+        let catalog = self.load_catalog(console, environment, false).await?;
+        let mut request = TryRequest {
+            method: method.clone(),
+            path: path.clone(),
+            credential: MANAGEMENT_CREDENTIAL.to_string(),
+            ..TryRequest::default()
+        };
+        if let Some((operation, params)) = catalog.match_path(&method, &path) {
+            request.operation_id = Some(operation.id.clone());
+            request.path = operation.path.clone();
+            request.path_params = params
+                .into_iter()
+                .map(|(name, value)| TryPair::new(name, value))
+                .collect();
+        }
+        if let Some(query) = query {
+            request.query = url::form_urlencoded::parse(query.as_bytes())
+                .map(|(n, v)| TryPair::new(n.into_owned(), v.into_owned()))
+                .collect();
+        }
+        Ok(request)
+    }
+
     /// What is wrong with `request` for the active environment, without sending it.
     pub async fn check(&self, console: &Console, request: &TryRequest) -> Result<TryCheck> {
         let environment = console.preferences().active_environment;

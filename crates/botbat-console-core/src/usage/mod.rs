@@ -450,18 +450,7 @@ impl UsageCache {
         format: UsageExportFormat,
     ) -> Result<UsageExport> {
         let environment = self.console.preferences().active_environment;
-        let (drawn, chart) = self.draw(environment, request).await?;
-        let bytes = match format {
-            UsageExportFormat::Svg => drawn.svg.into_bytes(),
-            UsageExportFormat::Csv => to_csv(&chart).map_err(from_chart)?.into_bytes(),
-            UsageExportFormat::Png => {
-                let svg = drawn.svg;
-                tokio::task::spawn_blocking(move || svg_to_png(&svg, PNG_SCALE))
-                    .await
-                    .map_err(|e| CommandError::new("chart", e.to_string()))?
-                    .map_err(from_chart)?
-            }
-        };
+        let bytes = self.render(environment, request, format).await?;
         let extension = match format {
             UsageExportFormat::Svg => "svg",
             UsageExportFormat::Png => "png",
@@ -504,6 +493,27 @@ impl UsageCache {
             format,
             path: path.display().to_string(),
             bytes: bytes.len() as u64,
+        })
+    }
+
+    /// A chart of `environment`'s cache as SVG or PNG bytes, or its data as CSV.
+    pub async fn render(
+        &self,
+        environment: Environment,
+        request: &UsageChartRequest,
+        format: UsageExportFormat,
+    ) -> Result<Vec<u8>> {
+        let (drawn, chart) = self.draw(environment, request).await?;
+        Ok(match format {
+            UsageExportFormat::Svg => drawn.svg.into_bytes(),
+            UsageExportFormat::Csv => to_csv(&chart).map_err(from_chart)?.into_bytes(),
+            UsageExportFormat::Png => {
+                let svg = drawn.svg;
+                tokio::task::spawn_blocking(move || svg_to_png(&svg, PNG_SCALE))
+                    .await
+                    .map_err(|e| CommandError::new("chart", e.to_string()))?
+                    .map_err(from_chart)?
+            }
         })
     }
 

@@ -22,6 +22,7 @@ struct UsageRow {
     latency_us: i64,
     rate_limited: bool,
     retry_after: Option<i64>,
+    request_id: Option<String>,
 }
 
 impl UsageRow {
@@ -36,6 +37,7 @@ impl UsageRow {
             latency_ms: self.latency_us as f64 / 1000.0,
             rate_limited: self.rate_limited,
             retry_after: self.retry_after.map(|s| s as u32),
+            request_id: self.request_id.clone(),
         }
     }
 }
