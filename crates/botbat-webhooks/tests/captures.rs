@@ -446,8 +446,10 @@ async fn the_writer_keeps_the_newest_captures_up_to_the_count_and_the_age() {
         .await
         .expect("retention");
     record_concurrently(&store, 8, 15).await;
+    // The writer lowers its running count just after each prune commits, so the store is
+    // waited on until both the file and the count say 50.
     wait_until("50 captures kept", || async {
-        store.count().await.expect("count") == 50
+        store.count().await.expect("count") == 50 && store.stored() == 50
     })
     .await;
     let page = store
@@ -467,7 +469,11 @@ async fn the_writer_keeps_the_newest_captures_up_to_the_count_and_the_age() {
         .await
         .expect("retention");
     record_concurrently(&store, 8, 625).await;
-    assert!(store.count().await.expect("count") <= 5_000);
+    // A capture is acknowledged once written; the prune of its batch follows just after.
+    wait_until("at most 5,000 captures kept", || async {
+        store.count().await.expect("count") <= 5_000 && store.stored() <= 5_000
+    })
+    .await;
     store
         .set_retention(Retention {
             max_captures: 7,
@@ -476,7 +482,7 @@ async fn the_writer_keeps_the_newest_captures_up_to_the_count_and_the_age() {
         .await
         .expect("retention");
     wait_until("7 captures kept", || async {
-        store.count().await.expect("count") == 7
+        store.count().await.expect("count") == 7 && store.stored() == 7
     })
     .await;
     assert_eq!(store.stored(), 7);
@@ -513,7 +519,7 @@ async fn the_writer_keeps_the_newest_captures_up_to_the_count_and_the_age() {
         .await
         .expect("retention");
     wait_until("old captures pruned", || async {
-        store.count().await.expect("count") == 20
+        store.count().await.expect("count") == 20 && store.stored() == 20
     })
     .await;
     let page = store
