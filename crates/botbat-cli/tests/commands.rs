@@ -246,7 +246,9 @@ async fn keys_rotate_then_revoke_and_no_secret_is_left_in_any_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn production_refuses_writes_without_confirm_production() {
-    let mut live = Platform::start(Plan::Starter, true).await;
+    // Enterprise limits: a dozen commands in a row on one key would otherwise meet Starter's
+    // 5 requests a second, and a single `request` shows a 429 as the platform's answer.
+    let mut live = Platform::start(Plan::Enterprise, true).await;
     let profile = Profile::new(Some(&live.key));
     let base = live.base_url.clone();
     let prod = |args: &[&str]| {
@@ -490,7 +492,9 @@ async fn webhooks_and_trigger_follow_an_event_to_its_first_delivery() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn request_validates_sends_pretty_prints_and_records_history() {
-    let platform = Platform::start(Plan::Starter, false).await;
+    // Enterprise limits: six requests in a row on one key would otherwise meet Starter's 5
+    // a second, and a single `request` shows a 429 as the platform's answer.
+    let platform = Platform::start(Plan::Enterprise, false).await;
     let profile = Profile::new(Some(&platform.key));
     let base = platform.base_url.as_str();
     let created = profile.run(&[
