@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use botbat_console_core::profile::Profile;
+use botbat_console_core::tryit::TryIt;
 use botbat_console_core::{
     management_key_id, CommandError, Console, Environment, KeychainState, OverriddenPreferences,
     PreferencesStore, RunOverrides, SandboxRole, SharedSandbox, KEYCHAIN_SERVICE,
@@ -38,6 +39,8 @@ pub struct Ctx {
     /// `BOTBAT_API_KEY`'s value until [`Ctx::start`] hands it to the console.
     pending_ci_key: Option<Sensitive<String>>,
     sandbox: Option<Arc<SharedSandbox>>,
+    /// Try It's engine, for `request`.
+    tryit: Option<Arc<TryIt>>,
 }
 
 pub fn usage(message: impl Into<String>) -> CommandError {
@@ -118,6 +121,7 @@ impl Ctx {
             ci_key: ci_key.is_some(),
             pending_ci_key: ci_key.map(Sensitive::new),
             sandbox: None,
+            tryit: None,
         })
     }
 
@@ -202,6 +206,28 @@ impl Ctx {
     pub async fn close(&mut self) {
         if let Some(sandbox) = self.sandbox.take() {
             sandbox.shutdown().await;
+        }
+    }
+
+    /// Makes Try It's engine now, so that its HTTP client is built on its own thread while
+    /// the rest of the run starts. Called after [`Ctx::open`]'s trust-store decision.
+    pub fn start_tryit(&mut self) {
+        self.tryit.get_or_insert_with(|| Arc::new(TryIt::new()));
+    }
+
+    pub fn tryit(&mut self) -> Arc<TryIt> {
+        self.tryit
+            .get_or_insert_with(|| Arc::new(TryIt::new()))
+            .clone()
+    }
+
+    /// Ends the run without closing Try It's history: its rows are committed, and closing
+    /// the last connection would checkpoint the WAL, so the process could not end before
+    /// the disk confirmed a write (an fsync, milliseconds to tens of milliseconds). The next
+    /// process to open the history recovers the WAL, as SQLite does after any exit.
+    pub fn finish(mut self) {
+        if let Some(tryit) = self.tryit.take() {
+            std::mem::forget(tryit);
         }
     }
 }

@@ -37,7 +37,10 @@ fn main() -> ExitCode {
         }
     };
     if ctx.plain_http() && !matches!(cli.command, cli::Command::Listen(_)) {
-        skip_trust_store();
+        skip_tls_files();
+    }
+    if matches!(cli.command, cli::Command::Request(_)) {
+        ctx.start_tryit();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -53,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::PLATFORM);
         }
     };
-    let code = runtime.block_on(async move {
+    let code = runtime.block_on(async {
         let result = match ctx.start().await {
             Ok(()) => commands::run(&mut ctx, cli.command).await,
             Err(error) => Err(error),
@@ -69,16 +72,20 @@ fn main() -> ExitCode {
     });
     // Background work (a follower polling the sandbox's lock) must not hold the exit.
     runtime.shutdown_background();
+    ctx.finish();
     ExitCode::from(code)
 }
 
 /// A run whose every request is plain HTTP (the embedded sandbox, an `http://` base URL)
-/// never verifies a certificate, so it does not load the system's trust store: OpenSSL 3
-/// takes tens of milliseconds to parse it, more than the whole request to a local sandbox.
-/// `listen` keeps it, since it may forward to an `https://` server. Called before any
-/// thread starts.
-fn skip_trust_store() {
+/// never makes a TLS connection, so OpenSSL reads neither the system's trust store nor its
+/// configuration file: OpenSSL 3 takes tens of milliseconds to parse the store's file, and
+/// milliseconds more to list its directory and read the configuration, more than the whole
+/// request to a local sandbox takes. `listen` keeps them, since it may forward to an
+/// `https://` server. Called before any thread starts.
+fn skip_tls_files() {
     if cfg!(unix) {
         std::env::set_var("SSL_CERT_FILE", "/dev/null");
+        std::env::set_var("SSL_CERT_DIR", "/dev/null");
+        std::env::set_var("OPENSSL_CONF", "/dev/null");
     }
 }

@@ -8,6 +8,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use botbat_api::Plan;
+use botbat_console_core::tryit::History;
+use botbat_console_core::Environment;
 use common::*;
 use serde_json::Value;
 
@@ -537,8 +539,8 @@ async fn request_validates_sends_pretty_prints_and_records_history() {
     ]);
     invalid.expect_code(2);
     assert!(
-        invalid.stderr.contains("name"),
-        "names the field: {}",
+        invalid.stderr.contains("name") && invalid.stderr.contains("phone"),
+        "names each field: {}",
         invalid.stderr
     );
     let missing = profile.run(&[
@@ -574,10 +576,27 @@ async fn request_validates_sends_pretty_prints_and_records_history() {
             base,
         ])
         .expect_code(2);
-    assert!(
-        profile.path().join("sandbox/history.sqlite").exists(),
-        "Try It's history"
-    );
+    // Try It's history holds what was sent, newest first, though no run closed it.
+    let history = History::open(
+        &profile.path().join("sandbox/history.sqlite"),
+        Environment::Sandbox,
+    )
+    .await
+    .expect("Try It's history");
+    let recorded: Vec<(String, String, u16)> = history
+        .list("", 50)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|item| (item.method, item.path, item.status))
+        .collect();
+    let expected = [
+        ("GET", "/v1/contacts/{id}", 404),
+        ("GET", "/v1/contacts/{id}", 200),
+        ("POST", "/v1/contacts", 201),
+    ]
+    .map(|(method, path, status)| (method.to_string(), path.to_string(), status));
+    assert_eq!(recorded, expected);
     assert!(files_containing(profile.path(), &platform.key).is_empty());
 }
 

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use botbat_api::{Plan, Scope};
 use botbat_console_core::keys::key_secret_id;
 use botbat_console_core::tryit::{
-    TryFormPart, TryIt, TryPair, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
+    parse_catalog, parse_catalog_for_path, DocumentText, TryFormPart, TryIt, TryOperation, TryPair,
+    TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
 };
 use botbat_console_core::{
     Console, CreateKeyInput, Environment, JsonFilePreferences, KeychainState, SandboxState,
@@ -247,6 +248,56 @@ async fn the_catalog_has_every_operation_of_the_sandbox_with_its_scope() {
         stale.stale_reason
     );
     assert!(fx.dir.path().join("data/sandbox/openapi.json").exists());
+}
+
+/// What a comparison may differ in: a `date-time` example is made from the clock.
+fn without_example(operation: &TryOperation) -> TryOperation {
+    let mut operation = operation.clone();
+    if let Some(body) = operation.body.as_mut() {
+        body.example.clear();
+    }
+    operation
+}
+
+#[tokio::test]
+async fn a_one_path_catalog_matches_every_operation_as_the_whole_one_does() {
+    let fx = fixture(Plan::Enterprise).await;
+    let document = raw_document(&fx.sandbox().base_url).await;
+    let text = document.to_string();
+    let read: DocumentText = serde_json::from_str(&text).expect("read");
+    let whole = parse_catalog(Environment::Sandbox, &document, "u", "t").expect("whole");
+    let mut matched = 0u32;
+    for operation in whole.operations() {
+        let path = operation
+            .path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x_1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let one = parse_catalog_for_path(Environment::Sandbox, &read, "u", "t", &path)
+            .expect("parse")
+            .expect("the sandbox's document has no $ref into paths");
+        assert!(
+            one.view.operation_count < whole.view.operation_count / 4,
+            "{path}: {} operations parsed",
+            one.view.operation_count
+        );
+        let (expected, expected_params) = whole
+            .match_path(&operation.method, &path)
+            .expect("the whole catalog matches");
+        let (found, found_params) = one
+            .match_path(&operation.method, &path)
+            .unwrap_or_else(|| panic!("{} {path} is missing", operation.method));
+        assert_eq!(
+            without_example(found),
+            without_example(expected),
+            "{} {path}",
+            operation.method
+        );
+        assert_eq!(found_params, expected_params);
+        matched += 1;
+    }
+    assert_eq!(matched, whole.view.operation_count);
 }
 
 #[tokio::test]

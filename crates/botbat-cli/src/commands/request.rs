@@ -62,9 +62,9 @@ fn build(args: &RequestArgs, mut request: TryRequest) -> Result<TryRequest> {
 }
 
 pub async fn run(ctx: &mut Ctx, args: RequestArgs) -> Result<()> {
+    let tryit = ctx.tryit();
     ctx.connect().await?;
     let environment = ctx.environment;
-    let tryit = TryIt::new();
     let request = build(
         &args,
         tryit

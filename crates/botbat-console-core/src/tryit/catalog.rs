@@ -5,8 +5,12 @@
 //! shows it without a console release. `$ref`s are resolved here once, so the validator and
 //! the UI see self-contained schemas.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::model::{
@@ -25,14 +29,16 @@ pub type PathParams = Vec<(String, String)>;
 #[derive(Debug)]
 pub struct Catalog {
     pub view: TryCatalog,
-    operations: HashMap<String, TryOperation>,
-    /// Every `pattern` of every schema, compiled once.
+    /// Where each operation sits in `view.modules`, by id.
+    index: HashMap<String, (usize, usize)>,
+    /// The `pattern`s of the schemas, each compiled once.
     pub patterns: Patterns,
 }
 
 impl Catalog {
     pub fn operation(&self, id: &str) -> Option<&TryOperation> {
-        self.operations.get(id)
+        let (module, operation) = *self.index.get(id)?;
+        self.view.modules.get(module)?.operations.get(operation)
     }
 
     pub fn operations(&self) -> impl Iterator<Item = &TryOperation> {
@@ -43,40 +49,50 @@ impl Catalog {
     /// (`/v1/contacts/ct_1` matches `/v1/contacts/{id}`), with the path parameters. A
     /// literal segment beats a parameter, so `/v1/contacts/search` is not `{id}`.
     pub fn match_path(&self, method: &str, path: &str) -> Option<(&TryOperation, PathParams)> {
-        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let segments = segments_of(path);
         // The match so far, its parameters, and how many literal segments it matched.
         let mut best: Option<(&TryOperation, PathParams, usize)> = None;
         for operation in self.operations() {
             if !operation.method.eq_ignore_ascii_case(method) {
                 continue;
             }
-            let template: Vec<&str> = operation.path.split('/').collect();
-            if template.len() != segments.len() {
-                continue;
-            }
-            let mut params = Vec::new();
-            let mut literal = 0;
-            let mut ok = true;
-            for (t, s) in template.iter().zip(&segments) {
-                if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                    if s.is_empty() {
-                        ok = false;
-                        break;
-                    }
-                    params.push((name.to_string(), percent_decode(s)));
-                } else if t == s {
-                    literal += 1;
-                } else {
-                    ok = false;
-                    break;
+            if let Some((params, literal)) = match_template(&operation.path, &segments) {
+                if best.as_ref().is_none_or(|(_, _, l)| literal > *l) {
+                    best = Some((operation, params, literal));
                 }
-            }
-            if ok && best.as_ref().is_none_or(|(_, _, l)| literal > *l) {
-                best = Some((operation, params, literal));
             }
         }
         best.map(|(operation, params, _)| (operation, params))
     }
+}
+
+/// A concrete path's segments, as [`match_template`] takes them.
+fn segments_of(path: &str) -> Vec<&str> {
+    path.trim_end_matches('/').split('/').collect()
+}
+
+/// Whether a path template matches a concrete path's segments: its path parameters and how
+/// many literal segments matched.
+fn match_template(template: &str, segments: &[&str]) -> Option<(PathParams, usize)> {
+    let template: Vec<&str> = template.split('/').collect();
+    if template.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    let mut literal = 0;
+    for (t, s) in template.iter().zip(segments) {
+        if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            if s.is_empty() {
+                return None;
+            }
+            params.push((name.to_string(), percent_decode(s)));
+        } else if t == s {
+            literal += 1;
+        } else {
+            return None;
+        }
+    }
+    Some((params, literal))
 }
 
 fn percent_decode(segment: &str) -> String {
@@ -369,6 +385,23 @@ fn body(document: &Value, raw: &Value) -> Option<TryBodyDoc> {
     })
 }
 
+/// A response's description, following `$ref`s as [`resolve`] does (a sibling
+/// `description` refines the target's) without copying the response's schemas.
+fn response_description(document: &Value, response: &Value, depth: usize) -> String {
+    if let Some(description) = response.get("description") {
+        return text(Some(description));
+    }
+    let target = response
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| document.pointer(pointer));
+    match target {
+        Some(target) if depth < MAX_DEPTH => response_description(document, target, depth + 1),
+        _ => String::new(),
+    }
+}
+
 fn scope_of(operation: &Value) -> (bool, Option<String>) {
     if let Some(scope) = operation.get("x-required-scope").and_then(Value::as_str) {
         return (true, Some(scope.to_string()));
@@ -398,6 +431,13 @@ fn method_rank(method: &str) -> usize {
         .unwrap_or(METHODS.len())
 }
 
+fn not_a_document(source_url: &str, error: impl std::fmt::Display) -> CommandError {
+    CommandError::new(
+        "unexpected_response",
+        format!("{source_url} is not an OpenAPI document: {error}."),
+    )
+}
+
 /// Parses a document into the catalog.
 pub fn parse(
     environment: Environment,
@@ -408,12 +448,7 @@ pub fn parse(
     let paths = document
         .get("paths")
         .and_then(Value::as_object)
-        .ok_or_else(|| {
-            CommandError::new(
-                "unexpected_response",
-                format!("{source_url} is not an OpenAPI document: it has no `paths`."),
-            )
-        })?;
+        .ok_or_else(|| not_a_document(source_url, "it has no `paths`"))?;
     let mut modules: Vec<TryModule> = document
         .get("tags")
         .and_then(Value::as_array)
@@ -429,8 +464,6 @@ pub fn parse(
                 .collect()
         })
         .unwrap_or_default();
-    let mut operations = HashMap::new();
-    let mut patterns = Patterns::default();
     for (path, item) in paths {
         let shared: Vec<Value> = item
             .get("parameters")
@@ -473,7 +506,7 @@ pub fn parse(
                     r.iter()
                         .map(|(status, response)| TryResponseDoc {
                             status: status.clone(),
-                            description: text(resolve(document, response, 0).get("description")),
+                            description: response_description(document, response, 0),
                         })
                         .collect()
                 })
@@ -484,19 +517,13 @@ pub fn parse(
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{} {path}", method.to_ascii_uppercase()));
-            for p in &parameters {
-                patterns.collect(&p.schema);
-            }
-            if let Some(b) = &body {
-                patterns.collect(&b.schema);
-            }
             let operation = TryOperation {
                 paginated: method == "get"
                     && parameters
                         .iter()
                         .any(|p| p.name == "cursor" && p.location == "query"),
                 websocket: responses.iter().any(|r| r.status == "101"),
-                id: id.clone(),
+                id,
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 summary: text(raw.get("summary")),
@@ -509,14 +536,13 @@ pub fn parse(
                 module: module.clone(),
             };
             match modules.iter_mut().find(|m| m.name == module) {
-                Some(m) => m.operations.push(operation.clone()),
+                Some(m) => m.operations.push(operation),
                 None => modules.push(TryModule {
-                    name: module.clone(),
+                    name: module,
                     description: String::new(),
-                    operations: vec![operation.clone()],
+                    operations: vec![operation],
                 }),
             }
-            operations.insert(id, operation);
         }
     }
     modules.retain(|m| !m.operations.is_empty());
@@ -526,6 +552,20 @@ pub fn parse(
                 .cmp(&b.path)
                 .then(method_rank(&a.method).cmp(&method_rank(&b.method)))
         });
+    }
+    // An id used twice names the operation that comes last in the document.
+    let mut index: HashMap<String, (usize, usize)> = HashMap::new();
+    for (m, module) in modules.iter().enumerate() {
+        for (o, operation) in module.operations.iter().enumerate() {
+            let later = |&(pm, po): &(usize, usize)| {
+                let other = &modules[pm].operations[po];
+                (operation.path.as_str(), method_rank(&operation.method))
+                    > (other.path.as_str(), method_rank(&other.method))
+            };
+            if index.get(&operation.id).is_none_or(later) {
+                index.insert(operation.id.clone(), (m, o));
+            }
+        }
     }
     let info = document.get("info");
     Ok(Catalog {
@@ -537,12 +577,93 @@ pub fn parse(
             stale_reason: None,
             title: text(info.and_then(|i| i.get("title"))),
             version: text(info.and_then(|i| i.get("version"))),
-            operation_count: operations.len() as u32,
+            operation_count: index.len() as u32,
             modules,
         },
-        operations,
-        patterns,
+        index,
+        patterns: Patterns::default(),
     })
+}
+
+/// An OpenAPI document read in one pass without being built: each path item, and every
+/// other top-level member, kept as its text.
+#[derive(Debug, Default)]
+pub struct DocumentText<'a> {
+    paths: Option<BTreeMap<String, &'a RawValue>>,
+    members: BTreeMap<String, &'a RawValue>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for DocumentText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> Visitor<'de> for Members<'a> {
+            type Value = DocumentText<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an OpenAPI document")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut document = DocumentText::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "paths" {
+                        document.paths = Some(map.next_value()?);
+                    } else {
+                        document.members.insert(key, map.next_value()?);
+                    }
+                }
+                Ok(document)
+            }
+        }
+
+        deserializer.deserialize_map(Members(PhantomData))
+    }
+}
+
+/// The catalog of the path items whose template matches the concrete `path`: the other
+/// items stay unparsed, and what is kept is parsed as [`parse`] parses it, so a request is
+/// matched and validated exactly as by the whole catalog. For a process that sends one
+/// request, to which parsing the whole document costs more than the request. `None` when
+/// a `$ref` points into `paths`, where it could name a skipped item.
+pub fn parse_for_path(
+    environment: Environment,
+    document: &DocumentText<'_>,
+    source_url: &str,
+    fetched_at: &str,
+    path: &str,
+) -> Result<Option<Catalog>, CommandError> {
+    let items = document.paths.iter().flat_map(|paths| paths.values());
+    if document
+        .members
+        .values()
+        .chain(items)
+        .any(|raw| raw.get().contains("#/paths/"))
+    {
+        return Ok(None);
+    }
+    let invalid = |e: serde_json::Error| not_a_document(source_url, e);
+    let mut kept = Map::new();
+    for (key, raw) in &document.members {
+        kept.insert(
+            key.clone(),
+            serde_json::from_str(raw.get()).map_err(invalid)?,
+        );
+    }
+    if let Some(paths) = &document.paths {
+        let segments = segments_of(path);
+        let mut matching = Map::new();
+        for (template, item) in paths {
+            if match_template(template, &segments).is_some() {
+                matching.insert(
+                    template.clone(),
+                    serde_json::from_str(item.get()).map_err(invalid)?,
+                );
+            }
+        }
+        kept.insert("paths".into(), Value::Object(matching));
+    }
+    parse(environment, &Value::Object(kept), source_url, fetched_at).map(Some)
 }
 
 #[cfg(test)]
@@ -610,5 +731,49 @@ mod tests {
         assert_eq!(params, vec![("id".to_string(), "ct_1/2".to_string())]);
         assert!(catalog.match_path("DELETE", "/v1/contacts/x").is_none());
         assert_eq!(op.scope.as_deref(), Some("contacts:read"));
+    }
+
+    #[test]
+    fn a_path_catalog_parses_only_the_items_that_match_and_as_the_whole_one_does() {
+        let document = doc();
+        let text = document.to_string();
+        let read: DocumentText = serde_json::from_str(&text).expect("read");
+        let whole = parse(Environment::Sandbox, &document, "u", "t").expect("parse");
+        for (method, path) in [
+            ("GET", "/v1/contacts/search"),
+            ("GET", "/v1/contacts/ct_1"),
+            ("POST", "/v1/contacts"),
+        ] {
+            let one = parse_for_path(Environment::Sandbox, &read, "u", "t", path)
+                .expect("parse")
+                .expect("no $ref into paths");
+            assert_eq!(
+                one.match_path(method, path),
+                whole.match_path(method, path),
+                "{method} {path}"
+            );
+        }
+        let contacts = parse_for_path(Environment::Sandbox, &read, "u", "t", "/v1/contacts")
+            .expect("parse")
+            .expect("no $ref into paths");
+        assert_eq!(contacts.view.operation_count, 1);
+        assert!(contacts.operation("get_contact").is_none());
+        assert_eq!(
+            contacts.operation("create_contact"),
+            whole.operation("create_contact")
+        );
+
+        // A `$ref` into `paths` could name a skipped item: only the whole catalog answers.
+        let mut referring = document;
+        referring["components"]["schemas"]["Alias"] =
+            json!({"$ref": "#/paths/~1v1~1contacts/post/requestBody"});
+        let referring = referring.to_string();
+        let read: DocumentText = serde_json::from_str(&referring).expect("read");
+        assert!(
+            parse_for_path(Environment::Sandbox, &read, "u", "t", "/v1/contacts")
+                .expect("parse")
+                .is_none()
+        );
+        assert!(serde_json::from_str::<DocumentText>(r#"{"paths": 1}"#).is_err());
     }
 }

@@ -153,15 +153,25 @@ pub struct History {
 
 impl History {
     pub async fn open(path: &Path, environment: Environment) -> Result<Self> {
+        // Compiled here rather than when the first row is written: Try It opens the history
+        // while its first request is on the wire.
+        LazyLock::force(&SECRET);
         // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
+        // The first connection to open the file reads the whole WAL back in, which every
+        // `botbat request` does (it leaves without a closing checkpoint, see the CLI's
+        // `Ctx::finish`): a checkpoint every 100 pages, about 16 requests, keeps that read
+        // short (the default, 1,000 pages, lets it grow to 4 MB).
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            .pragma("wal_autocheckpoint", "100")
             .busy_timeout(Duration::from_secs(5));
+        // A connection to a local file does not go stale: it is not pinged before each use.
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| storage_error(format!("cannot open {}: {e}", path.display())))?;
@@ -178,6 +188,9 @@ impl History {
         let stored_response = redact_response(response);
         let request_json = serde_json::to_string(&stored_request).map_err(storage_error)?;
         let response_json = serde_json::to_string(&stored_response).map_err(storage_error)?;
+        // Both statements on one connection: one given back to the pool is only reusable
+        // once the pool has checked it, and meanwhile the next statement would open another.
+        let mut connection = self.pool.acquire().await.map_err(storage_error)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO history (environment, created_at, method, path, url, operation_id, status,
                  elapsed_ms, size_bytes, credential_label, request_id, request_json, response_json)
@@ -196,7 +209,7 @@ impl History {
         .bind(&response.request_id)
         .bind(request_json)
         .bind(response_json)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *connection)
         .await
         .map_err(storage_error)?;
         sqlx::query(
@@ -205,7 +218,7 @@ impl History {
         )
         .bind(self.environment.as_str())
         .bind(KEEP_ROWS)
-        .execute(&self.pool)
+        .execute(&mut *connection)
         .await
         .map_err(storage_error)?;
         Ok(id)

@@ -19,7 +19,7 @@ mod validate;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use botbat_api::client::RateLimitHeaders;
@@ -30,7 +30,9 @@ use futures::TryStreamExt;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-pub use catalog::{parse as parse_catalog, Catalog};
+pub use catalog::{
+    parse as parse_catalog, parse_for_path as parse_catalog_for_path, Catalog, DocumentText,
+};
 pub use history::{redact, History};
 pub use model::*;
 pub use send::build_url;
@@ -63,6 +65,58 @@ struct CachedDocument {
     document: Value,
 }
 
+/// The same file with the document left as text, for [`catalog::parse_for_path`].
+#[derive(serde::Deserialize)]
+struct CachedText<'a> {
+    source_url: String,
+    fetched_at: String,
+    #[serde(borrow)]
+    document: DocumentText<'a>,
+}
+
+/// The HTTP client, made on its own thread when [`TryIt`] is made. Its TLS context takes
+/// milliseconds (OpenSSL 3 loads its providers and cipher tables), which a process that
+/// sends one request spends meanwhile reading the catalog.
+struct Http {
+    client: OnceLock<reqwest::Client>,
+    making: Mutex<Option<std::thread::JoinHandle<reqwest::Client>>>,
+}
+
+impl Http {
+    fn start() -> Self {
+        let making = std::thread::Builder::new()
+            .name("try-it-http".into())
+            .spawn(http_client)
+            .ok();
+        Self {
+            client: OnceLock::new(),
+            making: Mutex::new(making),
+        }
+    }
+
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            let making = lock(&self.making).take();
+            making
+                .and_then(|thread| thread.join().ok())
+                .unwrap_or_else(http_client)
+        })
+    }
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!(
+            "botbat-console/",
+            env!("CARGO_PKG_VERSION"),
+            " (try-it)"
+        ))
+        .build()
+        .unwrap_or_default()
+}
+
 struct Run {
     cancelled: AtomicBool,
     wake: Notify,
@@ -77,8 +131,11 @@ struct KnownCredential {
 }
 
 pub struct TryIt {
-    http: reqwest::Client,
+    http: Http,
     catalogs: RwLock<HashMap<Environment, Arc<Catalog>>>,
+    /// The last one-path catalog [`TryIt::resolve`] read, by environment, while the whole
+    /// catalog was not in memory.
+    path_catalogs: RwLock<HashMap<Environment, Arc<Catalog>>>,
     credentials: RwLock<HashMap<(Environment, String), KnownCredential>>,
     /// Keys read from the keychain, by environment and credential, with when they were read.
     secrets: Mutex<HashMap<CredentialSlot, (Sensitive<String>, Instant)>>,
@@ -98,19 +155,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl TryIt {
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!(
-                "botbat-console/",
-                env!("CARGO_PKG_VERSION"),
-                " (try-it)"
-            ))
-            .build()
-            .unwrap_or_default();
         Self {
-            http,
+            http: Http::start(),
             catalogs: RwLock::new(HashMap::new()),
+            path_catalogs: RwLock::new(HashMap::new()),
             credentials: RwLock::new(HashMap::new()),
             secrets: Mutex::new(HashMap::new()),
             histories: tokio::sync::Mutex::new(HashMap::new()),
@@ -215,6 +263,76 @@ impl TryIt {
         }
     }
 
+    /// The catalog a request on the concrete `path` is matched with: the whole one when it
+    /// is in memory, else only the path items of the cached document that match `path` (for
+    /// `botbat request`, parsing the whole document would cost more than sending the
+    /// request), else the whole one, loaded.
+    async fn catalog_for_path(
+        &self,
+        console: &Console,
+        environment: Environment,
+        path: &str,
+    ) -> Result<Arc<Catalog>> {
+        let source_url = Self::document_url(console, environment)?;
+        if let Some(catalog) = self.cached_catalog(environment) {
+            if catalog.view.source_url == source_url {
+                return Ok(catalog);
+            }
+        }
+        let cache_path = console.local_file(environment, CATALOG_FILE)?;
+        let from_disk = std::fs::read_to_string(&cache_path).ok().and_then(|text| {
+            let cached = serde_json::from_str::<CachedText>(&text).ok()?;
+            if cached.source_url != source_url {
+                return None;
+            }
+            catalog::parse_for_path(
+                environment,
+                &cached.document,
+                &cached.source_url,
+                &cached.fetched_at,
+                path,
+            )
+            .ok()
+            .flatten()
+        });
+        match from_disk {
+            Some(catalog) => {
+                let catalog = Arc::new(catalog);
+                self.path_catalogs
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(environment, catalog.clone());
+                Ok(catalog)
+            }
+            None => self.load_catalog(console, environment, false).await,
+        }
+    }
+
+    /// The catalog `request` is checked against: the one-path catalog [`TryIt::resolve`]
+    /// read when it holds the request's operation, else the whole one (`None` when it
+    /// cannot be had).
+    async fn catalog_for(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+    ) -> Option<Arc<Catalog>> {
+        let path_catalog = self
+            .path_catalogs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&environment)
+            .cloned();
+        if let (Some(catalog), Ok(source_url)) =
+            (path_catalog, Self::document_url(console, environment))
+        {
+            if catalog.view.source_url == source_url && operation_of(&catalog, request).is_some() {
+                return Some(catalog);
+            }
+        }
+        self.load_catalog(console, environment, false).await.ok()
+    }
+
     fn keep(&self, environment: Environment, catalog: Catalog) -> Arc<Catalog> {
         let catalog = Arc::new(catalog);
         self.catalogs
@@ -233,6 +351,7 @@ impl TryIt {
         };
         let response = self
             .http
+            .client()
             .get(url)
             .header("Accept", "application/json")
             .send()
@@ -342,7 +461,7 @@ impl TryIt {
         } else {
             format!("/v1/{}", path.trim_start_matches('/'))
         };
-        let catalog = self.load_catalog(console, environment, false).await?;
+        let catalog = self.catalog_for_path(console, environment, &path).await?;
         let mut request = TryRequest {
             method: method.clone(),
             path: path.clone(),
@@ -368,7 +487,7 @@ impl TryIt {
     /// What is wrong with `request` for the active environment, without sending it.
     pub async fn check(&self, console: &Console, request: &TryRequest) -> Result<TryCheck> {
         let environment = console.preferences().active_environment;
-        let catalog = self.load_catalog(console, environment, false).await.ok();
+        let catalog = self.catalog_for(console, environment, request).await;
         Ok(self.check_with(console, environment, catalog.as_deref(), request))
     }
 
@@ -523,7 +642,7 @@ impl TryIt {
         Self::guard(console, environment, request, options)?;
         let catalog = match self.cached_catalog(environment) {
             Some(catalog) => Some(catalog),
-            None => self.load_catalog(console, environment, false).await.ok(),
+            None => self.catalog_for(console, environment, request).await,
         };
         let operation = catalog.as_deref().and_then(|c| operation_of(c, request));
         if !options.force {
@@ -541,10 +660,12 @@ impl TryIt {
                 }
             }
         }
-        let mut response = self
-            .send_unchecked(console, environment, request, operation, started)
-            .await?;
-        let history = self.history(console, environment).await?;
+        // The history database opens while the request is on the wire.
+        let (response, history) = tokio::join!(
+            self.send_unchecked(console, environment, request, operation, started),
+            self.history(console, environment)
+        );
+        let (mut response, history) = (response?, history?);
         response.history_id = Some(history.record(request, &response).await?);
         Ok(response)
     }
@@ -567,8 +688,15 @@ impl TryIt {
                     .await?,
             )
         };
-        let mut response =
-            send::execute(&self.http, url, request, key.as_ref(), operation, started).await?;
+        let mut response = send::execute(
+            self.http.client(),
+            url,
+            request,
+            key.as_ref(),
+            operation,
+            started,
+        )
+        .await?;
         if response.status == 401 {
             // The key may have been replaced or revoked since it was read: read it afresh
             // next time.
@@ -600,7 +728,7 @@ impl TryIt {
                 "Fetch all follows the pages of a GET list.",
             ));
         }
-        let catalog = self.load_catalog(console, environment, false).await.ok();
+        let catalog = self.catalog_for(console, environment, request).await;
         let operation = catalog.as_deref().and_then(|c| operation_of(c, request));
         if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
             let issues = check_request(operation, request, &catalog.patterns);
@@ -821,7 +949,7 @@ impl TryIt {
         inline_key: bool,
     ) -> Result<Vec<TrySnippet>> {
         let environment = console.preferences().active_environment;
-        let catalog = self.load_catalog(console, environment, false).await.ok();
+        let catalog = self.catalog_for(console, environment, request).await;
         let public = catalog
             .as_deref()
             .and_then(|c| operation_of(c, request))

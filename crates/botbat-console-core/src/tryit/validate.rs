@@ -11,6 +11,7 @@
 //! using and this misreads shows up as a failing example, not as a user's false alarm.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use botbat_api::FieldIssue;
 use regex::Regex;
@@ -19,40 +20,24 @@ use serde_json::Value;
 use super::catalog::types_of;
 use super::model::{TryOperation, TryParameter, TryRequest};
 
-/// Compiled `pattern`s, shared by every check of a catalog.
+/// Compiled `pattern`s, shared by every check of a catalog. Each is compiled the first time
+/// a value is checked against it, not when the catalog is parsed: a catalog carries patterns
+/// of every operation, and a check uses those of one.
 #[derive(Debug, Default)]
-pub struct Patterns(HashMap<String, Option<Regex>>);
+pub struct Patterns(Mutex<HashMap<String, Option<Regex>>>);
 
 impl Patterns {
-    /// Compiles every `pattern` found in `schema`.
-    pub fn collect(&mut self, schema: &Value) {
-        match schema {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    if key == "pattern" {
-                        if let Value::String(p) = value {
-                            self.0
-                                .entry(p.clone())
-                                .or_insert_with(|| Regex::new(p).ok());
-                        }
-                    } else {
-                        self.collect(value);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| self.collect(v)),
-            _ => {}
-        }
-    }
-
     /// `None` when the pattern is not valid in this regex dialect: it is then not checked,
     /// and the server has the last word.
     fn matches(&self, pattern: &str, text: &str) -> Option<bool> {
-        match self.0.get(pattern) {
-            Some(Some(regex)) => Some(regex.is_match(text)),
-            Some(None) => None,
-            None => Regex::new(pattern).ok().map(|r| r.is_match(text)),
-        }
+        let regex = {
+            let mut compiled = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            compiled
+                .entry(pattern.to_string())
+                .or_insert_with(|| Regex::new(pattern).ok())
+                .clone()
+        };
+        regex.map(|r| r.is_match(text))
     }
 }
 
@@ -495,8 +480,7 @@ mod tests {
     use serde_json::json;
 
     fn issues(schema: Value, value: Value) -> Vec<(String, String)> {
-        let mut patterns = Patterns::default();
-        patterns.collect(&schema);
+        let patterns = Patterns::default();
         let mut out = Vec::new();
         validate_value(&schema, &value, "", &patterns, &mut out);
         out.into_iter().map(|i| (i.field, i.issue)).collect()
