@@ -1,77 +1,24 @@
-//! Builds the Tauri context. The app's commands are declared here so that each gets an
-//! `allow-<command>` permission, and the capability files grant exactly those the UI uses.
+//! Builds the Tauri context. Every command in `src/commands/list.rs` gets an
+//! `allow-<command>` permission, and the capability files grant exactly those the UI uses;
+//! a capability naming a command that is not in the list fails this build.
+
+include!("src/commands/list.rs");
+
+/// The command names of `with_commands!`, as `tauri_build` wants them.
+macro_rules! command_names {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(command_names);
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/src/commands/list.rs");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&[
-            "app_status",
-            "get_preferences",
-            "set_environment",
-            "list_environments",
-            "save_settings",
-            "set_management_key",
-            "clear_management_key",
-            "test_connection",
-            "dashboard_summary",
-            "list_api_keys",
-            "list_scopes",
-            "create_api_key",
-            "keep_issued_secret",
-            "discard_issued_secret",
-            "rotate_api_key",
-            "revoke_api_key",
-            "key_activity",
-            "scope_advice",
-            "replace_with_narrower_key",
-            "rate_limits_view",
-            "burst_test",
-            "tryit_catalog",
-            "tryit_credentials",
-            "tryit_check",
-            "tryit_send",
-            "tryit_fetch_all",
-            "tryit_cancel",
-            "tryit_snippets",
-            "tryit_parse_curl",
-            "tryit_history",
-            "tryit_history_entry",
-            "tryit_clear_history",
-            "list_webhooks",
-            "create_webhook",
-            "update_webhook",
-            "delete_webhook",
-            "rotate_webhook_secret",
-            "keep_webhook_secret",
-            "list_deliveries",
-            "resend_delivery",
-            "resend_failed_since",
-            "event_types",
-            "simulate_event",
-            "inspector_status",
-            "update_inspector_settings",
-            "start_receiver",
-            "stop_receiver",
-            "connect_tunnel",
-            "disconnect_tunnel",
-            "list_captures",
-            "get_capture",
-            "replay_capture",
-            "delete_captures",
-            "clear_captures",
-            "capture_curl",
-            "inspector_storage",
-            "capture_credentials",
-            "export_har",
-            "usage_overview",
-            "usage_sync",
-            "usage_cancel_sync",
-            "usage_chart",
-            "usage_export",
-            "usage_set_retention",
-            "usage_seed",
-        ]));
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(error) = tauri_build::try_build(attributes) {
         panic!("tauri build failed: {error:#}");
     }

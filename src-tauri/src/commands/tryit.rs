@@ -9,52 +9,50 @@ use botbat_console_core::tryit::{
 use botbat_console_core::{CommandError, Console, Environment};
 use tauri::{AppHandle, Emitter, State};
 
-type Shared<'a> = State<'a, Arc<Console>>;
-type Requests<'a> = State<'a, Arc<TryIt>>;
+adapters! {
+    fn tryit_catalog(console: Console, tryit: TryIt; refresh: bool) -> TryCatalog {
+        tryit.catalog(&console, refresh).await
+    }
 
-#[tauri::command]
-pub async fn tryit_catalog(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    refresh: bool,
-) -> Result<TryCatalog, CommandError> {
-    tryit.catalog(&console, refresh).await
-}
+    fn tryit_credentials(console: Console, tryit: TryIt) -> TryCredentials {
+        tryit.credentials(&console).await
+    }
 
-#[tauri::command]
-pub async fn tryit_credentials(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-) -> Result<TryCredentials, CommandError> {
-    tryit.credentials(&console).await
-}
+    fn tryit_check(console: Console, tryit: TryIt; request: TryRequest) -> TryCheck {
+        tryit.check(&console, &request).await
+    }
 
-#[tauri::command]
-pub async fn tryit_check(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    request: TryRequest,
-) -> Result<TryCheck, CommandError> {
-    tryit.check(&console, &request).await
-}
+    fn tryit_send(console: Console, tryit: TryIt; environment: Environment, request: TryRequest, options: TrySendOptions) -> TryResponse {
+        tryit.send(&console, environment, &request, options).await
+    }
 
-#[tauri::command]
-pub async fn tryit_send(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    environment: Environment,
-    request: TryRequest,
-    options: TrySendOptions,
-) -> Result<TryResponse, CommandError> {
-    tryit.send(&console, environment, &request, options).await
+    fn tryit_snippets(console: Console, tryit: TryIt; request: TryRequest, inline_key: bool) -> Vec<TrySnippet> {
+        tryit.snippets(&console, &request, inline_key).await
+    }
+
+    fn tryit_parse_curl(console: Console, tryit: TryIt; text: String, credential: String) -> TryParsedCurl {
+        tryit.parse_curl(&console, &text, &credential).await
+    }
+
+    fn tryit_history(console: Console, tryit: TryIt; query: String) -> Vec<TryHistoryItem> {
+        tryit.history_list(&console, &query).await
+    }
+
+    fn tryit_history_entry(console: Console, tryit: TryIt; id: i64) -> TryHistoryEntry {
+        tryit.history_entry(&console, id).await
+    }
+
+    fn tryit_clear_history(console: Console, tryit: TryIt) -> u64 {
+        tryit.clear_history(&console).await
+    }
 }
 
 /// Follows every page, emitting `tryit-progress` after each page and while waiting.
 #[tauri::command]
 pub async fn tryit_fetch_all(
     app: AppHandle,
-    console: Shared<'_>,
-    tryit: Requests<'_>,
+    console: State<'_, Arc<Console>>,
+    tryit: State<'_, Arc<TryIt>>,
     environment: Environment,
     request: TryRequest,
     run_id: String,
@@ -68,53 +66,8 @@ pub async fn tryit_fetch_all(
         .await
 }
 
+/// Stops a running fetch; true when it was running.
 #[tauri::command]
-pub fn tryit_cancel(tryit: Requests<'_>, run_id: String) -> bool {
+pub fn tryit_cancel(tryit: State<'_, Arc<TryIt>>, run_id: String) -> bool {
     tryit.cancel(&run_id)
-}
-
-#[tauri::command]
-pub async fn tryit_snippets(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    request: TryRequest,
-    inline_key: bool,
-) -> Result<Vec<TrySnippet>, CommandError> {
-    tryit.snippets(&console, &request, inline_key).await
-}
-
-#[tauri::command]
-pub async fn tryit_parse_curl(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    text: String,
-    credential: String,
-) -> Result<TryParsedCurl, CommandError> {
-    tryit.parse_curl(&console, &text, &credential).await
-}
-
-#[tauri::command]
-pub async fn tryit_history(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    query: String,
-) -> Result<Vec<TryHistoryItem>, CommandError> {
-    tryit.history_list(&console, &query).await
-}
-
-#[tauri::command]
-pub async fn tryit_history_entry(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-    id: i64,
-) -> Result<TryHistoryEntry, CommandError> {
-    tryit.history_entry(&console, id).await
-}
-
-#[tauri::command]
-pub async fn tryit_clear_history(
-    console: Shared<'_>,
-    tryit: Requests<'_>,
-) -> Result<u64, CommandError> {
-    tryit.clear_history(&console).await
 }

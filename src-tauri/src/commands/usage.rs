@@ -8,61 +8,37 @@ use botbat_api::SeedUsageReport;
 use botbat_console_core::usage::{
     UsageChart, UsageChartRequest, UsageExport, UsageExportFormat, UsageOverview, UsageSyncReport,
 };
-use botbat_console_core::{CommandError, Environment, UsageCache};
+use botbat_console_core::{Environment, UsageCache};
 use tauri::State;
 
-type Usage<'a> = State<'a, Arc<UsageCache>>;
-
+/// Stops an environment's sync; true when one was running.
 #[tauri::command]
-pub async fn usage_overview(usage: Usage<'_>) -> Result<UsageOverview, CommandError> {
-    usage.overview().await
-}
-
-#[tauri::command]
-pub async fn usage_sync(
-    usage: Usage<'_>,
-    environment: Environment,
-) -> Result<UsageSyncReport, CommandError> {
-    usage.sync(environment).await
-}
-
-#[tauri::command]
-pub fn usage_cancel_sync(usage: Usage<'_>, environment: Environment) -> bool {
+pub fn usage_cancel_sync(usage: State<'_, Arc<UsageCache>>, environment: Environment) -> bool {
     usage.cancel_sync(environment)
 }
 
-#[tauri::command]
-pub async fn usage_chart(
-    usage: Usage<'_>,
-    request: UsageChartRequest,
-) -> Result<UsageChart, CommandError> {
-    usage.chart(&request).await
-}
+adapters! {
+    fn usage_overview(usage: UsageCache) -> UsageOverview {
+        usage.overview().await
+    }
 
-#[tauri::command]
-pub async fn usage_export(
-    usage: Usage<'_>,
-    request: UsageChartRequest,
-    format: UsageExportFormat,
-) -> Result<UsageExport, CommandError> {
-    usage.export(&request, format).await
-}
+    fn usage_sync(usage: UsageCache; environment: Environment) -> UsageSyncReport {
+        usage.sync(environment).await
+    }
 
-#[tauri::command]
-pub async fn usage_set_retention(
-    usage: Usage<'_>,
-    environment: Environment,
-    days: u32,
-) -> Result<UsageOverview, CommandError> {
-    usage.set_retention(environment, days).await
-}
+    fn usage_chart(usage: UsageCache; request: UsageChartRequest) -> UsageChart {
+        usage.chart(&request).await
+    }
 
-#[tauri::command]
-pub async fn usage_seed(
-    usage: Usage<'_>,
-    environment: Environment,
-    days: u32,
-    requests: u32,
-) -> Result<SeedUsageReport, CommandError> {
-    usage.seed(environment, days, requests).await
+    fn usage_export(usage: UsageCache; request: UsageChartRequest, format: UsageExportFormat) -> UsageExport {
+        usage.export(&request, format).await
+    }
+
+    fn usage_set_retention(usage: UsageCache; environment: Environment, days: u32) -> UsageOverview {
+        usage.set_retention(environment, days).await
+    }
+
+    fn usage_seed(usage: UsageCache; environment: Environment, days: u32, requests: u32) -> SeedUsageReport {
+        usage.seed(environment, days, requests).await
+    }
 }

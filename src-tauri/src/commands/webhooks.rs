@@ -1,5 +1,7 @@
 //! Adapters for the Webhooks and Inspector panels: each calls one `Console` or
 //! `Inspectors` method. Captures and tunnel changes reach the UI as the `inspector` event.
+//! Deleting an endpoint or keeping its secret changes the secrets the inspector verifies
+//! with, so those two refresh it.
 
 use std::sync::Arc;
 
@@ -18,250 +20,109 @@ use botbat_webhooks::credentials::CredentialStatus;
 use chrono::{DateTime, Utc};
 use tauri::{AppHandle, Manager, State};
 
-type Shared<'a> = State<'a, Arc<Console>>;
-type Stations<'a> = State<'a, Arc<Inspectors>>;
+adapters! {
+    fn list_webhooks(console: Console; environment: Environment) -> Vec<WebhookRow> {
+        console.list_webhooks(environment).await
+    }
 
-#[tauri::command]
-pub async fn list_webhooks(
-    console: Shared<'_>,
-    environment: Environment,
-) -> Result<Vec<WebhookRow>, CommandError> {
-    console.list_webhooks(environment).await
-}
+    fn create_webhook(console: Console; environment: Environment, input: WebhookInput) -> IssuedWebhookSecret {
+        console.create_webhook(environment, input).await
+    }
 
-#[tauri::command]
-pub async fn create_webhook(
-    console: Shared<'_>,
-    environment: Environment,
-    input: WebhookInput,
-) -> Result<IssuedWebhookSecret, CommandError> {
-    console.create_webhook(environment, input).await
-}
+    fn update_webhook(console: Console; environment: Environment, webhook_id: String, input: WebhookInput) -> Webhook {
+        console.update_webhook(environment, &webhook_id, input).await
+    }
 
-#[tauri::command]
-pub async fn update_webhook(
-    console: Shared<'_>,
-    environment: Environment,
-    webhook_id: String,
-    input: WebhookInput,
-) -> Result<Webhook, CommandError> {
-    console
-        .update_webhook(environment, &webhook_id, input)
-        .await
-}
+    fn delete_webhook(console: Console, stations: Inspectors; environment: Environment, webhook_id: String) -> () {
+        console.delete_webhook(environment, &webhook_id).await?;
+        stations.refresh_secrets(environment).await
+    }
 
-#[tauri::command]
-pub async fn delete_webhook(
-    console: Shared<'_>,
-    stations: Stations<'_>,
-    environment: Environment,
-    webhook_id: String,
-) -> Result<(), CommandError> {
-    console.delete_webhook(environment, &webhook_id).await?;
-    stations.refresh_secrets(environment).await
-}
+    fn rotate_webhook_secret(console: Console; environment: Environment, webhook_id: String, overlap: SecretOverlap) -> IssuedWebhookSecret {
+        console.rotate_webhook_secret(environment, &webhook_id, overlap).await
+    }
 
-#[tauri::command]
-pub async fn rotate_webhook_secret(
-    console: Shared<'_>,
-    environment: Environment,
-    webhook_id: String,
-    overlap: SecretOverlap,
-) -> Result<IssuedWebhookSecret, CommandError> {
-    console
-        .rotate_webhook_secret(environment, &webhook_id, overlap)
-        .await
-}
+    fn keep_webhook_secret(console: Console, stations: Inspectors; environment: Environment, webhook_id: String) -> WebhookRow {
+        let row = console.keep_webhook_secret(environment, &webhook_id).await?;
+        stations.refresh_secrets(environment).await?;
+        Ok(row)
+    }
 
-#[tauri::command]
-pub async fn keep_webhook_secret(
-    console: Shared<'_>,
-    stations: Stations<'_>,
-    environment: Environment,
-    webhook_id: String,
-) -> Result<WebhookRow, CommandError> {
-    let row = console
-        .keep_webhook_secret(environment, &webhook_id)
-        .await?;
-    stations.refresh_secrets(environment).await?;
-    Ok(row)
-}
+    fn list_deliveries(console: Console; environment: Environment, webhook_id: String, query: DeliveryQuery) -> Page<Delivery> {
+        console.list_deliveries(environment, &webhook_id, query).await
+    }
 
-#[tauri::command]
-pub async fn list_deliveries(
-    console: Shared<'_>,
-    environment: Environment,
-    webhook_id: String,
-    query: DeliveryQuery,
-) -> Result<Page<Delivery>, CommandError> {
-    console
-        .list_deliveries(environment, &webhook_id, query)
-        .await
-}
+    fn resend_delivery(console: Console; environment: Environment, webhook_id: String, delivery_id: String) -> Delivery {
+        console.resend_delivery(environment, &webhook_id, &delivery_id).await
+    }
 
-#[tauri::command]
-pub async fn resend_delivery(
-    console: Shared<'_>,
-    environment: Environment,
-    webhook_id: String,
-    delivery_id: String,
-) -> Result<Delivery, CommandError> {
-    console
-        .resend_delivery(environment, &webhook_id, &delivery_id)
-        .await
-}
+    fn resend_failed_since(console: Console; environment: Environment, webhook_id: String, since: DateTime<Utc>) -> ResendReport {
+        console.resend_failed_since(environment, &webhook_id, since).await
+    }
 
-#[tauri::command]
-pub async fn resend_failed_since(
-    console: Shared<'_>,
-    environment: Environment,
-    webhook_id: String,
-    since: DateTime<Utc>,
-) -> Result<ResendReport, CommandError> {
-    console
-        .resend_failed_since(environment, &webhook_id, since)
-        .await
-}
+    fn event_types(console: Console; environment: Environment) -> Vec<EventTypeInfo> {
+        console.event_types(environment).await
+    }
 
-#[tauri::command]
-pub async fn event_types(
-    console: Shared<'_>,
-    environment: Environment,
-) -> Result<Vec<EventTypeInfo>, CommandError> {
-    console.event_types(environment).await
-}
+    fn simulate_event(console: Console; environment: Environment, request: SimulateEventRequest) -> Event {
+        console.simulate_event(environment, request).await
+    }
 
-#[tauri::command]
-pub async fn simulate_event(
-    console: Shared<'_>,
-    environment: Environment,
-    request: SimulateEventRequest,
-) -> Result<Event, CommandError> {
-    console.simulate_event(environment, request).await
-}
+    fn inspector_status(stations: Inspectors; environment: Environment) -> InspectorStatus {
+        stations.status(environment).await
+    }
 
-#[tauri::command]
-pub async fn inspector_status(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<InspectorStatus, CommandError> {
-    stations.status(environment).await
-}
+    fn inspector_storage(stations: Inspectors; environment: Environment) -> CaptureStorage {
+        stations.storage(environment).await
+    }
 
-#[tauri::command]
-pub async fn inspector_storage(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<CaptureStorage, CommandError> {
-    stations.storage(environment).await
-}
+    fn update_inspector_settings(stations: Inspectors; environment: Environment, settings: InspectorSettings) -> InspectorStatus {
+        stations.update_settings(environment, settings).await
+    }
 
-#[tauri::command]
-pub async fn update_inspector_settings(
-    stations: Stations<'_>,
-    environment: Environment,
-    settings: InspectorSettings,
-) -> Result<InspectorStatus, CommandError> {
-    stations.update_settings(environment, settings).await
-}
+    fn start_receiver(stations: Inspectors; environment: Environment) -> InspectorStatus {
+        stations.start_receiver(environment).await
+    }
 
-#[tauri::command]
-pub async fn start_receiver(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<InspectorStatus, CommandError> {
-    stations.start_receiver(environment).await
-}
+    fn stop_receiver(stations: Inspectors; environment: Environment) -> InspectorStatus {
+        stations.stop_receiver(environment).await
+    }
 
-#[tauri::command]
-pub async fn stop_receiver(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<InspectorStatus, CommandError> {
-    stations.stop_receiver(environment).await
-}
+    fn connect_tunnel(stations: Inspectors; environment: Environment) -> InspectorStatus {
+        stations.connect_tunnel(environment).await
+    }
 
-#[tauri::command]
-pub async fn connect_tunnel(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<InspectorStatus, CommandError> {
-    stations.connect_tunnel(environment).await
-}
+    fn disconnect_tunnel(stations: Inspectors; environment: Environment) -> InspectorStatus {
+        stations.disconnect_tunnel(environment).await
+    }
 
-#[tauri::command]
-pub async fn disconnect_tunnel(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<InspectorStatus, CommandError> {
-    stations.disconnect_tunnel(environment).await
-}
+    fn list_captures(stations: Inspectors; environment: Environment, filter: CaptureFilter, offset: u64, limit: u32) -> CapturePage {
+        stations.list_captures(environment, filter, offset, limit).await
+    }
 
-#[tauri::command]
-pub async fn list_captures(
-    stations: Stations<'_>,
-    environment: Environment,
-    filter: CaptureFilter,
-    offset: u64,
-    limit: u32,
-) -> Result<CapturePage, CommandError> {
-    stations
-        .list_captures(environment, filter, offset, limit)
-        .await
-}
+    fn get_capture(stations: Inspectors; environment: Environment, id: i64) -> CaptureDetail {
+        stations.get_capture(environment, id).await
+    }
 
-#[tauri::command]
-pub async fn get_capture(
-    stations: Stations<'_>,
-    environment: Environment,
-    id: i64,
-) -> Result<CaptureDetail, CommandError> {
-    stations.get_capture(environment, id).await
-}
+    fn capture_credentials(stations: Inspectors; environment: Environment, id: i64) -> Vec<CredentialStatus> {
+        stations.capture_credentials(environment, id).await
+    }
 
-#[tauri::command]
-pub async fn capture_credentials(
-    stations: Stations<'_>,
-    environment: Environment,
-    id: i64,
-) -> Result<Vec<CredentialStatus>, CommandError> {
-    stations.capture_credentials(environment, id).await
-}
+    fn replay_capture(stations: Inspectors; environment: Environment, id: i64, input: ReplayInput) -> ForwardResult {
+        stations.replay_capture(environment, id, input).await
+    }
 
-#[tauri::command]
-pub async fn replay_capture(
-    stations: Stations<'_>,
-    environment: Environment,
-    id: i64,
-    input: ReplayInput,
-) -> Result<ForwardResult, CommandError> {
-    stations.replay_capture(environment, id, input).await
-}
+    fn delete_captures(stations: Inspectors; environment: Environment, ids: Vec<i64>) -> u64 {
+        stations.delete_captures(environment, ids).await
+    }
 
-#[tauri::command]
-pub async fn delete_captures(
-    stations: Stations<'_>,
-    environment: Environment,
-    ids: Vec<i64>,
-) -> Result<u64, CommandError> {
-    stations.delete_captures(environment, ids).await
-}
+    fn clear_captures(stations: Inspectors; environment: Environment) -> u64 {
+        stations.clear_captures(environment).await
+    }
 
-#[tauri::command]
-pub async fn clear_captures(
-    stations: Stations<'_>,
-    environment: Environment,
-) -> Result<u64, CommandError> {
-    stations.clear_captures(environment).await
-}
-
-#[tauri::command]
-pub async fn capture_curl(
-    stations: Stations<'_>,
-    environment: Environment,
-    id: i64,
-) -> Result<String, CommandError> {
-    stations.capture_curl(environment, id).await
+    fn capture_curl(stations: Inspectors; environment: Environment, id: i64) -> String {
+        stations.capture_curl(environment, id).await
+    }
 }
 
 /// Writes a HAR file into the user's Downloads folder (or the app data dir) and returns
@@ -269,7 +130,7 @@ pub async fn capture_curl(
 #[tauri::command]
 pub async fn export_har(
     app: AppHandle,
-    stations: Stations<'_>,
+    stations: State<'_, Arc<Inspectors>>,
     environment: Environment,
     ids: Vec<i64>,
 ) -> Result<String, CommandError> {

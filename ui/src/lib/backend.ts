@@ -1,10 +1,12 @@
 // The one door from the UI to the Rust side. Every Tauri command has exactly one typed
 // function here, so panels never see `invoke`, command names or argument spelling, and
-// tests can answer every call with `mockIPC`.
+// tests can answer every call with `mockIPC`. Command names are `CommandName`, generated
+// from the Rust list, so a misspelled or removed command is a type error.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
+import type { CommandName } from "./command-names";
 import type { TryCatalog } from "./bindings/TryCatalog";
 import type { TryCheck } from "./bindings/TryCheck";
 import type { TryCredentials } from "./bindings/TryCredentials";
@@ -157,7 +159,7 @@ function isFieldIssue(value: unknown): value is FieldIssue {
   return typeof v.field === "string" && typeof v.issue === "string";
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {

@@ -1,8 +1,10 @@
 // An in-memory stand-in for the Rust commands, installed through `mockIPC`. Tests
-// override single commands to script failures or hold a response open.
+// override single commands to script failures or hold a response open. Commands are named
+// by `CommandName`, so a fake for a command the backend does not have is a type error.
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import type { CommandName } from "../lib/command-names";
 import type { ApiKey } from "../lib/bindings/ApiKey";
 import type { AppStatus } from "../lib/bindings/AppStatus";
 import type { BurstReport } from "../lib/bindings/BurstReport";
@@ -303,12 +305,12 @@ export class FakeBackend {
     };
   }
 
-  on(cmd: string, handler: Handler): this {
+  on(cmd: CommandName, handler: Handler): this {
     this.overrides.set(cmd, handler);
     return this;
   }
 
-  callsTo(cmd: string): Call[] {
+  callsTo(cmd: CommandName): Call[] {
     return this.calls.filter((c) => c.cmd === cmd);
   }
 
@@ -361,7 +363,8 @@ export class FakeBackend {
       this.calls.push({ cmd, args });
       const override = this.overrides.get(cmd);
       if (override) return override(args);
-      return this.handle(cmd, args);
+      // A name outside the list (a plugin's command) falls through to `default`.
+      return this.handle(cmd as CommandName, args);
     }, { shouldMockEvents: true });
     return this;
   }
@@ -373,7 +376,7 @@ export class FakeBackend {
     return burstReport(results);
   }
 
-  private handle(cmd: string, args: Args): unknown {
+  private handle(cmd: CommandName, args: Args): unknown {
     switch (cmd) {
       case "app_status":
         return this.status();

@@ -4,6 +4,7 @@
 // them.
 
 import { emit } from "@tauri-apps/api/event";
+import type { CommandName } from "../lib/command-names";
 import type { CaptureDetail } from "../lib/bindings/CaptureDetail";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
 import type { CapturePage } from "../lib/bindings/CapturePage";
@@ -341,7 +342,7 @@ export class WebhooksFake {
   }
 
   install(): this {
-    const on = (cmd: string, handler: (args: Args) => unknown) => this.backend.on(cmd, handler);
+    const on = (cmd: CommandName, handler: (args: Args) => unknown) => this.backend.on(cmd, handler);
     on("list_webhooks", (args) => {
       const environment = args.environment as Environment;
       return this.webhooks[environment].map((r) => ({ ...r, webhook: { ...r.webhook } }));

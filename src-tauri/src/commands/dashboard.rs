@@ -1,0 +1,9 @@
+//! The Dashboard's summary card. Its usage chart is `usage::usage_chart`.
+
+use botbat_console_core::{Console, DashboardSummary};
+
+adapters! {
+    fn dashboard_summary(console: Console) -> DashboardSummary {
+        console.dashboard_summary().await
+    }
+}
