@@ -119,3 +119,8 @@ export function fromLocalInput(value: string): string | null {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** An endpoint's subscriptions as chips: the wildcard reads as "every event". */
+export function subscriptionLabels(types: string[]): string[] {
+  return types.includes(ALL_EVENTS) ? ["every event"] : types;
+}
