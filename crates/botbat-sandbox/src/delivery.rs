@@ -121,7 +121,6 @@ async fn run_worker(state: AppState, webhook_id: String) {
 
 #[derive(Debug, FromRow)]
 struct DeliveryRow {
-    seq: i64,
     id: String,
     webhook_id: String,
     event_seq: i64,

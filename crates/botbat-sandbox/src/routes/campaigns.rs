@@ -25,7 +25,6 @@ use crate::{events, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 struct CampaignRow {
-    seq: i64,
     id: String,
     name: String,
     segment: String,

@@ -25,7 +25,6 @@ use crate::{events, ids};
 
 #[derive(Debug, Clone, FromRow)]
 struct ConversationRow {
-    seq: i64,
     id: String,
     contact_id: String,
     channel: String,

@@ -27,7 +27,6 @@ pub const REJECT_PREFIX: &str = "reject";
 
 #[derive(Debug, Clone, FromRow)]
 struct TemplateRow {
-    seq: i64,
     id: String,
     name: String,
     language: String,

@@ -24,7 +24,6 @@ use crate::{delivery, ids, rules};
 
 #[derive(Debug, FromRow)]
 struct WebhookRow {
-    seq: i64,
     id: String,
     url: String,
     description: Option<String>,
