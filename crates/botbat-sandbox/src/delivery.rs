@@ -10,13 +10,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use botbat_api::{AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus};
+use botbat_api::{AttemptTrigger, Delivery, DeliveryAttempt, DeliveryStatus, Page};
 use botbat_webhooks::standard;
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{Result, SandboxError};
 use crate::events::EventRow;
+use crate::pagination::Listing;
 use crate::state::AppState;
 
 /// The production schedule: the first attempt at once, then these waits (DESIGN.md).
@@ -120,7 +121,6 @@ async fn run_worker(state: AppState, webhook_id: String) {
 
 #[derive(Debug, FromRow)]
 struct DeliveryRow {
-    seq: i64,
     id: String,
     webhook_id: String,
     event_seq: i64,
@@ -506,47 +506,11 @@ pub async fn load(state: &AppState, webhook_id: &str, delivery_id: &str) -> Resu
         .ok_or_else(|| SandboxError::internal("a loaded delivery vanished"))
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryQuery {
-    pub status: Option<DeliveryStatus>,
-    pub event_type: Option<String>,
-    pub created_from: Option<i64>,
-    pub before_seq: Option<i64>,
-    pub limit: i64,
-}
-
-/// A page of an endpoint's deliveries, newest first, and the total matching.
-pub async fn list(
-    state: &AppState,
-    webhook_id: &str,
-    query: &DeliveryQuery,
-) -> Result<(Vec<(i64, Delivery)>, i64)> {
-    let filter = "FROM deliveries d JOIN events e ON e.seq = d.event_seq
-         WHERE d.webhook_id = ?1
-           AND (?2 IS NULL OR d.status = ?2)
-           AND (?3 IS NULL OR e.type = ?3)
-           AND (?4 IS NULL OR d.created_at >= ?4)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
-        .bind(webhook_id)
-        .bind(query.status.map(DeliveryStatus::as_str))
-        .bind(&query.event_type)
-        .bind(query.created_from)
-        .fetch_one(&state.db)
-        .await?;
-    let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
-        "SELECT d.* {filter} AND d.seq < ?5 ORDER BY d.seq DESC LIMIT ?6"
-    ))
-    .bind(webhook_id)
-    .bind(query.status.map(DeliveryStatus::as_str))
-    .bind(&query.event_type)
-    .bind(query.created_from)
-    .bind(query.before_seq.unwrap_or(i64::MAX))
-    .bind(query.limit)
-    .fetch_all(&state.db)
-    .await?;
-    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-    let deliveries = to_api(state, rows).await?;
-    Ok((seqs.into_iter().zip(deliveries).collect(), total))
+/// A page of an endpoint's deliveries, each with its event and attempts.
+pub async fn page(state: &AppState, list: Listing<'_>) -> Result<Page<Delivery>> {
+    let mut listed = list.fetch::<DeliveryRow>(&state.db).await?;
+    let deliveries = to_api(state, std::mem::take(&mut listed.rows)).await?;
+    Ok(listed.with_data(deliveries))
 }
 
 async fn to_api(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery>> {

@@ -120,6 +120,17 @@ impl SandboxError {
     }
 }
 
+/// The row a write returned, or `None` when a unique index refused it. Uniqueness is the
+/// database's: a check before the write would race a concurrent write of the same value,
+/// and the loser would get a 500 instead of the 409 naming the row it collided with.
+pub fn unless_duplicate<T>(written: sqlx::Result<T>) -> Result<Option<T>> {
+    match written {
+        Ok(row) => Ok(Some(row)),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
 impl From<sqlx::Error> for SandboxError {
     fn from(error: sqlx::Error) -> Self {
         SandboxError::internal(error)

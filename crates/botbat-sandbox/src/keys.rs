@@ -134,13 +134,6 @@ impl KeyIndex {
     }
 }
 
-pub async fn find(db: &SqlitePool, id: &str) -> sqlx::Result<Option<KeyRow>> {
-    sqlx::query_as("SELECT * FROM api_keys WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await
-}
-
 /// Inserts a key with the given secret (generated when `None`) and returns its row and
 /// secret. Only the hash is stored.
 pub async fn insert<'e, E>(

@@ -217,3 +217,60 @@ async fn contact_routes_need_their_scopes() {
     assert_eq!(write.status, StatusCode::FORBIDDEN);
     assert!(write.message().contains("contacts:write"));
 }
+
+#[tokio::test]
+async fn concurrent_creates_of_one_phone_make_one_contact_and_409s_naming_it() {
+    let sb = TestSandbox::unlimited().await;
+    let attempts = (0..6).map(|i| {
+        sb.post(
+            "/contacts",
+            &sb.admin,
+            json!({"name": format!("Racer {i}"), "phone": "+447700900777"}),
+        )
+    });
+    let replies = futures::future::join_all(attempts).await;
+    let created: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .collect();
+    assert_eq!(created.len(), 1, "exactly one create wins");
+    let winner = created[0].body["id"].as_str().expect("id");
+    for reply in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
+        assert_eq!(reply.body["error"]["details"][0]["field"], "phone");
+        assert!(reply.message().contains(winner), "{}", reply.text);
+    }
+    let list = sb.get("/contacts", &sb.admin).await;
+    assert_eq!(list.body["total"], 1);
+}
+
+#[tokio::test]
+async fn a_filtered_list_totals_the_rows_its_pages_return() {
+    let sb = TestSandbox::unlimited().await;
+    for i in 0..7 {
+        let segment = if i % 3 == 0 { "other" } else { "vip" };
+        create(
+            &sb,
+            json!({"name": format!("Person {i}"), "email": format!("p{i}@example.com"), "segment": segment, "tags": ["t"]}),
+        )
+        .await;
+    }
+    let mut seen = Vec::new();
+    let mut path = "/contacts?segment=vip&tag=t&limit=2".to_string();
+    loop {
+        let page = sb.get(&path, &sb.admin).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert_eq!(page.body["total"], 4, "{}", page.text);
+        for contact in page.body["data"].as_array().expect("data") {
+            assert_eq!(contact["segment"], "vip");
+            seen.push(contact["id"].as_str().expect("id").to_string());
+        }
+        match page.body["cursor"].as_str() {
+            Some(cursor) => path = format!("/contacts?segment=vip&tag=t&limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    seen.dedup();
+    assert_eq!(seen.len(), 4, "no contact twice");
+}

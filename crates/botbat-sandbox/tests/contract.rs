@@ -208,6 +208,41 @@ async fn what_the_schema_forbids_is_refused() {
 }
 
 #[tokio::test]
+async fn every_typed_list_filter_names_its_field_when_its_value_is_unknown() {
+    let sb = TestSandbox::unlimited().await;
+    let webhook = sb
+        .post(
+            "/webhooks",
+            &sb.admin,
+            json!({"url": "http://localhost:3000/hook", "event_types": ["message.delivered"]}),
+        )
+        .await;
+    assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.text);
+    let id = webhook.body["id"].as_str().expect("id");
+    for (query, field) in [
+        ("/templates?status=archived".to_string(), "status"),
+        ("/conversations?status=snoozed".to_string(), "status"),
+        ("/events?type=contact.exploded".to_string(), "type"),
+        ("/campaigns?created_to=soon".to_string(), "created_to"),
+        (format!("/webhooks/{id}/deliveries?status=lost"), "status"),
+        (
+            format!("/webhooks/{id}/deliveries?event_type=x.y"),
+            "event_type",
+        ),
+    ] {
+        let reply = sb.get(&query, &sb.admin).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body["error"]["code"], "validation_error", "{query}");
+        assert_eq!(fields(&reply), [field], "{query}");
+    }
+}
+
+#[tokio::test]
 async fn a_schema_valid_request_is_refused_only_by_a_published_rule() {
     let sb = TestSandbox::unlimited().await;
     let doc = document(&sb).await;

@@ -17,13 +17,14 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::pagination::Paged;
 use crate::routes::messages::{self, channel_of, Outbound};
+use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, pagination, rules};
+use crate::{events, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 struct CampaignRow {
-    seq: i64,
     id: String,
     name: String,
     segment: String,
@@ -122,14 +123,6 @@ async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
     }
 }
 
-async fn load(state: &AppState, id: &str) -> Result<CampaignRow> {
-    sqlx::query_as("SELECT * FROM campaigns WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("campaign", id))
-}
-
 /// Lists campaigns, newest first, by status and creation date.
 #[utoipa::path(
     get, path = "/v1/campaigns", tag = "Campaigns",
@@ -140,44 +133,13 @@ async fn load(state: &AppState, id: &str) -> Result<CampaignRow> {
 )]
 pub async fn list_campaigns(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<CampaignFilter>,
 ) -> Result<Json<Page<Campaign>>> {
-    let page = pagination::parse(&params, "campaigns")?;
-    let status = filter.status.map(CampaignStatus::as_str);
-    let from = filter.created_from.map(|t| t.timestamp_millis());
-    let to = filter.created_to.map(|t| t.timestamp_millis());
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            return Err(rules::CREATED_RANGE.refuse(rules::CREATED_RANGE.detail()));
-        }
-    }
-    let filter_sql = "FROM campaigns WHERE (?1 IS NULL OR status = ?1)
-         AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
-        .bind(status)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&state.db)
-        .await?;
-    let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
-        "SELECT * {filter_sql} AND seq < ?4 ORDER BY seq DESC LIMIT ?5"
-    ))
-    .bind(status)
-    .bind(from)
-    .bind(to)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "campaigns",
-        |r| r.seq,
-        CampaignRow::to_api,
-        total,
-    )))
+    let mut list = paged.list("campaigns", "SELECT * FROM campaigns")?;
+    list.filter("status = ?", filter.status.map(CampaignStatus::as_str))
+        .created_between(filter.created_from, filter.created_to)?;
+    Ok(Json(list.page(&state.db, CampaignRow::to_api).await?))
 }
 
 /// Creates a draft campaign.
@@ -232,7 +194,8 @@ pub async fn get_campaign(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Campaign>> {
-    Ok(Json(load(&state, &id).await?.to_api()))
+    let row: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
+    Ok(Json(row.to_api()))
 }
 
 /// Changes a draft or scheduled campaign; fields left out keep their value.
@@ -252,7 +215,7 @@ pub async fn update_campaign(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateCampaignRequest>,
 ) -> Result<Json<Campaign>> {
-    let current = load(&state, &id).await?;
+    let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
         current.status(),
         CampaignStatus::Draft | CampaignStatus::Scheduled
@@ -312,17 +275,14 @@ pub async fn delete_campaign(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let current = load(&state, &id).await?;
+    let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if current.status() != CampaignStatus::Draft {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only drafts can be deleted.",
             current.status
         )));
     }
-    sqlx::query("DELETE FROM campaigns WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    rows::delete(&state.db, Table::Campaigns, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -344,7 +304,7 @@ pub async fn send_campaign(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SendCampaignRequest>,
 ) -> Result<(StatusCode, Json<Campaign>)> {
-    let current = load(&state, &id).await?;
+    let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
         current.status(),
         CampaignStatus::Draft | CampaignStatus::Scheduled
@@ -380,7 +340,7 @@ pub async fn send_campaign(
 /// Moves a campaign to `sending` (or `failed`, if its template cannot be sent any more);
 /// the scheduler does the sending.
 async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
-    let current = load(state, id).await?;
+    let current: CampaignRow = rows::get(&state.db, Table::Campaigns, id).await?;
     let mut issues = Vec::new();
     let body = messages::compose(
         state,
@@ -455,7 +415,7 @@ pub async fn run_due(state: &AppState) -> Result<()> {
 /// Sends to every contact of the segment that has no message from this campaign yet, then
 /// completes the campaign with its counts.
 async fn send_all(state: &AppState, id: &str) -> Result<()> {
-    let campaign = load(state, id).await?;
+    let campaign: CampaignRow = rows::get(&state.db, Table::Campaigns, id).await?;
     let mut issues = Vec::new();
     let Some(body) = messages::compose(
         state,

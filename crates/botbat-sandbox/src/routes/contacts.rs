@@ -11,10 +11,11 @@ use botbat_api::{
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
-use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
+use crate::pagination::{self, Paged};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, fuzzy, ids, pagination, rules};
+use crate::{events, fuzzy, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct ContactRow {
@@ -100,9 +101,10 @@ pub(crate) fn validate(fields: &mut Fields) -> Result<()> {
     }
 }
 
-pub(crate) async fn insert(state: &AppState, fields: &Fields) -> Result<ContactRow> {
+/// Inserts the contact; a phone or email already in use is refused by the unique indexes.
+pub(crate) async fn insert(state: &AppState, fields: &Fields) -> sqlx::Result<ContactRow> {
     let now = state.clock.now_ms();
-    Ok(sqlx::query_as(
+    sqlx::query_as(
         "INSERT INTO contacts (id, name, email, phone, segment, tags, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
     )
@@ -115,17 +117,23 @@ pub(crate) async fn insert(state: &AppState, fields: &Fields) -> Result<ContactR
     .bind(now)
     .bind(now)
     .fetch_one(&state.db)
-    .await?)
+    .await
+}
+
+async fn with_phone(state: &AppState, phone: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM contacts WHERE phone = ?")
+            .bind(phone)
+            .fetch_optional(&state.db)
+            .await?,
+    )
 }
 
 /// The contact with this phone, or a new one named after the number (a stranger writing
-/// in), announced with `contact.created`.
+/// in), announced with `contact.created`. If another write creates the contact first, its
+/// contact is the one returned.
 pub(crate) async fn find_or_create_by_phone(state: &AppState, phone: &str) -> Result<String> {
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM contacts WHERE phone = ?")
-        .bind(phone)
-        .fetch_optional(&state.db)
-        .await?;
-    if let Some(id) = existing {
+    if let Some(id) = with_phone(state, phone).await? {
         return Ok(id);
     }
     let fields = Fields {
@@ -135,17 +143,35 @@ pub(crate) async fn find_or_create_by_phone(state: &AppState, phone: &str) -> Re
         segment: None,
         tags: vec!["inbound".to_string()],
     };
-    let contact = insert(state, &fields).await?.to_api();
+    let Some(row) = unless_duplicate(insert(state, &fields).await)? else {
+        return with_phone(state, phone).await?.ok_or_else(duplicate_lost);
+    };
+    let contact = row.to_api();
     events::emit(state, "contact.created", &contact).await?;
     Ok(contact.id)
 }
 
-/// Reports, rather than merges, a contact that shares a phone or email with another.
-pub(crate) async fn check_duplicates(
+/// The 409 for a write the unique indexes refused: it names the contact that already has
+/// the phone or email. Duplicates are reported, never merged.
+pub(crate) async fn duplicate(
     state: &AppState,
     fields: &Fields,
     except: Option<&str>,
-) -> Result<()> {
+) -> SandboxError {
+    match check_duplicates(state, fields, except).await {
+        Err(error) => error,
+        Ok(()) => duplicate_lost(),
+    }
+}
+
+/// A refused write whose other contact is gone again by the time it is looked up.
+fn duplicate_lost() -> SandboxError {
+    SandboxError::conflict(
+        "Another contact had this phone or email while the request ran, and has changed since; retry.",
+    )
+}
+
+async fn check_duplicates(state: &AppState, fields: &Fields, except: Option<&str>) -> Result<()> {
     for (field, value) in [("phone", &fields.phone), ("email", &fields.email)] {
         let Some(value) = value else { continue };
         let existing: Option<String> = sqlx::query_scalar(&format!(
@@ -190,47 +216,17 @@ async fn load(state: &AppState, id: &str) -> Result<ContactRow> {
 )]
 pub async fn list_contacts(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<ContactFilter>,
 ) -> Result<Json<Page<Contact>>> {
-    let page = pagination::parse(&params, "contacts")?;
-    let from = filter.created_from.map(|t| t.timestamp_millis());
-    let to = filter.created_to.map(|t| t.timestamp_millis());
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            return Err(rules::CREATED_RANGE.refuse(rules::CREATED_RANGE.detail()));
-        }
-    }
-    let condition = "(?1 IS NULL OR segment = ?1)
-        AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE json_each.value = ?2))
-        AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4)";
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM contacts WHERE {condition}"))
-            .bind(&filter.segment)
-            .bind(&filter.tag)
-            .bind(from)
-            .bind(to)
-            .fetch_one(&state.db)
-            .await?;
-    let rows: Vec<ContactRow> = sqlx::query_as(&format!(
-        "SELECT * FROM contacts WHERE {condition} AND seq < ?5 ORDER BY seq DESC LIMIT ?6"
-    ))
-    .bind(&filter.segment)
-    .bind(&filter.tag)
-    .bind(from)
-    .bind(to)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "contacts",
-        |r| r.seq,
-        ContactRow::to_api,
-        total,
-    )))
+    let mut list = paged.list("contacts", "SELECT * FROM contacts")?;
+    list.filter("segment = ?", filter.segment.as_deref())
+        .filter(
+            "EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE json_each.value = ?)",
+            filter.tag.as_deref(),
+        )
+        .created_between(filter.created_from, filter.created_to)?;
+    Ok(Json(list.page(&state.db, ContactRow::to_api).await?))
 }
 
 /// Creates a contact. A phone or email already in use is a 409 naming the other contact.
@@ -255,8 +251,10 @@ pub async fn create_contact(
         tags: body.tags,
     };
     validate(&mut fields)?;
-    check_duplicates(&state, &fields, None).await?;
-    let contact = insert(&state, &fields).await?.to_api();
+    let Some(row) = unless_duplicate(insert(&state, &fields).await)? else {
+        return Err(duplicate(&state, &fields, None).await);
+    };
+    let contact = row.to_api();
     events::emit(&state, "contact.created", &contact).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
@@ -302,8 +300,7 @@ pub async fn update_contact(
             .unwrap_or_else(|| serde_json::from_str(&current.tags).unwrap_or_default()),
     };
     validate(&mut fields)?;
-    check_duplicates(&state, &fields, Some(&id)).await?;
-    let row: ContactRow = sqlx::query_as(
+    let updated = sqlx::query_as(
         "UPDATE contacts SET name = ?, email = ?, phone = ?, segment = ?, tags = ?, updated_at = ?
          WHERE id = ? RETURNING *",
     )
@@ -315,7 +312,10 @@ pub async fn update_contact(
     .bind(state.clock.now_ms())
     .bind(&id)
     .fetch_one(&state.db)
-    .await?;
+    .await;
+    let Some(row): Option<ContactRow> = unless_duplicate(updated)? else {
+        return Err(duplicate(&state, &fields, Some(&id)).await);
+    };
     let contact = row.to_api();
     events::emit(&state, "contact.updated", &contact).await?;
     Ok(Json(contact))
@@ -359,14 +359,7 @@ pub async fn search_contacts(
         return Err(SandboxError::field("q", issue));
     }
     let q = search.q.trim();
-    let limit = pagination::parse(
-        &PageParams {
-            cursor: None,
-            limit: search.limit.clone(),
-        },
-        "contacts_search",
-    )?
-    .limit as usize;
+    let limit = pagination::limit(search.limit.as_deref())? as usize;
     let rows: Vec<ContactRow> = sqlx::query_as("SELECT * FROM contacts ORDER BY seq DESC")
         .fetch_all(&state.db)
         .await?;

@@ -16,14 +16,15 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::pagination::Paged;
 use crate::routes::contacts;
 use crate::routes::messages::{channel_of, MessageRow};
+use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, pagination};
+use crate::{events, ids};
 
 #[derive(Debug, Clone, FromRow)]
 struct ConversationRow {
-    seq: i64,
     id: String,
     contact_id: String,
     channel: String,
@@ -71,11 +72,7 @@ pub(crate) async fn touch(state: &AppState, id: &str, at: i64) -> Result<()> {
 }
 
 async fn load(state: &AppState, id: &str) -> Result<ConversationRow> {
-    sqlx::query_as("SELECT * FROM conversations WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("conversation", id))
+    rows::get(&state.db, Table::Conversations, id).await
 }
 
 async fn with_history(state: &AppState, row: &ConversationRow) -> Result<Conversation> {
@@ -110,35 +107,16 @@ async fn with_history(state: &AppState, row: &ConversationRow) -> Result<Convers
 )]
 pub async fn list_conversations(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<ConversationFilter>,
 ) -> Result<Json<Page<Conversation>>> {
-    let page = pagination::parse(&params, "conversations")?;
-    let status = filter.status.map(ConversationStatus::as_str);
-    let filter_sql =
-        "FROM conversations WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR assignee = ?2)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
-        .bind(status)
-        .bind(&filter.assignee)
-        .fetch_one(&state.db)
-        .await?;
-    let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-        "SELECT * {filter_sql} AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
+    let mut list = paged.list("conversations", "SELECT * FROM conversations")?;
+    list.filter("status = ?", filter.status.map(ConversationStatus::as_str))
+        .filter("assignee = ?", filter.assignee.as_deref());
+    Ok(Json(
+        list.page(&state.db, |r: &ConversationRow| r.to_api(Vec::new()))
+            .await?,
     ))
-    .bind(status)
-    .bind(&filter.assignee)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "conversations",
-        |r| r.seq,
-        |r| r.to_api(Vec::new()),
-        total,
-    )))
 }
 
 /// One conversation with its message history, oldest first.

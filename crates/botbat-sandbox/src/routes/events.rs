@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::events::{self, EventRow};
-use crate::pagination;
+use crate::pagination::Paged;
+use crate::rows::{self, Table};
 use crate::state::AppState;
 
 /// The group the console shows a type under, and what it means.
@@ -189,38 +190,18 @@ fn parse_filter(filter: &EventFilter) -> (Option<&str>, Option<i64>, Option<i64>
 )]
 pub async fn list_events(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<EventFilter>,
 ) -> Result<Json<Page<Event>>> {
-    let page = pagination::parse(&params, "events")?;
+    let mut list = paged.list("events", "SELECT * FROM events")?;
     let (event_type, from, to) = parse_filter(&filter);
-    let filter_sql = "FROM events WHERE (?1 IS NULL OR type = ?1)
-         AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter_sql}"))
-        .bind(event_type)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&state.db)
-        .await?;
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT * {filter_sql} AND seq < ?4 ORDER BY seq DESC LIMIT ?5"
-    ))
-    .bind(event_type)
-    .bind(from)
-    .bind(to)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
+    list.filter("type = ?", event_type)
+        .filter("created_at >= ?", from)
+        .filter("created_at < ?", to);
     let live = state.live;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "events",
-        |r| r.seq,
-        |r| r.to_api(live),
-        total,
-    )))
+    Ok(Json(
+        list.page(&state.db, |r: &EventRow| r.to_api(live)).await?,
+    ))
 }
 
 /// Every event type, grouped, with a description and a realistic example of its data.
@@ -257,11 +238,7 @@ pub async fn get_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Event>> {
-    let row: EventRow = sqlx::query_as("SELECT * FROM events WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("event", &id))?;
+    let row: EventRow = rows::get(&state.db, Table::Events, &id).await?;
     Ok(Json(row.to_api(state.live)))
 }
 

@@ -11,8 +11,9 @@ use botbat_api::{ContactImportForm, ErrorBody, FieldIssue, Job, JobStatus, RowIs
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
-use crate::error::{Result, SandboxError};
+use crate::error::{unless_duplicate, Result, SandboxError};
 use crate::routes::contacts::{self, Fields};
+use crate::rows::{self, Table};
 use crate::state::AppState;
 use crate::{events, ids, rules};
 
@@ -282,7 +283,8 @@ async fn import_row(
     if let Err(error) = contacts::validate(&mut fields) {
         return Ok(Err(describe(&error.details, &error.message)));
     }
-    if let Err(error) = contacts::check_duplicates(state, &fields, None).await {
+    if unless_duplicate(contacts::insert(state, &fields).await)?.is_none() {
+        let error = contacts::duplicate(state, &fields, None).await;
         if error.status() == 409 {
             return Ok(Err(format!(
                 "duplicate: {}",
@@ -291,7 +293,6 @@ async fn import_row(
         }
         return Err(error);
     }
-    contacts::insert(state, &fields).await?;
     Ok(Ok(()))
 }
 
@@ -315,10 +316,6 @@ fn describe(details: &[FieldIssue], fallback: &str) -> String {
     security(("bearer_key" = ["contacts:read"]))
 )]
 pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Job>> {
-    let row: JobRow = sqlx::query_as("SELECT * FROM jobs WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("job", &id))?;
+    let row: JobRow = rows::get(&state.db, Table::Jobs, &id).await?;
     Ok(Json(row.to_api()))
 }

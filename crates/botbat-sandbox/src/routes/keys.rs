@@ -14,7 +14,8 @@ use utoipa::IntoParams;
 
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::keys::{self, KeyRow};
-use crate::pagination;
+use crate::pagination::Paged;
+use crate::rows::{self, Table};
 use crate::state::{AppState, Caller};
 
 /// The grace periods a rotation may choose: none, 1 hour, 24 hours, 7 days.
@@ -36,43 +37,26 @@ pub struct KeyFilter {
 )]
 pub async fn list_keys(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<KeyFilter>,
 ) -> Result<Json<Page<ApiKey>>> {
-    let page = pagination::parse(&params, "api_keys")?;
+    let mut list = paged.list("api_keys", "SELECT * FROM api_keys")?;
     let now = state.clock.now_ms();
-    let condition = match filter.status {
-        None => "1 = 1",
-        Some(KeyStatus::Active) => "revoked_at IS NULL AND expires_at IS NULL",
-        Some(KeyStatus::Expiring) => "revoked_at IS NULL AND expires_at > clock.now",
-        Some(KeyStatus::Expired) => "revoked_at IS NULL AND expires_at <= clock.now",
-        Some(KeyStatus::Revoked) => "revoked_at IS NOT NULL",
+    match filter.status {
+        None => &mut list,
+        Some(KeyStatus::Active) => list.condition("revoked_at IS NULL AND expires_at IS NULL"),
+        Some(KeyStatus::Expiring) => {
+            list.filter("revoked_at IS NULL AND expires_at > ?", Some(now))
+        }
+        Some(KeyStatus::Expired) => {
+            list.filter("revoked_at IS NULL AND expires_at <= ?", Some(now))
+        }
+        Some(KeyStatus::Revoked) => list.condition("revoked_at IS NOT NULL"),
     };
     state.meter.flush().await;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "WITH clock(now) AS (SELECT ?1) SELECT COUNT(*) FROM api_keys, clock WHERE {condition}"
+    Ok(Json(
+        list.page(&state.db, |r: &KeyRow| r.to_api(now)).await?,
     ))
-    .bind(now)
-    .fetch_one(&state.db)
-    .await?;
-    let rows: Vec<KeyRow> = sqlx::query_as(&format!(
-        "WITH clock(now) AS (SELECT ?1)
-         SELECT api_keys.* FROM api_keys, clock WHERE {condition} AND seq < ?2
-         ORDER BY seq DESC LIMIT ?3"
-    ))
-    .bind(now)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "api_keys",
-        |r| r.seq,
-        |r| r.to_api(now),
-        total,
-    )))
 }
 
 fn validate_create(body: &CreateApiKeyRequest) -> Result<(String, Vec<Scope>)> {
@@ -151,9 +135,7 @@ pub async fn create_key(
 }
 
 async fn load(state: &AppState, id: &str) -> Result<KeyRow> {
-    keys::find(&state.db, id)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("API key", id))
+    rows::get(&state.db, Table::ApiKeys, id).await
 }
 
 /// One key, without its secret.
@@ -261,11 +243,7 @@ pub async fn rotate_key(
     // apply to; a deferred transaction would read, then fail to upgrade if another writer
     // committed in between.
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let old: KeyRow = sqlx::query_as("SELECT * FROM api_keys WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("API key", &id))?;
+    let old: KeyRow = rows::get(&mut *tx, Table::ApiKeys, &id).await?;
     if let Some(refusal) = refuse_rotation(&old) {
         return Err(refusal);
     }

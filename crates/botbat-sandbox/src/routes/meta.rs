@@ -8,9 +8,10 @@ use axum::{Extension, Json};
 use botbat_api::{LimitWindow, Me, Page, RateLimits, Scope, ScopeInfo};
 
 use crate::clock::from_ms;
-use crate::error::{Result, SandboxError};
-use crate::keys;
+use crate::error::Result;
+use crate::keys::KeyRow;
 use crate::limiter::WindowState;
+use crate::rows::{self, Table};
 use crate::state::{AppState, Caller};
 
 /// The OpenAPI 3.1 document of every endpoint, with schemas and required scopes.
@@ -59,9 +60,7 @@ pub async fn me(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Me>> {
     state.meter.flush().await;
-    let row = keys::find(&state.db, &caller.key_id)
-        .await?
-        .ok_or_else(|| SandboxError::not_found("API key", &caller.key_id))?;
+    let row: KeyRow = rows::get(&state.db, Table::ApiKeys, &caller.key_id).await?;
     Ok(Json(Me {
         key: row.to_api(state.clock.now_ms()),
         organization: state.organization.clone(),

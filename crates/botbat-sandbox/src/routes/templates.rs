@@ -17,16 +17,16 @@ use botbat_api::{
 use sqlx::FromRow;
 
 use crate::clock::from_ms;
-use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
+use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, pagination, rules};
+use crate::{events, ids, rules};
 
 pub const REJECT_PREFIX: &str = "reject";
 
 #[derive(Debug, Clone, FromRow)]
 struct TemplateRow {
-    seq: i64,
     id: String,
     name: String,
     language: String,
@@ -140,6 +140,17 @@ fn validate(fields: &Fields) -> Result<()> {
     }
 }
 
+/// The 409 for a write the unique index refused: it names the template that already has
+/// the name in the language.
+async fn duplicate(state: &AppState, fields: &Fields, except: &str) -> SandboxError {
+    match check_unique(state, fields, except).await {
+        Err(error) => error,
+        Ok(()) => SandboxError::conflict(
+            "Another template had this name in this language while the request ran, and has changed since; retry.",
+        ),
+    }
+}
+
 async fn check_unique(state: &AppState, fields: &Fields, except: &str) -> Result<()> {
     let existing: Option<String> =
         sqlx::query_scalar("SELECT id FROM templates WHERE name = ? AND language = ? AND id != ?")
@@ -214,36 +225,14 @@ pub(crate) async fn for_sending(
 )]
 pub async fn list_templates(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<TemplateFilter>,
 ) -> Result<Json<Page<Template>>> {
-    let page = pagination::parse(&params, "templates")?;
-    let status = filter.status.map(TemplateStatus::as_str);
+    let mut list = paged.list("templates", "SELECT * FROM templates")?;
     settle_reviews(&state).await?;
-    let condition = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR language = ?2)";
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM templates WHERE {condition}"))
-            .bind(status)
-            .bind(&filter.language)
-            .fetch_one(&state.db)
-            .await?;
-    let rows: Vec<TemplateRow> = sqlx::query_as(&format!(
-        "SELECT * FROM templates WHERE {condition} AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
-    ))
-    .bind(status)
-    .bind(&filter.language)
-    .bind(page.after.unwrap_or(i64::MAX))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "templates",
-        |r| r.seq,
-        TemplateRow::to_api,
-        total,
-    )))
+    list.filter("status = ?", filter.status.map(TemplateStatus::as_str))
+        .filter("language = ?", filter.language.as_deref());
+    Ok(Json(list.page(&state.db, TemplateRow::to_api).await?))
 }
 
 /// Creates a draft template.
@@ -268,9 +257,8 @@ pub async fn create_template(
         body: body.body,
     };
     validate(&fields)?;
-    check_unique(&state, &fields, "").await?;
     let now = state.clock.now_ms();
-    let row: TemplateRow = sqlx::query_as(
+    let inserted = sqlx::query_as(
         "INSERT INTO templates (id, name, language, category, body, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING *",
     )
@@ -282,7 +270,10 @@ pub async fn create_template(
     .bind(now)
     .bind(now)
     .fetch_one(&state.db)
-    .await?;
+    .await;
+    let Some(row): Option<TemplateRow> = unless_duplicate(inserted)? else {
+        return Err(duplicate(&state, &fields, "").await);
+    };
     Ok((StatusCode::CREATED, Json(row.to_api())))
 }
 
@@ -331,8 +322,7 @@ pub async fn update_template(
         body: body.body.unwrap_or(current.body.clone()),
     };
     validate(&fields)?;
-    check_unique(&state, &fields, &id).await?;
-    let row: TemplateRow = sqlx::query_as(
+    let updated = sqlx::query_as(
         "UPDATE templates SET name = ?, language = ?, category = ?, body = ?, status = 'draft',
              rejection_reason = NULL, updated_at = ?
          WHERE id = ? RETURNING *",
@@ -344,7 +334,10 @@ pub async fn update_template(
     .bind(state.clock.now_ms())
     .bind(&id)
     .fetch_one(&state.db)
-    .await?;
+    .await;
+    let Some(row): Option<TemplateRow> = unless_duplicate(updated)? else {
+        return Err(duplicate(&state, &fields, &id).await);
+    };
     Ok(Json(row.to_api()))
 }
 

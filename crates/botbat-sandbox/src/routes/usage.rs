@@ -8,8 +8,9 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiQuery, Result};
+use crate::pagination::Paged;
+use crate::rules;
 use crate::state::AppState;
-use crate::{pagination, rules};
 
 #[derive(Debug, FromRow)]
 struct UsageRow {
@@ -74,52 +75,24 @@ fn range(query: &UsageQuery) -> Result<Range> {
 )]
 pub async fn list_requests(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<Json<Page<UsageRecord>>> {
     let range = range(&query)?;
     let newest_first = query.order.unwrap_or_default() == UsageOrder::Desc;
     // A cursor belongs to one order: paging on with the other would skip or repeat rows.
-    let list = if newest_first { "usage_desc" } else { "usage" };
-    let page = pagination::parse(&params, list)?;
+    let name = if newest_first { "usage_desc" } else { "usage" };
+    let mut list = paged.list(name, "SELECT * FROM usage_requests")?;
     state.meter.flush().await;
-    let filter = "time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3) AND (?4 IS NULL OR rate_limited = ?4)";
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM usage_requests WHERE {filter}"
-    ))
-    .bind(range.from)
-    .bind(range.to)
-    .bind(&range.key_id)
-    .bind(range.rate_limited)
-    .fetch_one(&state.db)
-    .await?;
-    let (after, order) = if newest_first {
-        ("id < ?5", "id DESC")
-    } else {
-        ("id > ?5", "id")
-    };
-    let rows: Vec<UsageRow> = sqlx::query_as(&format!(
-        "SELECT * FROM usage_requests WHERE {filter} AND {after} ORDER BY {order} LIMIT ?6"
-    ))
-    .bind(range.from)
-    .bind(range.to)
-    .bind(&range.key_id)
-    .bind(range.rate_limited)
-    .bind(
-        page.after
-            .unwrap_or(if newest_first { i64::MAX } else { 0 }),
-    )
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        list,
-        |r| r.id,
-        UsageRow::to_api,
-        total,
-    )))
+    list.keyed_by("id")
+        .filter("time >= ?", Some(range.from))
+        .filter("time < ?", Some(range.to))
+        .filter("key_id = ?", range.key_id.as_deref())
+        .filter("rate_limited = ?", range.rate_limited);
+    if !newest_first {
+        list.oldest_first();
+    }
+    Ok(Json(list.page(&state.db, UsageRow::to_api).await?))
 }
 
 /// Request, error and rate-limited counts over a time range: by default the 24 hours up to

@@ -7,8 +7,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use botbat_api::contract::{WEBHOOK_URL, WEBHOOK_URL_MAX};
 use botbat_api::{
-    AttemptTrigger, CreateWebhookRequest, CreatedWebhook, Delivery, DeliveryFilter,
-    EventSubscription, FieldIssue, Page, PageParams, RotateWebhookSecretRequest,
+    AttemptTrigger, CreateWebhookRequest, CreatedWebhook, Delivery, DeliveryFilter, DeliveryStatus,
+    EventSubscription, EventType, FieldIssue, Page, PageParams, RotateWebhookSecretRequest,
     RotatedWebhookSecret, UpdateWebhookRequest, Webhook, WEBHOOK_DESCRIPTION,
 };
 use botbat_secrets::mask_secret;
@@ -17,13 +17,13 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
+use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{delivery, ids, pagination, rules};
+use crate::{delivery, ids, rules};
 
 #[derive(Debug, FromRow)]
 struct WebhookRow {
-    seq: i64,
     id: String,
     url: String,
     description: Option<String>,
@@ -115,26 +115,10 @@ fn check_description(description: &Option<String>, issues: &mut Vec<FieldIssue>)
 )]
 pub async fn list_webhooks(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
 ) -> Result<Json<Page<Webhook>>> {
-    let page = pagination::parse(&params, "webhooks")?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks")
-        .fetch_one(&state.db)
-        .await?;
-    let rows: Vec<WebhookRow> =
-        sqlx::query_as("SELECT * FROM webhooks WHERE seq < ? ORDER BY seq DESC LIMIT ?")
-            .bind(page.after.unwrap_or(i64::MAX))
-            .bind(page.limit + 1)
-            .fetch_all(&state.db)
-            .await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
-        "webhooks",
-        |r| r.seq,
-        WebhookRow::to_api,
-        total,
-    )))
+    let list = paged.list("webhooks", "SELECT * FROM webhooks")?;
+    Ok(Json(list.page(&state.db, WebhookRow::to_api).await?))
 }
 
 /// Creates an endpoint. The response is the only time its signing secret is shown.
@@ -310,27 +294,22 @@ pub async fn rotate_secret(
 pub async fn list_deliveries(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    paged: Paged,
     ApiQuery(filter): ApiQuery<DeliveryFilter>,
 ) -> Result<Json<Page<Delivery>>> {
     load(&state, &id).await?;
-    let page = pagination::parse(&params, "deliveries")?;
-    let query = delivery::DeliveryQuery {
-        status: filter.status,
-        event_type: filter.event_type.map(|t| t.as_str().to_string()),
-        created_from: filter.created_from.map(|t| t.timestamp_millis()),
-        before_seq: page.after,
-        limit: page.limit + 1,
-    };
-    let (rows, total) = delivery::list(&state, &id, &query).await?;
-    Ok(Json(pagination::finish(
-        rows,
-        page,
+    let mut list = paged.list(
         "deliveries",
-        |(seq, _)| *seq,
-        |(_, d)| d.clone(),
-        total,
-    )))
+        "SELECT d.* FROM deliveries d JOIN events e ON e.seq = d.event_seq",
+    )?;
+    list.filter("d.webhook_id = ?", Some(id.as_str()))
+        .filter("d.status = ?", filter.status.map(DeliveryStatus::as_str))
+        .filter("e.type = ?", filter.event_type.map(EventType::as_str))
+        .filter(
+            "d.created_at >= ?",
+            filter.created_from.map(|t| t.timestamp_millis()),
+        );
+    Ok(Json(delivery::page(&state, list).await?))
 }
 
 /// Sends a delivery again now, with a fresh signature, whatever its status, and returns
