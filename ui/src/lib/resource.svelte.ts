@@ -80,6 +80,12 @@ export class Resource<T> {
     void this.load();
   }
 
+  /** A background reload: no spinner, and nothing while a switch or another load is under way. */
+  poll(): void {
+    if (!this.#app.ready || this.loading) return;
+    void this.load({ quiet: true });
+  }
+
   /** Changes what is shown in place, after a write the panel already knows the outcome of. */
   update(change: (value: T) => T): void {
     if (this.value !== null) this.value = change(this.value);

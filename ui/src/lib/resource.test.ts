@@ -69,6 +69,22 @@ describe("Resource in an AsyncView", () => {
     expect(shown()).toEqual(["new"]);
   });
 
+  it("polls in place: no loading state while the answer is on its way", async () => {
+    const answers = [deferred<string[]>(), deferred<string[]>()];
+    let call = 0;
+    const { resource } = mount(() => answers[call++].promise);
+    answers[0].resolve(["a"]);
+    await waitFor(() => expect(shown()).toEqual(["a"]));
+    resource.poll();
+    expect(call).toBe(2);
+    flushSync();
+    expect(resource.loading).toBe(false);
+    expect(screen.queryByTestId("probe-loading")).not.toBeInTheDocument();
+    expect(shown()).toEqual(["a"]);
+    answers[1].resolve(["a", "b"]);
+    await waitFor(() => expect(shown()).toEqual(["a", "b"]));
+  });
+
   it("keeps what is shown when a refresh fails, and says why", async () => {
     let fail = false;
     const { resource } = mount(() => (fail ? Promise.reject({ code: "network", message: "offline" }) : Promise.resolve(["a"])));
