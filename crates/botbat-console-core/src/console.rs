@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use botbat_api::client::parse_base_url;
 use botbat_api::{ApiKey, Client, ClientConfig, KeyStatus, Webhook};
@@ -42,7 +42,16 @@ pub struct Console {
     /// One connection pool for every platform client the console makes (one per command):
     /// TLS roots load once, and polls reuse warm connections.
     transport: std::sync::OnceLock<reqwest::Client>,
+    /// Management keys read from the keychain, and when. A keychain read is a D-Bus round
+    /// trip with a key exchange, and the dashboard and status polls need the key every few
+    /// seconds. A key is kept for [`KEYCHAIN_CACHE_TTL`]; the console's own changes replace
+    /// it at once, a restarted sandbox and a 401 from the connection test drop it.
+    management_keys: Mutex<HashMap<Environment, (Sensitive<String>, Instant)>>,
 }
+
+/// How long a secret read from the keychain is used before it is read again, so a key
+/// changed outside the console is picked up within this time.
+pub(crate) const KEYCHAIN_CACHE_TTL: Duration = Duration::from_secs(300);
 
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
     lock.read().unwrap_or_else(|p| p.into_inner()).clone()
@@ -73,6 +82,7 @@ impl Console {
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
             transport: std::sync::OnceLock::new(),
+            management_keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -107,6 +117,43 @@ impl Console {
 
     pub fn set_sandbox_state(&self, state: SandboxState) {
         *self.sandbox.write().unwrap_or_else(|p| p.into_inner()) = state;
+        // A sandbox that (re)started may have stored a new key.
+        self.forget_management_key(Environment::Sandbox);
+    }
+
+    fn cached_keys(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<Environment, (Sensitive<String>, Instant)>> {
+        self.management_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next use of `environment`'s management key reads it from the keychain again.
+    pub fn forget_management_key(&self, environment: Environment) {
+        self.cached_keys().remove(&environment);
+    }
+
+    /// The stored management key, from memory when it was read less than
+    /// [`KEYCHAIN_CACHE_TTL`] ago.
+    async fn stored_management_key(
+        &self,
+        environment: Environment,
+    ) -> Result<Option<Sensitive<String>>> {
+        if let Some((key, read_at)) = self.cached_keys().get(&environment) {
+            if read_at.elapsed() < KEYCHAIN_CACHE_TTL {
+                return Ok(Some(key.clone()));
+            }
+        }
+        let key = self.secrets.get(management_key_id(environment)).await?;
+        match &key {
+            Some(key) => {
+                self.cached_keys()
+                    .insert(environment, (key.clone(), Instant::now()));
+            }
+            None => self.forget_management_key(environment),
+        }
+        Ok(key)
     }
 
     pub fn preferences(&self) -> Preferences {
@@ -208,7 +255,7 @@ impl Console {
     }
 
     async fn key_presence(&self, environment: Environment) -> KeyPresence {
-        match self.secrets.get(management_key_id(environment)).await {
+        match self.stored_management_key(environment).await {
             Ok(Some(key)) => KeyPresence {
                 stored: true,
                 masked: Some(mask_secret(key.expose())),
@@ -287,13 +334,18 @@ impl Console {
                 format!("The key is incomplete or has extra characters: expected {prefix} followed by letters and digits."),
             ));
         }
+        let key = Sensitive::new(key);
+        self.forget_management_key(environment);
         self.secrets
-            .set(management_key_id(environment), Sensitive::new(key))
+            .set(management_key_id(environment), key.clone())
             .await?;
+        self.cached_keys()
+            .insert(environment, (key, Instant::now()));
         Ok(self.environment_info(environment).await)
     }
 
     pub async fn clear_management_key(&self, environment: Environment) -> Result<EnvironmentInfo> {
+        self.forget_management_key(environment);
         self.secrets.delete(management_key_id(environment)).await?;
         Ok(self.environment_info(environment).await)
     }
@@ -326,8 +378,7 @@ impl Console {
         &self,
         environment: Environment,
     ) -> Result<Sensitive<String>> {
-        self.secrets
-            .get(management_key_id(environment))
+        self.stored_management_key(environment)
             .await?
             .ok_or_else(|| {
                 CommandError::new(
@@ -368,7 +419,16 @@ impl Console {
 
     pub async fn test_connection(&self, environment: Environment) -> Result<ConnectionReport> {
         let client = self.client(environment).await?;
-        let me = client.me().await?;
+        let me = client
+            .me()
+            .await
+            .map_err(CommandError::from)
+            .inspect_err(|error| {
+                if error.code == "unauthorized" {
+                    // Replaced or revoked since it was read: the next call reads it afresh.
+                    self.forget_management_key(environment);
+                }
+            })?;
         Ok(ConnectionReport {
             environment,
             base_url: client.base_url().to_string(),

@@ -422,3 +422,119 @@ async fn a_plain_http_production_url_from_an_older_preferences_file_sends_nothin
         .expect_err("Try It refuses it too");
     assert_eq!(error.code, "insecure_base_url", "{}", error.message);
 }
+
+/// A store that counts its reads, standing in for the keychain only to count D-Bus trips.
+struct CountingStore {
+    inner: MemoryStore,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl SecretStore for CountingStore {
+    fn get(
+        &self,
+        id: &botbat_secrets::SecretId,
+    ) -> Result<Option<botbat_secrets::Sensitive<String>>, botbat_secrets::SecretsError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(id)
+    }
+    fn set(
+        &self,
+        id: &botbat_secrets::SecretId,
+        secret: &botbat_secrets::Sensitive<String>,
+    ) -> Result<(), botbat_secrets::SecretsError> {
+        self.inner.set(id, secret)
+    }
+    fn delete(&self, id: &botbat_secrets::SecretId) -> Result<bool, botbat_secrets::SecretsError> {
+        self.inner.delete(id)
+    }
+    fn location(&self) -> &'static str {
+        "keychain"
+    }
+}
+
+#[tokio::test]
+async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
+    let store = Arc::new(CountingStore {
+        inner: MemoryStore::new(),
+        reads: Default::default(),
+    });
+    let fx = launch(tempfile::tempdir().expect("temp dir"), store.clone()).await;
+    let reads = || store.reads.load(std::sync::atomic::Ordering::SeqCst);
+
+    let before = reads();
+    for _ in 0..5 {
+        fx.console.dashboard_summary().await.expect("summary");
+        let info = fx.console.environment_info(Environment::Sandbox).await;
+        assert!(info.management_key.stored);
+    }
+    assert_eq!(reads() - before, 1, "ten polls, one keychain read");
+
+    // The console switches to a key of its own; another tool then replaces it in the
+    // keychain and revokes it.
+    let admin = fx
+        .console
+        .client(Environment::Sandbox)
+        .await
+        .expect("client");
+    let issue = |name: &str| {
+        let admin = &admin;
+        let name = name.to_string();
+        async move {
+            admin
+                .create_api_key(&botbat_api::CreateApiKeyRequest {
+                    name,
+                    scopes: vec!["keys:manage".into(), "usage:read".into()],
+                })
+                .await
+                .expect("created")
+                .data
+        }
+    };
+    let first = issue("first").await;
+    let replacement = issue("replacement").await;
+    fx.console
+        .set_management_key(Environment::Sandbox, first.secret.clone())
+        .await
+        .expect("stored");
+    let before = reads();
+    let report = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect("the key just set");
+    assert_eq!(report.key_name, "first");
+    assert_eq!(
+        reads(),
+        before,
+        "a key the console set is used without a read"
+    );
+    let id = botbat_console_core::management_key_id(Environment::Sandbox);
+    store
+        .set(
+            &id,
+            &botbat_secrets::Sensitive::new(replacement.secret.clone()),
+        )
+        .expect("replaced");
+    admin.revoke_api_key(&first.key.id).await.expect("revoked");
+
+    let error = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect_err("the old key is revoked");
+    assert_eq!(error.code, "unauthorized");
+    let report = fx
+        .console
+        .test_connection(Environment::Sandbox)
+        .await
+        .expect("the replacement is read after the 401");
+    assert_eq!(report.key_name, "replacement");
+
+    // The console's own change is used at once, without waiting for the cache.
+    fx.console
+        .clear_management_key(Environment::Sandbox)
+        .await
+        .expect("cleared");
+    let error = fx.console.dashboard_summary().await.expect_err("no key");
+    assert_eq!(error.code, "no_management_key");
+}

@@ -1268,10 +1268,11 @@ async fn a_cached_key_is_read_again_when_forgotten_or_refused() {
         .expect("send");
     assert_eq!(ok.status, 200);
 
-    // Replaced in the keychain (as Settings does, which then tells Try It to forget).
+    // Replaced in Settings, which then tells Try It to forget.
     let wrong = botbat_sandbox::ids::api_key_secret();
-    fx.secrets
-        .set(&id, &Sensitive::new(wrong))
+    fx.console
+        .set_management_key(env, wrong)
+        .await
         .expect("replace");
     fx.tryit.forget_secrets();
     let refused = fx

@@ -129,8 +129,11 @@ async function steady(name, profile) {
     const started = performance.now();
     await sleep(IDLE_S * 1000);
     const seconds = (performance.now() - started) / 1000;
-    const ticks = processes.reduce((sum, p, i) => sum + cpuTicks(p.pid) - before[i], 0);
-    return { memory, idleCpuPercent: (100 * ticks) / CLOCK_TICKS / seconds, processes: processes.length };
+    const percent = (ticks) => (100 * ticks) / CLOCK_TICKS / seconds;
+    const idleCpuByRole = { main: 0, web: 0, network: 0, gpu: 0 };
+    processes.forEach((p, i) => (idleCpuByRole[p.role] += percent(cpuTicks(p.pid) - before[i])));
+    const idleCpuPercent = Object.values(idleCpuByRole).reduce((a, b) => a + b, 0);
+    return { memory, idleCpuPercent, idleCpuByRole, processes: processes.length };
   } finally {
     await app.close();
   }
@@ -172,6 +175,7 @@ for (const name of ['console', 'bare']) {
     warmSpreadMs: spread(times[name].warm),
     memoryMiB: steadyResults[name].memory,
     idleCpuPercent: steadyResults[name].idleCpuPercent,
+    idleCpuByRole: steadyResults[name].idleCpuByRole,
   };
 }
 mkdirSync(dirname(OUT), { recursive: true });
@@ -185,5 +189,6 @@ console.log(`console vs bare Tauri window, release builds, medians of ${ROUNDS} 
 console.log(`  cold start to figures: ${ms(c.coldMs)} vs first paint ${ms(b.coldMs)}: ${(c.coldMs / b.coldMs).toFixed(2)}×`);
 console.log(`  warm start to figures: ${ms(c.warmMs)} vs first paint ${ms(b.warmMs)}: ${(c.warmMs / b.warmMs).toFixed(2)}×`);
 console.log(`  memory (PSS) 10 s after start: ${mib(c.memoryMiB)} vs ${mib(b.memoryMiB)}: ${(c.memoryMiB.total / b.memoryMiB.total).toFixed(2)}×`);
-console.log(`  idle CPU over ${IDLE_S} s: ${c.idleCpuPercent.toFixed(2)} % vs ${b.idleCpuPercent.toFixed(2)} % of one core`);
+const cpu = (x) => `${x.idleCpuPercent.toFixed(2)} % (main ${x.idleCpuByRole.main.toFixed(2)} + web ${x.idleCpuByRole.web.toFixed(2)} + network ${x.idleCpuByRole.network.toFixed(2)})`;
+console.log(`  idle CPU over ${IDLE_S} s, share of one core: ${cpu(c)} vs ${cpu(b)}`);
 console.log(`  written to ${OUT}`);

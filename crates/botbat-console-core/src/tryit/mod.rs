@@ -50,12 +50,12 @@ pub const HISTORY_FILE: &str = "history.sqlite";
 pub const FETCH_ALL_MAX_ITEMS: usize = 50_000;
 /// Consecutive 429s after which `Fetch all` gives up.
 const FETCH_ALL_MAX_429: u32 = 10;
-/// How long a key read from the keychain is reused. Reading the OS keychain costs a D-Bus
-/// round trip with a key exchange (milliseconds in a release build, a quarter of a second
-/// in a debug one), which would dwarf a request to a local sandbox. The copy lives only in
-/// this process's memory and is dropped on a 401, when the panel reloads its credentials,
-/// and when a management key is set or cleared.
-const SECRET_TTL: Duration = Duration::from_secs(300);
+// How long a key read from the keychain is reused. Reading the OS keychain costs a D-Bus
+// round trip with a key exchange (milliseconds in a release build, a quarter of a second
+// in a debug one), which would dwarf a request to a local sandbox. The copy lives only in
+// this process's memory and is dropped on a 401, when the panel reloads its credentials,
+// and when a management key is set or cleared.
+use crate::console::KEYCHAIN_CACHE_TTL as SECRET_TTL;
 
 /// The cached document, with where and when it was fetched.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -701,6 +701,9 @@ impl TryIt {
             // The key may have been replaced or revoked since it was read: read it afresh
             // next time.
             lock(&self.secrets).remove(&(environment, request.credential.clone()));
+            if request.credential.is_empty() || request.credential == MANAGEMENT_CREDENTIAL {
+                console.forget_management_key(environment);
+            }
         }
         response.credential_label = match &key {
             Some(key) => self.credential_label(environment, &request.credential, key),
