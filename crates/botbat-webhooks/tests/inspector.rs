@@ -401,7 +401,30 @@ async fn forwarding_and_the_three_replays() {
 
 /// Starts the `botbat-receiver` binary on a free loopback port with `db` as its store and
 /// `secret` (if any) in its environment, and waits for its ready line.
-fn spawn_receiver(db: &std::path::Path, secret: Option<&str>) -> (std::process::Child, String) {
+/// A receiver process that is killed when the test ends, also when it fails half-way.
+struct Running(std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_receiver(db: &std::path::Path, secret: Option<&str>) -> (Running, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_botbat-receiver"));
     command
         .args(["--listen", "127.0.0.1:0", "--db"])
@@ -411,7 +434,7 @@ fn spawn_receiver(db: &std::path::Path, secret: Option<&str>) -> (std::process::
     if let Some(secret) = secret {
         command.env("BOTBAT_RECEIVER_SECRET", secret);
     }
-    let mut child = command.spawn().expect("receiver starts");
+    let mut child = Running(command.spawn().expect("receiver starts"));
     // Read on a thread of its own, so a receiver that never gets ready fails the test
     // after a minute instead of hanging it.
     let stdout = child.stdout.take().expect("stdout");
