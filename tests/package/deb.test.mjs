@@ -35,7 +35,7 @@ const TEST_TIMEOUT_MS = 240_000;
 const CONFIG = JSON.parse(readFileSync(join(REPO_ROOT, 'tauri.conf.json'), 'utf8'));
 const WINDOW = CONFIG.app.windows[0];
 const CONSOLE = join(ROOT, 'usr', 'bin', 'botbat-console');
-// The tools that answer --help; botbat-receiver takes only its flags, so it is started instead.
+// The tools checked with --help; botbat-receiver is started and sent a request instead (below).
 const TOOLS = ['botbat-sandbox'];
 if (existsSync(join(REPO_ROOT, 'crates', 'botbat-cli', 'Cargo.toml'))) TOOLS.push('botbat');
 const SHIPPED = ['botbat-console', 'botbat-receiver', ...TOOLS];

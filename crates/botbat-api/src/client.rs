@@ -127,7 +127,7 @@ pub const MAX_IDEMPOTENCY_KEY_LENGTH: usize = 255;
 
 /// A new random key in the UUID v4 format, the kind payment APIs recommend.
 pub fn fresh_idempotency_key() -> String {
-    let mut bytes: [u8; 16] = rand::thread_rng().gen();
+    let mut bytes: [u8; 16] = rand::rng().random();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -344,7 +344,7 @@ impl Client {
             .saturating_mul(1 << attempt.saturating_sub(1).min(16))
             .min(self.config.backoff_max);
         let half = step / 2;
-        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
+        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
         half + Duration::from_millis(jitter)
     }
 

@@ -460,7 +460,7 @@ async fn a_sync_stopped_at_any_point_reports_exactly_the_rows_it_left_in_the_fil
         let running = tokio::spawn(async move { usage.sync(env).await });
         // Stop as soon as the sync runs, or once a few pages are stored, after a random
         // number of scheduler turns: anywhere from fetching a page to committing one.
-        let pages = rng.gen_range(0..4u32);
+        let pages = rng.random_range(0..4u32);
         if pages > 0 {
             wait_for("pages to be stored", || {
                 fx.progress.lock().expect("progress")[seen_before..]
@@ -469,7 +469,7 @@ async fn a_sync_stopped_at_any_point_reports_exactly_the_rows_it_left_in_the_fil
             })
             .await;
         }
-        for _ in 0..rng.gen_range(0..300) {
+        for _ in 0..rng.random_range(0..300) {
             tokio::task::yield_now().await;
         }
         let asked = if pages == 0 {

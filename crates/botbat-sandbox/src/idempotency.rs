@@ -556,7 +556,7 @@ impl Seal {
     /// `nonce ‖ ciphertext`.
     fn seal(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let mut nonce = [0u8; NONCE_BYTES];
-        rand::thread_rng().fill_bytes(&mut nonce);
+        rand::rng().fill_bytes(&mut nonce);
         let payload = Payload {
             msg: plain,
             aad: &self.context,

@@ -1,12 +1,12 @@
 //! Identifiers and secrets: random, prefixed by kind so a stray value explains itself.
 
-use rand::distributions::Alphanumeric;
+use rand::distr::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
 /// `len` random base62 characters from the thread's CSPRNG.
 pub fn base62(len: usize) -> String {
-    rand::thread_rng()
+    rand::rng()
         .sample_iter(&Alphanumeric)
         .take(len)
         .map(char::from)

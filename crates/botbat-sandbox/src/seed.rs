@@ -251,7 +251,7 @@ pub async fn seed_usage(
 
     let minutes = (end_ms - start_ms) / MINUTE_MS;
     let day_noise: Vec<[f64; 5]> = (0..=days)
-        .map(|_| std::array::from_fn(|_| rng.gen_range(0.8..1.2)))
+        .map(|_| std::array::from_fn(|_| rng.random_range(0.8..1.2)))
         .collect();
     let weight_of = |minute: i64| -> [f64; 5] {
         let t = start_ms + minute * MINUTE_MS;
@@ -295,7 +295,7 @@ pub async fn seed_usage(
         for _ in 0..count {
             let key = pick(&mut rng, &weights);
             let endpoint = pick(&mut rng, &endpoint_weights[key]);
-            let time_ms = minute_start + rng.gen_range(0..MINUTE_MS);
+            let time_ms = minute_start + rng.random_range(0..MINUTE_MS);
             minute_rows.push(regular_row(&mut rng, &incidents, key, endpoint, time_ms));
         }
         while let Some(row) = burst_iter.next_if(|r| r.time_ms < minute_start + MINUTE_MS) {
@@ -359,7 +359,7 @@ fn rhythm(rhythm: Rhythm, t: i64) -> f64 {
 /// An index drawn with probability proportional to its weight.
 fn pick(rng: &mut StdRng, weights: &[f64]) -> usize {
     let total: f64 = weights.iter().sum();
-    let mut x = rng.gen_range(0.0..total.max(f64::MIN_POSITIVE));
+    let mut x = rng.random_range(0.0..total.max(f64::MIN_POSITIVE));
     for (i, w) in weights.iter().enumerate() {
         if x < *w {
             return i;
@@ -371,8 +371,8 @@ fn pick(rng: &mut StdRng, weights: &[f64]) -> usize {
 
 /// A log-normal latency around `median_ms` (Box-Muller), in microseconds.
 fn latency_us(rng: &mut StdRng, median_ms: f64, sigma: f64) -> i64 {
-    let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
-    let u2: f64 = rng.gen_range(0.0..1.0);
+    let u1: f64 = rng.random_range(f64::EPSILON..1.0);
+    let u2: f64 = rng.random_range(0.0..1.0);
     let normal = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
     ((median_ms * (sigma * normal).exp()) * 1000.0).clamp(200.0, 30_000_000.0) as i64
 }
@@ -389,11 +389,11 @@ fn regular_row(
         .iter()
         .find(|i| i.target == (key, endpoint) && i.from_ms <= time_ms && time_ms < i.to_ms);
     let mut latency = latency_us(rng, e.median_ms, 0.45);
-    let roll: f64 = rng.gen_range(0.0..1.0);
+    let roll: f64 = rng.random_range(0.0..1.0);
     let status = match incident {
         Some(i) if roll < i.failure_rate => {
             latency = (latency as f64 * i.slowdown) as i64;
-            [500, 502, 503, 503][rng.gen_range(0..4)]
+            [500, 502, 503, 503][rng.random_range(0..4)]
         }
         Some(i) => {
             latency = (latency as f64 * i.slowdown * 0.6) as i64;
@@ -446,15 +446,15 @@ fn plan_bursts(rng: &mut StdRng, total: u64, start_ms: i64, end_ms: i64, limit: 
     let limit = u64::from(limit.max(1));
     let mut rows = Vec::new();
     while budget > 0 {
-        let size = rng.gen_range(40..=160).min(budget);
+        let size = rng.random_range(40..=160).min(budget);
         budget -= size;
         // Bursty integrations: the checkout bot and the CRM sync.
-        let key = if rng.gen_bool(0.6) { 0 } else { 1 };
+        let key = if rng.random_bool(0.6) { 0 } else { 1 };
         let endpoint = 0;
         let e = &INTEGRATIONS[key].endpoints[endpoint];
-        let rate = (limit * rng.gen_range(2..=5)).max(limit + 1);
+        let rate = (limit * rng.random_range(2..=5)).max(limit + 1);
         let span = end_ms - start_ms - 120_000;
-        let second0 = (start_ms + rng.gen_range(0..span.max(1))) / 1000 * 1000;
+        let second0 = (start_ms + rng.random_range(0..span.max(1))) / 1000 * 1000;
         let mut sent = 0;
         let mut second = 0;
         while sent < size {
@@ -470,7 +470,7 @@ fn plan_bursts(rng: &mut StdRng, total: u64, start_ms: i64, end_ms: i64, limit: 
                     latency_us: if served {
                         latency_us(rng, e.median_ms, 0.3)
                     } else {
-                        rng.gen_range(300..1500)
+                        rng.random_range(300..1500)
                     },
                     retry_after: if served { None } else { Some(1) },
                 });
@@ -499,19 +499,19 @@ fn plan_incidents(rng: &mut StdRng, days: u32, start_ms: i64, end_ms: i64) -> Ve
     let count = (days / 7).max(1) as usize;
     (0..count)
         .map(|i| {
-            let length = rng.gen_range(20..=90) * MINUTE_MS;
+            let length = rng.random_range(20..=90) * MINUTE_MS;
             // Spread over the history, in daytime so they show on busy traffic.
             let slot = (end_ms - start_ms) / count as i64;
             let day_start =
-                (start_ms + slot * i as i64 + rng.gen_range(0..slot.max(1))) / DAY_MS * DAY_MS;
+                (start_ms + slot * i as i64 + rng.random_range(0..slot.max(1))) / DAY_MS * DAY_MS;
             let from_ms =
-                (day_start + rng.gen_range(9..17) * HOUR_MS).clamp(start_ms, end_ms - length);
+                (day_start + rng.random_range(9..17) * HOUR_MS).clamp(start_ms, end_ms - length);
             Incident {
-                target: INCIDENT_TARGETS[rng.gen_range(0..INCIDENT_TARGETS.len())],
+                target: INCIDENT_TARGETS[rng.random_range(0..INCIDENT_TARGETS.len())],
                 from_ms,
                 to_ms: from_ms + length,
-                failure_rate: rng.gen_range(0.3..0.6),
-                slowdown: rng.gen_range(3.0..6.0),
+                failure_rate: rng.random_range(0.3..0.6),
+                slowdown: rng.random_range(3.0..6.0),
             }
         })
         .collect()

@@ -48,16 +48,16 @@ fn records(rng: &mut StdRng, n: usize, days: i64) -> Vec<UsageRecord> {
     let span_ms = days * 86_400_000;
     (0..n)
         .map(|i| {
-            let status = STATUSES[rng.gen_range(0..STATUSES.len())];
-            let (method, route) = ENDPOINTS[rng.gen_range(0..ENDPOINTS.len())];
+            let status = STATUSES[rng.random_range(0..STATUSES.len())];
+            let (method, route) = ENDPOINTS[rng.random_range(0..ENDPOINTS.len())];
             UsageRecord {
                 id: i as i64 + 1,
-                time: start() + Duration::milliseconds(rng.gen_range(0..span_ms)),
-                key_id: KEYS[rng.gen_range(0..KEYS.len())].to_string(),
+                time: start() + Duration::milliseconds(rng.random_range(0..span_ms)),
+                key_id: KEYS[rng.random_range(0..KEYS.len())].to_string(),
                 method: method.to_string(),
                 route: route.to_string(),
                 status,
-                latency_ms: (rng.gen_range(0.05f64..9.0)).exp() * 0.5,
+                latency_ms: (rng.random_range(0.05f64..9.0)).exp() * 0.5,
                 rate_limited: status == 429,
                 retry_after: (status == 429).then_some(1),
                 request_id: None,
@@ -76,7 +76,7 @@ async fn filled_store(dir: &tempfile::TempDir, rng: &mut StdRng) -> (UsageStore,
     let all = records(rng, 12_000, 12);
     let mut rest = &all[..];
     while !rest.is_empty() {
-        let take = rng.gen_range(1..=700).min(rest.len());
+        let take = rng.random_range(1..=700).min(rest.len());
         let (batch, tail) = rest.split_at(take);
         store.ingest(batch.to_vec()).await.expect("ingest");
         rest = tail;
@@ -402,23 +402,23 @@ fn is_truth(answer: &Answer, truth: (Vec<Series>, Vec<u64>), window: &Window, wh
 fn random_filters(rng: &mut StdRng) -> Filters {
     Filters {
         key_id: rng
-            .gen_bool(0.4)
-            .then(|| KEYS[rng.gen_range(0..KEYS.len())].to_string()),
-        endpoint: rng.gen_bool(0.3).then(|| {
-            let (method, route) = ENDPOINTS[rng.gen_range(0..ENDPOINTS.len())];
+            .random_bool(0.4)
+            .then(|| KEYS[rng.random_range(0..KEYS.len())].to_string()),
+        endpoint: rng.random_bool(0.3).then(|| {
+            let (method, route) = ENDPOINTS[rng.random_range(0..ENDPOINTS.len())];
             EndpointName {
                 method: method.into(),
                 route: route.into(),
             }
         }),
-        status: if rng.gen_bool(0.3) {
+        status: if rng.random_bool(0.3) {
             [
                 StatusClass::Success,
                 StatusClass::ClientError,
                 StatusClass::RateLimited,
                 StatusClass::ServerError,
             ]
-            .get(rng.gen_range(0..4))
+            .get(rng.random_range(0..4))
             .copied()
         } else {
             None
@@ -438,13 +438,13 @@ async fn rollups_and_raw_rows_answer_what_the_requests_say() {
     let mut resolutions = std::collections::BTreeSet::new();
     let mut checked = 0;
     for round in 0..120 {
-        let from = start() + Duration::minutes(rng.gen_range(-600..17_000));
-        let to = from + Duration::minutes(rng.gen_range(1..18_000));
-        let offset = offsets[rng.gen_range(0..offsets.len())];
-        let window = if rng.gen_bool(0.5) {
+        let from = start() + Duration::minutes(rng.random_range(-600..17_000));
+        let to = from + Duration::minutes(rng.random_range(1..18_000));
+        let offset = offsets[rng.random_range(0..offsets.len())];
+        let window = if rng.random_bool(0.5) {
             Window::covering(from, to, offset).expect("window")
         } else {
-            let bucket = [60, 300, 3_600, 10_800, 86_400][rng.gen_range(0..5)];
+            let bucket = [60, 300, 3_600, 10_800, 86_400][rng.random_range(0..5)];
             match Window::with_bucket(from, to, bucket, offset) {
                 Ok(w) if w.buckets() <= 20_000 => w,
                 _ => continue,

@@ -216,7 +216,7 @@ async fn a_sync_killed_midway_resumes_with_no_gap_and_no_duplicate() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let mut interrupted = 0;
     for _ in 0..40 {
-        let budget = Duration::from_millis(rng.gen_range(2..40));
+        let budget = Duration::from_millis(rng.random_range(2..40));
         // Dropping the future is what a closed window or a cancelled task does: whatever
         // page was being fetched or written is abandoned mid-way.
         match tokio::time::timeout(budget, sync(&client, &store, &unpaced(), |_| {})).await {

@@ -58,7 +58,7 @@ pub struct CredentialKey([u8; 32]);
 impl CredentialKey {
     pub fn random() -> Self {
         let mut key = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut key);
+        rand::rng().fill_bytes(&mut key);
         Self(key)
     }
 

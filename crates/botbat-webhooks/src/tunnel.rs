@@ -161,7 +161,7 @@ fn backoff(attempt: u32) -> Duration {
     let base = 500u64
         .saturating_mul(1 << attempt.saturating_sub(1).min(6))
         .min(30_000);
-    let jitter = rand::thread_rng().gen_range(0..=base / 4);
+    let jitter = rand::rng().random_range(0..=base / 4);
     Duration::from_millis(base + jitter)
 }
 

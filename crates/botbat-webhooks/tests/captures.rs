@@ -17,10 +17,10 @@ use botbat_webhooks::inspector::{
     start_receiver, Behaviour, InspectorCore, MockResponse, ReceiverConfig, Replay,
 };
 use botbat_webhooks::{Candidate, Scheme};
-use rand::distributions::{Alphanumeric, DistString};
+use rand::distr::{Alphanumeric, SampleString};
 
 fn random(n: usize) -> String {
-    Alphanumeric.sample_string(&mut rand::thread_rng(), n)
+    Alphanumeric.sample_string(&mut rand::rng(), n)
 }
 
 /// Method, URI, headers (raw bytes, lowercase names; repeated names joined by `, `) and

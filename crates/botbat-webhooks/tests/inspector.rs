@@ -399,37 +399,192 @@ async fn forwarding_and_the_three_replays() {
     receiver.stop().await;
 }
 
+/// Starts the `botbat-receiver` binary on a free loopback port with `db` as its store and
+/// `secret` (if any) in its environment, and waits for its ready line.
+/// A receiver process that is killed when the test ends, also when it fails half-way.
+struct Running(std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_receiver(db: &std::path::Path, secret: Option<&str>) -> (Running, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_botbat-receiver"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .env_remove("BOTBAT_RECEIVER_SECRET")
+        .stdout(std::process::Stdio::piped());
+    if let Some(secret) = secret {
+        command.env("BOTBAT_RECEIVER_SECRET", secret);
+    }
+    let mut child = Running(command.spawn().expect("receiver starts"));
+    // Read on a thread of its own, so a receiver that never gets ready fails the test
+    // after a minute instead of hanging it.
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, ready) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let Ok(line) = ready.recv_timeout(Duration::from_secs(60)) else {
+        let _ = child.kill();
+        panic!("the receiver printed no ready line within a minute");
+    };
+    let url = line
+        .trim()
+        .strip_prefix("receiver ready: ")
+        .expect("ready line")
+        .to_string();
+    (child, url)
+}
+
+/// Runs `botbat-receiver` with `args` and `secret` (if any) in its environment to
+/// completion: exit code, stdout, stderr.
+/// Its store is a path below a plain file, so arguments that parse make it fail at once
+/// (exit code 1) instead of serving until killed.
+fn run_receiver(args: &[&str], secret: Option<&str>) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").expect("file");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_botbat-receiver"))
+        .args(args)
+        .arg("--db")
+        .arg(file.join("inspector.sqlite"))
+        .env_remove("BOTBAT_RECEIVER_SECRET")
+        .envs(secret.map(|s| ("BOTBAT_RECEIVER_SECRET", s)))
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("receiver runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn receiver_help_explains_every_option() {
+    let (code, help, _) = run_receiver(&["--help"], None);
+    assert_eq!(code, Some(0), "{help}");
+    // Compared with runs of whitespace as one space, however the help is wrapped.
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for option in [
+        "--listen <ADDR>",
+        "--db <FILE>",
+        "--forward <URL>",
+        "--secret <SECRET>",
+        "--keep-captures <N>",
+        "--keep-days <DAYS>",
+        "[env: BOTBAT_RECEIVER_SECRET",
+        "visible in `ps`",
+        "[default: 127.0.0.1:0]",
+        "[default: 100000]",
+    ] {
+        assert!(help.contains(option), "--help lacks {option:?}:\n{help}");
+    }
+}
+
+#[test]
+fn receiver_verifies_with_the_secret_from_its_environment() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("inspector.sqlite");
+    let (mut child, url) = spawn_receiver(&db, Some(SECRET));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let body = r#"{"id":"evt_env","type":"message.delivered","data":{"id":"msg_1"}}"#;
+    let now = chrono::Utc::now().timestamp();
+    let other = standard::sign(
+        &["whsec_b3RoZXJvdGhlcm90aGVyb3RoZXJvdGhlcjA="],
+        "evt_other",
+        now,
+        body.as_bytes(),
+    );
+    runtime.block_on(async {
+        let response = post(&format!("{url}/env"), &signed(body, "evt_env", now), body).await;
+        assert_eq!(response.status().as_u16(), 200);
+        let mut headers = signed(body, "evt_other", now);
+        headers[2].1 = other;
+        let response = post(&format!("{url}/other"), &headers, body).await;
+        assert_eq!(response.status().as_u16(), 200);
+    });
+    child.kill().expect("kill");
+    let _ = child.wait();
+    runtime.block_on(async {
+        let store = CaptureStore::open(&db).await.expect("store");
+        let page = store
+            .list(&CaptureFilter::default(), 0, 10)
+            .await
+            .expect("list");
+        assert_eq!(page.total, 2);
+        let by_path = |path: &str| {
+            page.rows
+                .iter()
+                .find(|r| r.path == path)
+                .unwrap_or_else(|| panic!("no capture of {path}"))
+                .id
+        };
+        let env = store.get(by_path("/env")).await.expect("get").expect("row");
+        assert_eq!(env.summary.signature_valid, Some(true));
+        assert_eq!(
+            env.verdict.expect("verdict").matched.as_deref(),
+            Some("given")
+        );
+        let other = store
+            .get(by_path("/other"))
+            .await
+            .expect("get")
+            .expect("row");
+        assert_eq!(other.summary.signature_valid, Some(false));
+    });
+}
+
+#[test]
+fn receiver_refuses_bad_arguments_with_exit_code_2() {
+    let cases: [(&[&str], Option<&str>, &str); 6] = [
+        (&["--listen", "nowhere"], None, "127.0.0.1:4040"),
+        (&["--keep-days", "0"], None, "at least 1"),
+        (&["--keep-captures", "many"], None, "at least 1"),
+        (&["--forward", "ftp://x/hooks"], None, "use http or https"),
+        (&["--bogus"], None, "unexpected argument '--bogus'"),
+        (&[], Some(" "), "secret is empty"),
+    ];
+    for (args, secret, says) in cases {
+        let (code, stdout, stderr) = run_receiver(args, secret);
+        assert_eq!(code, Some(2), "{args:?} {secret:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(says),
+            "{args:?} {secret:?} should say {says:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("--help"),
+            "{args:?}: no pointer to --help: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn every_acknowledged_request_survives_sigkill() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("inspector.sqlite");
-    let spawn = || {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_botbat-receiver"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("receiver starts");
-        // Read on a thread of its own, so a receiver that never gets ready fails the test
-        // after a minute instead of hanging it.
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, ready) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let Ok(line) = ready.recv_timeout(Duration::from_secs(60)) else {
-            let _ = child.kill();
-            panic!("the receiver printed no ready line within a minute");
-        };
-        let url = line
-            .trim()
-            .strip_prefix("receiver ready: ")
-            .expect("ready line")
-            .to_string();
-        (child, url)
-    };
+    let spawn = || spawn_receiver(&db, None);
     let (mut child, url) = spawn();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let acknowledged: Vec<u32> = runtime.block_on(async {

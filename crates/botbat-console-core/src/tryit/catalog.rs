@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::marker::PhantomData;
 
+use percent_encoding::percent_decode_str;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -85,7 +86,10 @@ fn match_template(template: &str, segments: &[&str]) -> Option<(PathParams, usiz
             if s.is_empty() {
                 return None;
             }
-            params.push((name.to_string(), percent_decode(s)));
+            params.push((
+                name.to_string(),
+                percent_decode_str(s).decode_utf8_lossy().into_owned(),
+            ));
         } else if t == s {
             literal += 1;
         } else {
@@ -93,13 +97,6 @@ fn match_template(template: &str, segments: &[&str]) -> Option<(PathParams, usiz
         }
     }
     Some((params, literal))
-}
-
-fn percent_decode(segment: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| segment.to_string())
 }
 
 fn text(value: Option<&Value>) -> String {
@@ -729,6 +726,10 @@ mod tests {
             .expect("match");
         assert_eq!(op.id, "get_contact");
         assert_eq!(params, vec![("id".to_string(), "ct_1/2".to_string())]);
+        let (_, params) = catalog
+            .match_path("GET", "/v1/contacts/a%26b%3Dc+d%20%C3%A9")
+            .expect("match");
+        assert_eq!(params, vec![("id".to_string(), "a&b=c+d é".to_string())]);
         assert!(catalog.match_path("DELETE", "/v1/contacts/x").is_none());
         assert_eq!(op.scope.as_deref(), Some("contacts:read"));
     }

@@ -8,10 +8,12 @@
 //! mistaken for the URL. The key in the command is never taken over: the request uses the
 //! credential chosen in the builder.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use url::Url;
 
 use super::catalog::Catalog;
 use super::model::{TryFormPart, TryPair, TryParsedCurl, TryRequest};
+use super::send::ENCODED;
 use crate::CommandError;
 
 /// Splits a shell command line into words the way a POSIX shell would for a plain command.
@@ -522,19 +524,13 @@ fn urlencode_like_curl(command: &mut CurlCommand, option: &str, value: &str) -> 
 }
 
 /// curl's escaping for these options: letters, digits and `-._~` as they are, a space as
-/// `+`, every other byte as `%XX` in upper case.
+/// `+`, every other byte as `%XX` in upper case. A `+` in the text is encoded, so every
+/// space left after encoding is one of the text's.
 fn escape_like_curl(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    const KEPT_SPACE: AsciiSet = ENCODED.remove(b' ');
+    utf8_percent_encode(text, &KEPT_SPACE)
+        .to_string()
+        .replace(' ', "+")
 }
 
 fn form(command: &mut CurlCommand, option: &str, value: &str) {

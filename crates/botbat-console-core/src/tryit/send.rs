@@ -9,6 +9,7 @@ use std::time::Instant;
 use botbat_api::ratelimit::{self, Wait};
 use botbat_api::FieldIssue;
 use botbat_secrets::Sensitive;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 use url::Url;
@@ -26,18 +27,14 @@ pub const RESERVED_HEADERS: [&str; 5] = [
     "connection",
 ];
 
-/// Keeps unreserved characters and percent-encodes the rest, for one path segment.
-fn encode_segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+/// What Try It encodes in a path parameter: every byte but RFC 3986's unreserved
+/// characters (letters, digits, `-._~`), so a value's `/`, `?`, `#` or space stays inside
+/// its one segment.
+pub(super) const ENCODED: AsciiSet = NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The URL a request goes to: the environment's base URL (which ends in `/v1`) joined
 /// with the operation's path (which starts with `/v1`), path parameters filled in and the
@@ -67,7 +64,7 @@ pub fn build_url(base_url: &str, request: &TryRequest) -> Result<Url, CommandErr
                         format!("Fill in the path parameter {name}."),
                     ));
                 }
-                path.push_str(&encode_segment(value));
+                path.extend(utf8_percent_encode(value, &ENCODED));
             }
             None => path.push_str(segment),
         }
@@ -418,6 +415,24 @@ mod tests {
         let missing =
             build_url("http://x/v1", &request("/v1/contacts/{id}", &[], &[])).expect_err("no id");
         assert_eq!(missing.details[0].field, "path.id");
+    }
+
+    #[test]
+    fn a_path_parameter_stays_one_segment_whatever_it_holds() {
+        let value = "ct 1/2?x=a&b#c+d%e;f,g@h:i!j$k'l(m)n*o[p]q-._~é€😀";
+        let url = build_url(
+            "http://127.0.0.1:9/v1",
+            &request("/v1/contacts/{id}/notes", &[("id", value)], &[]),
+        )
+        .expect("url");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/v1/contacts/ct%201%2F2%3Fx%3Da%26b%23c%2Bd%25e%3Bf%2Cg%40h%3Ai\
+             %21j%24k%27l%28m%29n%2Ao%5Bp%5Dq-._~%C3%A9%E2%82%AC%F0%9F%98%80/notes"
+        );
+        assert_eq!(url.query(), None);
+        assert_eq!(url.fragment(), None);
+        assert_eq!(url.path_segments().expect("segments").count(), 4);
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl WebhookRow {
 
 pub fn signing_secret() -> String {
     let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    rand::rng().fill_bytes(&mut bytes);
     format!("whsec_{}", STANDARD.encode(bytes))
 }
 
