@@ -3,7 +3,6 @@
 //! `botbat-console-core` and the other crates, where it is tested without a window.
 
 mod commands;
-mod rendering;
 mod store;
 mod window;
 
@@ -20,7 +19,6 @@ use tauri::{Emitter, Manager, RunEvent};
 struct EmbeddedSandboxSlot(Mutex<Option<Arc<SharedSandbox>>>);
 
 pub fn run() {
-    rendering::choose();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

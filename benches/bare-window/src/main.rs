@@ -19,19 +19,7 @@ fn painted(since_origin_ms: f64) -> String {
     line
 }
 
-/// The console's rendering rule (`src-tauri/src/rendering.rs`), so the baseline draws the way
-/// the console does on this machine: without compositing where there is no GPU render node.
-fn choose_rendering() {
-    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|mut entries| {
-        entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("renderD")))
-    });
-    if !gpu && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
-}
-
 fn main() {
-    choose_rendering();
     let result = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![painted])
         .run(tauri::generate_context!());
