@@ -46,7 +46,7 @@ async function keyRows(browser) {
       status: tr.getAttribute('data-status'),
       name: tr.querySelector('.key-name')?.textContent.trim() ?? '',
       masked: tr.querySelector('.masked')?.textContent.trim() ?? '',
-      stored: tr.querySelector('.stored')?.textContent.trim() ?? '',
+      stored: tr.querySelector('[data-testid="key-stored"]')?.textContent.trim() ?? '',
     })),
   );
 }

@@ -72,7 +72,7 @@ async function createReadOnlyKey(ctx, browser) {
     async () =>
       browser.execute(() => {
         const row = [...document.querySelectorAll('tr[data-testid^="key-row-"]')].find(
-          (tr) => tr.querySelector('.key-name')?.textContent.trim() === 'CRM read-only' && tr.querySelector('.stored'),
+          (tr) => tr.querySelector('.key-name')?.textContent.trim() === 'CRM read-only' && tr.querySelector('[data-testid="key-stored"]'),
         );
         return row ? row.getAttribute('data-testid').slice('key-row-'.length) : false;
       }),
