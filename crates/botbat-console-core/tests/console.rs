@@ -3,6 +3,10 @@
 
 use std::sync::Arc;
 
+#[path = "support/counting.rs"]
+mod counting;
+use counting::Counting;
+
 use botbat_console_core::{
     open_secret_store, start_embedded_sandbox, Console, Environment, JsonFilePreferences,
     KeyLocation, KeychainState, SettingsInput, Theme,
@@ -423,43 +427,11 @@ async fn a_plain_http_production_url_from_an_older_preferences_file_sends_nothin
     assert_eq!(error.code, "insecure_base_url", "{}", error.message);
 }
 
-/// A store that counts its reads, standing in for the keychain only to count D-Bus trips.
-struct CountingStore {
-    inner: MemoryStore,
-    reads: std::sync::atomic::AtomicUsize,
-}
-
-impl SecretStore for CountingStore {
-    fn get(
-        &self,
-        id: &botbat_secrets::SecretId,
-    ) -> Result<Option<botbat_secrets::Sensitive<String>>, botbat_secrets::SecretsError> {
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.get(id)
-    }
-    fn set(
-        &self,
-        id: &botbat_secrets::SecretId,
-        secret: &botbat_secrets::Sensitive<String>,
-    ) -> Result<(), botbat_secrets::SecretsError> {
-        self.inner.set(id, secret)
-    }
-    fn delete(&self, id: &botbat_secrets::SecretId) -> Result<bool, botbat_secrets::SecretsError> {
-        self.inner.delete(id)
-    }
-    fn location(&self) -> &'static str {
-        "keychain"
-    }
-}
-
 #[tokio::test]
 async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
-    let store = Arc::new(CountingStore {
-        inner: MemoryStore::new(),
-        reads: Default::default(),
-    });
+    let store = Arc::new(Counting::new(Arc::new(MemoryStore::new())));
     let fx = launch(tempfile::tempdir().expect("temp dir"), store.clone()).await;
-    let reads = || store.reads.load(std::sync::atomic::Ordering::SeqCst);
+    let reads = || store.reads();
 
     let before = reads();
     for _ in 0..5 {

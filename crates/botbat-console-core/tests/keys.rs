@@ -3,6 +3,10 @@
 
 use std::sync::Arc;
 
+#[path = "support/counting.rs"]
+mod counting;
+use counting::Counting;
+
 use botbat_api::{KeyStatus, Plan, Scope};
 use botbat_console_core::keys::key_secret_id;
 use botbat_console_core::{
@@ -318,41 +322,6 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
     live.shutdown().await;
 }
 
-/// Counts the reads that reach the store underneath.
-struct Counting {
-    inner: Arc<dyn SecretStore>,
-    gets: std::sync::atomic::AtomicUsize,
-}
-
-impl SecretStore for Counting {
-    fn get(
-        &self,
-        id: &botbat_secrets::SecretId,
-    ) -> Result<Option<botbat_secrets::Sensitive<String>>, botbat_secrets::SecretsError> {
-        self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.get(id)
-    }
-    fn set(
-        &self,
-        id: &botbat_secrets::SecretId,
-        secret: &botbat_secrets::Sensitive<String>,
-    ) -> Result<(), botbat_secrets::SecretsError> {
-        self.inner.set(id, secret)
-    }
-    fn delete(&self, id: &botbat_secrets::SecretId) -> Result<bool, botbat_secrets::SecretsError> {
-        self.inner.delete(id)
-    }
-    fn location(&self) -> &'static str {
-        self.inner.location()
-    }
-}
-
-impl Counting {
-    fn reads(&self) -> usize {
-        self.gets.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 /// The real keychain in a keyring session (`scripts/with-keyring.sh`), memory otherwise.
 fn store_for_index_test() -> Arc<dyn SecretStore> {
     if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
@@ -369,10 +338,7 @@ fn store_for_index_test() -> Arc<dyn SecretStore> {
 
 #[tokio::test]
 async fn the_keys_list_learns_which_secrets_are_kept_from_one_index_read() {
-    let counting = Arc::new(Counting {
-        inner: store_for_index_test(),
-        gets: Default::default(),
-    });
+    let counting = Arc::new(Counting::new(store_for_index_test()));
     let fx = console_with(counting.clone()).await;
     let (console, secrets) = (&fx.console, &fx.secrets);
     let env = Environment::Sandbox;
