@@ -12,8 +12,9 @@ use std::sync::Arc;
 use botbat_console_core::profile::Profile;
 use botbat_console_core::tryit::TryIt;
 use botbat_console_core::{
-    management_key_id, CommandError, Console, Environment, KeychainState, OverriddenPreferences,
-    PreferencesStore, RunOverrides, SandboxRole, SharedSandbox, KEYCHAIN_SERVICE,
+    management_key_id, CommandError, Console, ConsoleCode, Environment, KeychainState,
+    OverriddenPreferences, PreferencesStore, RunOverrides, SandboxRole, SharedSandbox,
+    KEYCHAIN_SERVICE,
 };
 use botbat_secrets::{AsyncSecrets, KeychainStore, MemoryStore, SecretStore, Sensitive};
 
@@ -44,7 +45,7 @@ pub struct Ctx {
 }
 
 pub fn usage(message: impl Into<String>) -> CommandError {
-    CommandError::new("usage", message)
+    CommandError::new(ConsoleCode::Usage, message)
 }
 
 impl From<EnvName> for Environment {
@@ -183,11 +184,11 @@ impl Ctx {
         match (self.environment, self.global.confirm.as_deref()) {
             (Environment::Production, Some("production")) | (Environment::Sandbox, None) => Ok(()),
             (Environment::Production, _) => Err(CommandError::new(
-                "confirmation_required",
+                ConsoleCode::ConfirmationRequired,
                 format!("{what} would change Production. Add --confirm production to do it."),
             )),
             (Environment::Sandbox, Some(_)) => Err(CommandError::new(
-                "confirmation_mismatch",
+                ConsoleCode::ConfirmationMismatch,
                 format!("--confirm production was given, but {what} would run in the Sandbox; nothing was done. Check --env."),
             )),
         }

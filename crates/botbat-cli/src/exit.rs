@@ -1,7 +1,7 @@
 //! Exit codes, decided in one place from an error's code, so scripts and supervisors can
 //! branch on them and the meaning never depends on which command failed.
 
-use botbat_console_core::CommandError;
+use botbat_console_core::{Code, CommandError, ConsoleCode};
 
 pub const SUCCESS: u8 = 0;
 pub const PLATFORM: u8 = 1;
@@ -23,59 +23,51 @@ Exit codes:
 Credentials: the management key the console keeps in the OS keychain (service
 botbat-console), or BOTBAT_API_KEY for CI. A key is never taken from an argument.";
 
-/// Codes the console and this command line give to a refusal by a safety rule.
-const REFUSALS: [&str; 5] = [
-    "confirmation_required",
-    "confirmation_mismatch",
-    "sandbox_only",
-    "environment_changed",
-    "insecure_base_url",
-];
-
-/// Codes for a command that cannot run as given: fix the arguments or the setup.
-const USAGE_ERRORS: [&str; 5] = [
-    "usage",
-    "invalid_input",
-    "no_management_key",
-    "keychain_unavailable",
-    "keychain_rejected",
-];
-
 pub fn code(error: &CommandError) -> u8 {
-    let code = error.code.as_str();
-    if code == "unreachable" || code == "listener_stale" {
-        UNREACHABLE
-    } else if REFUSALS.contains(&code) {
-        REFUSED
-    } else if error.status.is_some() {
-        PLATFORM
-    } else if USAGE_ERRORS.contains(&code) {
-        USAGE
-    } else {
-        PLATFORM
+    use ConsoleCode as C;
+    match error.code {
+        Code::Console(C::Unreachable | C::ListenerStale) => UNREACHABLE,
+        Code::Console(
+            C::ConfirmationRequired
+            | C::ConfirmationMismatch
+            | C::SandboxOnly
+            | C::EnvironmentChanged
+            | C::InsecureBaseUrl,
+        ) => REFUSED,
+        _ if error.status.is_some() => PLATFORM,
+        Code::Console(
+            C::Usage
+            | C::InvalidInput
+            | C::NoManagementKey
+            | C::KeychainUnavailable
+            | C::KeychainRejected,
+        ) => USAGE,
+        _ => PLATFORM,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use botbat_api::ErrorCode;
 
     #[test]
     fn each_kind_of_failure_has_its_code() {
         let platform = CommandError {
             status: Some(422),
-            ..CommandError::new("validation_error", "bad")
+            ..CommandError::new(ErrorCode::ValidationError, "bad")
         };
         assert_eq!(code(&platform), PLATFORM);
-        assert_eq!(code(&CommandError::new("invalid_input", "x")), USAGE);
-        assert_eq!(code(&CommandError::new("unreachable", "x")), UNREACHABLE);
-        assert_eq!(code(&CommandError::new("listener_stale", "x")), UNREACHABLE);
-        assert_eq!(
-            code(&CommandError::new("confirmation_required", "x")),
-            REFUSED
-        );
-        assert_eq!(code(&CommandError::new("insecure_base_url", "x")), REFUSED);
-        assert_eq!(code(&CommandError::new("local_storage", "x")), PLATFORM);
+        for (kind, want) in [
+            (ConsoleCode::InvalidInput, USAGE),
+            (ConsoleCode::Unreachable, UNREACHABLE),
+            (ConsoleCode::ListenerStale, UNREACHABLE),
+            (ConsoleCode::ConfirmationRequired, REFUSED),
+            (ConsoleCode::InsecureBaseUrl, REFUSED),
+            (ConsoleCode::LocalStorage, PLATFORM),
+        ] {
+            assert_eq!(code(&CommandError::new(kind, "x")), want, "{kind:?}");
+        }
         assert_ne!(SUCCESS, PLATFORM);
     }
 }

@@ -18,6 +18,7 @@ use clap::Parser;
 use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::output::Out;
+use botbat_console_core::ConsoleCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             out.error(&botbat_console_core::CommandError::new(
-                "internal",
+                ConsoleCode::Internal,
                 format!("cannot start: {error}"),
             ));
             return ExitCode::from(exit::PLATFORM);

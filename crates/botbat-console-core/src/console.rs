@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use botbat_api::client::parse_base_url;
-use botbat_api::{ApiKey, Client, ClientConfig, KeyStatus, Webhook};
+use botbat_api::{ApiKey, Client, ClientConfig, ErrorCode, KeyStatus, Webhook};
 use botbat_secrets::{mask_secret, AsyncSecrets, SecretStore, Sensitive};
 use chrono::Utc;
 use futures::TryStreamExt;
@@ -14,9 +14,9 @@ use url::{Host, Url};
 
 use crate::embedded::management_key_id;
 use crate::{
-    AppStatus, CommandError, ConnectionReport, DashboardSummary, Environment, EnvironmentInfo,
-    KeyLocation, KeyPresence, KeychainState, Preferences, PreferencesStore, SandboxState,
-    SettingsInput, DEFAULT_PRODUCTION_BASE_URL,
+    AppStatus, CommandError, ConnectionReport, ConsoleCode, DashboardSummary, Environment,
+    EnvironmentInfo, KeyLocation, KeyPresence, KeychainState, Preferences, PreferencesStore,
+    SandboxState, SettingsInput, DEFAULT_PRODUCTION_BASE_URL,
 };
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -98,11 +98,16 @@ impl Console {
         let dir = self
             .data_dir
             .as_ref()
-            .ok_or_else(|| CommandError::new("local_storage", "the console has no data directory"))?
+            .ok_or_else(|| {
+                CommandError::new(
+                    ConsoleCode::LocalStorage,
+                    "the console has no data directory",
+                )
+            })?
             .join(environment.as_str());
         std::fs::create_dir_all(&dir).map_err(|e| {
             CommandError::new(
-                "local_storage",
+                ConsoleCode::LocalStorage,
                 format!("cannot create {}: {e}", dir.display()),
             )
         })?;
@@ -166,7 +171,7 @@ impl Console {
         change(&mut next);
         self.store.save(&next).map_err(|e| {
             CommandError::new(
-                "preferences_not_saved",
+                ConsoleCode::PreferencesNotSaved,
                 format!("Could not save preferences: {e}"),
             )
         })?;
@@ -196,7 +201,7 @@ impl Console {
         if base_url.is_empty() {
             let sandbox = read(&self.sandbox);
             return Err(CommandError::new(
-                "unreachable",
+                ConsoleCode::Unreachable,
                 match sandbox.error {
                     Some(error) => format!("The embedded sandbox is not running: {error}"),
                     None => "The embedded sandbox is still starting.".to_string(),
@@ -205,9 +210,9 @@ impl Console {
         }
         if environment == Environment::Production {
             let url = parse_base_url(&base_url)
-                .map_err(|e| CommandError::new("insecure_base_url", e.to_string()))?;
+                .map_err(|e| CommandError::new(ConsoleCode::InsecureBaseUrl, e.to_string()))?;
             require_tls_off_loopback(&url)
-                .map_err(|message| CommandError::new("insecure_base_url", message))?;
+                .map_err(|message| CommandError::new(ConsoleCode::InsecureBaseUrl, message))?;
         }
         Ok(base_url)
     }
@@ -358,7 +363,7 @@ impl Console {
             Ok(())
         } else {
             Err(CommandError::new(
-                "environment_changed",
+                ConsoleCode::EnvironmentChanged,
                 format!(
                     "The console switched to {} since this was opened for {}; nothing was changed. Review and try again.",
                     active.label(),
@@ -382,7 +387,7 @@ impl Console {
             .await?
             .ok_or_else(|| {
                 CommandError::new(
-                    "no_management_key",
+                    ConsoleCode::NoManagementKey,
                     format!(
                         "{} has no management key yet: the console needs one to call its API.",
                         environment.label()
@@ -424,7 +429,7 @@ impl Console {
             .await
             .map_err(CommandError::from)
             .inspect_err(|error| {
-                if error.code == "unauthorized" {
+                if error.code == ErrorCode::Unauthorized {
                     // Replaced or revoked since it was read: the next call reads it afresh.
                     self.forget_management_key(environment);
                 }

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
 use botbat_api::ApiKey;
+use botbat_api::ErrorCode;
 use botbat_secrets::SecretId;
 use botbat_webhooks::capture::{
     CaptureDetail, CaptureFilter, CapturePage, CaptureStore, CaptureSummary, ForwardResult,
@@ -40,7 +41,7 @@ use ts_rs::TS;
 
 use crate::embedded::management_key_id;
 use crate::keys::key_secret_id;
-use crate::{CommandError, Console, Environment};
+use crate::{CommandError, Console, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -178,7 +179,7 @@ fn disconnected() -> TunnelStatus {
 
 fn storage_error(error: impl std::fmt::Display) -> CommandError {
     CommandError::new(
-        "local_storage",
+        ConsoleCode::LocalStorage,
         format!("The inspector's store failed: {error}"),
     )
 }
@@ -522,7 +523,7 @@ impl Inspectors {
             .get(id)
             .await
             .map_err(storage_error)?
-            .ok_or_else(|| CommandError::new("not_found", format!("No capture {id}.")))
+            .ok_or_else(|| CommandError::new(ErrorCode::NotFound, format!("No capture {id}.")))
     }
 
     /// The secrets this machine keeps that a masked header of a capture may stand for:
@@ -629,7 +630,7 @@ impl Inspectors {
                     .map(|c| c.secret.clone())
                     .ok_or_else(|| {
                         CommandError::new(
-                            "no_secret",
+                            ConsoleCode::NoSecret,
                             "No signing secret to sign with: keep an endpoint's secret in the keychain (Webhooks panel), or capture through the tunnel.",
                         )
                     })?;
@@ -706,7 +707,7 @@ impl Inspectors {
         )
         .map_err(|e| {
             CommandError::new(
-                "local_storage",
+                ConsoleCode::LocalStorage,
                 format!("Could not write the HAR file in {}: {e}", dir.display()),
             )
         })?;
@@ -731,7 +732,7 @@ fn replay_error(error: botbat_webhooks::inspector::ReplayError) -> CommandError 
     use botbat_webhooks::inspector::ReplayError;
     match error {
         ReplayError::NoTarget => CommandError::invalid_input("forward_target", error.to_string()),
-        ReplayError::NotFound(_) => CommandError::new("not_found", error.to_string()),
+        ReplayError::NotFound(_) => CommandError::new(ErrorCode::NotFound, error.to_string()),
         other => storage_error(other),
     }
 }

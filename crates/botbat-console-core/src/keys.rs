@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use botbat_api::{ApiKey, Client, CreateApiKeyRequest, Page, Scope, ScopeInfo, UsageRecord};
+use botbat_api::{
+    ApiKey, Client, CreateApiKeyRequest, ErrorCode, Page, Scope, ScopeInfo, UsageRecord,
+};
 use botbat_secrets::{SecretId, Sensitive};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -182,7 +184,7 @@ impl Console {
             .remove(key_id);
         let Some((environment, secret)) = issued else {
             return Err(CommandError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 "That secret is no longer held: secrets are kept only until their dialog closes.",
             ));
         };
@@ -381,13 +383,13 @@ impl Console {
             .collect();
         if scopes.is_empty() {
             return Err(CommandError::new(
-                "conflict",
+                ErrorCode::Conflict,
                 "This key has made no calls that need a scope yet; there is nothing to base a narrower key on.",
             ));
         }
         if advice.unused.is_empty() {
             return Err(CommandError::new(
-                "conflict",
+                ErrorCode::Conflict,
                 "This key already uses every scope it has; a replacement would not be narrower.",
             ));
         }

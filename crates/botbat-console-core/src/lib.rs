@@ -26,7 +26,7 @@ pub use embedded::{
     management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox,
     KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
 };
-pub use error::CommandError;
+pub use error::{Code, CommandError, ConsoleCode};
 pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
 pub use model::*;
 pub use preferences::{JsonFilePreferences, PreferencesStore};
@@ -64,6 +64,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     ConnectionReport::export_all_to(dir)?;
     DashboardSummary::export_all_to(dir)?;
     CommandError::export_all_to(dir)?;
+    Code::export_all_to(dir)?;
     KeyRow::export_all_to(dir)?;
     CreateKeyInput::export_all_to(dir)?;
     IssuedKey::export_all_to(dir)?;

@@ -3,15 +3,15 @@
 
 use std::time::Instant;
 
-use botbat_api::{Page, Plan, RateLimits, UsageRecord, Wait};
+use botbat_api::{ErrorCode, Page, Plan, RateLimits, UsageRecord, Wait};
 use botbat_secrets::Sensitive;
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::keys::key_secret_id;
 use crate::{
-    BurstReport, BurstResult, CommandError, Console, Environment, PlanLimits, RateLimitView,
-    Recent429,
+    BurstReport, BurstResult, CommandError, Console, ConsoleCode, Environment, PlanLimits,
+    RateLimitView, Recent429,
 };
 
 type Result<T> = std::result::Result<T, CommandError>;
@@ -74,7 +74,7 @@ impl Console {
         self.ensure_active(environment)?;
         if environment != Environment::Sandbox {
             return Err(CommandError::new(
-                "sandbox_only",
+                ConsoleCode::SandboxOnly,
                 "The burst test runs only against the sandbox: in Production it would spend real quota.",
             ));
         }
@@ -97,7 +97,7 @@ impl Console {
                     .await?
                     .ok_or_else(|| {
                         CommandError::new(
-                            "not_found",
+                            ErrorCode::NotFound,
                             format!("This machine does not hold the secret of {id}; keep a key in the keychain when you create it to use it here."),
                         )
                     })?;

@@ -15,7 +15,8 @@ use botbat_secrets::SecretStore;
 use serde_json::{Map, Value};
 
 use crate::{
-    CommandError, Console, Environment, Preferences, PreferencesStore, SandboxState, SharedSandbox,
+    CommandError, Console, ConsoleCode, Environment, Preferences, PreferencesStore, SandboxState,
+    SharedSandbox,
 };
 
 /// The bundle identifier in `tauri.conf.json`: the name of the app data dir.
@@ -50,13 +51,13 @@ impl Profile {
     pub fn locate(data_dir: Option<PathBuf>) -> Result<Self, CommandError> {
         let data_dir = data_dir.or_else(app_data_dir).ok_or_else(|| {
             CommandError::new(
-                "local_storage",
+                ConsoleCode::LocalStorage,
                 format!("This system has no data directory for the console; set {DATA_DIR_ENV}."),
             )
         })?;
         std::fs::create_dir_all(&data_dir).map_err(|e| {
             CommandError::new(
-                "local_storage",
+                ConsoleCode::LocalStorage,
                 format!("cannot create {}: {e}", data_dir.display()),
             )
         })?;
@@ -96,7 +97,7 @@ impl Profile {
                     error: Some(error.clone()),
                 });
                 Err(CommandError::new(
-                    "unreachable",
+                    ConsoleCode::Unreachable,
                     format!("The embedded sandbox is not running: {error}"),
                 ))
             }

@@ -9,7 +9,7 @@
 //! secret of the other environment.
 
 use botbat_api::{
-    CreateWebhookRequest, CreatedWebhook, Delivery, Event, EventTypeInfo, Page,
+    CreateWebhookRequest, CreatedWebhook, Delivery, ErrorCode, Event, EventTypeInfo, Page,
     RotateWebhookSecretRequest, RotatedWebhookSecret, SecretOverlap, SimulateEventRequest,
     UpdateWebhookRequest, Webhook,
 };
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{CommandError, Console, Environment};
+use crate::{CommandError, Console, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -184,7 +184,7 @@ impl Console {
             description: input.description.map(|d| d.trim().to_string()),
             enabled: Some(input.enabled),
         })
-        .map_err(|e| CommandError::new("invalid_input", e.to_string()))?;
+        .map_err(|e| CommandError::new(ConsoleCode::InvalidInput, e.to_string()))?;
         Ok(self
             .client(environment)
             .await?
@@ -270,13 +270,13 @@ impl Console {
             .remove(webhook_id);
         let Some((held_for, secret)) = issued else {
             return Err(CommandError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 "That secret is no longer held: secrets are kept only until their dialog closes.",
             ));
         };
         if held_for != environment {
             return Err(CommandError::new(
-                "environment_changed",
+                ConsoleCode::EnvironmentChanged,
                 "That secret belongs to the other environment; nothing was stored.",
             ));
         }
@@ -526,7 +526,7 @@ impl Console {
     ) -> Result<Event> {
         if environment != Environment::Sandbox {
             return Err(CommandError::new(
-                "sandbox_only",
+                ConsoleCode::SandboxOnly,
                 "The Event Simulator exists only in the Sandbox: production events come from real activity.",
             ));
         }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 mod counting;
 use counting::Counting;
 
+use botbat_api::ErrorCode;
 use botbat_console_core::{
-    open_secret_store, start_embedded_sandbox, Console, Environment, JsonFilePreferences,
-    KeyLocation, KeychainState, SettingsInput, Theme,
+    open_secret_store, start_embedded_sandbox, Console, ConsoleCode, Environment,
+    JsonFilePreferences, KeyLocation, KeychainState, SettingsInput, Theme,
 };
 use botbat_secrets::{MemoryStore, SecretStore};
 
@@ -99,7 +100,7 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
         .dashboard_summary()
         .await
         .expect_err("no production key");
-    assert_eq!(error.code, "no_management_key");
+    assert_eq!(error.code, ConsoleCode::NoManagementKey);
 
     let sandbox_key = fx
         .secrets
@@ -111,7 +112,7 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
         .set_management_key(Environment::Production, sandbox_key.expose().clone())
         .await
         .expect_err("a sandbox key is refused for production");
-    assert_eq!(error.code, "invalid_input");
+    assert_eq!(error.code, ConsoleCode::InvalidInput);
     assert!(error.message.contains("Sandbox key"), "{}", error.message);
 
     let info = fx
@@ -170,7 +171,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .test_connection(Environment::Production)
         .await
         .expect_err("the sandbox does not take a live key");
-    assert_eq!(error.code, "unauthorized");
+    assert_eq!(error.code, ErrorCode::Unauthorized);
     assert!(error.message.contains("live key"), "{}", error.message);
     assert_eq!(error.status, Some(401));
     assert!(error.request_id.is_some_and(|id| id.starts_with("req_")));
@@ -203,7 +204,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .dashboard_summary()
         .await
         .expect_err("usage:read cannot list keys");
-    assert_eq!(error.code, "forbidden");
+    assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("keys:manage"), "{}", error.message);
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -221,7 +222,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .test_connection(Environment::Sandbox)
         .await
         .expect_err("nothing listens");
-    assert_eq!(error.code, "unreachable");
+    assert_eq!(error.code, ConsoleCode::Unreachable);
 }
 
 #[tokio::test]
@@ -235,7 +236,7 @@ async fn bad_settings_are_refused_and_the_old_ones_kept() {
             theme: Theme::Light,
         })
         .expect_err("no scheme");
-    assert_eq!(error.code, "invalid_input");
+    assert_eq!(error.code, ConsoleCode::InvalidInput);
     assert_eq!(error.details[0].field, "production_base_url");
     assert_eq!(
         fx.console.preferences().theme,
@@ -349,7 +350,7 @@ async fn production_needs_https_unless_it_is_on_this_machine() {
         "http://127.0.0.1.example.com/v1",
     ] {
         let error = save(refused).expect_err(refused);
-        assert_eq!(error.code, "invalid_input", "{refused}");
+        assert_eq!(error.code, ConsoleCode::InvalidInput, "{refused}");
         assert_eq!(error.details[0].field, "production_base_url");
         assert!(
             error.message.contains("must start with https://")
@@ -415,7 +416,12 @@ async fn a_plain_http_production_url_from_an_older_preferences_file_sends_nothin
         .test_connection(Environment::Production)
         .await
         .expect_err("refused before connecting");
-    assert_eq!(error.code, "insecure_base_url", "{}", error.message);
+    assert_eq!(
+        error.code,
+        ConsoleCode::InsecureBaseUrl,
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("https://"), "{}", error.message);
     console
         .set_environment(Environment::Production)
@@ -424,7 +430,12 @@ async fn a_plain_http_production_url_from_an_older_preferences_file_sends_nothin
         .catalog(&console, true)
         .await
         .expect_err("Try It refuses it too");
-    assert_eq!(error.code, "insecure_base_url", "{}", error.message);
+    assert_eq!(
+        error.code,
+        ConsoleCode::InsecureBaseUrl,
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]
@@ -494,7 +505,7 @@ async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
         .test_connection(Environment::Sandbox)
         .await
         .expect_err("the old key is revoked");
-    assert_eq!(error.code, "unauthorized");
+    assert_eq!(error.code, ErrorCode::Unauthorized);
     let report = fx
         .console
         .test_connection(Environment::Sandbox)
@@ -508,5 +519,5 @@ async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
         .await
         .expect("cleared");
     let error = fx.console.dashboard_summary().await.expect_err("no key");
-    assert_eq!(error.code, "no_management_key");
+    assert_eq!(error.code, ConsoleCode::NoManagementKey);
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use botbat_api::ratelimit::MAX_WAIT_SECONDS;
+use botbat_api::ErrorCode;
 use botbat_console_core::tryit::{TryIt, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL};
 use botbat_console_core::{Console, Environment, JsonFilePreferences, KeychainState, SandboxState};
 use botbat_secrets::{MemoryStore, SecretId, SecretStore, Sensitive};
@@ -161,7 +162,7 @@ async fn absurd_waits_are_capped_and_explained_everywhere_the_console_would_wait
         1,
         "asked once, not retried"
     );
-    assert_eq!(error.code, "rate_limited");
+    assert_eq!(error.code, ErrorCode::RateLimited);
     assert!(
         error
             .message

@@ -7,10 +7,10 @@ use std::sync::Arc;
 mod counting;
 use counting::Counting;
 
-use botbat_api::{KeyStatus, Plan, Scope};
+use botbat_api::{ErrorCode, KeyStatus, Plan, Scope};
 use botbat_console_core::keys::key_secret_id;
 use botbat_console_core::{
-    start_embedded_sandbox, Console, CreateKeyInput, Environment, JsonFilePreferences,
+    start_embedded_sandbox, Console, ConsoleCode, CreateKeyInput, Environment, JsonFilePreferences,
     KeychainState, SettingsInput, Theme,
 };
 use botbat_sandbox::SandboxConfig;
@@ -83,7 +83,7 @@ async fn a_created_secret_is_held_once_and_kept_only_on_request() {
         .expect("in the store");
     assert_eq!(stored.expose(), &issued.secret);
     let again = fx.console.keep_issued_secret(&issued.key.id).await;
-    assert_eq!(again.expect_err("held only once").code, "not_found");
+    assert_eq!(again.expect_err("held only once").code, ErrorCode::NotFound);
 
     let other = fx
         .console
@@ -108,7 +108,7 @@ async fn writes_aimed_at_an_inactive_environment_are_refused() {
         .create_api_key(Environment::Production, input("x", &[Scope::UsageRead]))
         .await
         .expect_err("production is not active");
-    assert_eq!(error.code, "environment_changed");
+    assert_eq!(error.code, ConsoleCode::EnvironmentChanged);
     let keys = fx.console.list_api_keys().await.expect("list");
     assert_eq!(keys.len(), 1, "nothing was created");
 }
@@ -239,7 +239,7 @@ async fn a_burst_over_the_starter_limit_reports_429s_with_retry_after() {
         .burst_test(env, Some("key_unknown"), 3, |_| {})
         .await
         .expect_err("no secret held");
-    assert_eq!(error.code, "not_found");
+    assert_eq!(error.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -290,7 +290,7 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
         )
         .await
         .expect_err("wrong name");
-    assert_eq!(error.code, "invalid_input");
+    assert_eq!(error.code, ConsoleCode::InvalidInput);
     let revoked = fx
         .console
         .revoke_api_key(
@@ -318,7 +318,7 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
         .burst_test(Environment::Production, None, 5, |_| {})
         .await
         .expect_err("sandbox only");
-    assert_eq!(error.code, "sandbox_only");
+    assert_eq!(error.code, ConsoleCode::SandboxOnly);
     live.shutdown().await;
 }
 
@@ -409,7 +409,7 @@ async fn the_keys_list_learns_which_secrets_are_kept_from_one_index_read() {
         )
         .await
         .expect_err("its secret is gone");
-    assert_eq!(error.code, "not_found");
+    assert_eq!(error.code, ErrorCode::NotFound);
     let rows = console.list_api_keys().await.expect("list");
     assert_eq!(listed_with(&rows), kept[1..].to_vec());
 

@@ -9,15 +9,15 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use botbat_api::{Plan, Scope};
+use botbat_api::{ErrorCode, Plan, Scope};
 use botbat_console_core::keys::key_secret_id;
 use botbat_console_core::tryit::{
     parse_catalog, parse_catalog_for_path, DocumentText, TryFormPart, TryIt, TryOperation, TryPair,
     TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
 };
 use botbat_console_core::{
-    Console, CreateKeyInput, Environment, JsonFilePreferences, KeychainState, SandboxState,
-    SettingsInput, Theme,
+    Console, ConsoleCode, CreateKeyInput, Environment, JsonFilePreferences, KeychainState,
+    SandboxState, SettingsInput, Theme,
 };
 use botbat_sandbox::{Limits, RunningSandbox, SandboxConfig};
 use botbat_secrets::{MemoryStore, SecretId, SecretStore, Sensitive};
@@ -355,7 +355,7 @@ async fn a_missing_required_field_is_caught_before_sending_and_sending_anyway_sh
         .send(&fx.console, env, &bad, TrySendOptions::default())
         .await
         .expect_err("not sent");
-    assert_eq!(refused.code, "invalid_input");
+    assert_eq!(refused.code, ConsoleCode::InvalidInput);
     assert_eq!(refused.details.len(), 2);
     let history = fx
         .tryit
@@ -529,7 +529,7 @@ async fn a_key_without_the_endpoints_scope_is_flagged_before_sending() {
         .send(&fx.console, env, &stranger, TrySendOptions::default())
         .await
         .expect_err("no secret");
-    assert_eq!(error.code, "not_found");
+    assert_eq!(error.code, ErrorCode::NotFound);
     assert!(error.message.contains("keychain"), "{}", error.message);
     let _ = fx.secrets.delete(&key_secret_id(env, &issued.key.id));
 }
@@ -885,7 +885,7 @@ async fn production_writes_need_confirmation_and_a_stale_environment_is_refused(
         )
         .await
         .expect_err("built for the sandbox");
-    assert_eq!(stale.code, "environment_changed");
+    assert_eq!(stale.code, ConsoleCode::EnvironmentChanged);
     let unconfirmed = fx
         .tryit
         .send(
@@ -896,7 +896,7 @@ async fn production_writes_need_confirmation_and_a_stale_environment_is_refused(
         )
         .await
         .expect_err("needs confirmation");
-    assert_eq!(unconfirmed.code, "confirmation_required");
+    assert_eq!(unconfirmed.code, ConsoleCode::ConfirmationRequired);
     assert!(
         unconfirmed.message.contains("Production"),
         "{}",
@@ -1041,7 +1041,7 @@ async fn curl_import_then_export_gives_the_same_request() {
         .parse_curl(&fx.console, "wget https://x", MANAGEMENT_CREDENTIAL)
         .await
         .expect_err("not curl");
-    assert_eq!(error.code, "invalid_input");
+    assert_eq!(error.code, ConsoleCode::InvalidInput);
 }
 
 // --- Snippets executed ---------------------------------------------------------------

@@ -14,8 +14,8 @@ use botbat_console_core::usage::{
     UsageSyncProgress,
 };
 use botbat_console_core::{
-    start_embedded_sandbox, Console, Environment, JsonFilePreferences, KeychainState, SandboxState,
-    UsageCache,
+    start_embedded_sandbox, Console, ConsoleCode, Environment, JsonFilePreferences, KeychainState,
+    SandboxState, UsageCache,
 };
 use botbat_sandbox::{Limits, RunningSandbox};
 use botbat_secrets::{MemoryStore, SecretStore};
@@ -372,7 +372,7 @@ async fn charts_keep_working_offline_as_of_the_last_sync() {
         .sync(Environment::Sandbox)
         .await
         .expect_err("the sandbox is gone");
-    assert_eq!(error.code, "unreachable", "{error:?}");
+    assert_eq!(error.code, ConsoleCode::Unreachable, "{error:?}");
     let last = fx.last_report();
     assert!(last.done && last.error.is_some(), "{last:?}");
     let overview = fx.usage.overview().await.expect("overview");
@@ -412,10 +412,10 @@ async fn a_stopped_sync_says_so_and_the_next_one_carries_on() {
         .sync(Environment::Sandbox)
         .await
         .expect_err("one at a time");
-    assert_eq!(twice.code, "sync_running");
+    assert_eq!(twice.code, ConsoleCode::SyncRunning);
     assert!(fx.usage.cancel_sync(Environment::Sandbox));
     let stopped = running.await.expect("task").expect_err("stopped");
-    assert_eq!(stopped.code, "sync_cancelled");
+    assert_eq!(stopped.code, ConsoleCode::SyncCancelled);
     let partial = fx.usage.overview().await.expect("overview");
     assert!(partial.syncing.is_none());
     assert!(
@@ -486,7 +486,7 @@ async fn a_sync_stopped_at_any_point_reports_exactly_the_rows_it_left_in_the_fil
         match outcome {
             Err(error) => {
                 assert!(asked, "round {round}: stopped without being asked");
-                assert_eq!(error.code, "sync_cancelled", "round {round}");
+                assert_eq!(error.code, ConsoleCode::SyncCancelled, "round {round}");
                 assert_eq!(said.error.as_deref(), Some("The sync was stopped."));
                 stopped += 1;
             }
@@ -554,13 +554,13 @@ async fn history_is_generated_only_in_the_sandbox() {
         .seed(Environment::Sandbox, 1, 10)
         .await
         .expect_err("the console moved on");
-    assert_eq!(stale.code, "environment_changed");
+    assert_eq!(stale.code, ConsoleCode::EnvironmentChanged);
     let production = fx
         .usage
         .seed(Environment::Production, 1, 10)
         .await
         .expect_err("production");
-    assert_eq!(production.code, "sandbox_only");
+    assert_eq!(production.code, ConsoleCode::SandboxOnly);
     // Production's cache is its own file, empty.
     let overview = fx.usage.overview().await.expect("overview");
     assert_eq!(overview.environment, Environment::Production);

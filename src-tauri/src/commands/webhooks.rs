@@ -14,7 +14,7 @@ use botbat_console_core::inspector::{
 use botbat_console_core::webhooks::{
     DeliveryQuery, IssuedWebhookSecret, ResendReport, WebhookInput, WebhookRow,
 };
-use botbat_console_core::{CommandError, Console, Environment, Inspectors};
+use botbat_console_core::{CommandError, Console, ConsoleCode, Environment, Inspectors};
 use botbat_webhooks::capture::{CaptureDetail, CaptureFilter, CapturePage, ForwardResult};
 use botbat_webhooks::credentials::CredentialStatus;
 use chrono::{DateTime, Utc};
@@ -138,6 +138,6 @@ pub async fn export_har(
         .path()
         .download_dir()
         .or_else(|_| app.path().app_data_dir().map(|d| d.join("exports")))
-        .map_err(|e| CommandError::new("local_storage", e.to_string()))?;
+        .map_err(|e| CommandError::new(ConsoleCode::LocalStorage, e.to_string()))?;
     stations.export_har(environment, ids, &dir).await
 }

@@ -23,6 +23,7 @@ import type { ApiKey } from "./bindings/ApiKey";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BurstReport } from "./bindings/BurstReport";
 import type { BurstResult } from "./bindings/BurstResult";
+import type { Code } from "./bindings/Code";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CreateKeyInput } from "./bindings/CreateKeyInput";
@@ -69,25 +70,11 @@ import type { UsageExportFormat } from "./bindings/UsageExportFormat";
 import type { UsageOverview } from "./bindings/UsageOverview";
 import type { UsageSyncProgress } from "./bindings/UsageSyncProgress";
 import type { UsageSyncReport } from "./bindings/UsageSyncReport";
-
-/** Error codes the backend sends; the UI branches on these, never on message text. */
-export type ErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "validation_error"
-  | "rate_limited"
-  | "unreachable"
-  | "keychain_unavailable"
-  | "no_management_key"
-  | "invalid_input"
-  | "environment_changed"
-  | "internal";
+import { isCode } from "./errors";
 
 /** A rejected command, normalised so every caller gets the same shape. */
 export class BackendError extends Error {
-  readonly code: string;
+  readonly code: Code;
   readonly status: number | null;
   readonly requestId: string | null;
   readonly details: FieldIssue[];
@@ -95,7 +82,7 @@ export class BackendError extends Error {
   readonly retryAfter: number | null;
 
   constructor(
-    code: string,
+    code: Code,
     message: string,
     status: number | null = null,
     requestId: string | null = null,
@@ -116,7 +103,7 @@ export class BackendError extends Error {
     if (raw instanceof BackendError) return raw;
     if (isCommandError(raw)) {
       return new BackendError(
-        raw.code,
+        isCode(raw.code) ? raw.code : "internal",
         raw.message,
         typeof raw.status === "number" ? raw.status : null,
         typeof raw.request_id === "string" && raw.request_id !== "" ? raw.request_id : null,
@@ -137,11 +124,11 @@ function isCommandError(value: unknown): value is CommandError {
 }
 
 /**
- * A 429's wait: a numeric `retry_after` next to the CommandError fields if the backend
- * sends one, else a `retry_after` detail. Both are optional; absent means unknown.
+ * A 429's wait: the CommandError's `retry_after`, else a `retry_after` detail. Both are
+ * optional; absent means unknown.
  */
 function retryAfterOf(raw: CommandError): number | null {
-  const extra = (raw as unknown as Record<string, unknown>).retry_after;
+  const extra: unknown = raw.retry_after;
   if (typeof extra === "number" && Number.isFinite(extra) && extra >= 0) return Math.ceil(extra);
   const detail = Array.isArray(raw.details)
     ? raw.details.find((d) => isFieldIssue(d) && d.field === "retry_after")

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
+import type { Code } from "./bindings/Code";
 import { adviceFor, missingScope } from "./errors";
 import { formatCount, formatDuration, formatPercent, relativeTime, secondsUntil } from "./format";
 import { baseUrlProblem } from "./url";
@@ -100,7 +101,7 @@ describe("adviceFor", () => {
   });
 
   it("has a hint for every code the console meets", () => {
-    const codes = [
+    const codes: Code[] = [
       "not_found",
       "conflict",
       "validation_error",

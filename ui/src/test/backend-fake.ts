@@ -9,6 +9,7 @@ import type { ApiKey } from "../lib/bindings/ApiKey";
 import type { AppStatus } from "../lib/bindings/AppStatus";
 import type { BurstReport } from "../lib/bindings/BurstReport";
 import type { BurstResult } from "../lib/bindings/BurstResult";
+import type { Code } from "../lib/bindings/Code";
 import type { CommandError } from "../lib/bindings/CommandError";
 import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
 import type { DashboardSummary } from "../lib/bindings/DashboardSummary";
@@ -39,8 +40,8 @@ export interface Call {
   args: Args;
 }
 
-export function commandError(code: string, message: string, extra: Partial<CommandError> = {}): CommandError {
-  return { code, message, status: null, request_id: null, details: [], ...extra };
+export function commandError(code: Code, message: string, extra: Partial<CommandError> = {}): CommandError {
+  return { code, message, status: null, request_id: null, details: [], retry_after: null, ...extra };
 }
 
 export function summary(environment: Environment, overrides: Partial<DashboardSummary> = {}): DashboardSummary {

@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Json;
 use botbat_console_core::inspector::{InspectorSettings, TunnelOptions};
-use botbat_console_core::{CommandError, InspectorEvent, Inspectors, SandboxRole};
+use botbat_console_core::{CommandError, ConsoleCode, InspectorEvent, Inspectors, SandboxRole};
 use botbat_webhooks::capture::{CaptureSource, CaptureSummary};
 use botbat_webhooks::forward::{glob_match, parse_target, ForwardRoute};
 use botbat_webhooks::tunnel::{TunnelState, TunnelStatus};
@@ -253,7 +253,7 @@ pub async fn run(ctx: &mut Ctx, args: ListenArgs) -> Result<()> {
                 if !fresh {
                     if let Some(limit) = args.exit_on_stale {
                         break Err(CommandError::new(
-                            "listener_stale",
+                            ConsoleCode::ListenerStale,
                             format!(
                                 "No heartbeat or event for {limit} s{}: exiting so a supervisor can restart the listener (it resumes after the last acknowledged event).",
                                 if connected { "" } else { " (not connected)" }

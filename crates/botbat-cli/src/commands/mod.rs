@@ -10,7 +10,8 @@ mod webhooks;
 
 use std::time::Duration;
 
-use botbat_console_core::{CommandError, Environment, SandboxRole};
+use botbat_api::ErrorCode;
+use botbat_console_core::{Code, CommandError, ConsoleCode, Environment, SandboxRole};
 use clap::CommandFactory;
 use serde_json::json;
 
@@ -70,12 +71,12 @@ fn sandbox_text(ctx: &Ctx) -> Option<String> {
 
 /// What to do about a failed connection test, in the terminal's words.
 fn advice(error: &CommandError) -> Option<&'static str> {
-    Some(match error.code.as_str() {
-        "unauthorized" => "The management key is missing, invalid, revoked or expired. Set BOTBAT_API_KEY, or store a key in the console's Settings.",
-        "forbidden" => "The management key lacks the scope named above. Use a key that has it.",
-        "unreachable" => "The API could not be reached. Check --base-url (or the console's Settings) and that the server is running.",
-        "no_management_key" => "Store a management key in the console's Settings (it goes to the OS keychain), or set BOTBAT_API_KEY.",
-        "keychain_unavailable" => "The OS keychain is unavailable. Set BOTBAT_API_KEY to run without it.",
+    Some(match error.code {
+        Code::Platform(ErrorCode::Unauthorized) => "The management key is missing, invalid, revoked or expired. Set BOTBAT_API_KEY, or store a key in the console's Settings.",
+        Code::Platform(ErrorCode::Forbidden) => "The management key lacks the scope named above. Use a key that has it.",
+        Code::Console(ConsoleCode::Unreachable) => "The API could not be reached. Check --base-url (or the console's Settings) and that the server is running.",
+        Code::Console(ConsoleCode::NoManagementKey) => "Store a management key in the console's Settings (it goes to the OS keychain), or set BOTBAT_API_KEY.",
+        Code::Console(ConsoleCode::KeychainUnavailable) => "The OS keychain is unavailable. Set BOTBAT_API_KEY to run without it.",
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@
 use botbat_console_core::tryit::{
     TryIt, TryPair, TryProgress, TryRequest, TryResponse, TrySendOptions,
 };
+use botbat_console_core::{Code, ConsoleCode};
 use botbat_console_core::{CommandError, Environment};
 use serde_json::Value;
 
@@ -97,7 +98,7 @@ async fn dry_run(ctx: &Ctx, tryit: &TryIt, request: &TryRequest) -> Result<()> {
         return Err(CommandError {
             details: check.issues.clone(),
             ..CommandError::new(
-                "invalid_input",
+                ConsoleCode::InvalidInput,
                 format!(
                     "{} {} would be refused: fix the fields below.",
                     request.method, request.path
@@ -236,7 +237,9 @@ fn failure_error(response: &TryResponse) -> Result<()> {
         request_id: response.request_id.clone(),
         details: response.error_details.clone(),
         ..CommandError::new(
-            &text("code").unwrap_or_else(|| "http_error".into()),
+            text("code")
+                .and_then(|code| Code::parse(&code))
+                .unwrap_or(Code::Console(ConsoleCode::HttpError)),
             text("message").unwrap_or_else(|| {
                 format!(
                     "{} answered {} {}",

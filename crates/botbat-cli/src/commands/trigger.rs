@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use botbat_api::SimulateEventRequest;
 use botbat_console_core::webhooks::EventDelivery;
-use botbat_console_core::{CommandError, Environment};
+use botbat_console_core::{CommandError, ConsoleCode, Environment};
 use serde_json::{json, Map, Value};
 
 use crate::cli::TriggerArgs;
@@ -57,7 +57,7 @@ fn set_path(data: &mut Value, raw: &str) -> Result<()> {
 pub async fn run(ctx: &mut Ctx, args: TriggerArgs) -> Result<()> {
     if ctx.environment != Environment::Sandbox {
         return Err(CommandError::new(
-            "sandbox_only",
+            ConsoleCode::SandboxOnly,
             "botbat trigger runs only in the Sandbox: production events come from real activity.",
         ));
     }

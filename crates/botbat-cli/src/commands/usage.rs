@@ -6,7 +6,7 @@ use std::sync::Arc;
 use botbat_console_core::usage::{
     ChartTheme, UsageChartKind, UsageChartRequest, UsageExportFormat, UsageRange, UsageSyncProgress,
 };
-use botbat_console_core::{CommandError, UsageCache};
+use botbat_console_core::{CommandError, ConsoleCode, UsageCache};
 use chrono::{Local, Offset};
 use serde_json::json;
 
@@ -117,7 +117,7 @@ async fn export(
     let bytes = cache.render(ctx.environment, &request, format).await?;
     std::fs::write(output, &bytes).map_err(|e| {
         CommandError::new(
-            "export_failed",
+            ConsoleCode::ExportFailed,
             format!("Could not write {}: {e}", output.display()),
         )
     })?;

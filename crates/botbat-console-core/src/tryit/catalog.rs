@@ -18,7 +18,7 @@ use super::model::{
     TryBodyDoc, TryBodyField, TryCatalog, TryModule, TryOperation, TryParameter, TryResponseDoc,
 };
 use super::validate::Patterns;
-use crate::{CommandError, Environment};
+use crate::{CommandError, ConsoleCode, Environment};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 const MAX_DEPTH: usize = 24;
@@ -430,7 +430,7 @@ fn method_rank(method: &str) -> usize {
 
 fn not_a_document(source_url: &str, error: impl std::fmt::Display) -> CommandError {
     CommandError::new(
-        "unexpected_response",
+        ConsoleCode::UnexpectedResponse,
         format!("{source_url} is not an OpenAPI document: {error}."),
     )
 }

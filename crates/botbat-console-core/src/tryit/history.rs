@@ -11,13 +11,14 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use botbat_api::ErrorCode;
 use botbat_secrets::mask_secret;
 use regex::Regex;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
 
 use super::model::{TryHistoryEntry, TryHistoryItem, TryPair, TryRequest, TryResponse};
-use crate::{CommandError, Environment};
+use crate::{CommandError, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -142,7 +143,10 @@ impl From<Row> for TryHistoryItem {
 }
 
 fn storage_error(error: impl std::fmt::Display) -> CommandError {
-    CommandError::new("local_storage", format!("Try It history: {error}"))
+    CommandError::new(
+        ConsoleCode::LocalStorage,
+        format!("Try It history: {error}"),
+    )
 }
 
 #[derive(Clone)]
@@ -273,7 +277,7 @@ impl History {
         }) = row
         else {
             return Err(CommandError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("There is no request {id} in this environment's history."),
             ));
         };

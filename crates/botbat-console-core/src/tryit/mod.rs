@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use botbat_api::client::RateLimitHeaders;
-use botbat_api::{ApiKey, KeyStatus, Scope, Wait};
+use botbat_api::{ApiKey, ErrorCode, KeyStatus, Scope, Wait};
 use botbat_secrets::{mask_secret, Sensitive};
 use chrono::Utc;
 use futures::TryStreamExt;
@@ -39,7 +39,7 @@ pub use send::build_url;
 pub use validate::{check_request, validate_value, Patterns};
 
 use crate::keys::key_secret_id;
-use crate::{CommandError, Console, Environment};
+use crate::{CommandError, Console, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -177,7 +177,7 @@ impl TryIt {
     fn document_url(console: &Console, environment: Environment) -> Result<String> {
         if console.base_url(environment).is_empty() {
             return Err(CommandError::new(
-                "unreachable",
+                ConsoleCode::Unreachable,
                 "The embedded sandbox is still starting; the catalog loads once it runs.",
             ));
         }
@@ -345,7 +345,7 @@ impl TryIt {
     async fn download(&self, url: &str) -> Result<Value> {
         let unreachable = |detail: String| {
             CommandError::new(
-                "unreachable",
+                ConsoleCode::Unreachable,
                 format!("Could not download the API catalog from {url}: {detail}. Check the base URL in Settings."),
             )
         };
@@ -370,7 +370,7 @@ impl TryIt {
             .map_err(|e| unreachable(e.to_string()))?;
         serde_json::from_slice(&bytes).map_err(|e| {
             CommandError::new(
-                "unexpected_response",
+                ConsoleCode::UnexpectedResponse,
                 format!("{url} did not return a JSON OpenAPI document: {e}"),
             )
         })
@@ -559,7 +559,7 @@ impl TryIt {
                 None => {
                     console.forget_kept_key(environment, credential).await;
                     return Err(CommandError::new(
-                        "not_found",
+                        ErrorCode::NotFound,
                         format!("This machine does not keep the secret of {credential}; choose another credential, or keep a key in the keychain when you create it."),
                     ));
                 }
@@ -619,7 +619,7 @@ impl TryIt {
         let method = request.method.trim().to_ascii_uppercase();
         if environment == Environment::Production && method != "GET" && !options.confirmed {
             return Err(CommandError::new(
-                "confirmation_required",
+                ConsoleCode::ConfirmationRequired,
                 format!(
                     "{method} {} would run in Production, against real data. Confirm it first.",
                     request.path
@@ -653,7 +653,7 @@ impl TryIt {
                     return Err(CommandError {
                         details: issues.clone(),
                         ..CommandError::new(
-                            "invalid_input",
+                            ConsoleCode::InvalidInput,
                             format!("Not sent: {} invalid ({}). Fix them, or send anyway to see the platform's answer.", plural_fields(fields.len()), fields.join(", ")),
                         )
                     });
@@ -739,7 +739,7 @@ impl TryIt {
                 return Err(CommandError {
                     details: issues,
                     ..CommandError::new(
-                        "invalid_input",
+                        ConsoleCode::InvalidInput,
                         "Fix the highlighted fields before fetching every page.",
                     )
                 });

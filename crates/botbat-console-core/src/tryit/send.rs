@@ -16,6 +16,7 @@ use url::Url;
 
 use super::model::{TryFormPart, TryOperation, TryPair, TryRateLimit, TryRequest, TryResponse};
 use crate::CommandError;
+use crate::ConsoleCode;
 
 /// Headers the builder does not let a user set: the credential decides `Authorization`, and
 /// the HTTP stack owns framing.
@@ -42,7 +43,7 @@ pub(super) const ENCODED: AsciiSet = NON_ALPHANUMERIC
 pub fn build_url(base_url: &str, request: &TryRequest) -> Result<Url, CommandError> {
     if base_url.is_empty() {
         return Err(CommandError::new(
-            "unreachable",
+            ConsoleCode::Unreachable,
             "The environment has no base URL yet (the embedded sandbox is still starting).",
         ));
     }
@@ -168,7 +169,7 @@ pub async fn execute(
         let mut value =
             HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
                 CommandError::new(
-                    "invalid_input",
+                    ConsoleCode::InvalidInput,
                     "The stored key has characters a header cannot carry.",
                 )
             })?;
@@ -208,7 +209,7 @@ pub async fn execute(
     }
     let response = builder.headers(headers).send().await.map_err(|e| {
         CommandError::new(
-            "unreachable",
+            ConsoleCode::Unreachable,
             format!(
                 "Could not reach {url_text}: {}. Check the base URL in Settings.",
                 transport_error(&e)
@@ -223,7 +224,7 @@ pub async fn execute(
         .collect();
     let bytes = response.bytes().await.map_err(|e| {
         CommandError::new(
-            "unreachable",
+            ConsoleCode::Unreachable,
             format!(
                 "{url_text} stopped answering mid-response: {}",
                 transport_error(&e)

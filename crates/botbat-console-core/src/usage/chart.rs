@@ -105,7 +105,6 @@ pub async fn answer(
     filters: &Filters,
     limits: Option<&UsagePlanLimits>,
 ) -> Result<Drawn> {
-    let usage = |e: botbat_usage::UsageError| CommandError::new("usage_cache", e.to_string());
     let axis = TimeAxis {
         start_s: window.from_s,
         bucket_s: window.bucket_s,
@@ -120,10 +119,7 @@ pub async fn answer(
                     Some(UsageBreakdown::Key) => VolumeBy::Key,
                     _ => VolumeBy::Endpoint,
                 };
-                let answer = store
-                    .volume(window, filters, by, Source::Rollups)
-                    .await
-                    .map_err(usage)?;
+                let answer = store.volume(window, filters, by, Source::Rollups).await?;
                 let styles = answer
                     .series
                     .iter()
@@ -153,10 +149,7 @@ pub async fn answer(
                     Some(UsageBreakdown::ErrorCode) => ErrorsBy::ErrorCode,
                     _ => ErrorsBy::StatusClass,
                 };
-                let answer = store
-                    .errors(window, filters, by, Source::Rollups)
-                    .await
-                    .map_err(usage)?;
+                let answer = store.errors(window, filters, by, Source::Rollups).await?;
                 let styles = answer
                     .series
                     .iter()
@@ -188,10 +181,7 @@ pub async fn answer(
                 )
             }
             UsageChartKind::Latency => {
-                let answer = store
-                    .latency(window, filters, Source::Rollups)
-                    .await
-                    .map_err(usage)?;
+                let answer = store.latency(window, filters, Source::Rollups).await?;
                 let styles = vec![
                     (Style::Line, Hue::Palette(Some(0))),
                     (Style::Line, Hue::Warning),
@@ -208,8 +198,7 @@ pub async fn answer(
             UsageChartKind::RateLimits => {
                 let answer = store
                     .load(window, filters.key_id.as_deref(), Source::Rollups)
-                    .await
-                    .map_err(usage)?;
+                    .await?;
                 let styles = vec![
                     (Style::Line, Hue::Palette(Some(0))),
                     (Style::Markers, Hue::Violet),

@@ -19,12 +19,12 @@ use std::time::Instant;
 
 use botbat_api::{SeedUsageReport, SeedUsageRequest, SEED_MAX_DAYS, SEED_MAX_REQUESTS};
 use botbat_charts::{render_svg, svg_to_png, to_csv, Theme};
-use botbat_usage::{Source, SyncEnd, SyncOptions, UsageError, UsageStore, Window};
+use botbat_usage::{Source, SyncEnd, SyncOptions, UsageStore, Window};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use model::*;
 
-use crate::{CommandError, Console, Environment};
+use crate::{CommandError, Console, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -38,18 +38,6 @@ const PNG_SCALE: f32 = 2.0;
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn from_usage(error: UsageError) -> CommandError {
-    match error {
-        UsageError::Platform(client) => client.into(),
-        UsageError::Invalid(message) => CommandError::new("invalid_input", message),
-        other => CommandError::new("usage_cache", other.to_string()),
-    }
-}
-
-fn from_chart(error: botbat_charts::ChartError) -> CommandError {
-    CommandError::new("chart", error.to_string())
 }
 
 struct Running {
@@ -140,9 +128,7 @@ impl UsageCache {
             return Ok(store.clone());
         }
         let path = self.console.local_file(environment, USAGE_FILE)?;
-        let store = UsageStore::open(&path, environment.as_str())
-            .await
-            .map_err(from_usage)?;
+        let store = UsageStore::open(&path, environment.as_str()).await?;
         stores.insert(environment, store.clone());
         Ok(store)
     }
@@ -175,9 +161,9 @@ impl UsageCache {
 
     pub async fn overview_of(&self, environment: Environment) -> Result<UsageOverview> {
         let store = self.store(environment).await?;
-        let state = store.state().await.map_err(from_usage)?;
-        let keys = store.keys().await.map_err(from_usage)?;
-        let endpoints = store.endpoints().await.map_err(from_usage)?;
+        let state = store.state().await?;
+        let keys = store.keys().await?;
+        let endpoints = store.endpoints().await?;
         Ok(UsageOverview {
             environment,
             as_of: state.last_finished.map(rfc3339),
@@ -215,7 +201,7 @@ impl UsageCache {
             let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
             if running.contains_key(&environment) {
                 return Err(CommandError::new(
-                    "sync_running",
+                    ConsoleCode::SyncRunning,
                     format!(
                         "The {} usage cache is already syncing; its progress is shown as it goes.",
                         environment.label()
@@ -286,19 +272,19 @@ impl UsageCache {
         };
         let stopped = || {
             CommandError::new(
-                "sync_cancelled",
+                ConsoleCode::SyncCancelled,
                 "The sync was stopped. What it stored is kept; the next sync carries on from there.",
             )
         };
         let report = match handle.await {
-            Ok(result) => match result.map_err(from_usage)? {
+            Ok(result) => match result? {
                 SyncEnd::Finished(report) => report,
                 SyncEnd::Stopped { .. } => return Err(stopped()),
             },
             Err(join) if join.is_cancelled() => return Err(stopped()),
-            Err(join) => return Err(CommandError::new("usage_cache", join.to_string())),
+            Err(join) => return Err(CommandError::new(ConsoleCode::UsageCache, join.to_string())),
         };
-        let state = store.state().await.map_err(from_usage)?;
+        let state = store.state().await?;
         Ok(UsageSyncReport {
             environment,
             rows: report.rows,
@@ -357,7 +343,7 @@ impl UsageCache {
         let window = Window::covering(from, to, offset_s)
             .map_err(|e| CommandError::invalid_input("range", e.to_string()))?;
         let filters = chart::filters_of(request)?;
-        let state = store.state().await.map_err(from_usage)?;
+        let state = store.state().await?;
         let limits = state.plan.map(|p| UsagePlanLimits {
             plan: p.plan,
             per_key_per_second: p.per_key_per_second,
@@ -369,13 +355,9 @@ impl UsageCache {
             ChartTheme::Light => Theme::Light,
             ChartTheme::Dark => Theme::Dark,
         };
-        let rendered =
-            render_svg(&drawn.chart, (request.width, request.height), theme).map_err(from_chart)?;
+        let rendered = render_svg(&drawn.chart, (request.width, request.height), theme)?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let totals = store
-            .summary(&window, &filters, Source::Rollups)
-            .await
-            .map_err(from_usage)?;
+        let totals = store.summary(&window, &filters, Source::Rollups).await?;
         let at = |s: i64| rfc3339(DateTime::from_timestamp(s, 0).unwrap_or(DateTime::UNIX_EPOCH));
         let chart = UsageChart {
             environment,
@@ -466,7 +448,7 @@ impl UsageCache {
         };
         std::fs::create_dir_all(&self.exports_dir).map_err(|e| {
             CommandError::new(
-                "export_failed",
+                ConsoleCode::ExportFailed,
                 format!("Could not create {}: {e}", self.exports_dir.display()),
             )
         })?;
@@ -485,7 +467,7 @@ impl UsageCache {
         }
         std::fs::write(&path, &bytes).map_err(|e| {
             CommandError::new(
-                "export_failed",
+                ConsoleCode::ExportFailed,
                 format!("Could not write {}: {e}", path.display()),
             )
         })?;
@@ -506,13 +488,12 @@ impl UsageCache {
         let (drawn, chart) = self.draw(environment, request).await?;
         Ok(match format {
             UsageExportFormat::Svg => drawn.svg.into_bytes(),
-            UsageExportFormat::Csv => to_csv(&chart).map_err(from_chart)?.into_bytes(),
+            UsageExportFormat::Csv => to_csv(&chart)?.into_bytes(),
             UsageExportFormat::Png => {
                 let svg = drawn.svg;
                 tokio::task::spawn_blocking(move || svg_to_png(&svg, PNG_SCALE))
                     .await
-                    .map_err(|e| CommandError::new("chart", e.to_string()))?
-                    .map_err(from_chart)?
+                    .map_err(|e| CommandError::new(ConsoleCode::Chart, e.to_string()))??
             }
         })
     }
@@ -542,7 +523,7 @@ impl UsageCache {
         self.console.ensure_active(environment)?;
         if environment != Environment::Sandbox {
             return Err(CommandError::new(
-                "sandbox_only",
+                ConsoleCode::SandboxOnly,
                 "History can only be generated in the sandbox: production usage is real traffic.",
             ));
         }

@@ -27,6 +27,7 @@ import type { TryProgress } from "../../lib/bindings/TryProgress";
 import type { TryRequest } from "../../lib/bindings/TryRequest";
 import type { TryResponse } from "../../lib/bindings/TryResponse";
 import type { ProductionGate } from "../../lib/confirm.svelte";
+import { adviceFor } from "../../lib/errors";
 import { environmentLabel } from "../../lib/format";
 import { allOperations, MANAGEMENT, mergeRequest, newRequest } from "./request";
 
@@ -218,7 +219,7 @@ export class TryItState {
     } catch (raw) {
       if (generation !== this.app.generation) return;
       const error = BackendError.from(raw);
-      if (error.code === "invalid_input" && error.details.length > 0 && !force) {
+      if (adviceFor(error).marksFields && error.details.length > 0 && !force) {
         this.refused = error.details;
       } else {
         this.sendError = error;
