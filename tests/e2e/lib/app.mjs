@@ -364,7 +364,11 @@ export async function typeInEditor(browser, testId, text, { timeout = UI_TIMEOUT
   const content = await browser.$(`[data-testid="${testId}"] .cm-content`);
   await content.click();
   await browser.keys(['Control', 'a']);
-  await browser.keys(text);
+  // One key pressed and released at a time: `browser.keys(text)` presses every key before
+  // releasing any, so a repeated character ("11", "}}") would be one held key.
+  const typing = browser.action('key');
+  for (const key of text) typing.down(key).up(key);
+  await typing.perform();
   let last = '';
   try {
     await browser.waitUntil(

@@ -1,8 +1,10 @@
 // The CodeMirror 6 set-up behind `CodeEditor.svelte`: JSON with lint markers where the
-// parser stops, bracket matching, folding, search, history and line numbers, coloured from
-// the app's CSS variables so it follows the light and dark themes without a second theme.
+// parser stops, completion from the request schema, bracket matching, folding, search,
+// history and line numbers, coloured from the app's CSS variables so it follows the light
+// and dark themes without a second theme.
 // `CodeEditor` imports this module dynamically, so the first screen does not load it.
 
+import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
 import {
@@ -28,6 +30,8 @@ import {
   placeholder as placeholderText,
 } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
+import type { TryBodyField } from "../bindings/TryBodyField";
+import { schemaCompletion } from "./schema";
 
 export { EditorView };
 
@@ -40,6 +44,8 @@ export interface EditorOptions {
   wrap: boolean;
   readonly: boolean;
   placeholder?: string;
+  /** The request schema's fields, offered as completions (JSON only). */
+  fields: readonly TryBodyField[];
   onchange: (text: string) => void;
 }
 
@@ -82,7 +88,7 @@ export function jsonDiagnostics(state: EditorState): Diagnostic[] {
     message = error instanceof Error ? error.message : String(error);
   }
   let at: number | null = null;
-  const tree = ensureSyntaxTree(state, state.doc.length, 500);
+  const tree = ensureSyntaxTree(state, state.doc.length, 200);
   tree?.iterate({
     enter: (node) => {
       if (at !== null) return false;
@@ -160,6 +166,7 @@ export interface EditorHandle {
   /** Replaces the text when it differs (a Format, a Reset, another request), as one undoable step. */
   setText(text: string): void;
   setDescribedBy(id: string | undefined): void;
+  setFields(fields: readonly TryBodyField[]): void;
 }
 
 function contentAttributes(label: string, describedby: string | undefined): Extension {
@@ -170,6 +177,11 @@ function contentAttributes(label: string, describedby: string | undefined): Exte
 
 export function createEditor(parent: HTMLElement, options: EditorOptions): EditorHandle {
   const attributes = new Compartment();
+  const completion = new Compartment();
+  const completeFrom = (fields: readonly TryBodyField[]): Extension =>
+    fields.length > 0 && options.language === "json" && !options.readonly
+      ? autocompletion({ override: [schemaCompletion(fields)] })
+      : [];
   const extensions: Extension[] = [
     lineNumbers(),
     highlightActiveLineGutter(),
@@ -183,7 +195,16 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     highlightActiveLine(),
     highlightSelectionMatches(),
     search({ top: false }),
-    keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+    completion.of(completeFrom(options.fields)),
+    keymap.of([
+      ...completionKeymap,
+      ...defaultKeymap,
+      ...searchKeymap,
+      ...historyKeymap,
+      ...foldKeymap,
+      ...lintKeymap,
+      indentWithTab,
+    ]),
     EditorState.tabSize.of(2),
     theme,
     attributes.of(contentAttributes(options.label, options.describedby)),
@@ -208,6 +229,9 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     },
     setDescribedBy(id) {
       view.dispatch({ effects: attributes.reconfigure(contentAttributes(options.label, id)) });
+    },
+    setFields(fields) {
+      view.dispatch({ effects: completion.reconfigure(completeFrom(fields)) });
     },
   };
 }
