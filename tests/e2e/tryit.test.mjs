@@ -10,6 +10,7 @@ import {
   byTestId,
   click,
   e2e,
+  editorText,
   filesUnder,
   typeInEditor,
   UI_TIMEOUT_MS,
@@ -143,6 +144,27 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   await waitForText(browser, 'tryit-code-curl', name);
   await ctx.shot(browser, 'code');
 
+  // Copy works in the window, and the window may write the clipboard (the plugin), never read it.
+  await click(browser, 'tryit-copy');
+  await waitForAttribute(browser, 'tryit-copy', 'data-copy-state', 'copied');
+  const clipboard = await browser.execute(async () => {
+    const { invoke } = window.__TAURI_INTERNALS__;
+    const outcome = async (command, args) => {
+      try {
+        await invoke(command, args);
+        return 'allowed';
+      } catch (error) {
+        return `refused: ${error}`;
+      }
+    };
+    return {
+      write: await outcome('plugin:clipboard-manager|write_text', { text: 'BotBat e2e' }),
+      read: await outcome('plugin:clipboard-manager|read_text', {}),
+    };
+  });
+  assert.equal(clipboard.write, 'allowed', 'the window may write text to the clipboard');
+  assert.match(clipboard.read, /^refused: .*not allowed/i, 'the window may not read the clipboard');
+
   // Quit, start again on the same profile: the request is in the history.
   await app.close();
   app = await ctx.launch();
@@ -199,6 +221,20 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   );
   await reveal(browser, 'tryit-body');
   await ctx.shot(browser, 'editor-lint');
+
+  // The request schema's field names are offered as completions; Enter takes one.
+  await typeInEditor(browser, 'tryit-body', '{"na');
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => document.querySelector('.cm-tooltip-autocomplete')?.textContent?.includes('"name"') ?? false),
+    { timeout: UI_TIMEOUT_MS, timeoutMsg: 'the field "name" was never offered' },
+  );
+  await ctx.shot(browser, 'editor-completion');
+  await browser.keys('Enter');
+  await browser.waitUntil(async () => (await editorText(browser, 'tryit-body')) === '{"name": ', {
+    timeout: UI_TIMEOUT_MS,
+    timeoutMsg: 'Enter did not complete the field name',
+  });
 
   // A body without the required name: flagged as it is typed, refused on Send.
   await typeInEditor(browser, 'tryit-body', '{"email": "grace@example.com", "phone": "+14155550123"}');
