@@ -155,6 +155,8 @@ const theme = EditorView.theme({
     border: "1px solid var(--border-strong)",
     borderRadius: "6px",
   },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent-soft)", color: "var(--accent-text)" },
+  ".cm-completionDetail": { color: "var(--text-3)" },
   ".cm-diagnostic-error": { borderLeftColor: "var(--danger)" },
   ".cm-lintRange-error": { textDecorationColor: "var(--danger)" },
   ".cm-placeholder": { color: "var(--text-3)" },
