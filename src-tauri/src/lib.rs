@@ -28,6 +28,7 @@ pub fn run() {
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(EmbeddedSandboxSlot::default())
         .setup(|app| {
             window::fit_to_screen(app);

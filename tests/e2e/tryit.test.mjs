@@ -10,8 +10,12 @@ import {
   byTestId,
   click,
   e2e,
+  editorText,
   filesUnder,
+  typeInEditor,
+  UI_TIMEOUT_MS,
   waitForAttribute,
+  waitForEditor,
   waitForTestId,
   waitForText,
 } from './lib/app.mjs';
@@ -104,13 +108,13 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   await click(browser, 'tryit-op-create_contact');
   await waitForAttribute(browser, 'tryit-builder', 'data-operation', 'create_contact');
   await waitForText(browser, 'tryit-scope', 'contacts:write');
-  const example = await (await waitForTestId(browser, 'tryit-body')).getValue();
+  const example = await waitForEditor(browser, 'tryit-body');
   assert.match(example, /"name"/, `the body starts from the schema's example: ${example}`);
   await ctx.shot(browser, 'create-contact');
 
   // Fill the body and send with the management key.
   const name = `Try It ${Date.now()}`;
-  await typeInto(browser, 'tryit-body', `{"name": "${name}", "segment": "e2e", "tags": ["try-it"]}`);
+  await typeInEditor(browser, 'tryit-body', `{"name": "${name}", "segment": "e2e", "tags": ["try-it"]}`);
   await waitForText(browser, 'tryit-credential-scopes', 'contacts:write');
   await click(browser, 'tryit-send');
   await waitForText(browser, 'tryit-status', '201');
@@ -140,6 +144,27 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   await waitForText(browser, 'tryit-code-curl', name);
   await ctx.shot(browser, 'code');
 
+  // Copy works in the window, and the window may write the clipboard (the plugin), never read it.
+  await click(browser, 'tryit-copy');
+  await waitForAttribute(browser, 'tryit-copy', 'data-copy-state', 'copied');
+  const clipboard = await browser.execute(async () => {
+    const { invoke } = window.__TAURI_INTERNALS__;
+    const outcome = async (command, args) => {
+      try {
+        await invoke(command, args);
+        return 'allowed';
+      } catch (error) {
+        return `refused: ${error}`;
+      }
+    };
+    return {
+      write: await outcome('plugin:clipboard-manager|write_text', { text: 'BotBat e2e' }),
+      read: await outcome('plugin:clipboard-manager|read_text', {}),
+    };
+  });
+  assert.equal(clipboard.write, 'allowed', 'the window may write text to the clipboard');
+  assert.match(clipboard.read, /^refused: .*not allowed/i, 'the window may not read the clipboard');
+
   // Quit, start again on the same profile: the request is in the history.
   await app.close();
   app = await ctx.launch();
@@ -162,7 +187,7 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   await waitForTestId(browser, 'tryit-from-history');
   await waitForText(browser, 'tryit-status', '201');
   await waitForText(browser, 'tryit-body-tree', name);
-  const body = await (await waitForTestId(browser, 'tryit-body')).getValue();
+  const body = await waitForEditor(browser, 'tryit-body');
   assert.ok(body.includes(name), `the reopened request has its body: ${body}`);
   await reveal(browser, 'tryit-response');
   await ctx.shot(browser, 'history-reopened');
@@ -175,9 +200,44 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   await waitForText(browser, 'dashboard-api-keys', /\d/);
   await openTryIt(browser);
 
-  // A body without the required name: flagged as it is typed, refused on Send.
+  // The body editor is CodeMirror, styled under the window's strict CSP (its injected
+  // stylesheet applies), and a syntax error is marked at the character where it is.
   await click(browser, 'tryit-op-create_contact');
-  await typeInto(browser, 'tryit-body', '{"email": "grace@example.com", "phone": "+14155550123"}');
+  await waitForEditor(browser, 'tryit-body');
+  const gutters = await browser.execute(() => {
+    const el = document.querySelector('[data-testid="tryit-body"] .cm-gutters');
+    return el ? getComputedStyle(el).display : null;
+  });
+  assert.equal(gutters, 'flex', "CodeMirror's own stylesheet is applied in the window");
+  await typeInEditor(browser, 'tryit-body', '{"name": "Grace", "tags": ["e2e",]}');
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => {
+        const marked = document.querySelector('[data-testid="tryit-body"] .cm-lintRange-error');
+        const gutter = document.querySelector('[data-testid="tryit-body"] .cm-lint-marker-error');
+        return marked?.textContent === ']' && gutter !== null;
+      }),
+    { timeout: UI_TIMEOUT_MS, timeoutMsg: 'the trailing comma was never marked at the closing bracket' },
+  );
+  await reveal(browser, 'tryit-body');
+  await ctx.shot(browser, 'editor-lint');
+
+  // The request schema's field names are offered as completions; Enter takes one.
+  await typeInEditor(browser, 'tryit-body', '{"na');
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => document.querySelector('.cm-tooltip-autocomplete')?.textContent?.includes('"name"') ?? false),
+    { timeout: UI_TIMEOUT_MS, timeoutMsg: 'the field "name" was never offered' },
+  );
+  await ctx.shot(browser, 'editor-completion');
+  await browser.keys('Enter');
+  await browser.waitUntil(async () => (await editorText(browser, 'tryit-body')) === '{"name": ', {
+    timeout: UI_TIMEOUT_MS,
+    timeoutMsg: 'Enter did not complete the field name',
+  });
+
+  // A body without the required name: flagged as it is typed, refused on Send.
+  await typeInEditor(browser, 'tryit-body', '{"email": "grace@example.com", "phone": "+14155550123"}');
   await waitForText(browser, 'tryit-body-issues', /name\s+is required/);
   await click(browser, 'tryit-send');
   await waitForText(browser, 'tryit-refused', 'Not sent');
@@ -194,7 +254,7 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   await ctx.shot(browser, 'server-422');
 
   // Fixed, it goes through; three contacts for the paging below.
-  await typeInto(browser, 'tryit-body', '{"name": "Grace Hopper", "tags": ["e2e"]}');
+  await typeInEditor(browser, 'tryit-body', '{"name": "Grace Hopper", "tags": ["e2e"]}');
   for (let i = 0; i < 3; i += 1) {
     const before = (await (await byTestId(browser, 'tryit-request-id')).getText()).trim();
     await click(browser, 'tryit-send');
@@ -204,7 +264,7 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
 
   // A message body previews as WhatsApp shows it.
   await click(browser, 'tryit-op-send_message');
-  await typeInto(
+  await typeInEditor(
     browser,
     'tryit-body',
     '{"contact_id": "ct_1", "channel": "whatsapp", "body": "Hi *Ada*, your order _A-1042_ ships ~today~ ```tomorrow```"}',

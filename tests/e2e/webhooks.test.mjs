@@ -17,6 +17,7 @@ import {
   click,
   e2e,
   filesUnder,
+  typeInEditor,
   UI_TIMEOUT_MS,
   waitForAttribute,
   waitForTestId,
@@ -295,7 +296,7 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
   const edited = JSON.parse(first.body);
   edited.data = { ...edited.data, status: 'read', note: 'edited in the inspector' };
   const editedBody = JSON.stringify(edited);
-  await fill(browser, 'replay-body', editedBody);
+  await typeInEditor(browser, 'replay-body', editedBody);
   await click(browser, 'replay-send-edited');
   await waitText(browser, 'replay-latest-status', '400');
   const rejected = await waitForRequests(target, 3, 'the edited replay');

@@ -335,6 +335,54 @@ export async function click(browser, testId, { timeout = UI_TIMEOUT_MS } = {}) {
 }
 
 /** The first number in a text such as "1,204 requests" or "2.5 %"; NaN when there is none. */
+/**
+ * The text of the code editor (CodeMirror) with `testId`, read as the user sees it: its
+ * lines, joined. The bodies these tests type are short, so every line is on screen.
+ */
+export async function editorText(browser, testId) {
+  return browser.execute(
+    (id) =>
+      Array.from(document.querySelectorAll(`[data-testid="${id}"] .cm-line`))
+        .map((line) => line.textContent)
+        .join('\n'),
+    testId,
+  );
+}
+
+/** Waits for the code editor with `testId` to load and returns its text. */
+export async function waitForEditor(browser, testId, { timeout = UI_TIMEOUT_MS } = {}) {
+  await waitForAttribute(browser, testId, 'data-ready', 'true', { timeout });
+  return editorText(browser, testId);
+}
+
+/**
+ * Types `text` over everything in the code editor with `testId`, as a user does: click into
+ * it, select all, type. Resolves once the editor holds exactly `text`.
+ */
+export async function typeInEditor(browser, testId, text, { timeout = UI_TIMEOUT_MS } = {}) {
+  await waitForEditor(browser, testId, { timeout });
+  const content = await browser.$(`[data-testid="${testId}"] .cm-content`);
+  await content.click();
+  await browser.keys(['Control', 'a']);
+  // One key pressed and released at a time: `browser.keys(text)` presses every key before
+  // releasing any, so a repeated character ("11", "}}") would be one held key.
+  const typing = browser.action('key');
+  for (const key of text) typing.down(key).up(key);
+  await typing.perform();
+  let last = '';
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await editorText(browser, testId);
+        return last === text;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+  } catch {
+    throw new Error(`[data-testid="${testId}"] did not take ${JSON.stringify(text)}; it holds ${JSON.stringify(last)}`);
+  }
+}
+
 export function firstNumber(text) {
   const m = /-?\d[\d,]*(?:\.\d+)?/.exec(text);
   return m ? Number(m[0].replace(/,/g, '')) : Number.NaN;

@@ -1,6 +1,8 @@
-// Copying text where `navigator.clipboard` is missing or refused (the WebKitGTK webview
-// serves the app from a custom scheme, which it may not treat as a secure context): fall
-// back to the selection-based copy command, which works inside a click handler.
+// Copying text: the web clipboard where the page may use it (a browser, the tests), else
+// the Tauri clipboard plugin, which writes through the OS when the WebKitGTK webview does
+// not treat the app's custom scheme as a secure context. The window may write the
+// clipboard, never read it (capabilities/main-window.json).
+import { writeText } from "@tauri-apps/plugin-clipboard-manager";
 
 /** Resolves true when the text reached the clipboard. */
 export async function copyText(text: string): Promise<boolean> {
@@ -10,20 +12,17 @@ export async function copyText(text: string): Promise<boolean> {
       return true;
     }
   } catch {
-    // Fall through to the selection-based copy.
+    // Refused: the plugin below writes through the OS instead.
   }
-  const area = document.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  document.body.appendChild(area);
   try {
-    area.select();
-    return typeof document.execCommand === "function" && document.execCommand("copy");
+    await writeText(text);
+    return true;
   } catch {
     return false;
-  } finally {
-    area.remove();
   }
+}
+
+/** What to say when the copy failed, naming the text to select and copy by hand. */
+export function clipboardHint(what: string): string {
+  return `The clipboard is not available here; select the ${what} and copy it by hand.`;
 }

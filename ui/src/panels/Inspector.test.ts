@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
 import { FakeBackend } from "../test/backend-fake";
+import { typeInEditor } from "../test/editor";
 import { detailOf, emitInspector, forward, staleVerdict, summary, WebhooksFake } from "../test/webhooks-fake";
 
 const ROW_HEIGHT = 50;
@@ -356,7 +357,7 @@ describe("capture detail and actions", () => {
     const headers = within(dialog).getByTestId("replay-headers") as HTMLTextAreaElement;
     expect(headers.value).toContain("webhook-id: evt_5");
     await fireEvent.input(headers, { target: { value: `${headers.value}\nx-debug: 1` } });
-    await fireEvent.input(within(dialog).getByTestId("replay-body"), { target: { value: '{"edited":true}' } });
+    await typeInEditor("replay-body", '{"edited":true}', dialog);
     await user.click(within(dialog).getByTestId("replay-send-edited"));
     expect(await within(dialog).findByTestId("replay-latest-status")).toHaveTextContent("400");
     const edited = backend.callsTo("replay_capture")[1].args.input as { kind: string; headers: [string, string][]; body: string };

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { FakeBackend, retryWait } from "../test/backend-fake";
+import { editorText, typeInEditor } from "../test/editor";
 import { CONTACT_EXAMPLE, response, TryItFake } from "../test/tryit-fake";
 
 async function openTryIt(backend: FakeBackend = new FakeBackend(), fake: TryItFake = new TryItFake()) {
@@ -65,7 +66,7 @@ describe("Try It", () => {
     const builder = await choose("create_contact");
     expect(within(builder).getByTestId("tryit-path")).toHaveTextContent("/v1/contacts");
     expect(within(builder).getByTestId("tryit-scope")).toHaveTextContent("contacts:write");
-    expect(screen.getByTestId("tryit-body")).toHaveValue(CONTACT_EXAMPLE);
+    expect(await editorText("tryit-body")).toBe(CONTACT_EXAMPLE);
 
     await fireEvent.click(screen.getByTestId("tryit-send"));
     const result = await screen.findByTestId("tryit-response");
@@ -80,6 +81,7 @@ describe("Try It", () => {
     expect(fake.sent[0].options).toEqual({ force: false, confirmed: false });
 
     await fireEvent.click(screen.getByTestId("tryit-view-raw"));
+    expect(await editorText("tryit-body-raw")).toBe('{"id":"ct_new1","name":"Ada Lovelace"}');
     expect(screen.getByTestId("tryit-body-raw")).toHaveTextContent('{"id":"ct_new1","name":"Ada Lovelace"}');
     await fireEvent.click(screen.getByTestId("tryit-headers-tab"));
     expect(screen.getByTestId("tryit-headers")).toHaveTextContent("x-ratelimit-remaining");
@@ -93,7 +95,7 @@ describe("Try It", () => {
   it("flags a missing required field, refuses to send, and sends anyway to show the 422", async () => {
     const { fake } = await openTryIt();
     await choose("create_contact");
-    await fireEvent.input(screen.getByTestId("tryit-body"), { target: { value: '{"phone": "+447700900123"}' } });
+    await typeInEditor("tryit-body", '{"phone": "+447700900123"}');
     const issues = await screen.findByTestId("tryit-body-issues");
     expect(issues).toHaveTextContent("name is required");
 

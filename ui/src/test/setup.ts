@@ -7,6 +7,13 @@ import { afterEach } from "vitest";
 // short enough that a state that never comes fails the test.
 configure({ asyncUtilTimeout: 10_000 });
 
+// jsdom lays nothing out and leaves Range without its geometry; the code editor
+// (CodeMirror) measures text ranges, so they measure as empty, as elements already do.
+if (typeof Range.prototype.getClientRects !== "function") {
+  Range.prototype.getClientRects = () => Object.assign([], { item: () => null }) as unknown as DOMRectList;
+  Range.prototype.getBoundingClientRect = () => new DOMRect(0, 0, 0, 0);
+}
+
 afterEach(() => {
   // Unmount first: components unlisten from Tauri events on destroy, which needs the mocks.
   cleanup();

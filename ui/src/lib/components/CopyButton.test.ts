@@ -33,4 +33,22 @@ describe("CopyButton", () => {
 
     expect(screen.getByTestId("copy")).toHaveTextContent("Copy failed");
   });
+
+  it("waits for a value fetched at the click, and copies nothing when there is none", async () => {
+    const user = userEvent.setup();
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    let answer: string | null = null;
+    render(CopyButton, { props: { text: async () => answer, label: "cURL", iconOnly: true, testid: "copy" } });
+    expect(screen.getByTestId("copy")).toHaveAccessibleName("cURL");
+
+    await user.click(screen.getByTestId("copy"));
+    expect(writeText).not.toHaveBeenCalled();
+    expect(screen.getByTestId("copy")).toHaveAttribute("data-copy-state", "idle");
+
+    answer = "curl -X POST http://127.0.0.1:8080/hook";
+    await user.click(screen.getByTestId("copy"));
+    expect(writeText).toHaveBeenCalledWith("curl -X POST http://127.0.0.1:8080/hook");
+    expect(screen.getByTestId("copy")).toHaveAccessibleName("Copied");
+  });
 });

@@ -76,15 +76,6 @@ export function parsePayload(text: string): { ok: true; value: Record<string, un
   }
 }
 
-/** Pretty JSON when the text is JSON, else the text as it is. */
-export function prettyJson(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}
-
 /** The last attempt of a delivery, if one was made. */
 export function lastAttempt(delivery: Delivery): DeliveryAttempt | null {
   return delivery.attempts.length > 0 ? delivery.attempts[delivery.attempts.length - 1] : null;
