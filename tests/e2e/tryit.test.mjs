@@ -143,6 +143,8 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   await waitForText(browser, 'tryit-code-curl', '$BOTBAT_API_KEY');
   await waitForText(browser, 'tryit-code-curl', name);
   await ctx.shot(browser, 'code');
+  const origin = (await (await waitForTestId(browser, 'tryit-code-curl')).getText()).match(/https?:\/\/[^/\s'"]+/)?.[0];
+  assert.ok(origin, 'the cURL command names the sandbox');
 
   // Copy works in the window, and the window may write the clipboard (the plugin), never read it.
   await click(browser, 'tryit-copy');
@@ -191,6 +193,10 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   assert.ok(body.includes(name), `the reopened request has its body: ${body}`);
   await reveal(browser, 'tryit-response');
   await ctx.shot(browser, 'history-reopened');
+
+  // The sandbox answers on the port it had before the restart, so a copied command still works.
+  await click(browser, 'tryit-tab-code');
+  await waitForText(browser, 'tryit-code-curl', `${origin}/v1/contacts`);
 });
 
 test('Try It: a missing field is caught before sending, the 422 after; cURL, WhatsApp preview and every page', { timeout: TEST_TIMEOUT_MS }, async (t) => {

@@ -32,6 +32,9 @@ use crate::SandboxState;
 pub const SERVE_LOCK: &str = "serve.lock";
 /// The serving process's URL and pid.
 pub const SERVE_RECORD: &str = "serve.json";
+/// The port this data dir's sandbox last served on, kept after it stops so the next start
+/// takes the same one when it is free: copied cURL commands and saved URLs keep working.
+pub const LAST_PORT: &str = "last-port";
 /// How long a process waits for the lock holder to publish its URL.
 const ATTACH_WAIT: Duration = Duration::from_secs(20);
 /// How often a client checks whether the server it uses is still the one serving.
@@ -115,6 +118,27 @@ fn port_of(base_url: &str) -> Option<u16> {
     url::Url::parse(base_url).ok()?.port()
 }
 
+/// The port written in [`LAST_PORT`], if there is a readable one.
+fn last_port(dir: &Path) -> Option<u16> {
+    let text = std::fs::read_to_string(dir.join(LAST_PORT)).ok()?;
+    text.trim().parse().ok().filter(|port| *port != 0)
+}
+
+/// Remembers the port for the next start. Losing it only costs a new port, so a failure is
+/// logged, not raised.
+fn remember_port(dir: &Path, base_url: &str) {
+    let Some(port) = port_of(base_url) else {
+        return;
+    };
+    let path = dir.join(LAST_PORT);
+    let tmp = dir.join(format!("{LAST_PORT}.{}.tmp", std::process::id()));
+    if let Err(error) =
+        std::fs::write(&tmp, port.to_string()).and_then(|()| std::fs::rename(&tmp, &path))
+    {
+        tracing::warn!(%error, path = %path.display(), "cannot remember the sandbox's port; the next start may take another");
+    }
+}
+
 /// Takes the lock and starts serving, or `None` when another process holds it.
 async fn try_serve(
     dir: &Path,
@@ -139,13 +163,17 @@ async fn try_serve(
     if let Some(stale) = read_record(dir) {
         tracing::info!(pid = stale.pid, program = %stale.program, "replacing the runtime file of a server that is gone");
     }
-    let started = match port {
+    let started = match port.or_else(|| last_port(dir)) {
         Some(port) => match start_embedded_sandbox_on(dir, secrets, port).await {
             Ok(started) => Ok(started),
-            Err(_) => start_embedded_sandbox_on(dir, secrets, 0).await,
+            Err(error) => {
+                tracing::info!(port, %error, "the sandbox's last port is taken; serving on a new one");
+                start_embedded_sandbox_on(dir, secrets, 0).await
+            }
         },
         None => start_embedded_sandbox_on(dir, secrets, 0).await,
     }?;
+    remember_port(dir, &started.running.base_url);
     let record = ServeRecord {
         base_url: started.running.base_url.clone(),
         pid: std::process::id(),
@@ -334,6 +362,38 @@ mod tests {
         assert_eq!(read_record(&sandbox_dir).expect("record").program, "second");
         second.shutdown().await;
         assert!(read_record(&sandbox_dir).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_restart_serves_on_the_same_port_and_moves_only_when_it_is_taken() {
+        let dir = tempfile::tempdir().expect("dir");
+        let sandbox_dir = dir.path().join("sandbox");
+        let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+        let first = SharedSandbox::open(&sandbox_dir, secrets.clone(), "first")
+            .await
+            .expect("serves");
+        let url = first.base_url();
+        first.shutdown().await;
+
+        let again = SharedSandbox::open(&sandbox_dir, secrets.clone(), "again")
+            .await
+            .expect("serves again");
+        assert_eq!(again.base_url(), url, "a restart keeps the port");
+        // The sandbox itself answers there: an unauthenticated call gets its 401.
+        let answer = reqwest::get(format!("{url}/me")).await.expect("answers");
+        assert_eq!(answer.status(), reqwest::StatusCode::UNAUTHORIZED);
+        again.shutdown().await;
+
+        // Someone else took the port meanwhile: the sandbox moves, and remembers where.
+        let port = port_of(&url).expect("a port");
+        let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).expect("take the port");
+        let moved = SharedSandbox::open(&sandbox_dir, secrets.clone(), "moved")
+            .await
+            .expect("serves elsewhere");
+        assert_ne!(moved.base_url(), url);
+        assert_eq!(last_port(&sandbox_dir), port_of(&moved.base_url()));
+        moved.shutdown().await;
+        drop(squatter);
     }
 
     #[tokio::test]

@@ -998,20 +998,56 @@ impl TryIt {
         query: &str,
     ) -> Result<Vec<TryHistoryItem>> {
         let environment = console.preferences().active_environment;
-        self.history(console, environment)
+        let mut items = self
+            .history(console, environment)
             .await?
             .list(query, history::LIST_LIMIT)
-            .await
+            .await?;
+        if environment == Environment::Sandbox {
+            let base = console.base_url(environment);
+            for item in &mut items {
+                follow_sandbox(&mut item.url, &base);
+            }
+        }
+        Ok(items)
     }
 
     pub async fn history_entry(&self, console: &Console, id: i64) -> Result<TryHistoryEntry> {
         let environment = console.preferences().active_environment;
-        self.history(console, environment).await?.get(id).await
+        let mut entry = self.history(console, environment).await?.get(id).await?;
+        if environment == Environment::Sandbox {
+            let base = console.base_url(environment);
+            follow_sandbox(&mut entry.item.url, &base);
+            follow_sandbox(&mut entry.response.url, &base);
+        }
+        Ok(entry)
     }
 
     pub async fn clear_history(&self, console: &Console) -> Result<u64> {
         let environment = console.preferences().active_environment;
         self.history(console, environment).await?.clear().await
+    }
+}
+
+/// The embedded sandbox keeps its port across launches, but moves when another program has
+/// taken it. A sandbox history entry recorded on an earlier loopback port then shows the
+/// port the sandbox answers on now, so what the user copies from it still reaches it.
+fn follow_sandbox(url: &mut String, base_url: &str) {
+    let loopback = |u: &url::Url| {
+        matches!(
+            u.host(),
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+        ) || matches!(u.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+            || u.host_str() == Some("localhost")
+    };
+    let (Ok(mut recorded), Ok(now)) = (url::Url::parse(url), url::Url::parse(base_url)) else {
+        return;
+    };
+    if !loopback(&recorded) || !loopback(&now) || recorded.port() == now.port() {
+        return;
+    }
+    if recorded.set_host(now.host_str()).is_ok() && recorded.set_port(now.port()).is_ok() {
+        *url = recorded.into();
     }
 }
 
@@ -1047,6 +1083,27 @@ fn operation_of<'a>(catalog: &'a Catalog, request: &TryRequest) -> Option<&'a Tr
                 op.method.eq_ignore_ascii_case(request.method.trim()) && op.path == request.path
             })
         })
+}
+
+#[cfg(test)]
+mod follow_tests {
+    use super::follow_sandbox;
+
+    #[test]
+    fn a_sandbox_entry_follows_the_sandbox_to_its_new_port_and_nothing_else_moves() {
+        let base = "http://127.0.0.1:41000/v1";
+        let mut moved = "http://127.0.0.1:39999/v1/contacts?limit=5".to_string();
+        follow_sandbox(&mut moved, base);
+        assert_eq!(moved, "http://127.0.0.1:41000/v1/contacts?limit=5");
+
+        let mut elsewhere = "https://api.botbat.example/v1/contacts".to_string();
+        follow_sandbox(&mut elsewhere, base);
+        assert_eq!(elsewhere, "https://api.botbat.example/v1/contacts");
+
+        let mut same = "http://127.0.0.1:41000/v1/me".to_string();
+        follow_sandbox(&mut same, base);
+        assert_eq!(same, "http://127.0.0.1:41000/v1/me");
+    }
 }
 
 /// Writes the TypeScript bindings of the types the Try It panel receives.
