@@ -42,6 +42,8 @@ pub struct ClientConfig {
     /// A `Retry-After` longer than this is returned as an error instead of waited out.
     pub max_retry_after: Duration,
     pub timeout: Duration,
+    /// Spaces this client's requests (each attempt) when set; see [`ratelimit::Pacer`].
+    pub pacer: Option<std::sync::Arc<ratelimit::Pacer>>,
 }
 
 impl ClientConfig {
@@ -54,6 +56,7 @@ impl ClientConfig {
             backoff_max: Duration::from_secs(8),
             max_retry_after: ratelimit::MAX_WAIT,
             timeout: Duration::from_secs(15),
+            pacer: None,
         })
     }
 }
@@ -279,6 +282,9 @@ impl Client {
     }
 
     async fn attempt(&self, sent: &Sent<'_>, attempt: u32) -> Attempt {
+        if let Some(pacer) = &self.config.pacer {
+            pacer.admit().await;
+        }
         let url = sent.url;
         let mut request = self
             .http

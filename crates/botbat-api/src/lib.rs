@@ -20,6 +20,6 @@ pub use client::{
 };
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;
-pub use ratelimit::Wait;
+pub use ratelimit::{Pacer, Wait};
 pub use types::*;
 pub use usage_seed::*;

@@ -8,6 +8,7 @@
 //! vanishing. Every wait the console takes on its own is capped at [`MAX_WAIT`], and a
 //! [`Wait`] says so in words when a header asked for more.
 
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -136,6 +137,62 @@ impl Wait {
     }
 }
 
+/// Spaces one client's requests so that no span of [`Pacer::WINDOW`] holds more than a
+/// budget of them.
+///
+/// The console paces its own calls (panels, polls, the usage sync) below the lowest plan's
+/// per-key limit. A burst of its own would earn 429s the user did not cause: they would show
+/// in the user's error rate and spend the user's limits, in production as in the sandbox.
+/// The window is a little longer than the platform's one second, so that jitter on the way
+/// cannot carry one more request into the same second on the server's clock.
+#[derive(Debug)]
+pub struct Pacer {
+    budget: usize,
+    sent: tokio::sync::Mutex<VecDeque<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    pub const WINDOW: Duration = Duration::from_millis(1_100);
+
+    /// At most `budget` requests (at least one) in any [`Pacer::WINDOW`].
+    pub fn new(budget: u32) -> Self {
+        Self {
+            budget: usize::try_from(budget.max(1)).unwrap_or(usize::MAX),
+            sent: tokio::sync::Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The console's own budget: one request a second under the lowest plan's per-key
+    /// limit, which leaves the user's own requests room on any plan.
+    pub fn for_console() -> Self {
+        Self::new(crate::Plan::Starter.per_key_per_second().saturating_sub(1))
+    }
+
+    /// Waits until one more request fits the budget, and counts it. Waiters go in the
+    /// order they came.
+    pub async fn admit(&self) {
+        let mut sent = self.sent.lock().await;
+        loop {
+            let now = tokio::time::Instant::now();
+            while sent
+                .front()
+                .is_some_and(|at| now.duration_since(*at) >= Self::WINDOW)
+            {
+                sent.pop_front();
+            }
+            match sent.front() {
+                Some(oldest) if sent.len() >= self.budget => {
+                    tokio::time::sleep_until(*oldest + Self::WINDOW).await;
+                }
+                _ => {
+                    sent.push_back(now);
+                    return;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +282,43 @@ mod tests {
             ..headers
         };
         assert_eq!(passed.until_reset().wait_ms, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pacer_lets_its_budget_through_at_once_and_spaces_the_rest_by_its_window() {
+        let pacer = std::sync::Arc::new(Pacer::new(4));
+        let start = tokio::time::Instant::now();
+        let admitted = admitted_at(&pacer, 9).await;
+        let offsets: Vec<Duration> = admitted.iter().map(|at| *at - start).collect();
+        assert_eq!(
+            &offsets[..4],
+            &[Duration::ZERO; 4],
+            "the budget goes at once"
+        );
+        assert_eq!(
+            &offsets[4..8],
+            &[Pacer::WINDOW; 4],
+            "the next four wait one window"
+        );
+        assert_eq!(offsets[8], Pacer::WINDOW * 2);
+    }
+
+    /// Admits `n` requests at once and returns when each was let through, in order.
+    async fn admitted_at(pacer: &std::sync::Arc<Pacer>, n: usize) -> Vec<tokio::time::Instant> {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let pacer = pacer.clone();
+                tokio::spawn(async move {
+                    pacer.admit().await;
+                    tokio::time::Instant::now()
+                })
+            })
+            .collect();
+        let mut admitted = Vec::new();
+        for task in tasks {
+            admitted.push(task.await.expect("admitted"));
+        }
+        admitted.sort();
+        admitted
     }
 }

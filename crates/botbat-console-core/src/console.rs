@@ -42,6 +42,9 @@ pub struct Console {
     /// One connection pool for every platform client the console makes (one per command):
     /// TLS roots load once, and polls reuse warm connections.
     transport: std::sync::OnceLock<reqwest::Client>,
+    /// One pacer per environment for the console's own calls with its management key, so
+    /// panels, polls and the usage sync together never burst past the key's limit.
+    pacers: [Arc<botbat_api::Pacer>; 2],
     /// Management keys read from the keychain, and when. A keychain read is a D-Bus round
     /// trip with a key exchange, and the dashboard and status polls need the key every few
     /// seconds. A key is kept for [`KEYCHAIN_CACHE_TTL`]; the console's own changes replace
@@ -82,6 +85,10 @@ impl Console {
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
             transport: std::sync::OnceLock::new(),
+            pacers: [
+                Arc::new(botbat_api::Pacer::for_console()),
+                Arc::new(botbat_api::Pacer::for_console()),
+            ],
             management_keys: Mutex::new(HashMap::new()),
         }
     }
@@ -374,9 +381,15 @@ impl Console {
     }
 
     /// A client for `environment` with its own base URL and key.
+    /// A client for the console's own calls with `environment`'s management key, paced
+    /// (see [`botbat_api::Pacer`]).
     pub async fn client(&self, environment: Environment) -> Result<Client> {
         let key = self.management_key(environment).await?;
-        self.client_with_key(environment, key, None)
+        let base_url = self.request_base_url(environment)?;
+        let mut config = ClientConfig::new(&base_url, Some(key))?;
+        config.timeout = self.timeout;
+        config.pacer = Some(self.pacers[environment as usize].clone());
+        Ok(Client::with_http(self.transport()?, config))
     }
 
     pub(crate) async fn management_key(

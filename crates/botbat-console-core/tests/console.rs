@@ -70,9 +70,44 @@ async fn first_launch_shows_live_figures_from_the_embedded_sandbox() {
         again.requests_24h >= 4,
         "the first summary's own requests are metered"
     );
-    // Two summaries in one second exceed the Starter plan's five requests per second: the
-    // client waits out the 429, and the only errors are those 429s.
-    assert_eq!(again.errors_24h, again.rate_limited_24h);
+    // Two summaries in one second would exceed the Starter plan's five requests per second
+    // if sent at once; the console paces its own calls, so it earns no 429 and no error.
+    assert_eq!(again.rate_limited_24h, 0, "the console rate-limited itself");
+    assert_eq!(again.errors_24h, 0);
+}
+
+#[tokio::test]
+async fn the_consoles_own_burst_is_paced_under_the_key_limit_where_an_unpaced_one_is_refused() {
+    let fx = first_launch().await;
+    let env = Environment::Sandbox;
+    const BURST: usize = 12;
+
+    // The console's own client waits its turn: every call succeeds at its first attempt,
+    // so none earned a 429 to wait out.
+    let paced = fx.console.client(env).await.expect("client");
+    let answers = futures::future::join_all((0..BURST).map(|_| paced.me())).await;
+    for answer in answers {
+        let answer = answer.expect("a paced call succeeds");
+        assert_eq!(answer.attempts, 1, "a paced call was refused and retried");
+    }
+
+    // The same burst sent once each without pacing: the Starter plan's five requests a
+    // second refuse some of them, so the check above can fail.
+    let key = fx
+        .secrets
+        .get(&botbat_console_core::management_key_id(env))
+        .expect("read")
+        .expect("the bootstrap key");
+    let unpaced = fx
+        .console
+        .client_with_key(env, key, Some(1))
+        .expect("client");
+    let answers = futures::future::join_all((0..BURST).map(|_| unpaced.me())).await;
+    let refused = answers
+        .iter()
+        .filter(|a| a.as_ref().err().and_then(|e| e.status()) == Some(429))
+        .count();
+    assert!(refused > 0, "an unpaced burst of {BURST} was never refused");
 }
 
 #[tokio::test]
