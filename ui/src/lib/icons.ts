@@ -11,6 +11,7 @@ export type IconName =
   | "chart"
   | "settings"
   | "refresh"
+  | "rotate"
   | "alert"
   | "check"
   | "lock"
@@ -45,6 +46,7 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   chart: ["M4 20h16", "M7 16v-5", "M11 16V7", "M15 16v-3", "M19 16V9"],
   settings: ["M4 7h9", "M17 7h3", "M15 5v4", "M4 17h3", "M11 17h9", "M9 15v4", "M4 12h11", "M19 12h1", "M17 10v4"],
   refresh: ["M19.5 12a7.5 7.5 0 1 1-2.2-5.3", "M19.5 4.5v4h-4"],
+  rotate: ["M4.5 11a7.5 7.5 0 0 1 13.3-3.8", "M18.5 3.5v4h-4", "M19.5 13a7.5 7.5 0 0 1-13.3 3.8", "M5.5 20.5v-4h4"],
   alert: ["M12 4 2.8 19.5h18.4z", "M12 10v4.5", "M12 17.2v.1"],
   check: ["M5 12.5l4.5 4.5L19 7.5"],
   lock: ["M6 11h12v9H6z", "M8.5 11V8a3.5 3.5 0 0 1 7 0v3"],
