@@ -245,8 +245,9 @@ describe("keychain banner", () => {
     for (const panel of PANELS) {
       await fireEvent.click(screen.getByTestId(`nav-${panel.id}`));
       expect(screen.getByTestId("keychain-banner")).toHaveTextContent(
-        "The OS keychain is unavailable (no D-Bus session). The sandbox key is held in memory for this run only; keys you paste will not be saved.",
+        "The OS keychain did not answer, so nothing secret can be saved: the sandbox key is held in memory for this run only",
       );
+      expect(screen.getByTestId("keychain-reason")).toHaveTextContent("no D-Bus session");
     }
   });
 
