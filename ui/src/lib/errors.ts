@@ -94,8 +94,8 @@ const ADVICE: Record<Code, Advice> = {
   rate_limited: {
     hint: (error) =>
       error.retryAfter !== null
-        ? `The rate limit for this key or organization was reached. Retry in ${error.retryAfter} s.`
-        : "The rate limit for this key or organization was reached. Wait a few seconds and retry.",
+        ? `The rate limit for this key or organisation was reached. Retry in ${error.retryAfter} s.`
+        : "The rate limit for this key or organisation was reached. Wait a few seconds and retry.",
   },
   invalid_request: UNEXPECTED,
   method_not_allowed: UNEXPECTED,

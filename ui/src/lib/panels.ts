@@ -40,7 +40,7 @@ export const PANELS: readonly PanelMeta[] = [
     title: "Rate Limits",
     icon: "gauge",
     summary:
-      "See your plan's per-key and per-organization limits, live consumption against them and the most recent 429 responses.",
+      "See your plan's per-key and per-organisation limits, live consumption against them and the most recent 429 responses.",
   },
   {
     id: "webhooks",

@@ -99,7 +99,7 @@ describe("rate limits", () => {
     const notice = await screen.findByTestId("limits-error");
     expect(notice).toHaveTextContent("rate_limited");
     expect(notice).toHaveTextContent("req_429");
-    expect(notice).toHaveTextContent("rate limit for this key or organization was reached");
+    expect(notice).toHaveTextContent("rate limit for this key or organisation was reached");
   });
 });
 
