@@ -1085,6 +1085,24 @@ fn operation_of<'a>(catalog: &'a Catalog, request: &TryRequest) -> Option<&'a Tr
         })
 }
 
+/// Writes the TypeScript bindings of the types the Try It panel receives.
+pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::ExportError> {
+    use ts_rs::TS;
+    TryCatalog::export_all_to(dir)?;
+    TryRequest::export_all_to(dir)?;
+    TryCredentials::export_all_to(dir)?;
+    TryCheck::export_all_to(dir)?;
+    TryResponse::export_all_to(dir)?;
+    TrySendOptions::export_all_to(dir)?;
+    TryProgress::export_all_to(dir)?;
+    TryFetchAll::export_all_to(dir)?;
+    TrySnippet::export_all_to(dir)?;
+    TryParsedCurl::export_all_to(dir)?;
+    TryHistoryItem::export_all_to(dir)?;
+    TryHistoryEntry::export_all_to(dir)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod follow_tests {
     use super::follow_sandbox;
@@ -1104,22 +1122,4 @@ mod follow_tests {
         follow_sandbox(&mut same, base);
         assert_eq!(same, "http://127.0.0.1:41000/v1/me");
     }
-}
-
-/// Writes the TypeScript bindings of the types the Try It panel receives.
-pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::ExportError> {
-    use ts_rs::TS;
-    TryCatalog::export_all_to(dir)?;
-    TryRequest::export_all_to(dir)?;
-    TryCredentials::export_all_to(dir)?;
-    TryCheck::export_all_to(dir)?;
-    TryResponse::export_all_to(dir)?;
-    TrySendOptions::export_all_to(dir)?;
-    TryProgress::export_all_to(dir)?;
-    TryFetchAll::export_all_to(dir)?;
-    TrySnippet::export_all_to(dir)?;
-    TryParsedCurl::export_all_to(dir)?;
-    TryHistoryItem::export_all_to(dir)?;
-    TryHistoryEntry::export_all_to(dir)?;
-    Ok(())
 }
