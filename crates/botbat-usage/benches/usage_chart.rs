@@ -131,7 +131,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / ingested.max(1) as f64
     );
 
-    let window = Window::covering(seeded.from, seeded.to, botbat_usage::Tz::UTC)?;
+    let window = &Window::covering(seeded.from, seeded.to, botbat_usage::Tz::UTC)?;
     let filters = Filters::default();
     println!(
         "\n30-day volume chart by endpoint: {} buckets of {} h, drawn at 1000x320",
@@ -147,7 +147,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..ROUNDS {
                 let t = Instant::now();
                 let answer = store
-                    .volume(&window, filters, VolumeBy::Endpoint, source)
+                    .volume(window, filters, VolumeBy::Endpoint, source)
                     .await?;
                 let rendered = render_svg(
                     &chart_of(&answer, Unit::Count, Style::StackedArea),
@@ -210,7 +210,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut samples = Vec::new();
         for _ in 0..ROUNDS {
             let t = Instant::now();
-            let answer = store.latency(&window, &filters, source).await?;
+            let answer = store.latency(window, &filters, source).await?;
             let rendered = render_svg(
                 &chart_of(&answer, Unit::Milliseconds, Style::Line),
                 (1000, 320),
