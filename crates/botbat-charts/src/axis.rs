@@ -1,8 +1,10 @@
 //! Axis arithmetic: round tops for the y axis, time ticks at natural boundaries of the
-//! viewer's local time (every 10 minutes, every 3 hours, every day at midnight…), and the
+//! viewer's local time (every 10 minutes, every 3 hours, every day at midnight…, read from
+//! the IANA zone at each tick, so a label after a clock change is still right), and the
 //! formats of values and times.
 
-use chrono::{DateTime, FixedOffset, Offset, TimeZone};
+use chrono::{DateTime, Offset, TimeZone};
+use chrono_tz::Tz;
 
 use crate::{TimeAxis, Unit};
 
@@ -106,53 +108,87 @@ const TICK_STEPS: [i64; 14] = [
     604_800,
 ];
 
-/// Ticks at multiples of a step in local time, at most `max_ticks` of them.
-pub fn time_ticks(axis: &TimeAxis, max_ticks: usize) -> Vec<Tick> {
-    let (start, end) = (axis.start_s, axis.end_s());
-    let span = (end - start).max(1);
-    let step = TICK_STEPS
-        .into_iter()
-        .filter(|s| *s >= axis.bucket_s)
-        .find(|s| span / s <= max_ticks as i64)
-        .unwrap_or(span);
-    let zone = FixedOffset::east_opt(axis.utc_offset_s as i32).unwrap_or_else(|| chrono::Utc.fix());
-    let first = (start + axis.utc_offset_s + step - 1).div_euclid(step) * step - axis.utc_offset_s;
-    let multi_day = span >= 86_400;
-    let mut ticks = Vec::new();
-    let mut t = first;
-    while t <= end {
-        let Some(at) = DateTime::from_timestamp(t, 0) else {
-            break;
-        };
-        let local = zone.from_utc_datetime(&at.naive_utc());
-        let label = if step >= 86_400 {
-            local.format("%-d %b").to_string()
-        } else if multi_day && local.format("%H:%M").to_string() == "00:00" {
-            local.format("%a %-d").to_string()
-        } else {
-            local.format("%H:%M").to_string()
-        };
-        ticks.push(Tick {
-            offset_buckets: (t - start) as f64 / axis.bucket_s as f64,
-            label,
-        });
-        t += step;
-    }
-    ticks
+/// Monday 5 January 1970, 00:00, in Unix seconds: steps of days count from it.
+const MONDAY_S: i64 = 4 * 86_400;
+
+/// The zone's offset east of UTC at Unix second `t`.
+fn offset_at(zone: Tz, t: i64) -> i64 {
+    let at = DateTime::from_timestamp(t, 0).unwrap_or(DateTime::UNIX_EPOCH);
+    i64::from(
+        zone.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }
 
-/// `Local time (UTC+05:30)`.
-pub fn zone_label(offset_s: i64) -> String {
-    if offset_s == 0 {
-        return "Time (UTC)".to_string();
+/// Ticks at the bucket edges whose local time is a multiple of a step (every 3 hours,
+/// every midnight, every other day…), at most about `max_ticks` of them.
+pub fn time_ticks(axis: &TimeAxis, max_ticks: usize) -> Vec<Tick> {
+    let span = (axis.end_s() - axis.start_s()).max(1);
+    let step = TICK_STEPS
+        .into_iter()
+        .filter(|s| *s >= axis.bucket_s && s % axis.bucket_s == 0)
+        .find(|s| span / s <= max_ticks as i64);
+    // Buckets wider than any step: label every few edges.
+    let every = axis.buckets().div_ceil(max_ticks.max(1)).max(1);
+    let daily = step.unwrap_or(axis.bucket_s) >= 86_400;
+    let multi_day = span >= 86_400;
+    axis.edges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &t)| {
+            let wall = t + offset_at(axis.zone, t);
+            let on_step = match step {
+                Some(step) => (wall - MONDAY_S).rem_euclid(step) == 0,
+                None => i % every == 0,
+            };
+            if !on_step {
+                return None;
+            }
+            let local = DateTime::from_timestamp(wall, 0)?.naive_utc();
+            let label = if daily {
+                local.format("%-d %b").to_string()
+            } else if multi_day && wall.rem_euclid(86_400) == 0 {
+                local.format("%a %-d").to_string()
+            } else {
+                local.format("%H:%M").to_string()
+            };
+            Some(Tick {
+                offset_buckets: i as f64,
+                label,
+            })
+        })
+        .collect()
+}
+
+/// `Time (UTC)`, `Local time (UTC+05:30)`, or where the clocks change inside the axis
+/// `Local time (Europe/Berlin, UTC+02:00 / UTC+01:00)`.
+pub fn zone_label(axis: &TimeAxis) -> String {
+    let mut offsets: Vec<i64> = Vec::new();
+    for &t in &axis.edges {
+        let offset = offset_at(axis.zone, t);
+        if !offsets.contains(&offset) {
+            offsets.push(offset);
+        }
     }
-    let sign = if offset_s < 0 { '-' } else { '+' };
-    let minutes = offset_s.abs() / 60;
-    format!(
-        "Local time (UTC{sign}{:02}:{:02})",
-        minutes / 60,
-        minutes % 60
-    )
+    let utc = |offset_s: i64| {
+        let sign = if offset_s < 0 { '-' } else { '+' };
+        let minutes = offset_s.abs() / 60;
+        format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    };
+    match offsets.as_slice() {
+        [] | [0] => "Time (UTC)".to_string(),
+        [offset] => format!("Local time ({})", utc(*offset)),
+        several => format!(
+            "Local time ({}, {})",
+            axis.zone.name(),
+            several
+                .iter()
+                .map(|o| utc(*o))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -174,18 +210,39 @@ mod tests {
     #[test]
     fn ticks_fall_on_local_boundaries() {
         // 2026-11-20 00:00 UTC, a day in 10-minute buckets, viewed from UTC+01:00.
-        let axis = TimeAxis {
-            start_s: 1_795_132_800 - 3_600,
-            bucket_s: 600,
-            buckets: 144,
-            utc_offset_s: 3_600,
-        };
+        let axis = TimeAxis::equal(1_795_132_800 - 3_600, 600, 144, chrono_tz::Europe::Berlin);
         let ticks = time_ticks(&axis, 8);
         assert!(ticks.len() <= 9 && ticks.len() >= 4);
         assert_eq!(ticks[0].label, "Fri 20");
         assert_eq!(ticks[1].label, "03:00");
         assert_eq!(ticks.last().map(|t| t.label.as_str()), Some("Sat 21"));
-        assert_eq!(zone_label(3_600), "Local time (UTC+01:00)");
-        assert_eq!(zone_label(-12_600), "Local time (UTC-03:30)");
+        assert_eq!(zone_label(&axis), "Local time (UTC+01:00)");
+        let marquesas = TimeAxis::equal(1_795_132_800, 3_600, 3, chrono_tz::Pacific::Marquesas);
+        assert_eq!(zone_label(&marquesas), "Local time (UTC-09:30)");
+    }
+
+    #[test]
+    fn days_across_a_clock_change_are_labelled_at_local_midnight() {
+        // Berlin's midnights from 27 to 31 March 2026: the 29th has 23 hours.
+        let berlin = chrono_tz::Europe::Berlin;
+        let edges: Vec<i64> = [
+            1_774_566_000, // 27 Mar 00:00 +01:00
+            1_774_652_400, // 28 Mar 00:00 +01:00
+            1_774_738_800, // 29 Mar 00:00 +01:00
+            1_774_821_600, // 30 Mar 00:00 +02:00
+            1_774_908_000, // 31 Mar 00:00 +02:00
+        ]
+        .to_vec();
+        let axis = TimeAxis {
+            edges,
+            bucket_s: 86_400,
+            zone: berlin,
+        };
+        let labels: Vec<String> = time_ticks(&axis, 8).into_iter().map(|t| t.label).collect();
+        assert_eq!(labels, ["27 Mar", "28 Mar", "29 Mar", "30 Mar", "31 Mar"]);
+        assert_eq!(
+            zone_label(&axis),
+            "Local time (Europe/Berlin, UTC+01:00 / UTC+02:00)"
+        );
     }
 }

@@ -13,7 +13,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, FixedOffset, Offset, TimeZone};
+use chrono::{DateTime, TimeZone};
 use resvg::tiny_skia;
 use resvg::usvg;
 
@@ -22,18 +22,24 @@ use crate::{Chart, ChartError};
 /// The data behind `chart` as CSV.
 pub fn to_csv(chart: &Chart) -> Result<String, ChartError> {
     let csv_error = |e: csv::Error| ChartError::Csv(e.to_string());
-    let zone =
-        FixedOffset::east_opt(chart.axis.utc_offset_s as i32).unwrap_or_else(|| chrono::Utc.fix());
     let mut writer = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::NonNumeric)
         .from_writer(Vec::new());
     let mut header = vec!["bucket_start".to_string()];
     header.extend(chart.series.iter().map(|s| text_cell(&s.name)));
     writer.write_record(&header).map_err(csv_error)?;
-    for b in 0..chart.axis.buckets {
-        let t = chart.axis.start_s + b as i64 * chart.axis.bucket_s;
+    for (b, &t) in chart
+        .axis
+        .edges
+        .iter()
+        .take(chart.axis.buckets())
+        .enumerate()
+    {
         let time = DateTime::from_timestamp(t, 0)
-            .map(|at| text_cell(&zone.from_utc_datetime(&at.naive_utc()).to_rfc3339()))
+            .map(|at| {
+                let local = chart.axis.zone.from_utc_datetime(&at.naive_utc());
+                text_cell(&local.fixed_offset().to_rfc3339())
+            })
             .unwrap_or_default();
         let mut record = vec![time];
         for series in &chart.series {

@@ -14,6 +14,7 @@ mod axis;
 mod export;
 mod theme;
 
+use chrono_tz::Tz;
 use plotters::prelude::*;
 use plotters::series::DashedLineSeries;
 
@@ -57,20 +58,41 @@ pub struct Threshold {
     pub value: f64,
 }
 
-/// Equal time buckets: bucket `i` covers `[start_s + i·bucket_s, start_s + (i+1)·bucket_s)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Time buckets: bucket `i` covers `[edges[i], edges[i + 1])`. They are equally long
+/// except where the viewer's clocks change (a day of 23 or 25 hours); each is drawn
+/// equally wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeAxis {
-    /// Unix seconds.
-    pub start_s: i64,
+    /// Unix seconds: where each bucket starts, then where the last one ends.
+    pub edges: Vec<i64>,
+    /// An ordinary bucket's width, which sets how far apart the time labels are.
     pub bucket_s: i64,
-    pub buckets: usize,
-    /// The viewer's offset east of UTC: labels are in their local time.
-    pub utc_offset_s: i64,
+    /// The viewer's time zone: labels are in their local time.
+    pub zone: Tz,
 }
 
 impl TimeAxis {
+    /// `buckets` buckets of `bucket_s` seconds from `start_s`.
+    pub fn equal(start_s: i64, bucket_s: i64, buckets: usize, zone: Tz) -> TimeAxis {
+        TimeAxis {
+            edges: (0..=buckets as i64)
+                .map(|i| start_s + i * bucket_s)
+                .collect(),
+            bucket_s,
+            zone,
+        }
+    }
+
+    pub fn buckets(&self) -> usize {
+        self.edges.len().saturating_sub(1)
+    }
+
+    pub fn start_s(&self) -> i64 {
+        self.edges.first().copied().unwrap_or(0)
+    }
+
     pub fn end_s(&self) -> i64 {
-        self.start_s + self.bucket_s * self.buckets as i64
+        self.edges.last().copied().unwrap_or(0)
     }
 }
 
@@ -136,7 +158,7 @@ const LEGEND_ROW: i32 = 20;
 
 /// Draws `chart` at `size` pixels (clamped to [`MIN_SIZE`]..[`MAX_SIZE`]).
 pub fn render_svg(chart: &Chart, size: (u32, u32), theme: Theme) -> Result<Rendered, ChartError> {
-    let n = chart.axis.buckets;
+    let n = chart.axis.buckets();
     for s in &chart.series {
         if s.values.len() != n {
             return Err(ChartError::Shape {
@@ -421,7 +443,7 @@ pub fn render_svg(chart: &Chart, size: (u32, u32), theme: Theme) -> Result<Rende
             ))
             .map_err(draw_error)?;
         }
-        let zone = axis::zone_label(chart.axis.utc_offset_s);
+        let zone = axis::zone_label(&chart.axis);
         root.draw(&Text::new(
             zone.clone(),
             (

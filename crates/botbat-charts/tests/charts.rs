@@ -21,12 +21,7 @@ fn volume() -> Chart {
         title: "Requests by endpoint".to_string(),
         y_label: "Requests per hour".to_string(),
         unit: Unit::Count,
-        axis: TimeAxis {
-            start_s: MIDNIGHT,
-            bucket_s: 3_600,
-            buckets: hours,
-            utc_offset_s: 0,
-        },
+        axis: TimeAxis::equal(MIDNIGHT, 3_600, hours, chrono_tz::UTC),
         series: vec![
             Series {
                 name: "GET /v1/contacts".to_string(),
@@ -150,12 +145,7 @@ fn latency_lines_break_at_gaps_and_limits_and_429s_are_marked() {
         title: "Latency".to_string(),
         y_label: "Milliseconds".to_string(),
         unit: Unit::Milliseconds,
-        axis: TimeAxis {
-            start_s: MIDNIGHT,
-            bucket_s: 600,
-            buckets: n,
-            utc_offset_s: 19_800,
-        },
+        axis: TimeAxis::equal(MIDNIGHT, 600, n, chrono_tz::Asia::Kolkata),
         series: vec![Series {
             name: "p95".to_string(),
             values: p95,
@@ -256,7 +246,7 @@ fn a_series_of_the_wrong_length_is_refused() {
 #[test]
 fn the_csv_holds_the_numbers_behind_the_chart() {
     let mut chart = volume();
-    chart.axis.utc_offset_s = 3_600;
+    chart.axis.zone = chrono_tz::Europe::Berlin;
     chart.series[0].values[1] = None;
     chart.series[2].values[0] = Some(2.5);
     let csv = to_csv(&chart).expect("csv");

@@ -319,6 +319,10 @@ pub enum UsageCommand {
         range: RangeName,
         #[arg(long, value_enum)]
         format: FormatName,
+        /// The IANA time zone whose days the chart shows, e.g. Europe/Berlin [default: the
+        /// system's]
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },

@@ -786,6 +786,32 @@ async fn usage_syncs_with_progress_and_exports_charts() {
             "{format} export looks like {format}"
         );
     }
+    // Days in the zone asked for (UTC+01:00 all year); a zone that does not exist is refused.
+    let file = profile.path().join("lagos.csv");
+    let path = file.to_str().expect("path");
+    let in_zone = |tz: &str| {
+        profile.run(&[
+            "usage",
+            "export",
+            "--chart",
+            "volume",
+            "--format",
+            "csv",
+            "--tz",
+            tz,
+            "-o",
+            path,
+            "--base-url",
+            base,
+        ])
+    };
+    in_zone("Africa/Lagos").expect_code(0);
+    let text = std::fs::read_to_string(&file).expect("written");
+    assert!(
+        text.contains("+01:00\""),
+        "local times with their offset: {text}"
+    );
+    in_zone("Europe/Atlantis").expect_code(2);
     profile
         .run(&[
             "usage",

@@ -167,8 +167,38 @@ fn request(chart: UsageChartKind, range: UsageRange) -> UsageChartRequest {
         width: 900,
         height: 320,
         theme: ChartTheme::Light,
-        utc_offset_minutes: 60,
+        // UTC+01:00 all year, so the labels below hold whatever the date.
+        time_zone: "Africa/Lagos".to_string(),
     }
+}
+
+#[tokio::test]
+async fn a_time_zone_the_database_does_not_know_is_refused_by_name() {
+    let fx = launch().await;
+    let mut asked = request(UsageChartKind::Volume, UsageRange::LastDay);
+    for wrong in ["Europe/Atlantis", "+01:00", ""] {
+        asked.time_zone = wrong.to_string();
+        let error = fx.usage.chart(&asked).await.expect_err("refused");
+        assert_eq!(error.code, ConsoleCode::InvalidInput, "{wrong:?}");
+        assert_eq!(error.details[0].field, "time_zone");
+        assert!(
+            error.message.contains(&format!("{wrong:?}"))
+                && error.message.contains("Europe/Berlin"),
+            "names the value and what a zone looks like: {}",
+            error.message
+        );
+    }
+    asked.time_zone = "America/New_York".to_string();
+    let chart = fx.usage.chart(&asked).await.expect("a known zone draws");
+    assert!(chart.buckets.len() >= 144, "{}", chart.buckets.len());
+    assert!(chart
+        .buckets
+        .windows(2)
+        .all(|pair| pair[0].end == pair[1].start));
+    assert_eq!(
+        chart.buckets.last().map(|b| b.end.as_str()),
+        Some(chart.to.as_str())
+    );
 }
 
 #[tokio::test]

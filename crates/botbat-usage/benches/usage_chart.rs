@@ -26,16 +26,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn chart_of(answer: &Answer, unit: Unit, style: Style) -> Chart {
-    let w = answer.window;
+    let w = &answer.window;
     Chart {
         title: "Requests by endpoint".into(),
         y_label: "Requests per 3 h".into(),
         unit,
         axis: TimeAxis {
-            start_s: w.from_s,
+            edges: w.edges(),
             bucket_s: w.bucket_s,
-            buckets: w.buckets(),
-            utc_offset_s: w.offset_s,
+            zone: w.zone,
         },
         series: answer
             .series
@@ -132,7 +131,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / ingested.max(1) as f64
     );
 
-    let window = Window::covering(seeded.from, seeded.to, 0)?;
+    let window = &Window::covering(seeded.from, seeded.to, botbat_usage::Tz::UTC)?;
     let filters = Filters::default();
     println!(
         "\n30-day volume chart by endpoint: {} buckets of {} h, drawn at 1000x320",
@@ -148,7 +147,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..ROUNDS {
                 let t = Instant::now();
                 let answer = store
-                    .volume(&window, filters, VolumeBy::Endpoint, source)
+                    .volume(window, filters, VolumeBy::Endpoint, source)
                     .await?;
                 let rendered = render_svg(
                     &chart_of(&answer, Unit::Count, Style::StackedArea),
@@ -211,7 +210,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut samples = Vec::new();
         for _ in 0..ROUNDS {
             let t = Instant::now();
-            let answer = store.latency(&window, &filters, source).await?;
+            let answer = store.latency(window, &filters, source).await?;
             let rendered = render_svg(
                 &chart_of(&answer, Unit::Milliseconds, Style::Line),
                 (1000, 320),

@@ -11,14 +11,18 @@
 //! - [`store`] keeps raw rows (pruned after a retention period) and rollups by minute, hour
 //!   and day, updated in the transaction that stores each page.
 //! - [`query`] answers the charts' questions from the rollups, and can answer the same ones
-//!   from raw rows, which is how the rollups are checked.
+//!   from raw rows, which is how the rollups are checked, in buckets [`calendar`] lays out
+//!   in the viewer's time zone.
 
+pub mod calendar;
 pub mod error;
 pub mod latency;
 pub mod query;
 pub mod store;
 pub mod sync;
 
+pub use calendar::parse_zone;
+pub use chrono_tz::Tz;
 pub use error::{Result, UsageError};
 pub use query::{
     error_code, Answer, EndpointName, ErrorsBy, Filters, KeyFacet, RecentRequest, Series, Source,

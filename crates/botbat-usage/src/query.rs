@@ -4,15 +4,18 @@
 //! Both sources run the same post-processing on the same bucketing, so for any range and
 //! filters their answers must be identical (the rollup tests hold them to that). The
 //! rollup resolution is the coarsest whose buckets fit inside the chart's buckets in the
-//! viewer's time zone: a 30-day chart in 3-hour buckets reads hour rollups, a day chart
-//! in UTC reads day rollups, and an offset like +05:30 falls back to minute rollups.
+//! viewer's time zone: a 30-day chart in 3-hour buckets reads hour rollups (in Berlin too,
+//! across a clock change), a day chart in UTC reads day rollups, and Asia/Kolkata's
+//! +05:30 falls back to minute rollups.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row as _, Sqlite};
 
+use crate::calendar::{self, Run};
 use crate::error::{Result, UsageError};
 use crate::latency::Histogram;
 use crate::store::{from_ms, PlanLimits, Resolution, UsageStore};
@@ -91,20 +94,24 @@ pub struct Filters {
     pub status: Option<StatusClass>,
 }
 
-/// A chart's time axis: `[from_s, to_s)` in buckets of `bucket_s` seconds aligned to the
-/// viewer's local time (`offset_s` east of UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A chart's time axis: `[from_s, to_s)` in buckets of about `bucket_s` seconds laid out
+/// in the viewer's time zone (see [`crate::calendar`]: days start at local midnight).
+/// Built by [`Window::covering`] and [`Window::with_bucket`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub from_s: i64,
     pub to_s: i64,
+    /// The width of an ordinary bucket; a day with a clock change is an hour shorter or
+    /// longer.
     pub bucket_s: i64,
-    pub offset_s: i64,
+    pub zone: Tz,
+    runs: Vec<Run>,
 }
 
 impl Window {
     /// The window covering `[from, to)` with the finest bucket that keeps the chart under
     /// [`MAX_BUCKETS`], its edges moved out to bucket boundaries.
-    pub fn covering(from: DateTime<Utc>, to: DateTime<Utc>, offset_s: i64) -> Result<Window> {
+    pub fn covering(from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Result<Window> {
         let (from_s, to_s) = (from.timestamp(), to.timestamp());
         if to_s <= from_s {
             return Err(UsageError::invalid("the range must end after it starts"));
@@ -114,7 +121,7 @@ impl Window {
             .into_iter()
             .find(|b| (span + b - 1) / b <= MAX_BUCKETS)
             .unwrap_or(BUCKET_CHOICES[BUCKET_CHOICES.len() - 1]);
-        Window::with_bucket(from, to, bucket_s, offset_s)
+        Window::with_bucket(from, to, bucket_s, zone)
     }
 
     /// A window with a given bucket width (a multiple of 60 seconds).
@@ -122,51 +129,111 @@ impl Window {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         bucket_s: i64,
-        offset_s: i64,
+        zone: Tz,
     ) -> Result<Window> {
         if bucket_s < 60 || bucket_s % 60 != 0 {
             return Err(UsageError::invalid(
                 "buckets must be whole minutes (a multiple of 60 seconds)",
             ));
         }
-        if offset_s % 60 != 0 || offset_s.abs() > 14 * 3_600 {
-            return Err(UsageError::invalid(
-                "the time zone offset must be whole minutes within ±14 hours",
-            ));
-        }
         let (from_s, to_s) = (from.timestamp(), to.timestamp());
         if to_s <= from_s {
             return Err(UsageError::invalid("the range must end after it starts"));
         }
-        let first = (from_s + offset_s).div_euclid(bucket_s);
-        let last = (to_s + offset_s + bucket_s - 1).div_euclid(bucket_s);
+        let (runs, end_s) = calendar::runs(zone, from_s, to_s, bucket_s)?;
+        if runs
+            .iter()
+            .any(|r| r.start_s % 60 != 0 || r.width_s % 60 != 0)
+        {
+            return Err(UsageError::invalid(format!(
+                "{zone}'s offset from UTC in this range is not whole minutes: choose a later range"
+            )));
+        }
         Ok(Window {
-            from_s: first * bucket_s - offset_s,
-            to_s: last * bucket_s - offset_s,
+            from_s: runs.first().map_or(from_s, |r| r.start_s),
+            to_s: end_s,
             bucket_s,
-            offset_s,
+            zone,
+            runs,
         })
     }
 
     pub fn buckets(&self) -> usize {
-        ((self.to_s - self.from_s) / self.bucket_s).max(0) as usize
+        self.runs.last().map_or(0, |r| {
+            (r.first + (self.to_s - r.start_s) / r.width_s).max(0) as usize
+        })
     }
 
-    /// Unix seconds at which bucket `i` starts.
+    /// Unix seconds at which bucket `i` starts (`to_s` for the bucket after the last).
     pub fn bucket_start(&self, i: usize) -> i64 {
-        self.from_s + i as i64 * self.bucket_s
+        let i = i as i64;
+        let k = self.runs.partition_point(|r| r.first <= i);
+        match k.checked_sub(1).and_then(|k| self.runs.get(k)) {
+            Some(r) => (r.start_s + (i - r.first) * r.width_s).min(self.to_s),
+            None => self.from_s,
+        }
     }
 
-    fn first_index(&self) -> i64 {
-        (self.from_s + self.offset_s).div_euclid(self.bucket_s)
+    /// Where each bucket starts, then where the last one ends.
+    pub fn edges(&self) -> Vec<i64> {
+        (0..=self.buckets()).map(|i| self.bucket_start(i)).collect()
     }
 
-    /// The coarsest rollup whose buckets never straddle this window's.
+    /// The bucket Unix second `t` falls in, if inside the window.
+    pub fn index_of(&self, t: i64) -> Option<usize> {
+        if !(self.from_s..self.to_s).contains(&t) {
+            return None;
+        }
+        let k = self.runs.partition_point(|r| r.start_s <= t);
+        let r = self.runs.get(k.checked_sub(1)?)?;
+        Some((r.first + (t - r.start_s) / r.width_s) as usize)
+    }
+
+    /// The coarsest rollup whose buckets never straddle this window's: hour rollups while
+    /// the zone's offset is whole hours, day rollups (days in UTC) only where local days
+    /// are UTC days.
     pub fn rollup(&self) -> Resolution {
         [Resolution::Day, Resolution::Hour, Resolution::Minute]
             .into_iter()
-            .find(|r| self.bucket_s % r.seconds() == 0 && self.offset_s % r.seconds() == 0)
+            .find(|res| {
+                let s = res.seconds();
+                self.runs
+                    .iter()
+                    .all(|r| r.start_s % s == 0 && r.width_s % s == 0)
+            })
             .unwrap_or(Resolution::Minute)
+    }
+
+    /// SQL for the bucket index of `time_s` (an expression in Unix seconds at or after
+    /// `from_s`): one arithmetic step per run of equal buckets, its numbers bound.
+    fn push_index<'q>(&self, q: &mut QueryBuilder<'q, Sqlite>, time_s: &str) {
+        let step = |q: &mut QueryBuilder<'q, Sqlite>, r: &Run| {
+            q.push(format!("(({time_s} - "))
+                .push_bind(r.start_s)
+                .push(") / ")
+                .push_bind(r.width_s)
+                .push(" + ")
+                .push_bind(r.first)
+                .push(")");
+        };
+        let Some((last, earlier)) = self.runs.split_last() else {
+            q.push("0");
+            return;
+        };
+        if earlier.is_empty() {
+            step(q, last);
+            return;
+        }
+        q.push("CASE");
+        for (r, next) in earlier.iter().zip(&self.runs[1..]) {
+            q.push(format!(" WHEN {time_s} < "))
+                .push_bind(next.start_s)
+                .push(" THEN ");
+            step(q, r);
+        }
+        q.push(" ELSE ");
+        step(q, last);
+        q.push(" END");
     }
 }
 
@@ -381,14 +448,12 @@ impl UsageStore {
         Ok(Some(found.unwrap_or(-1)))
     }
 
-    fn bucket_sql(&self, plan: &Plan, window: &Window) -> String {
-        format!(
-            "({} + {}) / {} - {}",
-            plan.time_s,
-            window.offset_s,
-            window.bucket_s,
-            window.first_index()
-        )
+    /// `SELECT <bucket index> AS b, <columns> FROM <the plan's table>`.
+    fn select(plan: &Plan, window: &Window, columns: &str) -> QueryBuilder<'static, Sqlite> {
+        let mut q = QueryBuilder::new("SELECT ");
+        window.push_index(&mut q, plan.time_s);
+        q.push(format!(" AS b, {columns} FROM {}", plan.table));
+        q
     }
 
     /// Requests per bucket, stacked by endpoint or key (the busiest [`MAX_SERIES`], the
@@ -406,12 +471,11 @@ impl UsageStore {
             VolumeBy::Key => "key_ref",
         };
         let refs = self.refs_of(filters).await?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} AS b, {dim} AS d, SUM({}) AS n, COUNT(*) AS nrows FROM {}",
-            self.bucket_sql(&plan, window),
-            plan.count,
-            plan.table
-        ));
+        let mut q = Self::select(
+            &plan,
+            window,
+            &format!("{dim} AS d, SUM({}) AS n, COUNT(*) AS nrows", plan.count),
+        );
         self.filter_sql(&mut q, &plan, filters, &refs);
         q.push(" GROUP BY b, d");
         let rows = q.build().fetch_all(self.pool()).await?;
@@ -444,7 +508,7 @@ impl UsageStore {
             .collect();
         let series = top_series(&mut named, n);
         Ok(Answer {
-            window: *window,
+            window: window.clone(),
             series,
             totals,
             answered_from: plan.answered_from,
@@ -490,12 +554,11 @@ impl UsageStore {
     ) -> Result<(Plan, Vec<BTreeMap<u16, u64>>, u64)> {
         let plan = Plan::new(window, source);
         let refs = self.refs_of(filters).await?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} AS b, status, SUM({}) AS n, COUNT(*) AS nrows FROM {}",
-            self.bucket_sql(&plan, window),
-            plan.count,
-            plan.table
-        ));
+        let mut q = Self::select(
+            &plan,
+            window,
+            &format!("status, SUM({}) AS n, COUNT(*) AS nrows", plan.count),
+        );
         self.filter_sql(&mut q, &plan, filters, &refs);
         q.push(" GROUP BY b, status");
         let rows = q.build().fetch_all(self.pool()).await?;
@@ -584,7 +647,7 @@ impl UsageStore {
             })
             .collect();
         Ok(Answer {
-            window: *window,
+            window: window.clone(),
             series,
             totals,
             answered_from: plan.answered_from,
@@ -605,11 +668,7 @@ impl UsageStore {
             Source::Rollups => "histogram",
             Source::Raw => "latency_us",
         };
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} AS b, {value} AS v FROM {}",
-            self.bucket_sql(&plan, window),
-            plan.table
-        ));
+        let mut q = Self::select(&plan, window, &format!("{value} AS v"));
         self.filter_sql(&mut q, &plan, filters, &refs);
         let rows = q.build().fetch_all(self.pool()).await?;
         let n = window.buckets();
@@ -643,7 +702,7 @@ impl UsageStore {
             })
             .collect();
         Ok(Answer {
-            window: *window,
+            window: window.clone(),
             totals: histograms.iter().map(Histogram::count).collect(),
             series,
             answered_from: plan.answered_from,
@@ -698,17 +757,15 @@ impl UsageStore {
             let requests = row.try_get::<i64, _>("requests")?.max(0) as u64;
             let refused = row.try_get::<i64, _>("limited")?.max(0) as u64;
             rows_read += row.try_get::<i64, _>("nrows")?.max(0) as u64;
-            let b = (minute + window.offset_s).div_euclid(window.bucket_s) - window.first_index();
-            if !(0..n as i64).contains(&b) {
+            let Some(b) = window.index_of(minute) else {
                 continue;
-            }
-            let b = b as usize;
+            };
             peak[b] = peak[b].max(requests.saturating_sub(refused));
             limited[b] += refused;
             totals[b] += requests;
         }
         Ok(Answer {
-            window: *window,
+            window: window.clone(),
             series: vec![
                 Series {
                     name: "Busiest minute".to_string(),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use botbat_api::UsageRecord;
 use botbat_usage::latency::Histogram;
 use botbat_usage::{
-    Answer, EndpointName, ErrorsBy, Filters, Series, Source, StatusClass, Summary, UsageStore,
+    Answer, EndpointName, ErrorsBy, Filters, Series, Source, StatusClass, Summary, Tz, UsageStore,
     VolumeBy, Window,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -434,18 +434,26 @@ async fn rollups_and_raw_rows_answer_what_the_requests_say() {
     let truth = Truth { records: &records };
     assert_eq!(store.rolled_up_requests().await.expect("sum"), 12_000);
 
-    let offsets = [0, 3_600, -5 * 3_600, 19_800, -12_600];
+    // Zones without a clock change in the data's weeks, so the truth's buckets are equal:
+    // UTC, +01:00, -05:00, +05:30 and -09:30.
+    let zones = [
+        Tz::UTC,
+        Tz::Etc__GMTMinus1,
+        Tz::Etc__GMTPlus5,
+        Tz::Asia__Kolkata,
+        Tz::Pacific__Marquesas,
+    ];
     let mut resolutions = std::collections::BTreeSet::new();
     let mut checked = 0;
     for round in 0..120 {
         let from = start() + Duration::minutes(rng.random_range(-600..17_000));
         let to = from + Duration::minutes(rng.random_range(1..18_000));
-        let offset = offsets[rng.random_range(0..offsets.len())];
+        let zone = zones[rng.random_range(0..zones.len())];
         let window = if rng.random_bool(0.5) {
-            Window::covering(from, to, offset).expect("window")
+            Window::covering(from, to, zone).expect("window")
         } else {
             let bucket = [60, 300, 3_600, 10_800, 86_400][rng.random_range(0..5)];
-            match Window::with_bucket(from, to, bucket, offset) {
+            match Window::with_bucket(from, to, bucket, zone) {
                 Ok(w) if w.buckets() <= 20_000 => w,
                 _ => continue,
             }
@@ -511,7 +519,7 @@ async fn a_month_is_read_from_far_fewer_rollup_rows_than_raw_rows() {
     let dir = tempfile::tempdir().expect("dir");
     let mut rng = StdRng::seed_from_u64(3);
     let (store, records) = filled_store(&dir, &mut rng).await;
-    let window = Window::covering(start(), start() + Duration::days(12), 0).expect("window");
+    let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     assert_eq!(window.bucket_s, 10_800, "12 days in 3-hour buckets");
     let rollups = store
         .volume(
@@ -553,7 +561,7 @@ async fn pruning_raw_rows_keeps_the_rollups() {
     let dir = tempfile::tempdir().expect("dir");
     let mut rng = StdRng::seed_from_u64(5);
     let (store, records) = filled_store(&dir, &mut rng).await;
-    let window = Window::covering(start(), start() + Duration::days(12), 0).expect("window");
+    let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     let before = store
         .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
         .await
@@ -588,7 +596,7 @@ async fn keys_are_labelled_by_name_and_series_beyond_seven_are_other() {
     let dir = tempfile::tempdir().expect("dir");
     let mut rng = StdRng::seed_from_u64(9);
     let (store, _) = filled_store(&dir, &mut rng).await;
-    let window = Window::covering(start(), start() + Duration::days(12), 0).expect("window");
+    let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     let by_key = store
         .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
         .await

@@ -155,7 +155,7 @@ async fn the_cache_holds_every_row_the_server_had_and_the_rollups_count_each_onc
             .any(|k| k.name.as_deref() == Some("Checkout bot (seeded)")),
         "{keys:?}"
     );
-    let window = Window::covering(seeded.from, seeded.to, 0).expect("window");
+    let window = Window::covering(seeded.from, seeded.to, botbat_usage::Tz::UTC).expect("window");
     let by_key = store
         .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
         .await

@@ -52,7 +52,8 @@ describe("usage", () => {
     const request = chartRequests(backend, "volume")[0];
     expect(request).toMatchObject({ range: "24h", breakdown: "endpoint", key_id: null, theme: "light" });
     expect(request.width).toBeGreaterThanOrEqual(320);
-    expect(request.utc_offset_minutes).toBe(-new Date().getTimezoneOffset() || 0);
+    expect(request.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(request.time_zone).not.toBe("");
     expect(screen.getByTestId("usage-sync-as-of")).toHaveTextContent(/As of just now · 48,210 requests cached/);
     await waitFor(() => expect(screen.getByTestId("usage-total-requests")).toHaveTextContent("Requests 3,024"));
     expect(screen.getByTestId("usage-total-error-rate")).toHaveTextContent("3.0%");

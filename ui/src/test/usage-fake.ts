@@ -95,6 +95,7 @@ export function chartFor(environment: Environment, request: UsageChartRequest): 
     bucket_seconds: shape.seconds,
     buckets: Array.from({ length: shape.buckets }, (_, i) => ({
       start: new Date(start + i * shape.seconds * 1000).toISOString(),
+      end: new Date(start + (i + 1) * shape.seconds * 1000).toISOString(),
       x: left + step * (i + 0.5),
       requests: perBucket * 3 + i,
     })),

@@ -7,7 +7,6 @@ use botbat_console_core::usage::{
     ChartTheme, UsageChartKind, UsageChartRequest, UsageExportFormat, UsageRange, UsageSyncProgress,
 };
 use botbat_console_core::{CommandError, ConsoleCode, UsageCache};
-use chrono::{Local, Offset};
 use serde_json::json;
 
 use crate::cli::{ChartName, FormatName, RangeName, UsageCommand};
@@ -21,8 +20,9 @@ pub async fn run(ctx: &mut Ctx, command: UsageCommand) -> Result<()> {
             chart,
             range,
             format,
+            tz,
             output,
-        } => export(ctx, chart, range, format, &output).await,
+        } => export(ctx, chart, range, format, tz, &output).await,
     }
 }
 
@@ -83,8 +83,18 @@ async fn export(
     chart: ChartName,
     range: RangeName,
     format: FormatName,
+    tz: Option<String>,
     output: &std::path::Path,
 ) -> Result<()> {
+    let time_zone = match tz {
+        Some(zone) => zone,
+        None => iana_time_zone::get_timezone().map_err(|e| {
+            CommandError::invalid_input(
+                "tz",
+                format!("Could not tell the system's time zone ({e}): pass one, e.g. --tz Europe/Berlin."),
+            )
+        })?,
+    };
     let request = UsageChartRequest {
         chart: match chart {
             ChartName::Volume => UsageChartKind::Volume,
@@ -106,7 +116,7 @@ async fn export(
         width: 960,
         height: 360,
         theme: ChartTheme::Light,
-        utc_offset_minutes: Local::now().offset().fix().local_minus_utc() / 60,
+        time_zone,
     };
     let format = match format {
         FormatName::Svg => UsageExportFormat::Svg,

@@ -2,7 +2,7 @@
 //! answer is drawn (titles, units, colours with a meaning, the plan's limit).
 
 use botbat_charts::{Chart, Hue, Style, Threshold, TimeAxis, Unit};
-use botbat_usage::{Answer, ErrorsBy, Filters, Source, UsageStore, VolumeBy, Window};
+use botbat_usage::{Answer, ErrorsBy, Filters, Source, Tz, UsageStore, VolumeBy, Window};
 use chrono::{DateTime, Duration, Utc};
 
 use super::model::{
@@ -52,6 +52,13 @@ pub fn range_of(
             Ok((from, to))
         }
     }
+}
+
+/// The request's time zone; a name the IANA database does not know is refused rather
+/// than read as UTC, so a chart never silently shows the wrong days.
+pub fn zone_of(request: &UsageChartRequest) -> Result<Tz> {
+    botbat_usage::parse_zone(&request.time_zone)
+        .map_err(|e| CommandError::invalid_input("time_zone", format!("{e}.")))
 }
 
 pub fn filters_of(request: &UsageChartRequest) -> Result<Filters> {
@@ -106,10 +113,9 @@ pub async fn answer(
     limits: Option<&UsagePlanLimits>,
 ) -> Result<Drawn> {
     let axis = TimeAxis {
-        start_s: window.from_s,
+        edges: window.edges(),
         bucket_s: window.bucket_s,
-        buckets: window.buckets(),
-        utc_offset_s: window.offset_s,
+        zone: window.zone,
     };
     let per = per_bucket(window.bucket_s);
     let (answer, title, y_label, unit, styled): (Answer, String, String, Unit, Vec<(Style, Hue)>) =

@@ -338,9 +338,9 @@ impl UsageCache {
         request: &UsageChartRequest,
     ) -> Result<(UsageChart, botbat_charts::Chart)> {
         let store = self.store(environment).await?;
-        let offset_s = i64::from(request.utc_offset_minutes) * 60;
+        let zone = chart::zone_of(request)?;
         let (from, to) = chart::range_of(request, Utc::now())?;
-        let window = Window::covering(from, to, offset_s)
+        let window = Window::covering(from, to, zone)
             .map_err(|e| CommandError::invalid_input("range", e.to_string()))?;
         let filters = chart::filters_of(request)?;
         let state = store.state().await?;
@@ -380,6 +380,7 @@ impl UsageCache {
                 .enumerate()
                 .map(|(i, x)| ChartBucket {
                     start: at(window.bucket_start(i)),
+                    end: at(window.bucket_start(i + 1)),
                     x: *x,
                     requests: drawn.answer.totals.get(i).copied().unwrap_or(0),
                 })

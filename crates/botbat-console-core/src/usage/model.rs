@@ -78,9 +78,10 @@ pub struct UsageChartRequest {
     pub width: u32,
     pub height: u32,
     pub theme: ChartTheme,
-    /// The viewer's offset east of UTC in minutes (the negation of JavaScript's
-    /// `getTimezoneOffset()`), so buckets and labels follow their local time.
-    pub utc_offset_minutes: i32,
+    /// The viewer's IANA time zone, e.g. `Europe/Berlin` (JavaScript's
+    /// `Intl.DateTimeFormat().resolvedOptions().timeZone`): days start at its local
+    /// midnights and labels show its local time.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -122,6 +123,9 @@ pub struct ChartSeries {
 pub struct ChartBucket {
     /// RFC 3339 (UTC).
     pub start: String,
+    /// RFC 3339 (UTC): the next bucket's start. A day with a clock change is 23 or 25
+    /// hours long.
+    pub end: String,
     /// The x pixel of the bucket's middle in the SVG.
     pub x: f64,
     /// Requests in the bucket (with the filters).

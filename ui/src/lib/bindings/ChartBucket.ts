@@ -6,6 +6,11 @@ export type ChartBucket = {
  */
 start: string, 
 /**
+ * RFC 3339 (UTC): the next bucket's start. A day with a clock change is 23 or 25
+ * hours long.
+ */
+end: string, 
+/**
  * The x pixel of the bucket's middle in the SVG.
  */
 x: number, 

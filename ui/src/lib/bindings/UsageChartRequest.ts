@@ -30,7 +30,8 @@ status: string | null,
  */
 width: number, height: number, theme: ChartTheme, 
 /**
- * The viewer's offset east of UTC in minutes (the negation of JavaScript's
- * `getTimezoneOffset()`), so buckets and labels follow their local time.
+ * The viewer's IANA time zone, e.g. `Europe/Berlin` (JavaScript's
+ * `Intl.DateTimeFormat().resolvedOptions().timeZone`): days start at its local
+ * midnights and labels show its local time.
  */
-utc_offset_minutes: number, };
+time_zone: string, };

@@ -41,7 +41,7 @@ export const BREAKDOWNS: Record<UsageChartKind, ReadonlyArray<{ value: UsageBrea
 };
 
 /** What a panel decides about a chart; the chart adds its size, theme and time zone. */
-export type ChartQuery = Omit<UsageChartRequest, "width" | "height" | "theme" | "utc_offset_minutes">;
+export type ChartQuery = Omit<UsageChartRequest, "width" | "height" | "theme" | "time_zone">;
 
 export interface UsageFilters {
   range: UsageRange;
@@ -69,10 +69,13 @@ export function chartQuery(chart: UsageChartKind, filters: UsageFilters, breakdo
   };
 }
 
-/** Minutes east of UTC, as the backend wants them (JavaScript counts the other way). */
-export function utcOffsetMinutes(at: Date = new Date()): number {
-  const offset = -at.getTimezoneOffset();
-  return offset === 0 ? 0 : offset;
+/**
+ * The viewer's IANA time zone (`Europe/Berlin`): the backend starts days at its local
+ * midnights, 23 or 25 hours apart when the clocks change. Sent as the system reports it;
+ * the backend refuses a name it does not know rather than guess.
+ */
+export function timeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
 }
 
 export function formatValue(value: number | null, unit: ChartUnit): string {
@@ -90,14 +93,20 @@ export function formatValue(value: number | null, unit: ChartUnit): string {
 const TIME: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
 const DAY: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short" };
 
-/** "Fri 20 Nov, 14:00 – 15:00": a bucket in the viewer's local time. */
-export function bucketLabel(startRfc3339: string, bucketSeconds: number): string {
+/**
+ * "Fri 20 Nov, 14:00 – 15:00": a bucket in the viewer's local time, from its start to
+ * its end (the next bucket's start: a day with a clock change is 23 or 25 hours long).
+ */
+export function bucketLabel(startRfc3339: string, endRfc3339: string, bucketSeconds: number): string {
   const start = new Date(startRfc3339);
   if (Number.isNaN(start.getTime())) return startRfc3339;
-  const end = new Date(start.getTime() + bucketSeconds * 1000);
+  const end = new Date(endRfc3339);
+  if (Number.isNaN(end.getTime())) return startRfc3339;
   const day = start.toLocaleDateString("en-GB", DAY);
   if (bucketSeconds >= 86_400) {
-    return bucketSeconds === 86_400 ? day : `${day} – ${end.toLocaleDateString("en-GB", DAY)}`;
+    // The last day of a bucket: the day before the next bucket starts.
+    const last = new Date(end.getTime() - 1);
+    return bucketSeconds === 86_400 ? day : `${day} – ${last.toLocaleDateString("en-GB", DAY)}`;
   }
   return `${day}, ${start.toLocaleTimeString("en-GB", TIME)} – ${end.toLocaleTimeString("en-GB", TIME)}`;
 }
