@@ -16,7 +16,7 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{Result, SandboxError};
-use crate::events::EventRow;
+use crate::event_log::EventRow;
 use crate::pagination::Listing;
 use crate::state::AppState;
 

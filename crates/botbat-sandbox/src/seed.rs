@@ -21,7 +21,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use crate::clock::from_ms;
-use crate::keys::{self, KeyIndex};
+use crate::key_store::{self, KeyIndex};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -536,7 +536,7 @@ async fn ensure_keys(
         let id = match existing {
             Some(id) => id,
             None => {
-                let (row, _secret) = keys::insert(
+                let (row, _secret) = key_store::insert(
                     db,
                     integration.name,
                     integration.scopes,

@@ -21,7 +21,7 @@ use crate::pagination::Paged;
 use crate::routes::messages::{self, channel_of, Outbound};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 struct CampaignRow {
@@ -329,7 +329,7 @@ pub async fn send_campaign(
             .bind(&id)
             .fetch_one(&state.db)
             .await?;
-            events::emit(&state, "campaign.scheduled", &row.to_api()).await?;
+            event_log::emit(&state, "campaign.scheduled", &row.to_api()).await?;
             row
         }
         None => start(&state, &id).await?,
@@ -368,7 +368,7 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
         .bind(id)
         .fetch_one(&state.db)
         .await?;
-        events::emit(state, "campaign.failed", &row.to_api()).await?;
+        event_log::emit(state, "campaign.failed", &row.to_api()).await?;
         return Ok(row);
     }
     let row: CampaignRow = sqlx::query_as(
@@ -379,7 +379,7 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, "campaign.started", &row.to_api()).await?;
+    event_log::emit(state, "campaign.started", &row.to_api()).await?;
     Ok(row)
 }
 
@@ -490,5 +490,5 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, event, &row.to_api()).await
+    event_log::emit(state, event, &row.to_api()).await
 }

@@ -15,7 +15,7 @@ use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::{self, Paged};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, fuzzy, ids, rules};
+use crate::{event_log, fuzzy, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct ContactRow {
@@ -147,7 +147,7 @@ pub(crate) async fn find_or_create_by_phone(state: &AppState, phone: &str) -> Re
         return with_phone(state, phone).await?.ok_or_else(duplicate_lost);
     };
     let contact = row.to_api();
-    events::emit(state, "contact.created", &contact).await?;
+    event_log::emit(state, "contact.created", &contact).await?;
     Ok(contact.id)
 }
 
@@ -255,7 +255,7 @@ pub async fn create_contact(
         return Err(duplicate(&state, &fields, None).await);
     };
     let contact = row.to_api();
-    events::emit(&state, "contact.created", &contact).await?;
+    event_log::emit(&state, "contact.created", &contact).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
@@ -317,7 +317,7 @@ pub async fn update_contact(
         return Err(duplicate(&state, &fields, Some(&id)).await);
     };
     let contact = row.to_api();
-    events::emit(&state, "contact.updated", &contact).await?;
+    event_log::emit(&state, "contact.updated", &contact).await?;
     Ok(Json(contact))
 }
 
@@ -334,7 +334,7 @@ pub async fn delete_contact(
 ) -> Result<StatusCode> {
     load(&state, &id).await?;
     rows::delete(&state.db, Table::Contacts, &id).await?;
-    events::emit(
+    event_log::emit(
         &state,
         "contact.deleted",
         &serde_json::json!({"id": id, "deleted": true}),

@@ -21,7 +21,7 @@ use crate::routes::contacts;
 use crate::routes::messages::{channel_of, MessageRow};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids};
+use crate::{event_log, ids};
 
 #[derive(Debug, Clone, FromRow)]
 struct ConversationRow {
@@ -168,7 +168,7 @@ pub async fn assign_conversation(
     .fetch_one(&state.db)
     .await?;
     let conversation = with_history(&state, &row).await?;
-    events::emit(&state, "conversation.assigned", &conversation).await?;
+    event_log::emit(&state, "conversation.assigned", &conversation).await?;
     Ok(Json(conversation))
 }
 
@@ -200,7 +200,7 @@ pub async fn resolve_conversation(
     .fetch_one(&state.db)
     .await?;
     let conversation = with_history(&state, &row).await?;
-    events::emit(&state, "conversation.resolved", &conversation).await?;
+    event_log::emit(&state, "conversation.resolved", &conversation).await?;
     Ok(Json(conversation))
 }
 
@@ -262,9 +262,9 @@ pub async fn inbound_message(
     touch(&state, &conversation_id, now).await?;
     let conversation = with_history(&state, &load(&state, &conversation_id).await?).await?;
     if created {
-        events::emit(&state, "conversation.created", &conversation).await?;
+        event_log::emit(&state, "conversation.created", &conversation).await?;
     }
-    events::emit(
+    event_log::emit(
         &state,
         "message.received",
         &serde_json::json!({

@@ -15,7 +15,7 @@ use crate::error::{unless_duplicate, Result, SandboxError};
 use crate::routes::contacts::{self, Fields};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 /// The largest CSV accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -249,7 +249,7 @@ async fn run(state: &AppState, job_id: &str, columns: &Columns, rows: Vec<CsvRow
     .bind(job_id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, "import.completed", &job.to_api()).await
+    event_log::emit(state, "import.completed", &job.to_api()).await
 }
 
 /// Imports one row, or says why not.

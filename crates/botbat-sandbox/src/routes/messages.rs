@@ -18,7 +18,7 @@ use crate::error::{ApiJson, Result, SandboxError};
 use crate::routes::{contacts, conversations, templates};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 /// Phones ending in this fail.
 pub const FAILING_SUFFIX: &str = "0000";
@@ -146,7 +146,7 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     if let Some(conversation_id) = &conversation_id {
         conversations::touch(state, conversation_id, now).await?;
     }
-    events::emit(state, "message.queued", &row.to_api(now)).await?;
+    event_log::emit(state, "message.queued", &row.to_api(now)).await?;
     let steps: &[(&str, i64)] = match outcome {
         "failed" => &[("message.failed", 1)],
         "delivered" => &[("message.sent", 1), ("message.delivered", 2)],
@@ -158,7 +158,7 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     };
     for (event_type, step) in steps {
         let at = row.created_at + step * row.step_ms;
-        events::schedule(state, event_type, &row.id, at, &row.to_api(at)).await?;
+        event_log::schedule(state, event_type, &row.id, at, &row.to_api(at)).await?;
     }
     Ok(Some(row.to_api(now)))
 }

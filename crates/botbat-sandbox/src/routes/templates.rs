@@ -21,7 +21,7 @@ use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 pub const REJECT_PREFIX: &str = "reject";
 
@@ -195,7 +195,7 @@ pub(crate) async fn settle_reviews(state: &AppState) -> Result<()> {
         } else {
             "template.rejected"
         };
-        events::emit(state, event_type, &row.to_api()).await?;
+        event_log::emit(state, event_type, &row.to_api()).await?;
     }
     Ok(())
 }
@@ -407,7 +407,7 @@ pub async fn submit_template(
     .fetch_one(&state.db)
     .await?;
     let template = row.to_api();
-    events::emit(&state, "template.submitted", &template).await?;
+    event_log::emit(&state, "template.submitted", &template).await?;
     Ok(Json(template))
 }
 

@@ -1,4 +1,7 @@
-//! API keys: stored as a SHA-256 hash, authenticated from an in-memory index.
+//! Where API keys live, apart from HTTP: the rows (only a SHA-256 hash of each secret, never
+//! the secret), the in-memory index authentication reads, and the inserts that creating,
+//! rotating and bootstrapping a key share. `routes/keys.rs` is the `/v1/api_keys` surface
+//! over it; `access.rs` authenticates against the index.
 //!
 //! The index (hash -> key) is loaded at start and updated by every write, so checking a key
 //! costs a hash and a map lookup, not a query. The database stays the source of truth.

@@ -1,5 +1,7 @@
-//! Events: every state change is written once, in order, and handed to webhook delivery
-//! and to listen sessions.
+//! The event log, apart from HTTP: every state change is written once, in order, and
+//! handed to webhook delivery (`delivery.rs`) and to listen sessions (`routes/listen.rs`).
+//! Every resource emits through it; `routes/events.rs` only reads it and serves the Event
+//! Simulator.
 //!
 //! An event and its delivery rows (one per subscribed, enabled endpoint) are written in one
 //! transaction, so a restart can lose neither. Changes that happen later on the sandbox
