@@ -95,27 +95,14 @@ async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
         issues.push(FieldIssue::new("segment", issue));
     }
     fields.segment = fields.segment.trim().to_string();
-    match (&fields.template_id, &fields.body) {
-        (Some(_), Some(_)) | (None, None) => issues.push(FieldIssue::new(
-            "template_id",
-            "give either template_id (with variables) or body, not both and not neither",
-        )),
-        (Some(template_id), None) => {
-            if fields.channel != Channel::Whatsapp {
-                issues.push(rules::TEMPLATE_CHANNEL.detail());
-            } else if crate::routes::templates::for_sending(state, template_id)
-                .await?
-                .is_none()
-            {
-                issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
-            }
-        }
-        (None, Some(body)) => {
-            if let Some(issue) = fields.channel.body().issue(body) {
-                issues.push(FieldIssue::new("body", issue));
-            }
-        }
-    }
+    messages::source(
+        state,
+        fields.channel,
+        fields.template_id.as_deref(),
+        fields.body.as_deref(),
+        &mut issues,
+    )
+    .await?;
     if issues.is_empty() {
         Ok(())
     } else {

@@ -163,16 +163,28 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     Ok(Some(row.to_api(now)))
 }
 
-/// The text a message will carry: the body, or the approved template filled with its
-/// variables. Problems are added to `issues` (field names as in the send request).
-pub(crate) async fn compose(
+/// Where a message's text comes from, as far as it can be checked before sending.
+pub(crate) enum Source<'a> {
+    Body(&'a str),
+    /// An existing template, whatever its review status.
+    Template {
+        status: TemplateStatus,
+        text: String,
+        variables: u32,
+    },
+}
+
+/// The rules a draft must already follow, shared by sending a message and drafting a
+/// campaign: a body or a template (never both, never neither), a body that fits the
+/// channel, a template only on WhatsApp and only one that exists. Problems are added to
+/// `issues` (field names as in the send request).
+pub(crate) async fn source<'a>(
     state: &AppState,
     channel: Channel,
     template_id: Option<&str>,
-    variables: &[String],
-    body: Option<&str>,
+    body: Option<&'a str>,
     issues: &mut Vec<FieldIssue>,
-) -> Result<Option<String>> {
+) -> Result<Option<Source<'a>>> {
     Ok(match (template_id, body) {
         (Some(_), Some(_)) | (None, None) => {
             issues.push(FieldIssue::new(
@@ -186,7 +198,7 @@ pub(crate) async fn compose(
                 issues.push(FieldIssue::new("body", issue));
                 None
             }
-            None => Some(body.to_string()),
+            None => Some(Source::Body(body)),
         },
         (Some(_), None) if channel != Channel::Whatsapp => {
             issues.push(rules::TEMPLATE_CHANNEL.detail());
@@ -197,23 +209,48 @@ pub(crate) async fn compose(
                 issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
                 None
             }
-            Some((status, _, _)) if status != TemplateStatus::Approved => {
+            Some((status, text, variables)) => Some(Source::Template {
+                status,
+                text,
+                variables,
+            }),
+        },
+    })
+}
+
+/// The text a message will carry: the body, or the approved template filled with its
+/// variables. Problems are added to `issues` (field names as in the send request).
+pub(crate) async fn compose(
+    state: &AppState,
+    channel: Channel,
+    template_id: Option<&str>,
+    variables: &[String],
+    body: Option<&str>,
+    issues: &mut Vec<FieldIssue>,
+) -> Result<Option<String>> {
+    Ok(
+        match source(state, channel, template_id, body, issues).await? {
+            None => None,
+            Some(Source::Body(body)) => Some(body.to_string()),
+            Some(Source::Template { status, .. }) if status != TemplateStatus::Approved => {
                 issues.push(
                     rules::TEMPLATE_APPROVED
                         .detail_with(format!("this one is {}", status.as_str())),
                 );
                 None
             }
-            Some((_, _, count)) if variables.len() != count as usize => {
+            Some(Source::Template {
+                variables: count, ..
+            }) if variables.len() != count as usize => {
                 issues.push(
                     rules::TEMPLATE_VARIABLES
                         .detail_with(format!("it takes {count}, {} given", variables.len())),
                 );
                 None
             }
-            Some((_, template, _)) => Some(fill(&template, variables)),
+            Some(Source::Template { text, .. }) => Some(fill(&text, variables)),
         },
-    })
+    )
 }
 
 fn fill(template: &str, variables: &[String]) -> String {
