@@ -60,7 +60,7 @@ pub struct EventRow {
     #[sqlx(rename = "type")]
     pub event_type: String,
     pub created_at: i64,
-    pub data: String,
+    pub data: sqlx::types::Json<Value>,
     pub force_failure: bool,
 }
 
@@ -71,7 +71,7 @@ impl EventRow {
             event_type: self.event_type.clone(),
             created_at: from_ms(self.created_at),
             livemode,
-            data: serde_json::from_str(&self.data).unwrap_or(Value::Null),
+            data: self.data.0.clone(),
         }
     }
 
@@ -131,17 +131,16 @@ async fn insert(
     .bind(ids::event_id())
     .bind(event_type)
     .bind(at)
-    .bind(data.to_string())
+    .bind(sqlx::types::Json(data))
     .bind(force_failure)
     .fetch_one(&mut **tx)
     .await?;
-    let endpoints: Vec<(String, String)> =
+    let endpoints: Vec<(String, sqlx::types::Json<Vec<String>>)> =
         sqlx::query_as("SELECT id, event_types FROM webhooks WHERE enabled = 1")
             .fetch_all(&mut **tx)
             .await?;
     let now = state.clock.now_ms();
     for (webhook_id, types) in endpoints {
-        let types: Vec<String> = serde_json::from_str(&types).unwrap_or_default();
         if !subscribed(&types, event_type) {
             continue;
         }
@@ -191,7 +190,7 @@ struct ScheduledRow {
     #[sqlx(rename = "type")]
     event_type: String,
     due_at: i64,
-    data: String,
+    data: sqlx::types::Json<Value>,
 }
 
 /// Emits every scheduled event that is due, oldest first; each is moved from
@@ -216,13 +215,12 @@ pub async fn emit_due(state: &AppState) -> Result<usize> {
         if removed == 0 {
             continue;
         }
-        let data: Value = serde_json::from_str(&scheduled.data).unwrap_or(Value::Null);
         let row = insert(
             &mut tx,
             state,
             &scheduled.event_type,
             scheduled.due_at,
-            &data,
+            &scheduled.data,
             false,
         )
         .await?;

@@ -171,10 +171,7 @@ async fn start_with(
     api: utoipa_axum::router::OpenApiRouter<AppState>,
 ) -> anyhow::Result<RunningSandbox> {
     let pool = db::open(&config.data_dir).await?;
-    let offset = db::get_meta(&pool, "clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let offset = db::clock_offset_ms(&pool).await?;
     let clock = Clock::with_offset_ms(offset);
     let key_index = KeyIndex::load(&pool).await?;
     let listen_secret = match db::get_meta(&pool, "listen_secret").await? {

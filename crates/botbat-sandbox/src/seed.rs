@@ -675,10 +675,7 @@ pub async fn seed_data_dir(
     );
     anyhow::ensure!(requests >= 1, "--requests must be at least 1");
     let db = crate::db::open(data_dir).await?;
-    let offset: i64 = crate::db::get_meta(&db, "clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let offset = crate::db::clock_offset_ms(&db).await?;
     let live: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE prefix = 'bb_live_')")
             .fetch_one(&db)

@@ -18,7 +18,7 @@ use sqlx::FromRow;
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::Paged;
-use crate::routes::messages::{self, channel_of, Outbound};
+use crate::routes::messages::{self, Outbound};
 use crate::rows::{self, Table};
 use crate::state::AppState;
 use crate::{event_log, ids, rules};
@@ -28,44 +28,36 @@ struct CampaignRow {
     id: String,
     name: String,
     segment: String,
-    channel: String,
+    channel: Channel,
     template_id: Option<String>,
-    variables: String,
+    variables: sqlx::types::Json<Vec<String>>,
     body: Option<String>,
-    status: String,
+    status: CampaignStatus,
     send_at: Option<i64>,
     started_at: Option<i64>,
     completed_at: Option<i64>,
     failure_reason: Option<String>,
-    counts: String,
+    counts: sqlx::types::Json<CampaignCounts>,
     created_at: i64,
     updated_at: i64,
 }
 
 impl CampaignRow {
-    fn status(&self) -> CampaignStatus {
-        CampaignStatus::parse(&self.status).unwrap_or(CampaignStatus::Failed)
-    }
-
-    fn variables(&self) -> Vec<String> {
-        serde_json::from_str(&self.variables).unwrap_or_default()
-    }
-
     fn to_api(&self) -> Campaign {
         Campaign {
             id: self.id.clone(),
             name: self.name.clone(),
             segment: self.segment.clone(),
-            channel: channel_of(&self.channel),
+            channel: self.channel,
             template_id: self.template_id.clone(),
-            variables: self.variables(),
+            variables: self.variables.0.clone(),
             body: self.body.clone(),
-            status: self.status(),
+            status: self.status,
             send_at: self.send_at.map(from_ms),
             started_at: self.started_at.map(from_ms),
             completed_at: self.completed_at.map(from_ms),
             failure_reason: self.failure_reason.clone(),
-            counts: serde_json::from_str(&self.counts).unwrap_or_default(),
+            counts: self.counts.0.clone(),
             created_at: from_ms(self.created_at),
             updated_at: from_ms(self.updated_at),
         }
@@ -160,9 +152,9 @@ pub async fn create_campaign(
     .bind(&fields.segment)
     .bind(fields.channel.as_str())
     .bind(&fields.template_id)
-    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.variables))
     .bind(&fields.body)
-    .bind(serde_json::to_string(&CampaignCounts::default()).unwrap_or_else(|_| "{}".into()))
+    .bind(sqlx::types::Json(CampaignCounts::default()))
     .bind(now)
     .bind(now)
     .fetch_one(&state.db)
@@ -204,12 +196,12 @@ pub async fn update_campaign(
 ) -> Result<Json<Campaign>> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
-        current.status(),
+        current.status,
         CampaignStatus::Draft | CampaignStatus::Scheduled
     ) {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only draft or scheduled campaigns can be edited.",
-            current.status
+            current.status.as_str()
         )));
     }
     let switching_to_body = body.body.is_some() && body.template_id.is_none();
@@ -217,13 +209,15 @@ pub async fn update_campaign(
     let mut fields = Fields {
         name: body.name.unwrap_or(current.name.clone()),
         segment: body.segment.unwrap_or(current.segment.clone()),
-        channel: body.channel.unwrap_or(channel_of(&current.channel)),
+        channel: body.channel.unwrap_or(current.channel),
         template_id: if switching_to_body {
             None
         } else {
             body.template_id.or(current.template_id.clone())
         },
-        variables: body.variables.unwrap_or_else(|| current.variables()),
+        variables: body
+            .variables
+            .unwrap_or_else(|| current.variables.0.clone()),
         body: if switching_to_template {
             None
         } else {
@@ -239,7 +233,7 @@ pub async fn update_campaign(
     .bind(&fields.segment)
     .bind(fields.channel.as_str())
     .bind(&fields.template_id)
-    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.variables))
     .bind(&fields.body)
     .bind(state.clock.now_ms())
     .bind(&id)
@@ -263,10 +257,10 @@ pub async fn delete_campaign(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
-    if current.status() != CampaignStatus::Draft {
+    if current.status != CampaignStatus::Draft {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only drafts can be deleted.",
-            current.status
+            current.status.as_str()
         )));
     }
     rows::delete(&state.db, Table::Campaigns, &id).await?;
@@ -293,12 +287,12 @@ pub async fn send_campaign(
 ) -> Result<(StatusCode, Json<Campaign>)> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
-        current.status(),
+        current.status,
         CampaignStatus::Draft | CampaignStatus::Scheduled
     ) {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only a draft or scheduled campaign can be sent.",
-            current.status
+            current.status.as_str()
         )));
     }
     let now = state.clock.now_ms();
@@ -331,9 +325,9 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
     let mut issues = Vec::new();
     let body = messages::compose(
         state,
-        channel_of(&current.channel),
+        current.channel,
         current.template_id.as_deref(),
-        &current.variables(),
+        &current.variables,
         current.body.as_deref(),
         &mut issues,
     )
@@ -406,9 +400,9 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
     let mut issues = Vec::new();
     let Some(body) = messages::compose(
         state,
-        channel_of(&campaign.channel),
+        campaign.channel,
         campaign.template_id.as_deref(),
-        &campaign.variables(),
+        &campaign.variables,
         campaign.body.as_deref(),
         &mut issues,
     )
@@ -423,7 +417,6 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
             .bind(&campaign.segment)
             .fetch_all(&state.db)
             .await?;
-    let variables = campaign.variables();
     for (contact_id, phone) in &recipients {
         let Some(phone) = phone else { continue };
         messages::create(
@@ -431,9 +424,9 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
             Outbound {
                 contact_id,
                 phone,
-                channel: channel_of(&campaign.channel),
+                channel: campaign.channel,
                 template_id: campaign.template_id.as_deref(),
-                variables: &variables,
+                variables: &campaign.variables,
                 body: &body,
                 campaign_id: Some(id),
             },
@@ -471,7 +464,7 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
     )
     .bind(status)
     .bind(reason)
-    .bind(serde_json::to_string(&counts).unwrap_or_else(|_| "{}".into()))
+    .bind(sqlx::types::Json(&counts))
     .bind(now)
     .bind(now)
     .bind(id)
