@@ -209,6 +209,7 @@ pub struct SimulateEventRequest {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 pub enum DeliveryStatus {
     /// Not yet answered with a 2xx; another attempt is scheduled at `next_attempt_at`.
     Pending,
@@ -240,6 +241,7 @@ impl DeliveryStatus {
 /// Why an attempt was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, TS)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 pub enum AttemptTrigger {
     /// The first attempt, right after the event.
     Event,

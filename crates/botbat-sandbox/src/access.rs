@@ -24,7 +24,7 @@ use tower::ServiceExt;
 
 use crate::error::{SandboxError, REQUEST_ID};
 use crate::ids;
-use crate::keys::{status_at, CachedKey};
+use crate::key_store::{status_at, CachedKey};
 use crate::limiter::{Verdict, WindowState};
 use crate::meter::UsageRow;
 use crate::state::{Access, AppState, Caller, RouteTable};
@@ -161,7 +161,7 @@ fn announce_rate_limit(state: &AppState, key_id: &str, data: serde_json::Value) 
     }
     let state = state.clone();
     tokio::spawn(async move {
-        if let Err(error) = crate::events::emit(&state, "rate_limit.exceeded", &data).await {
+        if let Err(error) = crate::event_log::emit(&state, "rate_limit.exceeded", &data).await {
             tracing::warn!(%error.message, "rate_limit.exceeded not recorded");
         }
     });

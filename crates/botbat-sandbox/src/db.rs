@@ -48,3 +48,19 @@ pub async fn set_meta(db: &SqlitePool, key: &str, value: &str) -> sqlx::Result<(
     .await
     .map(|_| ())
 }
+
+/// How far the sandbox clock was moved ahead, in milliseconds; 0 until it is moved. A stored
+/// value that is not a whole number is an error, not a clock silently set back to now.
+pub async fn clock_offset_ms(db: &SqlitePool) -> anyhow::Result<i64> {
+    match get_meta(db, CLOCK_OFFSET).await? {
+        None => Ok(0),
+        Some(value) => value.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "the stored sandbox clock offset {value:?} (meta key {CLOCK_OFFSET:?}) is not a whole number of milliseconds"
+            )
+        }),
+    }
+}
+
+/// The meta key of the sandbox clock's offset.
+pub const CLOCK_OFFSET: &str = "clock_offset_ms";

@@ -16,7 +16,7 @@ use sqlx::FromRow;
 
 use crate::clock::from_ms;
 use crate::error::{Result, SandboxError};
-use crate::events::EventRow;
+use crate::event_log::EventRow;
 use crate::pagination::Listing;
 use crate::state::AppState;
 
@@ -124,7 +124,7 @@ struct DeliveryRow {
     id: String,
     webhook_id: String,
     event_seq: i64,
-    status: String,
+    status: DeliveryStatus,
     next_attempt_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
@@ -144,7 +144,7 @@ struct EndpointRow {
 struct AttemptContext {
     delivery_id: String,
     webhook_id: String,
-    status: String,
+    status: DeliveryStatus,
     next_attempt_at: Option<i64>,
     #[sqlx(flatten)]
     event: EventRow,
@@ -158,9 +158,9 @@ struct AttemptContext {
 #[derive(Debug, FromRow)]
 struct AttemptRow {
     number: i64,
-    trigger: String,
+    trigger: AttemptTrigger,
     at: i64,
-    request_headers: String,
+    request_headers: sqlx::types::Json<BTreeMap<String, String>>,
     response_status: Option<i64>,
     response_body: Option<String>,
     latency_ms: Option<i64>,
@@ -171,13 +171,9 @@ impl AttemptRow {
     fn to_api(&self) -> DeliveryAttempt {
         DeliveryAttempt {
             number: self.number.max(0) as u32,
-            trigger: match self.trigger.as_str() {
-                "retry" => AttemptTrigger::Retry,
-                "resend" => AttemptTrigger::Resend,
-                _ => AttemptTrigger::Event,
-            },
+            trigger: self.trigger,
             at: from_ms(self.at),
-            request_headers: serde_json::from_str(&self.request_headers).unwrap_or_default(),
+            request_headers: self.request_headers.0.clone(),
             response_status: self.response_status.map(|s| s as u16),
             response_body: self.response_body.clone(),
             latency_ms: self.latency_ms.map(|l| l.max(0) as u64),
@@ -413,10 +409,7 @@ async fn perform(
         (DeliveryStatus::Failed, None)
     } else if trigger == AttemptTrigger::Resend {
         // A failed resend leaves the delivery where the schedule had it.
-        (
-            DeliveryStatus::parse(&current_status).unwrap_or(DeliveryStatus::Failed),
-            current_next,
-        )
+        (current_status, current_next)
     } else {
         match state.retry_schedule.get(attempts_made as usize - 1) {
             Some(wait) => (
@@ -451,13 +444,9 @@ async fn save(state: &AppState, records: &[AttemptRecord]) -> Result<()> {
         )
         .bind(&record.delivery_id)
         .bind(record.number)
-        .bind(match record.trigger {
-            AttemptTrigger::Event => "event",
-            AttemptTrigger::Retry => "retry",
-            AttemptTrigger::Resend => "resend",
-        })
+        .bind(record.trigger)
         .bind(record.at)
-        .bind(serde_json::to_string(&record.headers).unwrap_or_else(|_| "{}".into()))
+        .bind(sqlx::types::Json(&record.headers))
         .bind(record.outcome.status.map(i64::from))
         .bind(&record.outcome.body)
         .bind(record.outcome.latency_ms)
@@ -467,7 +456,7 @@ async fn save(state: &AppState, records: &[AttemptRecord]) -> Result<()> {
         sqlx::query(
             "UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
         )
-        .bind(record.status.as_str())
+        .bind(record.status)
         .bind(record.next_attempt_at)
         .bind(state.clock.now_ms())
         .bind(&record.delivery_id)
@@ -532,7 +521,7 @@ async fn to_api(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery
             webhook_id: row.webhook_id.clone(),
             event_id: event.id.clone(),
             event_type: event.event_type.clone(),
-            status: DeliveryStatus::parse(&row.status).unwrap_or(DeliveryStatus::Failed),
+            status: row.status,
             next_attempt_at: row.next_attempt_at.map(from_ms),
             request_body: event.body(state.live),
             attempts: attempts.iter().map(AttemptRow::to_api).collect(),

@@ -133,7 +133,27 @@ pub fn unless_duplicate<T>(written: sqlx::Result<T>) -> Result<Option<T>> {
 
 impl From<sqlx::Error> for SandboxError {
     fn from(error: sqlx::Error) -> Self {
-        SandboxError::internal(error)
+        match error {
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                Self::unreadable_data(error)
+            }
+            error => SandboxError::internal(error),
+        }
+    }
+}
+
+impl SandboxError {
+    /// A stored value the sandbox never writes (an unknown status, malformed JSON): a 500
+    /// that names the column and the value, never a default standing in for it, so the
+    /// data dir's damage is seen where it is.
+    pub fn unreadable_data(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "stored data could not be read");
+        Self::new(
+            ErrorCode::InternalError,
+            format!(
+                "The sandbox cannot read its stored data: {error}. The data dir was changed outside the sandbox; restore it or start with a new one."
+            ),
+        )
     }
 }
 

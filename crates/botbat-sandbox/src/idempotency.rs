@@ -79,12 +79,21 @@ struct Fingerprint {
     digest: String,
 }
 
+/// Where a kept request is: running now, done with its response kept, or cut off by a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "snake_case")]
+enum RecordState {
+    Running,
+    Done,
+    Interrupted,
+}
+
 #[derive(FromRow)]
 struct RecordRow {
     method: String,
     path: String,
     fingerprint: String,
-    state: String,
+    state: RecordState,
     status: Option<i64>,
     response: Option<Vec<u8>>,
 }
@@ -337,15 +346,18 @@ fn decide(record: RecordRow, fingerprint: &Fingerprint, idempotency_key: &str) -
             "The {HEADER} {idempotency_key:?} was already used with a different request body. A key names one request: send a changed request with a new key."
         )));
     }
-    match (record.state.as_str(), record.status, record.response) {
-        ("done", Some(status), Some(sealed)) => Claim::Replay {
+    match (record.state, record.status, record.response) {
+        (RecordState::Done, Some(status), Some(sealed)) => Claim::Replay {
             status: u16::try_from(status).unwrap_or(500),
             sealed,
         },
-        ("interrupted", _, _) => Claim::Refuse(SandboxError::conflict(format!(
+        (RecordState::Done, _, _) => Claim::Refuse(SandboxError::internal(
+            "an idempotency record is done but keeps no response",
+        )),
+        (RecordState::Interrupted, _, _) => Claim::Refuse(SandboxError::conflict(format!(
             "The request first sent with the {HEADER} {idempotency_key:?} was cut off when the sandbox stopped, so whether it took effect is unknown. Check, then send it with a new key."
         ))),
-        _ => {
+        (RecordState::Running, _, _) => {
             let mut error = SandboxError::conflict(format!(
                 "A request with the {HEADER} {idempotency_key:?} is still in progress. Retry later to get its response."
             ));

@@ -9,12 +9,12 @@ mod clock;
 mod db;
 mod delivery;
 mod error;
-mod events;
+mod event_log;
 mod faults;
 mod fuzzy;
 mod idempotency;
 pub mod ids;
-mod keys;
+mod key_store;
 pub mod limiter;
 mod meter;
 mod openapi;
@@ -42,9 +42,9 @@ pub use db::DB_FILE;
 pub use limiter::Limits;
 
 use crate::clock::Clock;
-use crate::events::EventBus;
+use crate::event_log::EventBus;
 use crate::faults::Faults;
-use crate::keys::KeyIndex;
+use crate::key_store::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
 use crate::state::{AppState, Claims, Shared};
@@ -171,10 +171,7 @@ async fn start_with(
     api: utoipa_axum::router::OpenApiRouter<AppState>,
 ) -> anyhow::Result<RunningSandbox> {
     let pool = db::open(&config.data_dir).await?;
-    let offset = db::get_meta(&pool, "clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let offset = db::clock_offset_ms(&pool).await?;
     let clock = Clock::with_offset_ms(offset);
     let key_index = KeyIndex::load(&pool).await?;
     let listen_secret = match db::get_meta(&pool, "listen_secret").await? {
@@ -186,16 +183,16 @@ async fn start_with(
         }
     };
     idempotency::mark_interrupted(&pool).await?;
-    let latest_event = events::latest_seq(&pool)
+    let latest_event = event_log::latest_seq(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", e.message))?;
 
     let mut generated_admin_key = None;
     if let Some(admin) = &config.admin_key {
-        keys::ensure_bootstrap(&pool, &key_index, admin.expose(), clock.now_ms()).await?;
-    } else if keys::count(&pool).await? == 0 {
+        key_store::ensure_bootstrap(&pool, &key_index, admin.expose(), clock.now_ms()).await?;
+    } else if key_store::count(&pool).await? == 0 {
         let secret = ids::key_secret(config.live);
-        keys::ensure_bootstrap(&pool, &key_index, &secret, clock.now_ms()).await?;
+        key_store::ensure_bootstrap(&pool, &key_index, &secret, clock.now_ms()).await?;
         generated_admin_key = Some(Sensitive::new(secret));
     }
 
@@ -308,7 +305,7 @@ async fn run_scheduler(state: AppState) {
         let prune = pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY_MS);
         let step = async {
             routes::templates::settle_reviews(&state).await?;
-            events::emit_due(&state).await?;
+            event_log::emit_due(&state).await?;
             if prune {
                 idempotency::prune(&state.db, now).await?;
             }
@@ -320,7 +317,7 @@ async fn run_scheduler(state: AppState) {
         if let Err(error) = step.await {
             tracing::warn!(%error.message, "scheduler step failed; retrying");
         }
-        tokio::time::sleep(events::TICK).await;
+        tokio::time::sleep(event_log::TICK).await;
     }
 }
 

@@ -21,7 +21,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use crate::clock::from_ms;
-use crate::keys::{self, KeyIndex};
+use crate::key_store::{self, KeyIndex};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -536,7 +536,7 @@ async fn ensure_keys(
         let id = match existing {
             Some(id) => id,
             None => {
-                let (row, _secret) = keys::insert(
+                let (row, _secret) = key_store::insert(
                     db,
                     integration.name,
                     integration.scopes,
@@ -675,10 +675,7 @@ pub async fn seed_data_dir(
     );
     anyhow::ensure!(requests >= 1, "--requests must be at least 1");
     let db = crate::db::open(data_dir).await?;
-    let offset: i64 = crate::db::get_meta(&db, "clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let offset = crate::db::clock_offset_ms(&db).await?;
     let live: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE prefix = 'bb_live_')")
             .fetch_one(&db)

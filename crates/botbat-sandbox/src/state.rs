@@ -9,9 +9,9 @@ use botbat_api::{EndpointRef, Organization, Plan, Scope};
 use sqlx::SqlitePool;
 
 use crate::clock::Clock;
-use crate::events::EventBus;
+use crate::event_log::EventBus;
 use crate::faults::Faults;
-use crate::keys::KeyIndex;
+use crate::key_store::KeyIndex;
 use crate::limiter::RateLimiter;
 use crate::meter::Meter;
 

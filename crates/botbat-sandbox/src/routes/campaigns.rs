@@ -18,54 +18,46 @@ use sqlx::FromRow;
 use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::Paged;
-use crate::routes::messages::{self, channel_of, Outbound};
+use crate::routes::messages::{self, Outbound};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 struct CampaignRow {
     id: String,
     name: String,
     segment: String,
-    channel: String,
+    channel: Channel,
     template_id: Option<String>,
-    variables: String,
+    variables: sqlx::types::Json<Vec<String>>,
     body: Option<String>,
-    status: String,
+    status: CampaignStatus,
     send_at: Option<i64>,
     started_at: Option<i64>,
     completed_at: Option<i64>,
     failure_reason: Option<String>,
-    counts: String,
+    counts: sqlx::types::Json<CampaignCounts>,
     created_at: i64,
     updated_at: i64,
 }
 
 impl CampaignRow {
-    fn status(&self) -> CampaignStatus {
-        CampaignStatus::parse(&self.status).unwrap_or(CampaignStatus::Failed)
-    }
-
-    fn variables(&self) -> Vec<String> {
-        serde_json::from_str(&self.variables).unwrap_or_default()
-    }
-
     fn to_api(&self) -> Campaign {
         Campaign {
             id: self.id.clone(),
             name: self.name.clone(),
             segment: self.segment.clone(),
-            channel: channel_of(&self.channel),
+            channel: self.channel,
             template_id: self.template_id.clone(),
-            variables: self.variables(),
+            variables: self.variables.0.clone(),
             body: self.body.clone(),
-            status: self.status(),
+            status: self.status,
             send_at: self.send_at.map(from_ms),
             started_at: self.started_at.map(from_ms),
             completed_at: self.completed_at.map(from_ms),
             failure_reason: self.failure_reason.clone(),
-            counts: serde_json::from_str(&self.counts).unwrap_or_default(),
+            counts: self.counts.0.clone(),
             created_at: from_ms(self.created_at),
             updated_at: from_ms(self.updated_at),
         }
@@ -95,27 +87,14 @@ async fn validate(state: &AppState, fields: &mut Fields) -> Result<()> {
         issues.push(FieldIssue::new("segment", issue));
     }
     fields.segment = fields.segment.trim().to_string();
-    match (&fields.template_id, &fields.body) {
-        (Some(_), Some(_)) | (None, None) => issues.push(FieldIssue::new(
-            "template_id",
-            "give either template_id (with variables) or body, not both and not neither",
-        )),
-        (Some(template_id), None) => {
-            if fields.channel != Channel::Whatsapp {
-                issues.push(rules::TEMPLATE_CHANNEL.detail());
-            } else if crate::routes::templates::for_sending(state, template_id)
-                .await?
-                .is_none()
-            {
-                issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
-            }
-        }
-        (None, Some(body)) => {
-            if let Some(issue) = fields.channel.body().issue(body) {
-                issues.push(FieldIssue::new("body", issue));
-            }
-        }
-    }
+    messages::source(
+        state,
+        fields.channel,
+        fields.template_id.as_deref(),
+        fields.body.as_deref(),
+        &mut issues,
+    )
+    .await?;
     if issues.is_empty() {
         Ok(())
     } else {
@@ -173,9 +152,9 @@ pub async fn create_campaign(
     .bind(&fields.segment)
     .bind(fields.channel.as_str())
     .bind(&fields.template_id)
-    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.variables))
     .bind(&fields.body)
-    .bind(serde_json::to_string(&CampaignCounts::default()).unwrap_or_else(|_| "{}".into()))
+    .bind(sqlx::types::Json(CampaignCounts::default()))
     .bind(now)
     .bind(now)
     .fetch_one(&state.db)
@@ -217,12 +196,12 @@ pub async fn update_campaign(
 ) -> Result<Json<Campaign>> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
-        current.status(),
+        current.status,
         CampaignStatus::Draft | CampaignStatus::Scheduled
     ) {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only draft or scheduled campaigns can be edited.",
-            current.status
+            current.status.as_str()
         )));
     }
     let switching_to_body = body.body.is_some() && body.template_id.is_none();
@@ -230,13 +209,15 @@ pub async fn update_campaign(
     let mut fields = Fields {
         name: body.name.unwrap_or(current.name.clone()),
         segment: body.segment.unwrap_or(current.segment.clone()),
-        channel: body.channel.unwrap_or(channel_of(&current.channel)),
+        channel: body.channel.unwrap_or(current.channel),
         template_id: if switching_to_body {
             None
         } else {
             body.template_id.or(current.template_id.clone())
         },
-        variables: body.variables.unwrap_or_else(|| current.variables()),
+        variables: body
+            .variables
+            .unwrap_or_else(|| current.variables.0.clone()),
         body: if switching_to_template {
             None
         } else {
@@ -252,7 +233,7 @@ pub async fn update_campaign(
     .bind(&fields.segment)
     .bind(fields.channel.as_str())
     .bind(&fields.template_id)
-    .bind(serde_json::to_string(&fields.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.variables))
     .bind(&fields.body)
     .bind(state.clock.now_ms())
     .bind(&id)
@@ -276,10 +257,10 @@ pub async fn delete_campaign(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
-    if current.status() != CampaignStatus::Draft {
+    if current.status != CampaignStatus::Draft {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only drafts can be deleted.",
-            current.status
+            current.status.as_str()
         )));
     }
     rows::delete(&state.db, Table::Campaigns, &id).await?;
@@ -306,12 +287,12 @@ pub async fn send_campaign(
 ) -> Result<(StatusCode, Json<Campaign>)> {
     let current: CampaignRow = rows::get(&state.db, Table::Campaigns, &id).await?;
     if !matches!(
-        current.status(),
+        current.status,
         CampaignStatus::Draft | CampaignStatus::Scheduled
     ) {
         return Err(SandboxError::conflict(format!(
             "Campaign {id} is {}; only a draft or scheduled campaign can be sent.",
-            current.status
+            current.status.as_str()
         )));
     }
     let now = state.clock.now_ms();
@@ -329,7 +310,7 @@ pub async fn send_campaign(
             .bind(&id)
             .fetch_one(&state.db)
             .await?;
-            events::emit(&state, "campaign.scheduled", &row.to_api()).await?;
+            event_log::emit(&state, "campaign.scheduled", &row.to_api()).await?;
             row
         }
         None => start(&state, &id).await?,
@@ -344,9 +325,9 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
     let mut issues = Vec::new();
     let body = messages::compose(
         state,
-        channel_of(&current.channel),
+        current.channel,
         current.template_id.as_deref(),
-        &current.variables(),
+        &current.variables,
         current.body.as_deref(),
         &mut issues,
     )
@@ -368,7 +349,7 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
         .bind(id)
         .fetch_one(&state.db)
         .await?;
-        events::emit(state, "campaign.failed", &row.to_api()).await?;
+        event_log::emit(state, "campaign.failed", &row.to_api()).await?;
         return Ok(row);
     }
     let row: CampaignRow = sqlx::query_as(
@@ -379,7 +360,7 @@ async fn start(state: &AppState, id: &str) -> Result<CampaignRow> {
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, "campaign.started", &row.to_api()).await?;
+    event_log::emit(state, "campaign.started", &row.to_api()).await?;
     Ok(row)
 }
 
@@ -419,9 +400,9 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
     let mut issues = Vec::new();
     let Some(body) = messages::compose(
         state,
-        channel_of(&campaign.channel),
+        campaign.channel,
         campaign.template_id.as_deref(),
-        &campaign.variables(),
+        &campaign.variables,
         campaign.body.as_deref(),
         &mut issues,
     )
@@ -436,7 +417,6 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
             .bind(&campaign.segment)
             .fetch_all(&state.db)
             .await?;
-    let variables = campaign.variables();
     for (contact_id, phone) in &recipients {
         let Some(phone) = phone else { continue };
         messages::create(
@@ -444,9 +424,9 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
             Outbound {
                 contact_id,
                 phone,
-                channel: channel_of(&campaign.channel),
+                channel: campaign.channel,
                 template_id: campaign.template_id.as_deref(),
-                variables: &variables,
+                variables: &campaign.variables,
                 body: &body,
                 campaign_id: Some(id),
             },
@@ -484,11 +464,11 @@ async fn send_all(state: &AppState, id: &str) -> Result<()> {
     )
     .bind(status)
     .bind(reason)
-    .bind(serde_json::to_string(&counts).unwrap_or_else(|_| "{}".into()))
+    .bind(sqlx::types::Json(&counts))
     .bind(now)
     .bind(now)
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, event, &row.to_api()).await
+    event_log::emit(state, event, &row.to_api()).await
 }

@@ -15,7 +15,7 @@ use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::{self, Paged};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, fuzzy, ids, rules};
+use crate::{event_log, fuzzy, ids, rules};
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct ContactRow {
@@ -25,7 +25,7 @@ pub(crate) struct ContactRow {
     email: Option<String>,
     phone: Option<String>,
     segment: Option<String>,
-    tags: String,
+    tags: sqlx::types::Json<Vec<String>>,
     created_at: i64,
     updated_at: i64,
 }
@@ -38,7 +38,7 @@ impl ContactRow {
             email: self.email.clone(),
             phone: self.phone.clone(),
             segment: self.segment.clone(),
-            tags: serde_json::from_str(&self.tags).unwrap_or_default(),
+            tags: self.tags.0.clone(),
             created_at: from_ms(self.created_at),
             updated_at: from_ms(self.updated_at),
         }
@@ -113,7 +113,7 @@ pub(crate) async fn insert(state: &AppState, fields: &Fields) -> sqlx::Result<Co
     .bind(&fields.email)
     .bind(&fields.phone)
     .bind(&fields.segment)
-    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.tags))
     .bind(now)
     .bind(now)
     .fetch_one(&state.db)
@@ -147,7 +147,7 @@ pub(crate) async fn find_or_create_by_phone(state: &AppState, phone: &str) -> Re
         return with_phone(state, phone).await?.ok_or_else(duplicate_lost);
     };
     let contact = row.to_api();
-    events::emit(state, "contact.created", &contact).await?;
+    event_log::emit(state, "contact.created", &contact).await?;
     Ok(contact.id)
 }
 
@@ -255,7 +255,7 @@ pub async fn create_contact(
         return Err(duplicate(&state, &fields, None).await);
     };
     let contact = row.to_api();
-    events::emit(&state, "contact.created", &contact).await?;
+    event_log::emit(&state, "contact.created", &contact).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
@@ -295,9 +295,7 @@ pub async fn update_contact(
         email: body.email.unwrap_or(current.email.clone()),
         phone: body.phone.unwrap_or(current.phone.clone()),
         segment: body.segment.unwrap_or(current.segment.clone()),
-        tags: body
-            .tags
-            .unwrap_or_else(|| serde_json::from_str(&current.tags).unwrap_or_default()),
+        tags: body.tags.unwrap_or_else(|| current.tags.0.clone()),
     };
     validate(&mut fields)?;
     let updated = sqlx::query_as(
@@ -308,7 +306,7 @@ pub async fn update_contact(
     .bind(&fields.email)
     .bind(&fields.phone)
     .bind(&fields.segment)
-    .bind(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&fields.tags))
     .bind(state.clock.now_ms())
     .bind(&id)
     .fetch_one(&state.db)
@@ -317,7 +315,7 @@ pub async fn update_contact(
         return Err(duplicate(&state, &fields, Some(&id)).await);
     };
     let contact = row.to_api();
-    events::emit(&state, "contact.updated", &contact).await?;
+    event_log::emit(&state, "contact.updated", &contact).await?;
     Ok(Json(contact))
 }
 
@@ -334,7 +332,7 @@ pub async fn delete_contact(
 ) -> Result<StatusCode> {
     load(&state, &id).await?;
     rows::delete(&state.db, Table::Contacts, &id).await?;
-    events::emit(
+    event_log::emit(
         &state,
         "contact.deleted",
         &serde_json::json!({"id": id, "deleted": true}),

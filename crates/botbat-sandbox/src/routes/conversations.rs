@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use botbat_api::contract::PHONE;
 use botbat_api::{
-    AssignConversationRequest, Conversation, ConversationFilter, ConversationMessage,
-    ConversationStatus, Direction, ErrorBody, FieldIssue, InboundMessageRequest, InboundResult,
-    Page, PageParams, ASSIGNEE, INBOUND_BODY,
+    AssignConversationRequest, Channel, Conversation, ConversationFilter, ConversationMessage,
+    ConversationStatus, ErrorBody, FieldIssue, InboundMessageRequest, InboundResult, Page,
+    PageParams, ASSIGNEE, INBOUND_BODY,
 };
 use sqlx::FromRow;
 
@@ -18,17 +18,17 @@ use crate::clock::from_ms;
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::Paged;
 use crate::routes::contacts;
-use crate::routes::messages::{channel_of, MessageRow};
+use crate::routes::messages::MessageRow;
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids};
+use crate::{event_log, ids};
 
 #[derive(Debug, Clone, FromRow)]
 struct ConversationRow {
     id: String,
     contact_id: String,
-    channel: String,
-    status: String,
+    channel: Channel,
+    status: ConversationStatus,
     assignee: Option<String>,
     last_message_at: i64,
     resolved_at: Option<i64>,
@@ -40,8 +40,8 @@ impl ConversationRow {
         Conversation {
             id: self.id.clone(),
             contact_id: self.contact_id.clone(),
-            channel: channel_of(&self.channel),
-            status: ConversationStatus::parse(&self.status).unwrap_or(ConversationStatus::Open),
+            channel: self.channel,
+            status: self.status,
             assignee: self.assignee.clone(),
             last_message_at: from_ms(self.last_message_at),
             resolved_at: self.resolved_at.map(from_ms),
@@ -86,11 +86,7 @@ async fn with_history(state: &AppState, row: &ConversationRow) -> Result<Convers
             .iter()
             .map(|m| ConversationMessage {
                 message_id: m.id.clone(),
-                direction: if m.direction == "inbound" {
-                    Direction::Inbound
-                } else {
-                    Direction::Outbound
-                },
+                direction: m.direction,
                 body: m.body.clone(),
                 at: from_ms(m.created_at),
             })
@@ -155,7 +151,7 @@ pub async fn assign_conversation(
         return Err(SandboxError::field("assignee", issue));
     }
     let assignee = body.assignee.trim();
-    if current.status == "resolved" {
+    if current.status == ConversationStatus::Resolved {
         return Err(SandboxError::conflict(format!(
             "Conversation {id} is resolved; a new message from the contact opens a new one."
         )));
@@ -168,7 +164,7 @@ pub async fn assign_conversation(
     .fetch_one(&state.db)
     .await?;
     let conversation = with_history(&state, &row).await?;
-    events::emit(&state, "conversation.assigned", &conversation).await?;
+    event_log::emit(&state, "conversation.assigned", &conversation).await?;
     Ok(Json(conversation))
 }
 
@@ -187,7 +183,7 @@ pub async fn resolve_conversation(
     Path(id): Path<String>,
 ) -> Result<Json<Conversation>> {
     let current = load(&state, &id).await?;
-    if current.status == "resolved" {
+    if current.status == ConversationStatus::Resolved {
         return Err(SandboxError::conflict(format!(
             "Conversation {id} is already resolved."
         )));
@@ -200,7 +196,7 @@ pub async fn resolve_conversation(
     .fetch_one(&state.db)
     .await?;
     let conversation = with_history(&state, &row).await?;
-    events::emit(&state, "conversation.resolved", &conversation).await?;
+    event_log::emit(&state, "conversation.resolved", &conversation).await?;
     Ok(Json(conversation))
 }
 
@@ -262,9 +258,9 @@ pub async fn inbound_message(
     touch(&state, &conversation_id, now).await?;
     let conversation = with_history(&state, &load(&state, &conversation_id).await?).await?;
     if created {
-        events::emit(&state, "conversation.created", &conversation).await?;
+        event_log::emit(&state, "conversation.created", &conversation).await?;
     }
-    events::emit(
+    event_log::emit(
         &state,
         "message.received",
         &serde_json::json!({

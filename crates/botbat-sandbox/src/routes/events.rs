@@ -1,6 +1,8 @@
 //! `/v1/events`: the organisation's event log, the catalogue of event types, and the
 //! sandbox's Event Simulator, which produces any event on demand (delivery failures,
 //! rate-limit events, contact merges) without arranging the situation that causes it.
+//!
+//! Only the HTTP surface: writing events and scheduling them is `event_log.rs`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +14,7 @@ use botbat_api::{
 use serde_json::{json, Value};
 
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
-use crate::events::{self, EventRow};
+use crate::event_log::{self, EventRow};
 use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::AppState;
@@ -281,7 +283,7 @@ pub async fn simulate_event(
             )]))
         }
     }
-    let row = events::record(
+    let row = event_log::record(
         &state,
         &request.event_type,
         &data,

@@ -15,7 +15,7 @@ use crate::error::{unless_duplicate, Result, SandboxError};
 use crate::routes::contacts::{self, Fields};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 /// The largest CSV accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -29,12 +29,12 @@ const MAX_REPORTED: usize = 1000;
 struct JobRow {
     id: String,
     kind: String,
-    status: String,
+    status: JobStatus,
     total_rows: i64,
     processed_rows: i64,
     imported: i64,
     skipped: i64,
-    errors: String,
+    errors: sqlx::types::Json<Vec<RowIssue>>,
     failure_reason: Option<String>,
     created_at: i64,
     completed_at: Option<i64>,
@@ -45,16 +45,12 @@ impl JobRow {
         Job {
             id: self.id.clone(),
             kind: self.kind.clone(),
-            status: match self.status.as_str() {
-                "completed" => JobStatus::Completed,
-                "failed" => JobStatus::Failed,
-                _ => JobStatus::Running,
-            },
+            status: self.status,
             total_rows: self.total_rows.max(0) as u32,
             processed_rows: self.processed_rows.max(0) as u32,
             imported: self.imported.max(0) as u32,
             skipped: self.skipped.max(0) as u32,
-            errors: serde_json::from_str(&self.errors).unwrap_or_default(),
+            errors: self.errors.0.clone(),
             failure_reason: self.failure_reason.clone(),
             created_at: from_ms(self.created_at),
             completed_at: self.completed_at.map(from_ms),
@@ -232,7 +228,7 @@ async fn run(state: &AppState, job_id: &str, columns: &Columns, rows: Vec<CsvRow
             .bind(processed as i64)
             .bind(imported)
             .bind(skipped)
-            .bind(serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into()))
+            .bind(sqlx::types::Json(&errors))
             .bind(job_id)
             .execute(&state.db)
             .await?;
@@ -244,12 +240,12 @@ async fn run(state: &AppState, job_id: &str, columns: &Columns, rows: Vec<CsvRow
     )
     .bind(imported)
     .bind(skipped)
-    .bind(serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&errors))
     .bind(state.clock.now_ms())
     .bind(job_id)
     .fetch_one(&state.db)
     .await?;
-    events::emit(state, "import.completed", &job.to_api()).await
+    event_log::emit(state, "import.completed", &job.to_api()).await
 }
 
 /// Imports one row, or says why not.

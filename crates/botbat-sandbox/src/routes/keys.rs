@@ -1,4 +1,7 @@
 //! `/v1/api_keys`: create with scopes, list, get, rotate with a grace period, revoke.
+//!
+//! Only the HTTP surface: storing keys and the index authentication reads are
+//! `key_store.rs`, so the bootstrap key and seeded keys are written the same way.
 
 use std::collections::BTreeSet;
 
@@ -13,7 +16,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiJson, ApiQuery, Result, SandboxError};
-use crate::keys::{self, KeyRow};
+use crate::key_store::{self, KeyRow};
 use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::{AppState, Caller};
@@ -123,7 +126,7 @@ pub async fn create_key(
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
     let (row, secret) =
-        keys::insert(&state.db, &name, &scopes, now, None, None, state.live).await?;
+        key_store::insert(&state.db, &name, &scopes, now, None, None, state.live).await?;
     state.keys.put(&row);
     Ok((
         StatusCode::CREATED,
@@ -250,7 +253,7 @@ pub async fn rotate_key(
     let scopes = old.scopes();
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
-    let (new_row, secret) = keys::insert(
+    let (new_row, secret) = key_store::insert(
         &mut *tx,
         &old.name,
         &scopes,

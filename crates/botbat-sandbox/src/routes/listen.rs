@@ -18,7 +18,7 @@ use futures::{SinkExt, StreamExt};
 
 use crate::delivery::signed_headers;
 use crate::error::{ApiQuery, Result, SandboxError};
-use crate::events::{self, EventRow};
+use crate::event_log::{self, EventRow};
 use crate::state::AppState;
 use crate::{ids, rules};
 
@@ -59,7 +59,7 @@ async fn parse(state: &AppState, query: &ListenQuery) -> Result<Session> {
         }
     };
     let after_seq = match query.after.as_deref() {
-        None | Some("") => events::latest_seq(&state.db).await?,
+        None | Some("") => event_log::latest_seq(&state.db).await?,
         Some(id) => sqlx::query_scalar("SELECT seq FROM events WHERE id = ?")
             .bind(id)
             .fetch_optional(&state.db)
@@ -150,7 +150,7 @@ async fn run(socket: WebSocket, state: AppState, session: Session) {
                 let wanted = session
                     .types
                     .as_ref()
-                    .is_none_or(|types| events::subscribed(types, &row.event_type));
+                    .is_none_or(|types| event_log::subscribed(types, &row.event_type));
                 if !wanted {
                     continue;
                 }

@@ -18,7 +18,7 @@ use crate::error::{ApiJson, Result, SandboxError};
 use crate::routes::{contacts, conversations, templates};
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 /// Phones ending in this fail.
 pub const FAILING_SUFFIX: &str = "0000";
@@ -27,34 +27,50 @@ pub const UNREAD_SUFFIX: &str = "1111";
 pub const FAILURE_REASON: &str =
     "Sandbox convention: numbers ending in 0000 cannot receive messages (recipient unreachable).";
 
+/// Where a message's timeline ends, decided by the recipient when the message is written;
+/// stored so that the timeline is the same at every read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    Failed,
+    Delivered,
+    Read,
+    /// Inbound: the contact wrote it.
+    Received,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct MessageRow {
     pub id: String,
     contact_id: String,
-    channel: String,
+    channel: Channel,
     template_id: Option<String>,
     pub body: String,
-    outcome: String,
+    outcome: Outcome,
     step_ms: i64,
     pub created_at: i64,
     campaign_id: Option<String>,
     conversation_id: Option<String>,
-    pub direction: String,
+    pub direction: Direction,
 }
 
 impl MessageRow {
     /// The timeline as of `now`: each step's time once it has happened.
     pub fn to_api(&self, now: i64) -> Message {
-        let inbound = self.direction == "inbound";
+        let inbound = self.direction == Direction::Inbound;
         let at = |step: i64| {
             let t = self.created_at + step * self.step_ms;
             (t <= now).then(|| from_ms(t))
         };
-        let failed = self.outcome == "failed";
+        let failed = self.outcome == Outcome::Failed;
         let settled = failed || inbound;
         let sent_at = if settled { None } else { at(1) };
         let delivered_at = if settled { None } else { at(2) };
-        let read_at = if self.outcome == "read" { at(3) } else { None };
+        let read_at = if self.outcome == Outcome::Read {
+            at(3)
+        } else {
+            None
+        };
         let failed_at = if failed { at(1) } else { None };
         let status = if inbound {
             MessageStatus::Received
@@ -72,12 +88,8 @@ impl MessageRow {
         Message {
             id: self.id.clone(),
             contact_id: self.contact_id.clone(),
-            channel: channel_of(&self.channel),
-            direction: if inbound {
-                Direction::Inbound
-            } else {
-                Direction::Outbound
-            },
+            channel: self.channel,
+            direction: self.direction,
             campaign_id: self.campaign_id.clone(),
             conversation_id: self.conversation_id.clone(),
             template_id: self.template_id.clone(),
@@ -90,14 +102,6 @@ impl MessageRow {
             failed_at,
             failure_reason: failed_at.map(|_| FAILURE_REASON.to_string()),
         }
-    }
-}
-
-pub(crate) fn channel_of(s: &str) -> Channel {
-    if s == "sms" {
-        Channel::Sms
-    } else {
-        Channel::Whatsapp
     }
 }
 
@@ -117,11 +121,11 @@ pub(crate) struct Outbound<'a> {
 /// campaign already messaged this contact (a resumed campaign never sends twice).
 pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Option<Message>> {
     let outcome = if message.phone.ends_with(FAILING_SUFFIX) {
-        "failed"
+        Outcome::Failed
     } else if message.phone.ends_with(UNREAD_SUFFIX) {
-        "delivered"
+        Outcome::Delivered
     } else {
-        "read"
+        Outcome::Read
     };
     let conversation_id = conversations::open_for(state, message.contact_id).await?;
     let now = state.clock.now_ms();
@@ -133,7 +137,7 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     .bind(message.contact_id)
     .bind(message.channel.as_str())
     .bind(message.template_id)
-    .bind(serde_json::to_string(message.variables).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(message.variables))
     .bind(message.body)
     .bind(outcome)
     .bind(state.message_step_ms)
@@ -146,10 +150,10 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     if let Some(conversation_id) = &conversation_id {
         conversations::touch(state, conversation_id, now).await?;
     }
-    events::emit(state, "message.queued", &row.to_api(now)).await?;
+    event_log::emit(state, "message.queued", &row.to_api(now)).await?;
     let steps: &[(&str, i64)] = match outcome {
-        "failed" => &[("message.failed", 1)],
-        "delivered" => &[("message.sent", 1), ("message.delivered", 2)],
+        Outcome::Failed => &[("message.failed", 1)],
+        Outcome::Delivered => &[("message.sent", 1), ("message.delivered", 2)],
         _ => &[
             ("message.sent", 1),
             ("message.delivered", 2),
@@ -158,21 +162,33 @@ pub(crate) async fn create(state: &AppState, message: Outbound<'_>) -> Result<Op
     };
     for (event_type, step) in steps {
         let at = row.created_at + step * row.step_ms;
-        events::schedule(state, event_type, &row.id, at, &row.to_api(at)).await?;
+        event_log::schedule(state, event_type, &row.id, at, &row.to_api(at)).await?;
     }
     Ok(Some(row.to_api(now)))
 }
 
-/// The text a message will carry: the body, or the approved template filled with its
-/// variables. Problems are added to `issues` (field names as in the send request).
-pub(crate) async fn compose(
+/// Where a message's text comes from, as far as it can be checked before sending.
+pub(crate) enum Source<'a> {
+    Body(&'a str),
+    /// An existing template, whatever its review status.
+    Template {
+        status: TemplateStatus,
+        text: String,
+        variables: u32,
+    },
+}
+
+/// The rules a draft must already follow, shared by sending a message and drafting a
+/// campaign: a body or a template (never both, never neither), a body that fits the
+/// channel, a template only on WhatsApp and only one that exists. Problems are added to
+/// `issues` (field names as in the send request).
+pub(crate) async fn source<'a>(
     state: &AppState,
     channel: Channel,
     template_id: Option<&str>,
-    variables: &[String],
-    body: Option<&str>,
+    body: Option<&'a str>,
     issues: &mut Vec<FieldIssue>,
-) -> Result<Option<String>> {
+) -> Result<Option<Source<'a>>> {
     Ok(match (template_id, body) {
         (Some(_), Some(_)) | (None, None) => {
             issues.push(FieldIssue::new(
@@ -186,7 +202,7 @@ pub(crate) async fn compose(
                 issues.push(FieldIssue::new("body", issue));
                 None
             }
-            None => Some(body.to_string()),
+            None => Some(Source::Body(body)),
         },
         (Some(_), None) if channel != Channel::Whatsapp => {
             issues.push(rules::TEMPLATE_CHANNEL.detail());
@@ -197,23 +213,48 @@ pub(crate) async fn compose(
                 issues.push(rules::TEMPLATE_EXISTS.detail_with(format!("{template_id:?}")));
                 None
             }
-            Some((status, _, _)) if status != TemplateStatus::Approved => {
+            Some((status, text, variables)) => Some(Source::Template {
+                status,
+                text,
+                variables,
+            }),
+        },
+    })
+}
+
+/// The text a message will carry: the body, or the approved template filled with its
+/// variables. Problems are added to `issues` (field names as in the send request).
+pub(crate) async fn compose(
+    state: &AppState,
+    channel: Channel,
+    template_id: Option<&str>,
+    variables: &[String],
+    body: Option<&str>,
+    issues: &mut Vec<FieldIssue>,
+) -> Result<Option<String>> {
+    Ok(
+        match source(state, channel, template_id, body, issues).await? {
+            None => None,
+            Some(Source::Body(body)) => Some(body.to_string()),
+            Some(Source::Template { status, .. }) if status != TemplateStatus::Approved => {
                 issues.push(
                     rules::TEMPLATE_APPROVED
                         .detail_with(format!("this one is {}", status.as_str())),
                 );
                 None
             }
-            Some((_, _, count)) if variables.len() != count as usize => {
+            Some(Source::Template {
+                variables: count, ..
+            }) if variables.len() != count as usize => {
                 issues.push(
                     rules::TEMPLATE_VARIABLES
                         .detail_with(format!("it takes {count}, {} given", variables.len())),
                 );
                 None
             }
-            Some((_, template, _)) => Some(fill(&template, variables)),
+            Some(Source::Template { text, .. }) => Some(fill(&text, variables)),
         },
-    })
+    )
 }
 
 fn fill(template: &str, variables: &[String]) -> String {

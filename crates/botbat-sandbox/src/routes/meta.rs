@@ -9,7 +9,7 @@ use botbat_api::{LimitWindow, Me, Page, RateLimits, Scope, ScopeInfo};
 
 use crate::clock::from_ms;
 use crate::error::Result;
-use crate::keys::KeyRow;
+use crate::key_store::KeyRow;
 use crate::limiter::WindowState;
 use crate::rows::{self, Table};
 use crate::state::{AppState, Caller};

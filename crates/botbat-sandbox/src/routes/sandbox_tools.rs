@@ -49,7 +49,7 @@ pub async fn advance_clock(
         ));
     }
     let offset = state.clock.advance_ms(body.seconds * 1000);
-    db::set_meta(&state.db, "clock_offset_ms", &offset.to_string()).await?;
+    db::set_meta(&state.db, db::CLOCK_OFFSET, &offset.to_string()).await?;
     Ok(Json(clock(&state)))
 }
 

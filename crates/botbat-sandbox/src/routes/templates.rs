@@ -21,7 +21,7 @@ use crate::error::{unless_duplicate, ApiJson, ApiQuery, Result, SandboxError};
 use crate::pagination::Paged;
 use crate::rows::{self, Table};
 use crate::state::AppState;
-use crate::{events, ids, rules};
+use crate::{event_log, ids, rules};
 
 pub const REJECT_PREFIX: &str = "reject";
 
@@ -30,9 +30,9 @@ struct TemplateRow {
     id: String,
     name: String,
     language: String,
-    category: String,
+    category: TemplateCategory,
     body: String,
-    status: String,
+    status: TemplateStatus,
     rejection_reason: Option<String>,
     submitted_at: Option<i64>,
     reviewed_at: Option<i64>,
@@ -40,36 +40,16 @@ struct TemplateRow {
     updated_at: i64,
 }
 
-fn category_str(category: TemplateCategory) -> &'static str {
-    match category {
-        TemplateCategory::Marketing => "marketing",
-        TemplateCategory::Utility => "utility",
-        TemplateCategory::Authentication => "authentication",
-    }
-}
-
-fn parse_category(s: &str) -> TemplateCategory {
-    match s {
-        "marketing" => TemplateCategory::Marketing,
-        "authentication" => TemplateCategory::Authentication,
-        _ => TemplateCategory::Utility,
-    }
-}
-
 impl TemplateRow {
-    fn status(&self) -> TemplateStatus {
-        TemplateStatus::parse(&self.status).unwrap_or(TemplateStatus::Draft)
-    }
-
     fn to_api(&self) -> Template {
         Template {
             id: self.id.clone(),
             name: self.name.clone(),
             language: self.language.clone(),
-            category: parse_category(&self.category),
+            category: self.category,
             variables: variables(&self.body).unwrap_or(0),
             body: self.body.clone(),
-            status: self.status(),
+            status: self.status,
             rejection_reason: self.rejection_reason.clone(),
             submitted_at: self.submitted_at.map(from_ms),
             reviewed_at: self.reviewed_at.map(from_ms),
@@ -190,12 +170,12 @@ pub(crate) async fn settle_reviews(state: &AppState) -> Result<()> {
     .fetch_all(&state.db)
     .await?;
     for row in settled {
-        let event_type = if row.status() == TemplateStatus::Approved {
+        let event_type = if row.status == TemplateStatus::Approved {
             "template.approved"
         } else {
             "template.rejected"
         };
-        events::emit(state, event_type, &row.to_api()).await?;
+        event_log::emit(state, event_type, &row.to_api()).await?;
     }
     Ok(())
 }
@@ -213,7 +193,7 @@ pub(crate) async fn for_sending(
 ) -> Result<Option<(TemplateStatus, String, u32)>> {
     settle_reviews(state).await?;
     let row: Option<TemplateRow> = rows::find(&state.db, Table::Templates, id).await?;
-    Ok(row.map(|r| (r.status(), r.body.clone(), variables(&r.body).unwrap_or(0))))
+    Ok(row.map(|r| (r.status, r.body.clone(), variables(&r.body).unwrap_or(0))))
 }
 
 /// Lists templates, newest first, by status and language.
@@ -265,7 +245,7 @@ pub async fn create_template(
     .bind(ids::template_id())
     .bind(&fields.name)
     .bind(&fields.language)
-    .bind(category_str(fields.category))
+    .bind(fields.category)
     .bind(&fields.body)
     .bind(now)
     .bind(now)
@@ -310,7 +290,7 @@ pub async fn update_template(
     ApiJson(body): ApiJson<UpdateTemplateRequest>,
 ) -> Result<Json<Template>> {
     let current = load(&state, &id).await?;
-    if current.status() == TemplateStatus::Pending {
+    if current.status == TemplateStatus::Pending {
         return Err(SandboxError::conflict(format!(
             "Template {id} is under review; wait for the result before editing it."
         )));
@@ -318,7 +298,7 @@ pub async fn update_template(
     let fields = Fields {
         name: body.name.unwrap_or(current.name.clone()),
         language: body.language.unwrap_or(current.language.clone()),
-        category: body.category.unwrap_or(parse_category(&current.category)),
+        category: body.category.unwrap_or(current.category),
         body: body.body.unwrap_or(current.body.clone()),
     };
     validate(&fields)?;
@@ -329,7 +309,7 @@ pub async fn update_template(
     )
     .bind(&fields.name)
     .bind(&fields.language)
-    .bind(category_str(fields.category))
+    .bind(fields.category)
     .bind(&fields.body)
     .bind(state.clock.now_ms())
     .bind(&id)
@@ -356,7 +336,7 @@ pub async fn delete_template(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     let current = load(&state, &id).await?;
-    if current.status() == TemplateStatus::Pending {
+    if current.status == TemplateStatus::Pending {
         return Err(SandboxError::conflict(format!(
             "Template {id} is under review; it can be deleted once the review is done."
         )));
@@ -381,7 +361,7 @@ pub async fn submit_template(
     Path(id): Path<String>,
 ) -> Result<Json<Template>> {
     let current = load(&state, &id).await?;
-    match current.status() {
+    match current.status {
         TemplateStatus::Pending => {
             return Err(SandboxError::conflict(format!(
                 "Template {id} is already under review."
@@ -407,7 +387,7 @@ pub async fn submit_template(
     .fetch_one(&state.db)
     .await?;
     let template = row.to_api();
-    events::emit(&state, "template.submitted", &template).await?;
+    event_log::emit(&state, "template.submitted", &template).await?;
     Ok(Json(template))
 }
 

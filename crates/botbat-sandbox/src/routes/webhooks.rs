@@ -27,7 +27,7 @@ struct WebhookRow {
     id: String,
     url: String,
     description: Option<String>,
-    event_types: String,
+    event_types: sqlx::types::Json<Vec<String>>,
     enabled: bool,
     secret: String,
     created_at: i64,
@@ -42,7 +42,7 @@ impl WebhookRow {
             id: self.id.clone(),
             url: self.url.clone(),
             description: self.description.clone(),
-            event_types: serde_json::from_str(&self.event_types).unwrap_or_default(),
+            event_types: self.event_types.0.clone(),
             enabled: self.enabled,
             disabled_reason: self.disabled_reason.clone(),
             secret_masked: mask_secret(&self.secret),
@@ -149,7 +149,7 @@ pub async fn create_webhook(
     .bind(ids::webhook_id())
     .bind(&body.url)
     .bind(&body.description)
-    .bind(serde_json::to_string(&body.event_types).unwrap_or_else(|_| "[]".into()))
+    .bind(sqlx::types::Json(&body.event_types))
     .bind(body.enabled.unwrap_or(true))
     .bind(&secret)
     .bind(now)
@@ -207,10 +207,7 @@ pub async fn update_webhook(
     if !issues.is_empty() {
         return Err(SandboxError::validation(issues));
     }
-    let event_types = match &body.event_types {
-        Some(types) => serde_json::to_string(types).unwrap_or_else(|_| "[]".into()),
-        None => current.event_types.clone(),
-    };
+    let event_types = body.event_types.as_ref().unwrap_or(&current.event_types);
     let row: WebhookRow = sqlx::query_as(
         "UPDATE webhooks SET url = ?1, description = ?2, event_types = ?3, enabled = ?4,
              updated_at = ?5, disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END
@@ -218,7 +215,7 @@ pub async fn update_webhook(
     )
     .bind(body.url.as_deref().unwrap_or(&current.url))
     .bind(body.description.as_ref().or(current.description.as_ref()))
-    .bind(event_types)
+    .bind(sqlx::types::Json(event_types))
     .bind(body.enabled.unwrap_or(current.enabled))
     .bind(state.clock.now_ms())
     .bind(&id)

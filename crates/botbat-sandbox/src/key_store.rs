@@ -1,4 +1,7 @@
-//! API keys: stored as a SHA-256 hash, authenticated from an in-memory index.
+//! Where API keys live, apart from HTTP: the rows (only a SHA-256 hash of each secret, never
+//! the secret), the in-memory index authentication reads, and the inserts that creating,
+//! rotating and bootstrapping a key share. `routes/keys.rs` is the `/v1/api_keys` surface
+//! over it; `access.rs` authenticates against the index.
 //!
 //! The index (hash -> key) is loaded at start and updated by every write, so checking a key
 //! costs a hash and a map lookup, not a query. The database stays the source of truth.
@@ -21,7 +24,7 @@ pub struct KeyRow {
     pub prefix: String,
     pub last_four: String,
     pub secret_hash: String,
-    pub scopes: String,
+    pub scopes: sqlx::types::Json<Vec<Scope>>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
@@ -39,13 +42,9 @@ pub fn status_at(revoked_at: Option<i64>, expires_at: Option<i64>, now_ms: i64) 
     }
 }
 
-pub fn parse_scopes(json: &str) -> Vec<Scope> {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
 impl KeyRow {
     pub fn scopes(&self) -> Vec<Scope> {
-        parse_scopes(&self.scopes)
+        self.scopes.0.clone()
     }
 
     pub fn to_api(&self, now_ms: i64) -> ApiKey {
@@ -162,7 +161,6 @@ where
         .into_iter()
         .rev()
         .collect();
-    let scopes_json = serde_json::to_string(scopes).unwrap_or_else(|_| "[]".into());
     let row: KeyRow = sqlx::query_as(
         "INSERT INTO api_keys (id, name, prefix, last_four, secret_hash, scopes, created_at, rotated_from)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
@@ -172,7 +170,7 @@ where
     .bind(prefix)
     .bind(&last_four)
     .bind(ids::hash_secret(&secret))
-    .bind(scopes_json)
+    .bind(sqlx::types::Json(scopes))
     .bind(now_ms)
     .bind(rotated_from)
     .fetch_one(executor)

@@ -1,5 +1,7 @@
-//! Events: every state change is written once, in order, and handed to webhook delivery
-//! and to listen sessions.
+//! The event log, apart from HTTP: every state change is written once, in order, and
+//! handed to webhook delivery (`delivery.rs`) and to listen sessions (`routes/listen.rs`).
+//! Every resource emits through it; `routes/events.rs` only reads it and serves the Event
+//! Simulator.
 //!
 //! An event and its delivery rows (one per subscribed, enabled endpoint) are written in one
 //! transaction, so a restart can lose neither. Changes that happen later on the sandbox
@@ -58,7 +60,7 @@ pub struct EventRow {
     #[sqlx(rename = "type")]
     pub event_type: String,
     pub created_at: i64,
-    pub data: String,
+    pub data: sqlx::types::Json<Value>,
     pub force_failure: bool,
 }
 
@@ -69,7 +71,7 @@ impl EventRow {
             event_type: self.event_type.clone(),
             created_at: from_ms(self.created_at),
             livemode,
-            data: serde_json::from_str(&self.data).unwrap_or(Value::Null),
+            data: self.data.0.clone(),
         }
     }
 
@@ -129,17 +131,16 @@ async fn insert(
     .bind(ids::event_id())
     .bind(event_type)
     .bind(at)
-    .bind(data.to_string())
+    .bind(sqlx::types::Json(data))
     .bind(force_failure)
     .fetch_one(&mut **tx)
     .await?;
-    let endpoints: Vec<(String, String)> =
+    let endpoints: Vec<(String, sqlx::types::Json<Vec<String>>)> =
         sqlx::query_as("SELECT id, event_types FROM webhooks WHERE enabled = 1")
             .fetch_all(&mut **tx)
             .await?;
     let now = state.clock.now_ms();
     for (webhook_id, types) in endpoints {
-        let types: Vec<String> = serde_json::from_str(&types).unwrap_or_default();
         if !subscribed(&types, event_type) {
             continue;
         }
@@ -189,7 +190,7 @@ struct ScheduledRow {
     #[sqlx(rename = "type")]
     event_type: String,
     due_at: i64,
-    data: String,
+    data: sqlx::types::Json<Value>,
 }
 
 /// Emits every scheduled event that is due, oldest first; each is moved from
@@ -214,13 +215,12 @@ pub async fn emit_due(state: &AppState) -> Result<usize> {
         if removed == 0 {
             continue;
         }
-        let data: Value = serde_json::from_str(&scheduled.data).unwrap_or(Value::Null);
         let row = insert(
             &mut tx,
             state,
             &scheduled.event_type,
             scheduled.due_at,
-            &data,
+            &scheduled.data,
             false,
         )
         .await?;
