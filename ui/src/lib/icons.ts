@@ -28,6 +28,7 @@ export type IconName =
   | "play"
   | "stop"
   | "chevron"
+  | "info"
   | "back";
 
 export const ICON_PATHS: Record<IconName, string[]> = {
@@ -63,5 +64,6 @@ export const ICON_PATHS: Record<IconName, string[]> = {
   play: ["M7 5v14l11-7z"],
   stop: ["M6.5 6.5h11v11h-11z"],
   chevron: ["M9 6l6 6-6 6"],
+  info: ["M20 12a8 8 0 1 1-16 0 8 8 0 0 1 16 0z", "M12 11v5", "M12 8v.01"],
   back: ["M15 6l-6 6 6 6"],
 };

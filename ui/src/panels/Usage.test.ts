@@ -57,7 +57,11 @@ describe("usage", () => {
     expect(screen.getByTestId("usage-sync-as-of")).toHaveTextContent(/As of just now · 48,210 requests cached/);
     await waitFor(() => expect(screen.getByTestId("usage-total-requests")).toHaveTextContent("Requests 3,024"));
     expect(screen.getByTestId("usage-total-error-rate")).toHaveTextContent("3.0%");
-    expect(screen.getByTestId("usage-chart-volume")).toHaveTextContent("Answered from minute rollups (1,234 rows)");
+    expect(screen.getByTestId("usage-chart-volume-source")).toHaveAttribute(
+      "title",
+      expect.stringContaining("Answered from minute rollups (1,234 rows)"),
+    );
+    expect(screen.getByTestId("usage-chart-volume").querySelector("p.meta")).toBeNull();
     // Fresh (5 s old): no sync on opening.
     expect(backend.callsTo("usage_sync")).toHaveLength(0);
   });
