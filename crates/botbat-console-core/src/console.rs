@@ -380,14 +380,11 @@ impl Console {
         }
     }
 
-    /// A client for `environment` with its own base URL and key.
     /// A client for the console's own calls with `environment`'s management key, paced
     /// (see [`botbat_api::Pacer`]).
     pub async fn client(&self, environment: Environment) -> Result<Client> {
         let key = self.management_key(environment).await?;
-        let base_url = self.request_base_url(environment)?;
-        let mut config = ClientConfig::new(&base_url, Some(key))?;
-        config.timeout = self.timeout;
+        let mut config = self.client_config(environment, key)?;
         config.pacer = Some(self.pacers[environment as usize].clone());
         Ok(Client::with_http(self.transport()?, config))
     }
@@ -417,13 +414,23 @@ impl Console {
         key: Sensitive<String>,
         max_attempts: Option<u32>,
     ) -> Result<Client> {
-        let base_url = self.request_base_url(environment)?;
-        let mut config = ClientConfig::new(&base_url, Some(key))?;
-        config.timeout = self.timeout;
+        let mut config = self.client_config(environment, key)?;
         if let Some(attempts) = max_attempts {
             config.max_attempts = attempts;
         }
         Ok(Client::with_http(self.transport()?, config))
+    }
+
+    /// The base URL, key and timeout every client for `environment` starts from.
+    fn client_config(
+        &self,
+        environment: Environment,
+        key: Sensitive<String>,
+    ) -> Result<ClientConfig> {
+        let base_url = self.request_base_url(environment)?;
+        let mut config = ClientConfig::new(&base_url, Some(key))?;
+        config.timeout = self.timeout;
+        Ok(config)
     }
 
     /// The shared connection pool, built on first use.

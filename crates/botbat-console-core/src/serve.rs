@@ -96,12 +96,18 @@ pub fn read_record(dir: &Path) -> Option<ServeRecord> {
     serde_json::from_slice(&bytes).ok()
 }
 
-fn write_record(dir: &Path, record: &ServeRecord) -> Result<(), String> {
-    let path = dir.join(SERVE_RECORD);
-    let tmp = dir.join(format!("{SERVE_RECORD}.{}.tmp", std::process::id()));
-    let text = serde_json::to_vec_pretty(record).map_err(|e| e.to_string())?;
-    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+/// Replaces `dir/name` whole: written beside it under this process's name, then renamed
+/// over it, so a reader never sees half a file.
+fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn write_record(dir: &Path, record: &ServeRecord) -> Result<(), String> {
+    let text = serde_json::to_vec_pretty(record).map_err(|e| e.to_string())?;
+    replace_file(dir, SERVE_RECORD, &text)
 }
 
 /// Whether a process with this id exists. Where that cannot be asked, assume it does: the
@@ -130,12 +136,8 @@ fn remember_port(dir: &Path, base_url: &str) {
     let Some(port) = port_of(base_url) else {
         return;
     };
-    let path = dir.join(LAST_PORT);
-    let tmp = dir.join(format!("{LAST_PORT}.{}.tmp", std::process::id()));
-    if let Err(error) =
-        std::fs::write(&tmp, port.to_string()).and_then(|()| std::fs::rename(&tmp, &path))
-    {
-        tracing::warn!(%error, path = %path.display(), "cannot remember the sandbox's port; the next start may take another");
+    if let Err(error) = replace_file(dir, LAST_PORT, port.to_string().as_bytes()) {
+        tracing::warn!(%error, "cannot remember the sandbox's port; the next start may take another");
     }
 }
 
