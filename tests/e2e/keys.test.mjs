@@ -184,13 +184,21 @@ async function createKey(ctx, browser, { name, scopes, prefix, keep = true, prod
   await click(browser, 'key-create-submit');
 
   if (production) {
-    const confirm = await waitForTestId(browser, 'confirm-production-dialog');
+    // The confirmation takes the create dialog's footer: no second modal opens on top.
+    const confirm = await waitForTestId(browser, 'confirm-production-step');
     const text = await confirm.getText();
     assert.match(text, /PRODUCTION/, `the confirmation names Production: ${text}`);
     assert.ok(text.includes(name), `the confirmation names the key: ${text}`);
+    const layout = await browser.execute(() => ({
+      dialogs: document.querySelectorAll('[role="dialog"]').length,
+      inFooter: document.querySelector('[data-testid="create-dialog"] .modal-foot [data-testid="confirm-production-step"]') !== null,
+      submit: document.querySelector('[data-testid="key-create-submit"]') !== null,
+    }));
+    assert.deepEqual(layout, { dialogs: 1, inFooter: true, submit: false }, 'one dialog, the confirmation in its footer');
+    assert.equal(await (await byTestId(browser, 'confirm-production-dialog')).isExisting(), false, 'no second modal');
     await ctx.shot(browser, `${label}-confirm-production`);
     await click(browser, 'confirm-production');
-    await assertGone(browser, 'confirm-production-dialog');
+    await assertGone(browser, 'confirm-production-step');
   } else {
     // In the sandbox the gate opens at once.
     assert.equal(await (await byTestId(browser, 'confirm-production-dialog')).isExisting(), false);
@@ -297,8 +305,24 @@ test('sandbox key lifecycle: create, see the secret once, rotate with a grace pe
   assert.ok(before.every((r) => r.masked.startsWith('bb_test_')), `sandbox keys only: ${JSON.stringify(before)}`);
   await ctx.shot(browser, 'keys');
 
-  // Create: two scopes, the secret once, kept in the keychain.
+  // A half-filled form survives Escape and comes back as it was left.
   const name = 'CRM sync';
+  await click(browser, 'keys-create');
+  await waitForTestId(browser, 'create-dialog');
+  await typeInto(browser, 'key-name', name);
+  await setChecked(browser, 'scope-contacts:read', true);
+  await browser.keys('Escape');
+  await assertGone(browser, 'create-dialog');
+  await click(browser, 'keys-create');
+  await waitForTestId(browser, 'create-dialog-draft-restored');
+  assert.equal(await (await byTestId(browser, 'key-name')).getValue(), name, 'the name is restored');
+  assert.equal(await (await byTestId(browser, 'scope-contacts:read')).isSelected(), true, 'the scope is restored');
+  assert.equal(await (await byTestId(browser, 'create-dialog-discard')).isDisplayed(), true, 'a discard is offered');
+  await ctx.shot(browser, 'create-draft-restored');
+  await browser.keys('Escape');
+  await assertGone(browser, 'create-dialog');
+
+  // Create: two scopes, the secret once, kept in the keychain.
   const { secret, row } = await createKey(ctx, browser, {
     name,
     scopes: ['contacts:read', 'contacts:write'],
@@ -335,6 +359,8 @@ test('sandbox key lifecycle: create, see the secret once, rotate with a grace pe
   );
   const newRow = rotated.find((r) => r.masked === newMasked);
   assert.notEqual(newRow.id, row.id);
+  assert.match(newRow.name, /^CRM sync \(rotated \d{1,2} [A-Z][a-z]{2}\)$/, `the replacement has a name of its own: ${newRow.name}`);
+  assert.equal((await rowById(browser, row.id)).name, name, 'the old key keeps its name');
   assert.match(newRow.stored, /keychain/, 'the new secret is in the keychain too');
   assert.equal(
     (await keyRows(browser)).filter((r) => r.id === row.id || r.id === newRow.id).length,
@@ -347,6 +373,11 @@ test('sandbox key lifecycle: create, see the secret once, rotate with a grace pe
 
   await click(browser, 'rotate-revoke-old');
   await waitForTestId(browser, 'rotate-old-revoked');
+  const revokedNotice = await waitForText(browser, 'keys-notice', 'is revoked');
+  assert.ok(
+    revokedNotice.includes(`The old key “${name}” (${row.masked})`) && revokedNotice.includes(newRow.name),
+    `the notice names the old key unambiguously: ${revokedNotice}`,
+  );
   await ctx.shot(browser, 'rotate-old-revoked');
   await click(browser, 'rotate-watch-close');
   await assertGone(browser, 'rotate-watch');

@@ -443,15 +443,18 @@ impl Client {
         self.post("/api_keys", request).await
     }
 
+    /// Rotates a key; `name` names the replacement (`None` keeps the old key's name).
     pub async fn rotate_api_key(
         &self,
         id: &str,
         grace_period_seconds: u64,
+        name: Option<&str>,
     ) -> Result<Response<RotatedApiKey>, ClientError> {
         self.post(
             &format!("/api_keys/{id}/rotate"),
             &RotateApiKeyRequest {
                 grace_period_seconds,
+                name: name.map(str::to_string),
             },
         )
         .await

@@ -224,20 +224,23 @@ impl Console {
         Ok(base_url)
     }
 
-    pub fn app_status(&self) -> AppStatus {
+    pub async fn app_status(&self) -> AppStatus {
         let environment = self.preferences().active_environment;
+        let has_management_key =
+            matches!(self.stored_management_key(environment).await, Ok(Some(_)));
         AppStatus {
             environment,
             base_url: self.base_url(environment),
             sandbox: read(&self.sandbox),
             keychain: self.keychain.clone(),
             version: self.version.clone(),
+            has_management_key,
         }
     }
 
-    pub fn set_environment(&self, environment: Environment) -> Result<AppStatus> {
-        self.update_preferences(|p| p.active_environment = environment)?;
-        Ok(self.app_status())
+    pub fn set_environment(&self, environment: Environment) -> Result<()> {
+        self.update_preferences(|p| p.active_environment = environment)
+            .map(|_| ())
     }
 
     pub fn save_settings(&self, input: SettingsInput) -> Result<Preferences> {

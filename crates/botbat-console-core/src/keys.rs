@@ -222,17 +222,20 @@ impl Console {
             .remove(key_id);
     }
 
+    /// Rotates a key; `name` names the replacement, so the two keys can be told apart
+    /// (`None` keeps the old key's name).
     pub async fn rotate_api_key(
         &self,
         environment: Environment,
         key_id: &str,
         grace_period_seconds: u64,
+        name: Option<&str>,
     ) -> Result<RotationResult> {
         self.ensure_active(environment)?;
         check_key_id(key_id)?;
         let client = self.client(environment).await?;
         let rotated = client
-            .rotate_api_key(key_id, grace_period_seconds)
+            .rotate_api_key(key_id, grace_period_seconds, name)
             .await?
             .data;
         let new_key = self.hold_issued(environment, rotated.new_key.key, rotated.new_key.secret);

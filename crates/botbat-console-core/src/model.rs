@@ -96,6 +96,9 @@ pub struct AppStatus {
     pub sandbox: SandboxState,
     pub keychain: KeychainState,
     pub version: String,
+    /// Whether the active environment has a management key (its presence only, never the
+    /// key): without one the console cannot create keys or endpoints, and says so first.
+    pub has_management_key: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -56,7 +56,7 @@ async fn first_launch() -> Fixture {
 #[tokio::test]
 async fn first_launch_shows_live_figures_from_the_embedded_sandbox() {
     let fx = first_launch().await;
-    let status = fx.console.app_status();
+    let status = fx.console.app_status().await;
     assert_eq!(status.environment, Environment::Sandbox);
     assert!(status.base_url.starts_with("http://127.0.0.1:"));
     let summary = fx.console.dashboard_summary().await.expect("summary");
@@ -74,6 +74,40 @@ async fn first_launch_shows_live_figures_from_the_embedded_sandbox() {
     // if sent at once; the console paces its own calls, so it earns no 429 and no error.
     assert_eq!(again.rate_limited_24h, 0, "the console rate-limited itself");
     assert_eq!(again.errors_24h, 0);
+}
+
+#[tokio::test]
+async fn the_status_says_whether_the_active_environment_has_a_management_key() {
+    let fx = first_launch().await;
+    let status = fx.console.app_status().await;
+    assert!(
+        status.has_management_key,
+        "the embedded sandbox's bootstrap key"
+    );
+    let wire = serde_json::to_string(&status).expect("json");
+    let bootstrap = fx
+        .secrets
+        .get(&botbat_secrets::SecretId::new("sandbox", "management-key"))
+        .expect("read")
+        .expect("the bootstrap key");
+    assert!(
+        !wire.contains(bootstrap.expose().as_str()),
+        "the status carries the key's presence, never the key: {wire}"
+    );
+
+    fx.console
+        .set_environment(Environment::Production)
+        .expect("switch");
+    assert!(!fx.console.app_status().await.has_management_key);
+
+    fx.console
+        .set_environment(Environment::Sandbox)
+        .expect("back");
+    fx.console
+        .clear_management_key(Environment::Sandbox)
+        .await
+        .expect("clear");
+    assert!(!fx.console.app_status().await.has_management_key);
 }
 
 #[tokio::test]
@@ -127,8 +161,9 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
         },
         "test",
     );
-    assert_eq!(reloaded.app_status().environment, Environment::Production);
-    assert_eq!(reloaded.app_status().base_url, "https://api.botbat.com/v1");
+    let status = reloaded.app_status().await;
+    assert_eq!(status.environment, Environment::Production);
+    assert_eq!(status.base_url, "https://api.botbat.com/v1");
 
     let error = fx
         .console

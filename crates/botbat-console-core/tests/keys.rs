@@ -128,10 +128,12 @@ async fn rotation_then_activity_then_revocation() {
     let before_rotation = chrono::Utc::now() - chrono::Duration::seconds(1);
     let rotated = fx
         .console
-        .rotate_api_key(env, &issued.key.id, 3600)
+        .rotate_api_key(env, &issued.key.id, 3600, Some("worker (rotated 29 Nov)"))
         .await
         .expect("rotated");
     assert_eq!(rotated.old_key.status, KeyStatus::Expiring);
+    assert_eq!(rotated.old_key.name, "worker");
+    assert_eq!(rotated.new_key.key.name, "worker (rotated 29 Nov)");
     assert_eq!(rotated.new_key.key.scopes, issued.key.scopes);
     let old_client = fx
         .console

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use botbat_api::{ApiKey, KeyStatus, Scope};
-use botbat_secrets::mask_secret;
+use botbat_secrets::{mask_parts, mask_secret};
 use sqlx::{FromRow, SqlitePool};
 
 use crate::clock::from_ms;
@@ -53,7 +53,7 @@ impl KeyRow {
             name: self.name.clone(),
             prefix: self.prefix.clone(),
             last_four: self.last_four.clone(),
-            masked: format!("{}…{}", self.prefix, self.last_four),
+            masked: mask_parts(&self.prefix, &self.last_four),
             scopes: self.scopes(),
             status: status_at(self.revoked_at, self.expires_at, now_ms),
             created_at: from_ms(self.created_at),
@@ -175,7 +175,7 @@ where
     .bind(rotated_from)
     .fetch_one(executor)
     .await?;
-    debug_assert_eq!(mask_secret(&secret), format!("{prefix}…{last_four}"));
+    debug_assert_eq!(mask_secret(&secret), mask_parts(prefix, &last_four));
     Ok((row, secret))
 }
 

@@ -282,6 +282,48 @@ async fn a_burst_over_the_starter_rate_gets_429_and_succeeds_after_retry_after()
 }
 
 #[tokio::test]
+async fn a_rotation_names_the_replacement_when_asked_and_keeps_the_name_otherwise() {
+    let sb = TestSandbox::start(Plan::Enterprise).await;
+    let (named, _) = sb.create_key("CRM sync", &["usage:read"]).await;
+    let refused = sb
+        .post(
+            &format!("/api_keys/{named}/rotate"),
+            &sb.admin,
+            json!({"grace_period_seconds": 3600, "name": "   "}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["error"]["details"][0]["field"], "name");
+    let still = sb.get(&format!("/api_keys/{named}"), &sb.admin).await;
+    assert_eq!(
+        still.body["status"], "active",
+        "a refused rotation changes nothing"
+    );
+
+    let reply = sb
+        .post(
+            &format!("/api_keys/{named}/rotate"),
+            &sb.admin,
+            json!({"grace_period_seconds": 3600, "name": " CRM sync (rotated 29 Nov) "}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    assert_eq!(reply.body["new_key"]["name"], "CRM sync (rotated 29 Nov)");
+    assert_eq!(reply.body["old_key"]["name"], "CRM sync");
+
+    let (unnamed, _) = sb.create_key("worker", &["usage:read"]).await;
+    let kept = sb
+        .post(
+            &format!("/api_keys/{unnamed}/rotate"),
+            &sb.admin,
+            json!({"grace_period_seconds": 0, "name": null}),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    assert_eq!(kept.body["new_key"]["name"], "worker");
+}
+
+#[tokio::test]
 async fn rotation_keeps_the_old_key_for_the_grace_period_only() {
     let sb = TestSandbox::start(Plan::Enterprise).await;
     let (id, old_secret) = sb.create_key("crm", &["contacts:read", "usage:read"]).await;

@@ -17,7 +17,7 @@ mod keychain;
 #[cfg(feature = "keychain")]
 mod offload;
 
-pub use mask::mask_secret;
+pub use mask::{mask_parts, mask_secret};
 pub use sensitive::Sensitive;
 pub use store::{MemoryStore, SecretId, SecretStore, SecretsError};
 

@@ -16,12 +16,18 @@ pub fn mask_secret(secret: &str) -> String {
             chars.last().map(|c| c.to_string()).unwrap_or_default()
         );
     }
+    mask_parts(prefix, &last_four)
+}
+
+/// The mask of a secret known only by its kind prefix and last four characters (a key the
+/// platform stored hashed), in the same form as [`mask_secret`].
+pub fn mask_parts(prefix: &str, last_four: &str) -> String {
     format!("{prefix}…{last_four}")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::mask_secret;
+    use super::{mask_parts, mask_secret};
 
     #[test]
     fn masks_known_prefixes() {
@@ -34,6 +40,12 @@ mod tests {
             "bb_live_…9f8e"
         );
         assert_eq!(mask_secret("whsec_c2VjcmV0c2VjcmV0c2VjcmV0"), "whsec_…cmV0");
+    }
+
+    #[test]
+    fn a_stored_prefix_and_last_four_mask_as_the_secret_does() {
+        let secret = "bb_test_0123456789abcdefghijABCDEFGHa1b2";
+        assert_eq!(mask_parts("bb_test_", "a1b2"), mask_secret(secret));
     }
 
     #[test]

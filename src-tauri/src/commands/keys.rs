@@ -34,8 +34,8 @@ adapters! {
         console.keep_issued_secret(&key_id).await
     }
 
-    fn rotate_api_key(console: Console; environment: Environment, key_id: String, grace_period_seconds: u64) -> RotationResult {
-        console.rotate_api_key(environment, &key_id, grace_period_seconds).await
+    fn rotate_api_key(console: Console; environment: Environment, key_id: String, grace_period_seconds: u64, name: Option<String>) -> RotationResult {
+        console.rotate_api_key(environment, &key_id, grace_period_seconds, name.as_deref()).await
     }
 
     fn revoke_api_key(console: Console; environment: Environment, key_id: String, confirm_name: Option<String>) -> ApiKey {

@@ -14,8 +14,8 @@ use tauri::State;
 type Shared<'a> = State<'a, Arc<Console>>;
 
 #[tauri::command]
-pub fn app_status(console: Shared<'_>) -> AppStatus {
-    console.app_status()
+pub async fn app_status(console: Shared<'_>) -> Result<AppStatus, CommandError> {
+    Ok(console.app_status().await)
 }
 
 #[tauri::command]
@@ -24,11 +24,12 @@ pub fn get_preferences(console: Shared<'_>) -> Preferences {
 }
 
 #[tauri::command]
-pub fn set_environment(
+pub async fn set_environment(
     console: Shared<'_>,
     environment: Environment,
 ) -> Result<AppStatus, CommandError> {
-    console.set_environment(environment)
+    console.set_environment(environment)?;
+    Ok(console.app_status().await)
 }
 
 #[tauri::command]

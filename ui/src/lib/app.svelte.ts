@@ -31,6 +31,8 @@ export class AppState {
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
   /** Panels load data only when this is true. */
   ready: boolean = $derived(this.status !== null && this.switching === null);
+  /** Whether the active environment has a management key; creating anything needs one. */
+  hasManagementKey: boolean = $derived(this.status?.has_management_key === true);
 
   async init(): Promise<void> {
     this.bootError = null;

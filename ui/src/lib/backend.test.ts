@@ -105,7 +105,7 @@ describe("backend", () => {
     await createApiKey("sandbox", { name: "CRM", scopes: ["contacts:read"] });
     await keepIssuedSecret("key_1");
     await discardIssuedSecret("key_2");
-    await rotateApiKey("production", "key_1", 86400);
+    await rotateApiKey("production", "key_1", 86400, "CRM (rotated 29 Nov)");
     await revokeApiKey("production", "key_1", "CRM");
     await revokeApiKey("sandbox", "key_1", null);
     await keyActivity("key_1", "2025-01-15T10:00:00Z");
@@ -120,7 +120,7 @@ describe("backend", () => {
       ["create_api_key", { environment: "sandbox", input: { name: "CRM", scopes: ["contacts:read"] } }],
       ["keep_issued_secret", { keyId: "key_1" }],
       ["discard_issued_secret", { keyId: "key_2" }],
-      ["rotate_api_key", { environment: "production", keyId: "key_1", gracePeriodSeconds: 86400 }],
+      ["rotate_api_key", { environment: "production", keyId: "key_1", gracePeriodSeconds: 86400, name: "CRM (rotated 29 Nov)" }],
       ["revoke_api_key", { environment: "production", keyId: "key_1", confirmName: "CRM" }],
       ["revoke_api_key", { environment: "sandbox", keyId: "key_1", confirmName: null }],
       ["key_activity", { keyId: "key_1", since: "2025-01-15T10:00:00Z" }],

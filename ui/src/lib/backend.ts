@@ -213,12 +213,14 @@ export function discardIssuedSecret(keyId: string): Promise<null> {
   return call("discard_issued_secret", { keyId });
 }
 
+/** `name` names the replacement; null keeps the old key's name. */
 export function rotateApiKey(
   environment: Environment,
   keyId: string,
   gracePeriodSeconds: number,
+  name: string | null,
 ): Promise<RotationResult> {
-  return call("rotate_api_key", { environment, keyId, gracePeriodSeconds });
+  return call("rotate_api_key", { environment, keyId, gracePeriodSeconds, name });
 }
 
 /** `confirmName` is the name the user typed (required in production), `null` in the sandbox. */

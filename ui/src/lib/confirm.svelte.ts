@@ -2,7 +2,10 @@
 //
 // Every write in production passes one more, explicit confirmation that names the
 // environment (`ProductionGate`); in the sandbox the gate opens at once. The question lives
-// here as state so one dialog (ProductionConfirm) can answer it for whichever form asked.
+// here as state so one place can answer it for whichever form asked: the footer of the open
+// dialog that asked (a dialog hosts the gate while it is open, see Modal), or, for a write
+// started from a panel itself, the one confirmation dialog (ProductionConfirm). Never a
+// modal on top of a modal.
 //
 // A destructive write (revoking a key, deleting an endpoint) asks in both environments, in
 // its own confirmation dialog: a plain confirm in the sandbox; in production the user also
@@ -26,6 +29,20 @@ interface Pending extends GateRequest {
 
 export class ProductionGate {
   pending = $state<Pending | null>(null);
+  /** How many open dialogs answer the gate in their footer; none leaves it to ProductionConfirm. */
+  hosts = $state(0);
+
+  /** An open dialog answers the gate in its footer until the returned release is called. */
+  host(): () => void {
+    this.hosts += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.hosts -= 1;
+      this.answer(false);
+    };
+  }
 
   /** Resolves true when the write may go ahead. */
   confirm(environment: Environment, request: GateRequest): Promise<boolean> {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import type { KeyRow } from "../lib/bindings/KeyRow";
 import { ALL_SCOPES } from "../lib/scopes";
+import { rotatedName } from "./keys/naming";
 import { commandError, deferred, FakeBackend, secretFor } from "../test/backend-fake";
 
 async function openKeys(backend: FakeBackend = new FakeBackend()) {
@@ -19,6 +20,7 @@ async function openKeys(backend: FakeBackend = new FakeBackend()) {
 function production(): FakeBackend {
   const backend = new FakeBackend();
   backend.environment = "production";
+  backend.keys.production = "bb_live_bbbbbbbbbbbbbbbbbbbbbbbbbbbba1b2";
   return backend;
 }
 
@@ -266,6 +268,99 @@ async function createKey(name: string) {
   return user;
 }
 
+describe("a half-filled create form", () => {
+  async function halfFill(user: ReturnType<typeof userEvent.setup>, name: string) {
+    await user.click(screen.getByTestId("keys-create"));
+    await user.type(screen.getByTestId("key-name"), name);
+    await user.click(screen.getByTestId("preset-messaging"));
+  }
+
+  async function reopen(user: ReturnType<typeof userEvent.setup>) {
+    await waitFor(() => expect(screen.queryByTestId("create-dialog")).not.toBeInTheDocument());
+    await user.click(screen.getByTestId("keys-create"));
+    return screen.findByTestId("create-dialog");
+  }
+
+  it("survives Escape, a backdrop click and Cancel, and is restored each time", async () => {
+    await openKeys();
+    const user = userEvent.setup();
+    await halfFill(user, "Order notifications");
+    const chosen = checkedScopes();
+    expect(chosen.length).toBeGreaterThan(0);
+
+    await user.keyboard("{Escape}");
+    expect(await reopen(user)).toHaveTextContent("Restored the draft");
+    expect(screen.getByTestId("key-name")).toHaveValue("Order notifications");
+    expect(checkedScopes()).toEqual(chosen);
+
+    await user.click(screen.getByTestId("create-dialog-backdrop"));
+    await reopen(user);
+    expect(screen.getByTestId("key-name")).toHaveValue("Order notifications");
+
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    await reopen(user);
+    expect(screen.getByTestId("key-name")).toHaveValue("Order notifications");
+    expect(checkedScopes()).toEqual(chosen);
+  });
+
+  it("is forgotten only by an explicit discard, or by creating the key", async () => {
+    const backend = await openKeys();
+    const user = userEvent.setup();
+    await halfFill(user, "Order notifications");
+    await user.click(screen.getByTestId("create-dialog-discard"));
+    expect(screen.getByTestId("key-name")).toHaveValue("");
+    expect(checkedScopes()).toEqual([]);
+    expect(screen.queryByTestId("create-dialog-discard")).not.toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(await reopen(user)).not.toHaveTextContent("Restored the draft");
+    expect(screen.getByTestId("key-name")).toHaveValue("");
+
+    await user.type(screen.getByTestId("key-name"), "Orders");
+    await user.click(screen.getByTestId("preset-messaging"));
+    await user.click(screen.getByTestId("key-create-submit"));
+    await screen.findByTestId("secret-dialog");
+    expect(backend.callsTo("create_api_key")).toHaveLength(1);
+    await user.click(screen.getByTestId("secret-confirm"));
+    await user.click(screen.getByTestId("secret-done"));
+    await waitFor(() => expect(screen.queryByTestId("secret-dialog")).not.toBeInTheDocument());
+    await user.click(screen.getByTestId("keys-create"));
+    expect(await screen.findByTestId("key-name")).toHaveValue("");
+  });
+
+  it("belongs to its environment: a Sandbox draft never shows in Production", async () => {
+    const backend = new FakeBackend();
+    backend.keys.production = "bb_live_bbbbbbbbbbbbbbbbbbbbbbbbbbbba1b2";
+    await openKeys(backend);
+    const user = userEvent.setup();
+    await halfFill(user, "Sandbox only");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("create-dialog")).not.toBeInTheDocument());
+
+    await user.click(screen.getByTestId("env-production"));
+    await waitFor(() => expect(screen.getByTestId("app-root")).toHaveAttribute("data-environment", "production"));
+    await waitFor(() => expect(screen.getByTestId("keys-create")).toBeEnabled());
+    await user.click(screen.getByTestId("keys-create"));
+    expect(await screen.findByTestId("key-name")).toHaveValue("");
+    expect(screen.getByTestId("create-dialog")).not.toHaveTextContent("Restored the draft");
+  });
+});
+
+describe("without a management key", () => {
+  it("disables Create and says why", async () => {
+    const backend = new FakeBackend();
+    backend.keys.sandbox = null;
+    backend.install();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("env-sandbox")).toBeEnabled());
+    await fireEvent.click(screen.getByTestId("nav-api-keys"));
+    const create = await screen.findByTestId("keys-create");
+    expect(create).toBeDisabled();
+    const why = screen.getByTestId("keys-needs-key");
+    expect(why).toHaveTextContent("Creating a key needs a management key for Sandbox");
+    expect(create).toHaveAttribute("aria-describedby", why.id);
+  });
+});
+
 describe("secret shown once", () => {
   it("cannot be dismissed by accident, and keeps the secret in the keychain on Done", async () => {
     const backend = await openKeys();
@@ -353,8 +448,13 @@ describe("production writes", () => {
     const backend = await openKeys(production());
     await createKey("Live orders");
 
-    const confirm = await screen.findByTestId("confirm-production-dialog");
+    // The confirmation takes the create dialog's footer: no second modal on top of it.
+    const confirm = await screen.findByTestId("confirm-production-step");
     expect(confirm).toHaveTextContent("This creates a key in PRODUCTION");
+    expect(screen.getByTestId("create-dialog")).toContainElement(confirm);
+    expect(screen.queryByTestId("confirm-production-dialog")).not.toBeInTheDocument();
+    expect(screen.getAllByRole("dialog")).toHaveLength(1);
+    expect(screen.queryByTestId("key-create-submit")).not.toBeInTheDocument();
     expect(backend.callsTo("create_api_key")).toHaveLength(0);
 
     await fireEvent.click(screen.getByTestId("confirm-production"));
@@ -370,8 +470,11 @@ describe("production writes", () => {
 
     await fireEvent.click(await screen.findByTestId("confirm-production-cancel"));
 
-    expect(screen.queryByTestId("confirm-production-dialog")).not.toBeInTheDocument();
+    // Back to the form as it was, its own footer in place again.
+    await waitFor(() => expect(screen.queryByTestId("confirm-production-step")).not.toBeInTheDocument());
     expect(screen.getByTestId("create-dialog")).toBeInTheDocument();
+    expect(screen.getByTestId("key-name")).toHaveValue("Live orders");
+    expect(screen.getByTestId("key-create-submit")).toBeEnabled();
     expect(backend.callsTo("create_api_key")).toHaveLength(0);
   });
 
@@ -434,12 +537,17 @@ describe("rotation", () => {
 
     expect(screen.getByTestId("rotate-dialog")).toHaveTextContent("same scopes");
     expect(screen.getByTestId("grace-86400")).toBeChecked();
+    const replacement = rotatedName("CRM sync", new Date());
+    expect(screen.getByTestId("rotate-name")).toHaveValue(replacement);
     await user.click(screen.getByTestId("grace-3600"));
     await user.click(screen.getByTestId("rotate-submit"));
 
     await screen.findByTestId("secret-dialog");
     expect(backend.callsTo("rotate_api_key")).toEqual([
-      { cmd: "rotate_api_key", args: { environment: "sandbox", keyId: "key_crm1", gracePeriodSeconds: 3600 } },
+      {
+        cmd: "rotate_api_key",
+        args: { environment: "sandbox", keyId: "key_crm1", gracePeriodSeconds: 3600, name: replacement },
+      },
     ]);
     expect(screen.getByTestId("secret-value")).toHaveTextContent(secretFor("key_new1"));
     expect(screen.getByTestId("secret-dialog")).toHaveTextContent("Step 2 of 3");
@@ -463,6 +571,10 @@ describe("rotation", () => {
       confirmName: null,
     });
     await waitFor(() => expect(screen.getByTestId("key-row-key_crm1")).toHaveAttribute("data-status", "revoked"));
+    // The two keys had told apart names; the message names the old one by name and mask.
+    expect(screen.getByTestId("keys-notice")).toHaveTextContent(
+      `The old key “CRM sync” (bb_test_…crm1) is revoked; its replacement “${replacement}”`,
+    );
   });
 
   it("holds back the revoke offer while the old key is still in use", async () => {

@@ -13,6 +13,7 @@ async function openWebhooks(
 ) {
   const backend = new FakeBackend();
   backend.environment = environment;
+  if (environment === "production") backend.keys.production = "bb_live_bbbbbbbbbbbbbbbbbbbbbbbbbbbba1b2";
   const fake = new WebhooksFake(backend).install();
   seed(fake);
   backend.install();
@@ -128,12 +129,29 @@ describe("create and the secret shown once", () => {
     await user.click(screen.getByTestId("event-type-all"));
     await user.click(screen.getByTestId("endpoint-submit"));
 
-    expect(await screen.findByTestId("confirm-production-dialog")).toHaveTextContent("PRODUCTION endpoint");
+    const confirm = await screen.findByTestId("confirm-production-step");
+    expect(confirm).toHaveTextContent("PRODUCTION endpoint");
+    expect(screen.getByTestId("endpoint-dialog")).toContainElement(confirm);
     expect(backend.callsTo("create_webhook")).toHaveLength(0);
     await user.click(screen.getByTestId("confirm-production"));
     await waitFor(() => expect(backend.callsTo("create_webhook")).toHaveLength(1));
     expect((backend.callsTo("create_webhook")[0].args.input as { event_types: string[] }).event_types).toEqual(["*"]);
     expect(await screen.findByTestId("webhook-secret-dialog")).toBeInTheDocument();
+  });
+});
+
+describe("without a management key", () => {
+  it("disables Add endpoint and says why", async () => {
+    const backend = new FakeBackend();
+    backend.keys.sandbox = null;
+    new WebhooksFake(backend).install();
+    backend.install();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("env-sandbox")).toBeEnabled());
+    await fireEvent.click(screen.getByTestId("nav-webhooks"));
+    const add = await screen.findByTestId("webhooks-create");
+    expect(add).toBeDisabled();
+    expect(screen.getByTestId("webhooks-needs-key")).toHaveTextContent("Adding an endpoint needs a management key for Sandbox");
   });
 });
 

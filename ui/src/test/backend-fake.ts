@@ -280,6 +280,7 @@ export class FakeBackend {
       },
       keychain: { ...this.keychain },
       version: "0.1.0",
+      has_management_key: this.keys[this.environment] !== null,
     };
   }
 
@@ -436,7 +437,7 @@ export class FakeBackend {
         const old = this.row(args.keyId as string);
         if (!old) throw commandError("not_found", "No such key.", { status: 404 });
         const grace = args.gracePeriodSeconds as number;
-        const issued = this.issue(old.key.name, old.key.scopes, old.key.id);
+        const issued = this.issue((args.name as string | null) ?? old.key.name, old.key.scopes, old.key.id);
         const oldKey: ApiKey = {
           ...old.key,
           status: grace === 0 ? "expired" : "expiring",

@@ -2,6 +2,7 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/svelte";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
+import { drafts } from "../lib/drafts.svelte";
 
 // `waitFor` and `findBy…` give up after this long: long enough for a loaded 2-core machine,
 // short enough that a state that never comes fails the test.
@@ -18,4 +19,6 @@ afterEach(() => {
   // Unmount first: components unlisten from Tauri events on destroy, which needs the mocks.
   cleanup();
   clearMocks();
+  // Drafts live for the process, as in the app; each test starts with none.
+  drafts.clear();
 });

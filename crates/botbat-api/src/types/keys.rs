@@ -75,6 +75,17 @@ pub struct RotateApiKeyRequest {
     #[serde(with = "contract::whole::u64")]
     #[schema(schema_with = grace_period_schema)]
     pub grace_period_seconds: u64,
+    /// The replacement's name; omitted or `null`, it keeps the old key's name.
+    #[serde(default)]
+    #[ts(optional)]
+    #[schema(schema_with = rotated_key_name_schema)]
+    pub name: Option<String>,
+}
+
+fn rotated_key_name_schema() -> Object {
+    KEY_NAME.nullable_schema(
+        "The replacement's name, e.g. \"CRM sync (rotated 29 Nov)\"; 1 to 100 characters, not blank. Omitted or null keeps the old key's name.",
+    )
 }
 
 fn grace_period_schema() -> utoipa::openapi::Object {

@@ -55,7 +55,7 @@ pub async fn run(ctx: &mut Ctx, command: KeysCommand) -> Result<()> {
             ctx.confirm_write("keys rotate")?;
             let rotated = ctx
                 .console
-                .rotate_api_key(ctx.environment, &id, grace.seconds())
+                .rotate_api_key(ctx.environment, &id, grace.seconds(), None)
                 .await?;
             hand_over(ctx, rotated.new_key, keep, Some(rotated.old_key)).await
         }

@@ -223,7 +223,7 @@ fn refuse_rotation(key: &KeyRow) -> Option<SandboxError> {
 #[utoipa::path(
     post, path = "/v1/api_keys/{id}/rotate", tag = "API keys",
     params(("id" = String, Path, description = "Key id, `key_…`")),
-    request_body(content = RotateApiKeyRequest, example = json!({"grace_period_seconds": 86400})),
+    request_body(content = RotateApiKeyRequest, example = json!({"grace_period_seconds": 86400, "name": "CRM sync (rotated 29 Nov)"})),
     responses(
         (status = 201, description = "The replacement, with its secret shown once, and the old key", body = RotatedApiKey),
         (status = 409, description = "conflict: the key is revoked or was already rotated", body = ErrorBody),
@@ -236,11 +236,18 @@ pub async fn rotate_key(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RotateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<RotatedApiKey>)> {
+    let mut issues = Vec::new();
     if !GRACE_PERIODS.contains(&body.grace_period_seconds) {
-        return Err(SandboxError::field(
+        issues.push(FieldIssue::new(
             "grace_period_seconds",
             "must be 0, 3600 (1 h), 86400 (24 h) or 604800 (7 d)",
         ));
+    }
+    if let Some(issue) = body.name.as_deref().and_then(|name| KEY_NAME.issue(name)) {
+        issues.push(FieldIssue::new("name", issue));
+    }
+    if !issues.is_empty() {
+        return Err(SandboxError::validation(issues));
     }
     // IMMEDIATE takes the write lock before the read, so the read is the state the writes
     // apply to; a deferred transaction would read, then fail to upgrade if another writer
@@ -253,9 +260,10 @@ pub async fn rotate_key(
     let scopes = old.scopes();
     check_grantable(&caller, &scopes)?;
     let now = state.clock.now_ms();
+    let name = body.name.as_deref().map_or(old.name.as_str(), str::trim);
     let (new_row, secret) = key_store::insert(
         &mut *tx,
-        &old.name,
+        name,
         &scopes,
         now,
         None,

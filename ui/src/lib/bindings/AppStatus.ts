@@ -3,4 +3,9 @@ import type { Environment } from "./Environment";
 import type { KeychainState } from "./KeychainState";
 import type { SandboxState } from "./SandboxState";
 
-export type AppStatus = { environment: Environment, base_url: string, sandbox: SandboxState, keychain: KeychainState, version: string, };
+export type AppStatus = { environment: Environment, base_url: string, sandbox: SandboxState, keychain: KeychainState, version: string, 
+/**
+ * Whether the active environment has a management key (its presence only, never the
+ * key): without one the console cannot create keys or endpoints, and says so first.
+ */
+has_management_key: boolean, };

@@ -6,6 +6,7 @@ import { AppState, appContext } from "../app.svelte";
 import { BackendError } from "../backend";
 import type { Environment } from "../bindings/Environment";
 import { ProductionGate } from "../confirm.svelte";
+import { FormDraft } from "../drafts.svelte";
 import { DEFAULT_GRACE, GRACES, graceLabel, graceSeconds, type Grace } from "../grace";
 import RotateDialog from "./RotateDialog.svelte";
 
@@ -27,6 +28,7 @@ function open(environment: Environment, optionTestid?: (grace: Grace) => string)
       testid: "rotate",
       environment,
       gate,
+      draft: new FormDraft(environment, "rotate:test", { grace: DEFAULT_GRACE }),
       legend: "Keep the old key working for",
       name: "grace",
       notes: NOTES,
@@ -90,7 +92,7 @@ describe("RotateDialog and its grace picker", () => {
     await user.click(screen.getByTestId("rotate-submit"));
     await waitFor(() => expect(gate.pending?.title).toBe("Rotate with 7d"));
     gate.answer(false);
-    await user.click(screen.getByTestId("rotate-submit"));
+    await user.click(await screen.findByTestId("rotate-submit"));
     await waitFor(() => expect(gate.pending).not.toBeNull());
     expect(rotate).not.toHaveBeenCalled();
     gate.answer(true);

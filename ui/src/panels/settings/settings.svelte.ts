@@ -187,6 +187,8 @@ export class SettingsState {
 
   private afterKeyChange(environment: Environment): void {
     if (this.connection?.environment === environment) this.connection = null;
+    // The status says whether the active environment has a key (Create and Add need one).
+    void this.app.refreshStatus();
   }
 
   async runTest(environment: Environment): Promise<void> {
