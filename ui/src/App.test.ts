@@ -158,7 +158,7 @@ describe("dashboard", () => {
 
     const notice = await screen.findByTestId("dashboard-error");
     expect(notice).toHaveTextContent("unauthorized");
-    expect(notice).toHaveTextContent("HTTP 401");
+    expect(notice).toHaveTextContent("HTTP 401 Unauthorized");
     expect(notice).toHaveTextContent("The API key is invalid or revoked.");
     expect(notice).toHaveTextContent("req_01J8Q2");
     expect(notice).toHaveTextContent("The management key is missing or invalid. Set it in Settings.");
@@ -166,6 +166,23 @@ describe("dashboard", () => {
 
     await fireEvent.click(within(notice).getByRole("button", { name: "Open Settings" }));
     expect(screen.getByTestId("panel-settings")).toBeInTheDocument();
+  });
+
+  it("reads an injected fault as its status, reason phrase and the platform's message", async () => {
+    const backend = new FakeBackend().on("dashboard_summary", () => {
+      throw commandError("internal_error", "Injected fault: the sandbox was asked to fail GET /v1/me with 503.", {
+        status: 503,
+        request_id: "req_01J8Q3",
+      });
+    });
+    await start(backend);
+
+    const notice = await screen.findByTestId("dashboard-error");
+    const head = notice.querySelector(".head");
+    expect(head).toHaveTextContent("HTTP 503 Service Unavailable");
+    expect(head).not.toHaveTextContent("internal_error");
+    expect(notice).toHaveTextContent("Injected fault: the sandbox was asked to fail GET /v1/me with 503.");
+    expect(notice).toHaveTextContent("Error code internal_error");
   });
 
   it("names the missing scope on a 403", async () => {

@@ -19,7 +19,7 @@ use plotters::prelude::*;
 use plotters::series::DashedLineSeries;
 
 pub use export::{svg_to_png, to_csv};
-pub use theme::{Hue, Palette, Theme};
+pub use theme::{assign, preferred_slot, Hue, Palette, Theme};
 
 use crate::axis::{format_value, time_ticks};
 
@@ -171,11 +171,12 @@ pub fn render_svg(chart: &Chart, size: (u32, u32), theme: Theme) -> Result<Rende
     let width = size.0.clamp(MIN_SIZE.0, MAX_SIZE.0);
     let height = size.1.clamp(MIN_SIZE.1, MAX_SIZE.1);
     let palette = theme.palette();
+    let slots = theme::assign(chart.series.iter().map(|s| (s.name.as_str(), s.hue)));
     let colors: Vec<RGBColor> = chart
         .series
         .iter()
-        .enumerate()
-        .map(|(i, s)| palette.color(s.hue, i))
+        .zip(slots)
+        .map(|(s, slot)| palette.color(s.hue, slot))
         .collect();
 
     // Stacked areas: running totals, bottom to top.

@@ -1,7 +1,13 @@
 //! Colours for the light and dark themes, matched to the console's own surfaces so a chart
-//! sits on its card without a seam. Series colours are a ten-hue palette that stays
+//! sits on its card without a seam. Series colours are an eight-hue palette that stays
 //! distinguishable for the common colour-vision deficiencies; errors, 429s and limits use
 //! fixed meaning-bearing hues in both themes.
+//!
+//! A series without a fixed colour gets one from its identity (its name: an endpoint, a key,
+//! an error code), never from its position, so the same series keeps its colour when a
+//! filter, a range or another view changes which series are drawn beside it. Two series of
+//! one chart that would share a colour are told apart: the later one (in name order) takes
+//! the next free hue.
 
 use plotters::style::RGBColor;
 
@@ -14,7 +20,7 @@ pub enum Theme {
 /// A series' colour: its place in the palette, or a colour with a meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hue {
-    /// The n-th palette colour; `None` takes the series' own position.
+    /// The n-th palette colour; `None` derives it from the series' name (see [`assign`]).
     Palette(Option<usize>),
     /// "Other" and totals.
     Neutral,
@@ -99,16 +105,59 @@ impl Theme {
     }
 }
 
+const SERIES_HUES: usize = 8;
+
 impl Palette {
-    pub fn color(&self, hue: Hue, position: usize) -> RGBColor {
+    /// The colour of a hue; `slot` is the palette place [`assign`] gave a `Palette(None)` series.
+    pub fn color(&self, hue: Hue, slot: usize) -> RGBColor {
         match hue {
-            Hue::Palette(index) => self.series[index.unwrap_or(position) % self.series.len()],
+            Hue::Palette(index) => self.series[index.unwrap_or(slot) % self.series.len()],
             Hue::Neutral => self.neutral,
             Hue::Warning => self.warning,
             Hue::Danger => self.danger,
             Hue::Violet => self.violet,
         }
     }
+}
+
+/// The palette place a series' name prefers: FNV-1a of its bytes, the same on every run,
+/// machine and build (the standard library's hasher promises none of that).
+pub fn preferred_slot(name: &str) -> usize {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % SERIES_HUES as u64) as usize
+}
+
+/// Each series' palette place, in the order given: a fixed `Palette(Some(n))` keeps `n`;
+/// a `Palette(None)` series takes the place its name prefers, or the next one free when
+/// another series of the chart holds it (names are served in sorted order, so the outcome
+/// does not depend on the order the series come in). Other hues ignore their place.
+pub fn assign<'a>(series: impl IntoIterator<Item = (&'a str, Hue)>) -> Vec<usize> {
+    let series: Vec<(&str, Hue)> = series.into_iter().collect();
+    let mut slots = vec![0; series.len()];
+    let mut taken = [false; SERIES_HUES];
+    for (i, (_, hue)) in series.iter().enumerate() {
+        if let Hue::Palette(Some(n)) = hue {
+            slots[i] = *n;
+            taken[n % SERIES_HUES] = true;
+        }
+    }
+    let mut derived: Vec<usize> = (0..series.len())
+        .filter(|&i| series[i].1 == Hue::Palette(None))
+        .collect();
+    derived.sort_by(|&a, &b| series[a].0.cmp(series[b].0));
+    for i in derived {
+        let preferred = preferred_slot(series[i].0);
+        // With more such series than hues, colours repeat: the preferred one is kept.
+        let slot = (0..SERIES_HUES)
+            .map(|step| (preferred + step) % SERIES_HUES)
+            .find(|&slot| !taken[slot])
+            .unwrap_or(preferred);
+        taken[slot] = true;
+        slots[i] = slot;
+    }
+    slots
 }
 
 pub fn hex(color: &RGBColor) -> String {

@@ -317,3 +317,136 @@ fn the_png_is_the_chart_at_the_requested_scale() {
         png.len()
     );
 }
+
+/// One stacked series per name, each with the same small count in every bucket.
+fn by_name(names: &[&str]) -> Chart {
+    let mut chart = volume();
+    chart.series = names
+        .iter()
+        .map(|name| Series {
+            name: (*name).to_string(),
+            values: vec![Some(1.0); 24],
+            style: Style::StackedArea,
+            hue: Hue::Palette(None),
+        })
+        .collect();
+    chart
+}
+
+fn colour_of(chart: &Chart, name: &str) -> String {
+    let rendered = render_svg(chart, (640, 300), Theme::Light).expect("drawn");
+    let i = chart
+        .series
+        .iter()
+        .position(|s| s.name == name)
+        .expect("series");
+    rendered.colors[i].clone()
+}
+
+#[test]
+fn a_series_keeps_its_colour_whatever_is_drawn_beside_it() {
+    // Names whose preferred hues differ, so no series has to give way to another.
+    let key = "CRM sync";
+    let others = ["Analytics", "Support bot", "GET /v1/contacts", "Marketing"];
+    let preferred: std::collections::HashSet<usize> = std::iter::once(key)
+        .chain(others)
+        .map(botbat_charts::preferred_slot)
+        .collect();
+    assert_eq!(
+        preferred.len(),
+        5,
+        "the names were chosen to prefer different hues"
+    );
+
+    // The same key in three views: alone, first of two, last of five (another order).
+    let alone = colour_of(&by_name(&[key]), key);
+    let first = colour_of(&by_name(&[key, "Analytics"]), key);
+    let mut crowd = others.to_vec();
+    crowd.push(key);
+    let last = colour_of(&by_name(&crowd), key);
+    assert_eq!(alone, first, "adding a series after it");
+    assert_eq!(alone, last, "other series before it");
+    for name in others {
+        assert_eq!(
+            colour_of(&by_name(&[name]), name),
+            colour_of(&by_name(&crowd), name)
+        );
+    }
+
+    // The colour comes from the name, not the position: series in the first place get
+    // different colours when their names differ.
+    let firsts: std::collections::HashSet<String> = others
+        .iter()
+        .map(|name| colour_of(&by_name(&[name]), name))
+        .collect();
+    assert_eq!(firsts.len(), others.len(), "{firsts:?}");
+}
+
+#[test]
+fn two_series_that_prefer_one_hue_are_told_apart_the_same_way_in_any_order() {
+    let (a, b) = ("Billing export", "CRM sync");
+    assert_eq!(
+        botbat_charts::preferred_slot(a),
+        botbat_charts::preferred_slot(b),
+        "the names were chosen to prefer the same hue"
+    );
+    let one = by_name(&[a, b]);
+    let other = by_name(&[b, a]);
+    assert_ne!(colour_of(&one, a), colour_of(&one, b));
+    assert_eq!(colour_of(&one, a), colour_of(&other, a));
+    assert_eq!(colour_of(&one, b), colour_of(&other, b));
+    // The first by name keeps its own hue.
+    assert_eq!(colour_of(&one, a), colour_of(&by_name(&[a]), a));
+}
+
+#[test]
+fn series_of_one_chart_never_share_a_colour_while_hues_last() {
+    let names = [
+        "GET /v1/contacts",
+        "POST /v1/contacts",
+        "GET /v1/me",
+        "POST /v1/messages/send",
+        "GET /v1/webhooks",
+        "GET /v1/usage/summary",
+        "GET /v1/rate_limits",
+        "GET /v1/api_keys",
+    ];
+    let chart = by_name(&names);
+    let rendered = render_svg(&chart, (640, 300), Theme::Light).expect("drawn");
+    let distinct: std::collections::HashSet<&String> = rendered.colors.iter().collect();
+    assert_eq!(distinct.len(), names.len(), "{:?}", rendered.colors);
+
+    // The order the series come in does not change who gets which colour.
+    let mut reversed = names;
+    reversed.reverse();
+    for name in names {
+        assert_eq!(
+            colour_of(&chart, name),
+            colour_of(&by_name(&reversed), name)
+        );
+    }
+}
+
+#[test]
+fn the_preferred_place_is_the_same_on_every_run() {
+    // FNV-1a is fixed by its definition, so these never move between builds or machines.
+    assert_eq!(
+        botbat_charts::preferred_slot(""),
+        0xcbf2_9ce4_8422_2325_u64 as usize % 8
+    );
+    let slots = botbat_charts::assign([
+        ("b", Hue::Palette(None)),
+        ("a", Hue::Palette(Some(3))),
+        ("Other (2)", Hue::Neutral),
+    ]);
+    assert_eq!(slots[1], 3, "a fixed place is kept");
+    assert_ne!(slots[0], 3, "a derived place avoids a fixed one");
+    assert_eq!(slots[0], {
+        let preferred = botbat_charts::preferred_slot("b");
+        if preferred == 3 {
+            4
+        } else {
+            preferred
+        }
+    });
+}

@@ -266,6 +266,7 @@ impl Console {
             p.sandbox_base_url_override = sandbox_override;
             p.production_base_url = production;
             p.theme = input.theme;
+            p.utc_times = input.utc_times;
         })
     }
 

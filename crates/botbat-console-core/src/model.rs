@@ -55,6 +55,10 @@ pub struct Preferences {
     pub sandbox_base_url_override: Option<String>,
     pub production_base_url: String,
     pub theme: Theme,
+    /// Every displayed time in UTC instead of the user's local time. Absent in files
+    /// written before the setting existed: local time.
+    #[serde(default)]
+    pub utc_times: bool,
 }
 
 impl Default for Preferences {
@@ -64,6 +68,7 @@ impl Default for Preferences {
             sandbox_base_url_override: None,
             production_base_url: DEFAULT_PRODUCTION_BASE_URL.to_string(),
             theme: Theme::System,
+            utc_times: false,
         }
     }
 }
@@ -73,6 +78,7 @@ pub struct SettingsInput {
     pub sandbox_base_url_override: Option<String>,
     pub production_base_url: String,
     pub theme: Theme,
+    pub utc_times: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -218,7 +218,12 @@ mod tests {
         let store = StoreFilePreferences::new(dir.path());
         let mut preferences = store.load().expect("readable");
         assert_eq!(preferences.theme, Theme::Dark);
+        assert!(
+            !preferences.utc_times,
+            "a file from before the UTC setting reads as local time"
+        );
         preferences.active_environment = Environment::Production;
+        preferences.utc_times = true;
         store.save(&preferences).expect("saved");
         let file: Value = serde_json::from_slice(
             &std::fs::read(dir.path().join(PREFERENCES_FILE)).expect("read"),
@@ -227,6 +232,7 @@ mod tests {
         assert_eq!(file["other"]["kept"], true);
         assert_eq!(file["preferences"]["active_environment"], "production");
         assert_eq!(file["preferences"]["theme"], "dark");
+        assert_eq!(file["preferences"]["utc_times"], true);
     }
 
     #[test]

@@ -227,6 +227,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
             sandbox_base_url_override: None,
             production_base_url: sandbox_url.clone(),
             theme: Theme::Dark,
+            utc_times: false,
         })
         .expect("saved");
     fx.console
@@ -263,6 +264,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
             sandbox_base_url_override: Some(sandbox_url),
             production_base_url: "https://api.botbat.com/v1".into(),
             theme: Theme::System,
+            utc_times: false,
         })
         .expect("saved");
     fx.console
@@ -285,6 +287,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
             sandbox_base_url_override: Some(closed),
             production_base_url: "https://api.botbat.com/v1".into(),
             theme: Theme::System,
+            utc_times: false,
         })
         .expect("saved");
     let console = fx.console.with_timeout(std::time::Duration::from_secs(2));
@@ -304,6 +307,7 @@ async fn bad_settings_are_refused_and_the_old_ones_kept() {
             sandbox_base_url_override: None,
             production_base_url: "api.botbat.com/v1".into(),
             theme: Theme::Light,
+            utc_times: false,
         })
         .expect_err("no scheme");
     assert_eq!(error.code, ConsoleCode::InvalidInput);
@@ -411,6 +415,7 @@ async fn production_needs_https_unless_it_is_on_this_machine() {
             sandbox_base_url_override: None,
             production_base_url: url.into(),
             theme: Theme::System,
+            utc_times: false,
         })
     };
     for refused in [
@@ -455,6 +460,7 @@ async fn production_needs_https_unless_it_is_on_this_machine() {
             sandbox_base_url_override: Some("http://sandbox.internal:4010/v1".into()),
             production_base_url: "https://api.botbat.com/v1".into(),
             theme: Theme::System,
+            utc_times: false,
         })
         .expect("a sandbox carries only bb_test_ keys: http is its user's call");
 }

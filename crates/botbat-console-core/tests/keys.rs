@@ -258,6 +258,7 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
             sandbox_base_url_override: None,
             production_base_url: live.base_url.clone(),
             theme: Theme::System,
+            utc_times: false,
         })
         .expect("settings");
     fx.console

@@ -864,6 +864,7 @@ async fn production_writes_need_confirmation_and_a_stale_environment_is_refused(
             sandbox_base_url_override: None,
             production_base_url: live.base_url.clone(),
             theme: Theme::System,
+            utc_times: false,
         })
         .expect("settings");
     fx.console

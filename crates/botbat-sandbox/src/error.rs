@@ -231,15 +231,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
             match inner.classify() {
                 serde_json::error::Category::Data => {
                     let message = strip_position(&inner.to_string());
-                    let field = if path == "." {
-                        missing_field(&message).unwrap_or_else(|| "body".to_string())
-                    } else {
-                        match missing_field(&message) {
-                            Some(name) => format!("{path}.{name}"),
-                            None => path,
+                    // A missing field reads "name is required", not serde's
+                    // "name: missing field `name`", which names it twice.
+                    Err(match (missing_field(&message), path == ".") {
+                        (Some(name), true) => SandboxError::field(&name, "is required"),
+                        (Some(name), false) => {
+                            SandboxError::field(&format!("{path}.{name}"), "is required")
                         }
-                    };
-                    Err(SandboxError::field(&field, message))
+                        (None, true) => SandboxError::field("body", message),
+                        (None, false) => SandboxError::field(&path, message),
+                    })
                 }
                 _ => Err(SandboxError::invalid(format!(
                     "Malformed JSON at line {}, column {}: {}.",
@@ -310,6 +311,7 @@ mod tests {
         let err = parse_json::<Body>(b"{\"scopes\": []}").expect_err("missing");
         assert_eq!(err.code, ErrorCode::ValidationError);
         assert_eq!(err.details[0].field, "name");
+        assert_eq!(err.details[0].issue, "is required");
         let err = parse_json::<Body>(b"{\"name\": \"x\", \"scopes\": [1]}").expect_err("type");
         assert_eq!(err.details[0].field, "scopes[0]");
     }

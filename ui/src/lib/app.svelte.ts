@@ -12,6 +12,7 @@ import type { Environment } from "./bindings/Environment";
 import type { Theme } from "./bindings/Theme";
 import type { PanelId } from "./panels";
 import { applyTheme } from "./theme";
+import { setUtcTimes } from "./time.svelte";
 
 // Asking the backend is an in-process call (no HTTP), so a short interval costs nothing
 // and the dashboard appears as soon as the sandbox is up.
@@ -40,6 +41,7 @@ export class AppState {
       const [status, preferences] = await Promise.all([appStatus(), getPreferences()]);
       this.status = status;
       this.setTheme(preferences.theme);
+      setUtcTimes(preferences.utc_times);
       this.generation += 1;
       void this.waitForSandbox();
     } catch (error) {

@@ -79,7 +79,7 @@ describe("backend", () => {
 
     await setEnvironment("production");
     await setManagementKey("sandbox", "bb_test_x");
-    await saveSettings({ sandbox_base_url_override: null, production_base_url: "https://p.example/v1", theme: "dark" });
+    await saveSettings({ sandbox_base_url_override: null, production_base_url: "https://p.example/v1", theme: "dark", utc_times: false });
     await testConnection("production");
 
     expect(seen).toEqual([
@@ -87,7 +87,7 @@ describe("backend", () => {
       ["set_management_key", { environment: "sandbox", key: "bb_test_x" }],
       [
         "save_settings",
-        { input: { sandbox_base_url_override: null, production_base_url: "https://p.example/v1", theme: "dark" } },
+        { input: { sandbox_base_url_override: null, production_base_url: "https://p.example/v1", theme: "dark", utc_times: false } },
       ],
       ["test_connection", { environment: "production" }],
     ]);

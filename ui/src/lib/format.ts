@@ -1,7 +1,9 @@
 // Display formatting shared by the panels. Figures use one fixed grouping style so a
-// number reads the same on every machine and in screenshots.
+// number reads the same on every machine and in screenshots. Instants are formatted by
+// time.svelte.ts, the one place that knows the displayed zone.
 
 import type { Environment } from "./bindings/Environment";
+import { formatDate } from "./time.svelte";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -19,13 +21,6 @@ export function plural(count: number, one: string, many: string): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
-/** Local wall-clock time of an RFC 3339 instant; the raw string if it does not parse. */
-export function formatTime(rfc3339: string): string {
-  const date = new Date(rfc3339);
-  if (Number.isNaN(date.getTime())) return rfc3339;
-  return date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-}
-
 export function environmentLabel(environment: Environment): string {
   return environment === "production" ? "Production" : "Sandbox";
 }
@@ -33,21 +28,6 @@ export function environmentLabel(environment: Environment): string {
 export function planLabel(plan: string): string {
   if (plan === "") return "Unknown plan";
   return plan.charAt(0).toUpperCase() + plan.slice(1);
-}
-
-/** Local date and time of an RFC 3339 instant, for a `title`; the raw string if it does not parse. */
-export function formatDateTime(rfc3339: string): string {
-  const date = new Date(rfc3339);
-  if (Number.isNaN(date.getTime())) return rfc3339;
-  return date.toLocaleString(undefined, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    timeZoneName: "short",
-  });
 }
 
 /**
@@ -73,7 +53,7 @@ export function relativeTime(rfc3339: string, now: number): string {
       return future ? `in ${amount} ${unit}` : `${amount} ${unit} ago`;
     }
   }
-  return new Date(then).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  return formatDate(new Date(then));
 }
 
 /** Whole seconds from `now` until an instant, never negative. */

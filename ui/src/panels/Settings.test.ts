@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
+import { setUtcTimes, timeDisplay } from "../lib/time.svelte";
 import { commandError, FakeBackend, SANDBOX_URL } from "../test/backend-fake";
 
 async function openSettings(backend: FakeBackend = new FakeBackend()) {
@@ -135,7 +136,7 @@ describe("settings", () => {
     await waitFor(() => expect(screen.getByTestId("base-url")).toHaveTextContent("http://10.0.0.5:4010/v1"));
     const saves = backend.callsTo("save_settings");
     expect(saves[saves.length - 1]?.args).toEqual({
-      input: { sandbox_base_url_override: "http://10.0.0.5:4010/v1", production_base_url: "https://api.botbat.com/v1", theme: "system" },
+      input: { sandbox_base_url_override: "http://10.0.0.5:4010/v1", production_base_url: "https://api.botbat.com/v1", theme: "system", utc_times: false },
     });
 
     await user.click(screen.getByRole("button", { name: "Use embedded" }));
@@ -150,5 +151,29 @@ describe("settings", () => {
 
     expect(document.documentElement.dataset.theme).toBe("dark");
     await waitFor(() => expect(backend.preferences.theme).toBe("dark"));
+  });
+
+  describe("times in UTC", () => {
+    afterEach(() => setUtcTimes(false));
+
+    it("switches every displayed time to UTC and saves the choice", async () => {
+      const backend = await openSettings();
+      const toggle = screen.getByTestId("settings-utc-times");
+      expect(toggle).not.toBeChecked();
+
+      await fireEvent.click(toggle);
+
+      expect(timeDisplay.utc).toBe(true);
+      await waitFor(() => expect(backend.preferences.utc_times).toBe(true));
+      expect(backend.preferences.theme).toBe("system");
+    });
+
+    it("starts in UTC when the saved preferences say so", async () => {
+      const backend = new FakeBackend();
+      backend.preferences.utc_times = true;
+      await openSettings(backend);
+      expect(timeDisplay.utc).toBe(true);
+      expect(screen.getByTestId("settings-utc-times")).toBeChecked();
+    });
   });
 });

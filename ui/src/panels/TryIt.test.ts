@@ -105,7 +105,7 @@ describe("Try It", () => {
 
     await fireEvent.click(screen.getByTestId("tryit-send-anyway"));
     await waitFor(() => expect(screen.getByTestId("tryit-status")).toHaveTextContent("422"));
-    expect(screen.getByTestId("tryit-error-details")).toHaveTextContent("name missing field name");
+    expect(screen.getByTestId("tryit-error-details")).toHaveTextContent("name is required");
     expect(fake.sent[0].options.force).toBe(true);
   });
 

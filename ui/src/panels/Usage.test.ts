@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import type { UsageChartRequest } from "../lib/bindings/UsageChartRequest";
 import type { UsageSyncReport } from "../lib/bindings/UsageSyncReport";
+import { formatDateTime, formatTime } from "../lib/time.svelte";
 import { commandError, deferred, FakeBackend } from "../test/backend-fake";
 import { emitSyncProgress, KEYS, progress, UsageFake } from "../test/usage-fake";
 
@@ -145,7 +146,7 @@ describe("usage", () => {
     const x = 60 + ((width - 20 - 60) / 144) * 10.5;
     await fireEvent.pointerMove(layer, { clientX: x, clientY: 120 });
     const tooltip = await screen.findByTestId("usage-chart-volume-tooltip");
-    const local = new Date("2025-11-20T01:40:00Z").toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    const local = formatTime("2025-11-20T01:40:00Z", { seconds: false, zone: false });
     expect(tooltip).toHaveTextContent(local);
     expect(within(tooltip).getAllByRole("listitem").map((li) => li.textContent?.replace(/\s+/g, " ").trim())).toEqual([
       "POST /v1/messages/send 41",
@@ -173,7 +174,8 @@ describe("usage", () => {
     await waitFor(() => expect(backend.callsTo("usage_sync").length).toBeGreaterThanOrEqual(1));
     await emitSyncProgress(progress("sandbox"));
     const running = await screen.findByTestId("usage-sync-progress");
-    await waitFor(() => expect(running).toHaveTextContent("Syncing… 1,200 requests · 600/s · reached 12 Nov"));
+    const reached = formatDateTime("2025-11-12T14:00:00Z", { seconds: false });
+    await waitFor(() => expect(running).toHaveTextContent(`Syncing… 1,200 requests · 600/s · reached ${reached}`));
     expect(running).toHaveTextContent("about 3,800 left");
     expect(screen.getByTestId("usage-sync")).toHaveAttribute("data-state", "running");
 

@@ -256,6 +256,7 @@ export class FakeBackend {
     sandbox_base_url_override: null,
     production_base_url: PRODUCTION_URL,
     theme: "system",
+    utc_times: false,
   };
   keys: Record<Environment, string | null> = { sandbox: "bb_test_aaaaaaaaaaaaaaaaaaaaaaaaaaaa9f3c", production: null };
   overrides = new Map<string, Handler>();

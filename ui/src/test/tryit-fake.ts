@@ -242,9 +242,9 @@ export class TryItFake {
                   status: 422,
                   status_text: "Unprocessable Entity",
                   meaning: "validation_error: the fields in `details` are invalid",
-                  body: '{"error":{"code":"validation_error","details":[{"field":"name","issue":"missing field `name`"}]}}',
-                  json: { error: { code: "validation_error", details: [{ field: "name", issue: "missing field `name`" }] } },
-                  error_details: [{ field: "name", issue: "missing field `name`" }],
+                  body: '{"error":{"code":"validation_error","details":[{"field":"name","issue":"is required"}]}}',
+                  json: { error: { code: "validation_error", details: [{ field: "name", issue: "is required" }] } },
+                  error_details: [{ field: "name", issue: "is required" }],
                 })
               : response({ method: request.method });
         }

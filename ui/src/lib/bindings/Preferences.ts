@@ -9,4 +9,9 @@ export type Preferences = { active_environment: Environment,
 /**
  * `null`: the embedded sandbox.
  */
-sandbox_base_url_override: string | null, production_base_url: string, theme: Theme, };
+sandbox_base_url_override: string | null, production_base_url: string, theme: Theme, 
+/**
+ * Every displayed time in UTC instead of the user's local time. Absent in files
+ * written before the setting existed: local time.
+ */
+utc_times: boolean, };

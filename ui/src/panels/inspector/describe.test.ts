@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Verdict } from "../../lib/bindings/Verdict";
 import { summary } from "../../test/webhooks-fake";
-import { clockTime, describeTunnel, describeVerdict, forwardBadge, parseHeaders, verdictBadge } from "./describe";
+import { describeTunnel, describeVerdict, forwardBadge, parseHeaders, verdictBadge } from "./describe";
 
 function refused(problem: Verdict["problem"], matched: string | null = null): Verdict {
   return { scheme: "standard", valid: false, matched, problem, detail: "The backend's diagnosis.", skew_seconds: null };
@@ -79,7 +79,7 @@ describe("tunnel state", () => {
       now,
     );
     expect(view.tone).toBe("good");
-    expect(view.detail).toMatch(/^since \d\d:\d\d:\d\d · last heartbeat 5 s ago · 1 event$/);
+    expect(view.detail).toMatch(/^since \d\d:\d\d:\d\d( [AP]M)? · last heartbeat 5 s ago · 1 event$/);
   });
 
   it("counts down to the next try and says why", () => {
@@ -116,9 +116,5 @@ describe("helpers", () => {
     });
     expect(parseHeaders("ok: 1\nno colon here")).toEqual({ ok: false, error: 'Line 2 is not "Name: value": no colon here' });
     expect(parseHeaders("bad name: 1").ok).toBe(false);
-  });
-
-  it("shows milliseconds, since captures come faster than a second apart", () => {
-    expect(clockTime(new Date(2025, 0, 15, 9, 5, 7, 42).toISOString())).toBe("09:05:07.042");
   });
 });

@@ -8,6 +8,7 @@ import type { Scheme } from "../../lib/bindings/Scheme";
 import type { TunnelStatus } from "../../lib/bindings/TunnelStatus";
 import type { Verdict } from "../../lib/bindings/Verdict";
 import { secondsUntil } from "../../lib/format";
+import { formatTime } from "../../lib/time.svelte";
 
 export type Tone = "good" | "bad" | "neutral" | "busy";
 
@@ -168,7 +169,7 @@ export function describeTunnel(status: TunnelStatus, now: number): TunnelView {
       return {
         tone: "good",
         label: "Connected",
-        detail: `since ${clockTime(state.since, false)} · ${heartbeat} · ${events}${resumed}`,
+        detail: `since ${formatTime(state.since)} · ${heartbeat} · ${events}${resumed}`,
         active: true,
       };
     }
@@ -183,7 +184,7 @@ export function describeTunnel(status: TunnelStatus, now: number): TunnelView {
       return {
         tone: "bad",
         label: "Stale",
-        detail: `no event or heartbeat since ${clockTime(state.since, false)} (${age(state.since, now)}); reconnecting`,
+        detail: `no event or heartbeat since ${formatTime(state.since)} (${age(state.since, now)}); reconnecting`,
         active: true,
       };
   }
@@ -193,15 +194,6 @@ export function formatBytes(size: number): string {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
   return `${(size / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-/** `10:42:13.042` (local, 24 h): captures arrive faster than a second apart. */
-export function clockTime(iso: string, millis = true): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  const seconds = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  return millis ? `${seconds}.${pad(date.getMilliseconds(), 3)}` : seconds;
 }
 
 /** Parses "Name: value" lines (the edit-and-replay editor) into header pairs. */

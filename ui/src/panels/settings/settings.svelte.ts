@@ -19,6 +19,7 @@ import type { KeyPresence } from "../../lib/bindings/KeyPresence";
 import type { Preferences } from "../../lib/bindings/Preferences";
 import type { SettingsInput } from "../../lib/bindings/SettingsInput";
 import type { Theme } from "../../lib/bindings/Theme";
+import { setUtcTimes } from "../../lib/time.svelte";
 import { baseUrlProblem, DEFAULT_PRODUCTION_BASE_URL } from "../../lib/url";
 
 export interface EnvForm {
@@ -63,6 +64,7 @@ export class SettingsState {
   testing = $state<Environment | null>(null);
   connection = $state<ConnectionResult | null>(null);
   themeFailure = $state<BackendError | null>(null);
+  timesFailure = $state<BackendError | null>(null);
 
   private readonly app: AppState;
 
@@ -99,6 +101,7 @@ export class SettingsState {
       sandbox_base_url_override: this.preferences.sandbox_base_url_override,
       production_base_url: this.preferences.production_base_url,
       theme: this.preferences.theme,
+      utc_times: this.preferences.utc_times,
     };
   }
 
@@ -213,6 +216,19 @@ export class SettingsState {
       this.preferences = await saveSettings({ ...input, theme });
     } catch (raw) {
       this.themeFailure = BackendError.from(raw);
+    }
+  }
+
+  /** Shows every time in UTC (or local time again) at once, then saves the choice. */
+  async chooseUtcTimes(utc: boolean): Promise<void> {
+    const input = this.currentInput();
+    setUtcTimes(utc);
+    this.timesFailure = null;
+    if (input === null) return;
+    try {
+      this.preferences = await saveSettings({ ...input, utc_times: utc });
+    } catch (raw) {
+      this.timesFailure = BackendError.from(raw);
     }
   }
 }

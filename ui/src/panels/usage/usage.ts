@@ -7,6 +7,7 @@ import type { UsageChartKind } from "../../lib/bindings/UsageChartKind";
 import type { UsageChartRequest } from "../../lib/bindings/UsageChartRequest";
 import type { UsageRange } from "../../lib/bindings/UsageRange";
 import { formatCount } from "../../lib/format";
+import { formatDate, formatTime } from "../../lib/time.svelte";
 
 export const RANGES: ReadonlyArray<{ value: UsageRange; label: string }> = [
   { value: "1h", label: "1 h" },
@@ -69,15 +70,6 @@ export function chartQuery(chart: UsageChartKind, filters: UsageFilters, breakdo
   };
 }
 
-/**
- * The viewer's IANA time zone (`Europe/Berlin`): the backend starts days at its local
- * midnights, 23 or 25 hours apart when the clocks change. Sent as the system reports it;
- * the backend refuses a name it does not know rather than guess.
- */
-export function timeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
-}
-
 export function formatValue(value: number | null, unit: ChartUnit): string {
   if (value === null || !Number.isFinite(value)) return "—";
   switch (unit) {
@@ -90,25 +82,25 @@ export function formatValue(value: number | null, unit: ChartUnit): string {
   }
 }
 
-const TIME: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
-const DAY: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short" };
+const DAY: Intl.DateTimeFormatOptions = { year: undefined, weekday: "short", day: "numeric", month: "short" };
 
 /**
- * "Fri 20 Nov, 14:00 – 15:00": a bucket in the viewer's local time, from its start to
- * its end (the next bucket's start: a day with a clock change is 23 or 25 hours long).
+ * "Fri 20 Nov, 14:00 – 15:00": a bucket in the displayed zone (the chart was drawn in it),
+ * from its start to its end (the next bucket's start: a day with a clock change is 23 or
+ * 25 hours long).
  */
 export function bucketLabel(startRfc3339: string, endRfc3339: string, bucketSeconds: number): string {
   const start = new Date(startRfc3339);
   if (Number.isNaN(start.getTime())) return startRfc3339;
   const end = new Date(endRfc3339);
   if (Number.isNaN(end.getTime())) return startRfc3339;
-  const day = start.toLocaleDateString("en-GB", DAY);
+  const day = formatDate(start, DAY);
   if (bucketSeconds >= 86_400) {
     // The last day of a bucket: the day before the next bucket starts.
     const last = new Date(end.getTime() - 1);
-    return bucketSeconds === 86_400 ? day : `${day} – ${last.toLocaleDateString("en-GB", DAY)}`;
+    return bucketSeconds === 86_400 ? day : `${day} – ${formatDate(last, DAY)}`;
   }
-  return `${day}, ${start.toLocaleTimeString("en-GB", TIME)} – ${end.toLocaleTimeString("en-GB", TIME)}`;
+  return `${day}, ${formatTime(start, { seconds: false, zone: false })} – ${formatTime(end, { seconds: false })}`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,0 +1,156 @@
+// Every panel at the smallest supported window (1024×700) and at a large one (1920×1080):
+// a screenshot of each, no sideways scrolling anywhere (neither the document, nor the
+// panel's scroll area, nor any box inside the panel), every panel held to the one content
+// width, and an axe-core accessibility check of every panel with no serious or critical
+// violation. axe-core comes from npm and is injected into the real window as its source.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { click, e2e, OUT_DIR, UI_TIMEOUT_MS, waitForTestId } from './lib/app.mjs';
+
+const TEST_TIMEOUT_MS = 600_000;
+
+const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'settings'];
+
+const SIZES = [
+  { width: 1024, height: 700 },
+  { width: 1920, height: 1080 },
+];
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
+ * window manager (or its absence) adds around the page, and waits until the page sees it.
+ */
+async function resizeViewport(browser, width, height) {
+  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
+  await browser.setWindowSize(width, height);
+  const [w, h] = await viewport();
+  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
+  let last = [0, 0];
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await viewport();
+        return last[0] === width && last[1] === height;
+      },
+      { timeout: UI_TIMEOUT_MS, interval: 100 },
+    );
+  } catch {
+    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
+  }
+}
+
+/** What scrolls sideways: the document, the panel's scroll area, and any box in the panel. */
+async function sidewaysScroll(browser, panel) {
+  return browser.execute((testId) => {
+    const describe = (el) => {
+      const id = el.getAttribute('data-testid');
+      if (id) return `[data-testid="${id}"]`;
+      const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      return `${el.tagName.toLowerCase()}${cls}`;
+    };
+    const root = document.querySelector(`[data-testid="${testId}"]`);
+    const content = root?.closest('main');
+    const found = [];
+    const check = (el, what) => {
+      if (el && el.scrollWidth > el.clientWidth) found.push(`${what}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+    };
+    check(document.documentElement, 'document');
+    check(document.body, 'body');
+    check(content, 'panel scroll area (main)');
+    for (const el of root ? root.querySelectorAll('*') : []) {
+      const { overflowX } = getComputedStyle(el);
+      if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth) {
+        check(el, describe(el));
+      }
+    }
+    return { found, panelWidth: root ? Math.round(root.getBoundingClientRect().width) : 0 };
+  }, `panel-${panel}`);
+}
+
+/** Injects axe-core once per page load and runs it on the whole window. */
+async function axeViolations(browser) {
+  const loaded = await browser.execute(() => typeof window.axe === 'object');
+  if (!loaded) {
+    await browser.execute(AXE_SOURCE);
+    assert.equal(await browser.execute(() => typeof window.axe === 'object'), true, 'axe-core did not load');
+  }
+  const result = await browser.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ['violations'] })
+      .then((r) =>
+        done({
+          violations: r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
+          })),
+        }),
+      )
+      .catch((err) => done({ error: String(err) }));
+  });
+  if (result.error) throw new Error(`axe-core failed: ${result.error}`);
+  return result.violations;
+}
+
+/** Waits until a panel has finished its first load (nothing in it still says it is loading). */
+async function settle(browser, panel) {
+  await waitForTestId(browser, `panel-${panel}`);
+  await browser
+    .waitUntil(
+      () =>
+        browser.execute(
+          (id) => !document.querySelector(`[data-testid="${id}"] [aria-busy="true"]`),
+          `panel-${panel}`,
+        ),
+      { timeout: 15_000, interval: 200 },
+    )
+    .catch(() => {});
+}
+
+test('every panel fits 1024×700 and 1920×1080 without sideways scrolling, and passes axe', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const ctx = await e2e(t, 'layout');
+  const { browser } = await ctx.launch();
+  await waitForTestId(browser, 'panel-dashboard');
+
+  const problems = [];
+  const widths = {};
+  for (const { width, height } of SIZES) {
+    await resizeViewport(browser, width, height);
+    for (const panel of PANELS) {
+      await click(browser, `nav-${panel}`);
+      await settle(browser, panel);
+      await ctx.shot(browser, `${width}x${height}-${panel}`);
+      const { found, panelWidth } = await sidewaysScroll(browser, panel);
+      for (const f of found) problems.push(`${panel} at ${width}×${height}: ${f}`);
+      widths[`${panel}@${width}`] = panelWidth;
+    }
+  }
+  const serious = [];
+  const report = {};
+  for (const panel of PANELS) {
+    await click(browser, `nav-${panel}`);
+    await settle(browser, panel);
+    report[panel] = await axeViolations(browser);
+    for (const v of report[panel]) {
+      if (v.impact === 'serious' || v.impact === 'critical') {
+        serious.push(`${panel}: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
+      }
+    }
+  }
+  // Every violation, the minor ones too, for whoever reads the run.
+  writeFileSync(join(OUT_DIR, 'layout-axe.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  // Everything is gathered first, so one run reports every finding at once.
+  assert.deepEqual(problems, [], `sideways scrolling:\n${problems.join('\n')}`);
+  // One content width rule: at 1920×1080 every panel is as wide as every other.
+  const wide = PANELS.map((p) => widths[`${p}@1920`]);
+  assert.equal(new Set(wide).size, 1, `panel widths at 1920×1080 differ: ${JSON.stringify(widths)}`);
+  assert.deepEqual(serious, [], `axe-core found serious or critical violations:\n${serious.join('\n')}`);
+});
