@@ -50,8 +50,9 @@ trap stop_xvfb EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# -displayfd makes Xvfb pick a free display itself and report it once it accepts clients.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp \
+# -displayfd makes Xvfb pick a free display itself and report it once it accepts clients. The
+# screen is as large as the biggest window the layout test opens (1920×1080).
+Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp \
   3>"$xvfb_dir/display" >"$out/xvfb.log" 2>&1 &
 xvfb_pid=$!
 display=""
