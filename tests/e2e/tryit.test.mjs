@@ -48,6 +48,64 @@ async function reveal(browser, testId) {
   return el;
 }
 
+/**
+ * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
+ * window manager (or its absence) adds around the page, and waits until the page sees it.
+ */
+async function resizeViewport(browser, width, height) {
+  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
+  await browser.setWindowSize(width, height);
+  const [w, h] = await viewport();
+  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
+  let last = [0, 0];
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await viewport();
+        return last[0] === width && last[1] === height;
+      },
+      { timeout: UI_TIMEOUT_MS, interval: 100 },
+    );
+  } catch {
+    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
+  }
+}
+
+/** Where the Send button, the request and the response are, and what scrolls sideways. */
+async function geometry(browser) {
+  return browser.execute(() => {
+    const rect = (id) => {
+      const r = document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect();
+      return r ? { top: r.top, bottom: r.bottom, left: r.left, right: r.right } : null;
+    };
+    const content = document.querySelector('main.content');
+    const wide = [document.scrollingElement, content, document.querySelector('[data-testid="panel-try-it"]')]
+      .filter((el) => el && el.scrollWidth > el.clientWidth)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
+    return {
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+      send: rect('tryit-send'),
+      work: rect('tryit-work'),
+      response: rect('tryit-response'),
+      wide,
+    };
+  });
+}
+
+function assertSendInView(g, when) {
+  assert.ok(g.send, `${when}: no Send button`);
+  assert.ok(
+    g.send.top >= 0 && g.send.bottom <= g.viewport.height && g.send.left >= 0 && g.send.right <= g.viewport.width,
+    `${when}: Send is outside the ${g.viewport.width}×${g.viewport.height} viewport: ${JSON.stringify(g.send)}`,
+  );
+}
+
+/** Scrolls the panel until the request's last line is at the bottom of the window: the
+ * sticky send bar must stay in view. */
+async function scrollToEndOfRequest(browser) {
+  await browser.execute(() => document.querySelector('[data-testid="tryit-builder"]').scrollIntoView({ block: 'end' }));
+}
+
 async function openTryIt(browser) {
   await click(browser, 'nav-try-it');
   await waitForTestId(browser, 'panel-try-it');
@@ -131,6 +189,8 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
     async () => (await credential.$$('option').map((o) => o.getAttribute('value'))).includes(key.id),
     { timeout: 30_000, timeoutMsg: 'the kept key is not offered as a credential' },
   );
+  // Clear of the sticky send bar, which covers whatever has scrolled under it.
+  await browser.execute((el) => el.scrollIntoView({ block: 'center' }), credential);
   await credential.selectByAttribute('value', key.id);
   await waitForText(browser, 'tryit-missing-scope', 'contacts:write');
   await waitForText(browser, 'tryit-credential-scopes', 'contacts:read');
@@ -264,16 +324,7 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   for (let i = 0; i < 3; i += 1) {
     const before = (await (await byTestId(browser, 'tryit-request-id')).getText()).trim();
     await click(browser, 'tryit-send');
-    try {
-      await waitForText(browser, 'tryit-request-id', (id) => id !== before, { timeout: 10_000 });
-    } catch {
-      // Once, in a full run, the first Send after typing in the editor was not acted on
-      // (history unchanged, no "Not sent"). Click once more so the paging below still gets
-      // its contacts, and say so in the log: the dropped click is an open bug.
-      t.diagnostic(`Send ${i + 1} was not acted on within 10 s; clicked again`);
-      await click(browser, 'tryit-send');
-      await waitForText(browser, 'tryit-request-id', (id) => id !== before);
-    }
+    await waitForText(browser, 'tryit-request-id', (id) => id !== before);
     await waitForText(browser, 'tryit-status', '201');
   }
 
@@ -310,3 +361,61 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   await reveal(browser, 'tryit-fetch-run');
   await ctx.shot(browser, 'fetched-all');
 });
+
+// Known open: at 1024×700 the Try It panel measured 1 px wider than its area (753 > 752), and
+// the 1920×1080 half has not yet run in the real window; `todo` until both are seen to pass.
+test(
+  'Try It laid out for send-and-read: Send in view, Ctrl+Enter sends, the response under or beside the request',
+  { timeout: TEST_TIMEOUT_MS, todo: 'a 1 px sideways overflow at 1024×700 is open' },
+  async (t) => {
+    const ctx = await e2e(t, 'tryit-layout');
+    const { browser } = await ctx.launch();
+    await waitForTestId(browser, 'panel-dashboard');
+    await openTryIt(browser);
+    // Laid out for send-and-read. At 1024×700: Send is in view once an endpoint is chosen and
+    // stays there when the request scrolls; Ctrl+Enter in the body editor sends; the response
+    // comes under the request; nothing scrolls sideways.
+    await resizeViewport(browser, 1024, 700);
+    await click(browser, 'tryit-op-create_contact');
+    await waitForAttribute(browser, 'tryit-builder', 'data-operation', 'create_contact');
+    assertSendInView(await geometry(browser), '1024×700, create chosen');
+    await waitForText(browser, 'tryit-response-docs', /201[\s\S]*The contact/);
+    const before = (await (await byTestId(browser, 'tryit-request-id')).getText().catch(() => '')).trim();
+    const body = '{"name": "Keyboard Only", "tags": ["ctrl-enter"]}';
+    await typeInEditor(browser, 'tryit-body', body);
+    await browser.keys(['Control', 'Enter']);
+    await waitForText(browser, 'tryit-request-id', (id) => /^req_/.test(id) && id !== before);
+    await waitForText(browser, 'tryit-status', '201');
+    assert.equal(await editorText(browser, 'tryit-body'), body, 'Ctrl+Enter sent the body and added no line to it');
+    await waitForAttribute(browser, 'tryit-conformance', 'data-state', 'ok');
+    await scrollToEndOfRequest(browser);
+    let g = await geometry(browser);
+    assertSendInView(g, '1024×700, scrolled to the end of the request');
+    assert.ok(g.response.top >= g.work.bottom, `at 1024×700 the response is under the request: ${JSON.stringify(g)}`);
+    assert.deepEqual(g.wide, [], 'nothing scrolls sideways at 1024×700');
+    await ctx.shot(browser, 'layout-1024x700-scrolled');
+    await browser.execute(() => {
+      document.querySelector('main.content').scrollTop = 0;
+    });
+    await ctx.shot(browser, 'layout-1024x700');
+
+    // At 1920×1080 the response sits beside the request; Ctrl+Enter outside the editor sends.
+    await resizeViewport(browser, 1920, 1080);
+    await click(browser, 'tryit-op-me');
+    await waitForAttribute(browser, 'tryit-builder', 'data-operation', 'me');
+    assertSendInView(await geometry(browser), '1920×1080, me chosen');
+    await waitForText(browser, 'tryit-response-docs', /200/);
+    await browser.keys(['Control', 'Enter']);
+    await waitForText(browser, 'tryit-status', '200');
+    await waitForAttribute(browser, 'tryit-conformance', 'data-state', 'ok');
+    g = await geometry(browser);
+    assertSendInView(g, '1920×1080, after sending');
+    assert.ok(g.response.left >= g.work.right, `at 1920×1080 the response is beside the request: ${JSON.stringify(g)}`);
+    assert.ok(g.response.top < g.work.bottom, `beside, not under: ${JSON.stringify(g)}`);
+    assert.deepEqual(g.wide, [], 'nothing scrolls sideways at 1920×1080');
+    await ctx.shot(browser, 'layout-1920x1080');
+    await click(browser, 'tryit-docs-example');
+    await waitForText(browser, 'tryit-doc-example-200', /"/);
+    await ctx.shot(browser, 'response-docs-example');
+  },
+);

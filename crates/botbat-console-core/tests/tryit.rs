@@ -12,8 +12,8 @@ use std::sync::Arc;
 use botbat_api::{ErrorCode, Plan, Scope};
 use botbat_console_core::keys::key_secret_id;
 use botbat_console_core::tryit::{
-    parse_catalog, parse_catalog_for_path, DocumentText, TryFormPart, TryIt, TryOperation, TryPair,
-    TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
+    conformance, parse_catalog, parse_catalog_for_path, DocumentText, Patterns, TryFormPart, TryIt,
+    TryOperation, TryPair, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
 };
 use botbat_console_core::{
     Console, ConsoleCode, CreateKeyInput, Environment, JsonFilePreferences, KeychainState,
@@ -334,6 +334,190 @@ async fn every_documented_example_passes_the_console_side_validation() {
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} JSON bodies");
+}
+
+#[tokio::test]
+async fn every_documented_response_shows_its_schema_and_an_example_that_conforms_to_it() {
+    let fx = fixture(Plan::Enterprise).await;
+    let catalog = fx.tryit.catalog(&fx.console, false).await.expect("catalog");
+    // A real response to stand each example in for: the checks read its status and body.
+    let received = fx
+        .tryit
+        .send(
+            &fx.console,
+            Environment::Sandbox,
+            &request("me", "GET", "/v1/me"),
+            TrySendOptions::default(),
+        )
+        .await
+        .expect("sent");
+    let patterns = Patterns::default();
+    let mut checked = 0;
+    for operation in catalog.modules.iter().flat_map(|m| m.operations.iter()) {
+        assert!(
+            !operation.responses.is_empty(),
+            "{} documents no response",
+            operation.id
+        );
+        for doc in &operation.responses {
+            assert!(
+                !doc.description.is_empty(),
+                "{} {}",
+                operation.id,
+                doc.status
+            );
+            let (Some(schema), Some(example)) = (&doc.schema, &doc.example) else {
+                continue;
+            };
+            assert!(
+                !schema.to_string().contains("$ref"),
+                "{} {}: the schema is resolved",
+                operation.id,
+                doc.status
+            );
+            let mut standing_in = received.clone();
+            standing_in.status = doc.status.parse().expect("a numeric status");
+            standing_in.body = example.to_string();
+            standing_in.json = Some(example.clone());
+            let outcome = conformance(operation, &standing_in, &patterns);
+            assert_eq!(outcome.documented.as_deref(), Some(doc.status.as_str()));
+            assert!(
+                outcome.issues.is_empty(),
+                "{} {}: {:?}\n{example}",
+                operation.id,
+                doc.status,
+                outcome.issues
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 300, "only {checked} documented bodies");
+    let create = catalog
+        .modules
+        .iter()
+        .flat_map(|m| m.operations.iter())
+        .find(|op| op.id == "create_contact")
+        .expect("create_contact");
+    let created = create
+        .responses
+        .iter()
+        .find(|r| r.status == "201")
+        .expect("201");
+    assert_eq!(created.content_type.as_deref(), Some("application/json"));
+    let example = created.example.as_ref().expect("an example");
+    for field in ["id", "name", "tags", "created_at", "email"] {
+        assert!(example.get(field).is_some(), "{field} in {example}");
+    }
+}
+
+#[tokio::test]
+async fn a_response_is_checked_against_its_documented_schema_and_a_planted_mismatch_is_caught() {
+    let fx = fixture(Plan::Enterprise).await;
+    let env = Environment::Sandbox;
+    let catalog = fx.tryit.catalog(&fx.console, false).await.expect("catalog");
+    let operation = |id: &str| {
+        catalog
+            .modules
+            .iter()
+            .flat_map(|m| m.operations.iter())
+            .find(|op| op.id == id)
+            .cloned()
+            .expect("operation")
+    };
+    let send = |request: TryRequest| {
+        let fx = &fx;
+        async move {
+            fx.tryit
+                .send(&fx.console, env, &request, TrySendOptions::default())
+                .await
+                .expect("sent")
+        }
+    };
+
+    // What the sandbox answers matches what it documents.
+    let created = send(create_contact(
+        r#"{"name": "Ada Lovelace", "email": "ada@example.com", "tags": ["vip"]}"#,
+    ))
+    .await;
+    assert_eq!(created.status, 201);
+    let outcome = created.conformance.clone().expect("checked");
+    assert_eq!(outcome.documented.as_deref(), Some("201"));
+    assert!(outcome.checked);
+    assert!(outcome.issues.is_empty(), "{:?}", outcome.issues);
+    for (id, path) in [
+        ("me", "/v1/me"),
+        ("list_contacts", "/v1/contacts"),
+        ("list_keys", "/v1/api_keys"),
+        ("list_events", "/v1/events"),
+        ("list_templates", "/v1/templates"),
+        ("rate_limits", "/v1/rate_limits"),
+    ] {
+        let response = send(request(id, "GET", path)).await;
+        let outcome = response.conformance.expect("checked");
+        assert_eq!(
+            (response.status, outcome.documented.as_deref()),
+            (200, Some("200")),
+            "{path}"
+        );
+        assert!(outcome.issues.is_empty(), "{path}: {:?}", outcome.issues);
+    }
+    let missing = send(TryRequest {
+        path_params: vec![TryPair::new("id", "ct_missing")],
+        ..request("get_contact", "GET", "/v1/contacts/{id}")
+    })
+    .await;
+    let outcome = missing.conformance.expect("checked");
+    assert_eq!(
+        (missing.status, outcome.documented.as_deref()),
+        (404, Some("404"))
+    );
+    assert!(outcome.issues.is_empty(), "{:?}", outcome.issues);
+
+    // Planted mismatches in the real 201: each is named by its path, with what came.
+    let create = operation("create_contact");
+    let patterns = Patterns::default();
+    let mut planted = created.clone();
+    let mut json = created.json.clone().expect("json");
+    json["id"] = json!(42);
+    json["tags"] = json!(["vip", 7]);
+    json.as_object_mut().expect("object").remove("name");
+    planted.body = json.to_string();
+    planted.json = Some(json);
+    let issues = conformance(&create, &planted, &patterns).issues;
+    let found: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.field.as_str(), i.issue.as_str()))
+        .collect();
+    assert!(
+        found.contains(&("id", "must be a string (got an integer)")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("tags[1]", "must be a string (got an integer)")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(f, i)| *f == "name" && i.starts_with("is required")),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 3, "{found:?}");
+
+    // A body that is not JSON, and a status the operation does not document.
+    let mut html = created.clone();
+    html.body = "<html>Bad gateway</html>".into();
+    html.json = None;
+    html.content_type = Some("text/html".into());
+    let issues = conformance(&create, &html, &patterns).issues;
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].field, "body");
+    assert!(issues[0].issue.contains("text/html"), "{issues:?}");
+    let mut teapot = created.clone();
+    teapot.status = 418;
+    let outcome = conformance(&create, &teapot, &patterns);
+    assert_eq!(outcome.documented, None);
+    assert!(!outcome.checked);
 }
 
 #[tokio::test]

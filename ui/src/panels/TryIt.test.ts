@@ -264,4 +264,72 @@ describe("Try It", () => {
     ]);
     expect(fake.sent[0].request.body).toBeNull();
   });
+
+  it("documents every response with its schema and an example, and opens the one received", async () => {
+    await openTryIt();
+    await choose("create_contact");
+    const docs = await screen.findByTestId("tryit-response-docs");
+    expect(within(docs).getByTestId("tryit-doc-201")).toHaveTextContent("The contact");
+    expect(within(docs).getByTestId("tryit-doc-422")).toHaveTextContent("validation_error");
+    const created = within(docs).getByTestId("tryit-doc-201");
+    expect(created.querySelector("details")).toHaveAttribute("open");
+    expect(created).toHaveTextContent(/id\s*\*\s*string\s*ct_…/);
+    expect(created).toHaveTextContent("whatsapp | sms");
+    expect(created).toHaveTextContent(/tags\s*\*\s*array of string/);
+    await fireEvent.click(within(docs).getByTestId("tryit-docs-example"));
+    expect(within(docs).getByTestId("tryit-doc-example-201")).toHaveTextContent('"name": "example name"');
+  });
+
+  it("shows where a response differs from its documented schema, and a status it does not document", async () => {
+    const fake = new TryItFake();
+    fake.queue.push(
+      response({
+        body: '{"id":42}',
+        json: { id: 42 },
+        conformance: {
+          documented: "201",
+          checked: true,
+          issues: [
+            { field: "id", issue: "must be a string (got an integer)" },
+            { field: "name", issue: "is required" },
+          ],
+        },
+      }),
+      response({ status: 418, status_text: "I'm a teapot", conformance: { documented: null, checked: false, issues: [] } }),
+    );
+    await openTryIt(new FakeBackend(), fake);
+    await choose("create_contact");
+    await fireEvent.click(screen.getByTestId("tryit-send"));
+    const mismatch = await screen.findByTestId("tryit-conformance");
+    expect(mismatch).toHaveAttribute("data-state", "mismatch");
+    expect(mismatch).toHaveTextContent("2 places differ from the documented 201 schema");
+    expect(within(mismatch).getByTestId("tryit-conformance-issues")).toHaveTextContent("id must be a string (got an integer)");
+    expect(mismatch).toHaveTextContent("name is required");
+
+    await fireEvent.click(screen.getByTestId("tryit-send"));
+    await waitFor(() => expect(screen.getByTestId("tryit-status")).toHaveTextContent("418"));
+    const undocumented = screen.getByTestId("tryit-conformance");
+    expect(undocumented).toHaveAttribute("data-state", "undocumented");
+    expect(undocumented).toHaveTextContent("does not document a 418 response");
+
+    await fireEvent.click(screen.getByTestId("tryit-send"));
+    await waitFor(() => expect(screen.getByTestId("tryit-conformance")).toHaveAttribute("data-state", "ok"));
+    expect(screen.getByTestId("tryit-conformance")).toHaveTextContent("Matches the documented 201 schema");
+  });
+
+  it("sends on Ctrl+Enter, from the panel and from inside the body editor", async () => {
+    const { fake } = await openTryIt();
+    await choose("create_contact");
+    await editorText("tryit-body");
+    await fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(fake.sent).toHaveLength(1));
+    await screen.findByTestId("tryit-response");
+
+    await typeInEditor("tryit-body", '{"name": "Grace"}');
+    const content = screen.getByTestId("tryit-body").querySelector(".cm-content") as HTMLElement;
+    await fireEvent.keyDown(content, { key: "Enter", code: "Enter", ctrlKey: true });
+    await waitFor(() => expect(fake.sent).toHaveLength(2));
+    expect(fake.sent[1].request.body).toBe('{"name": "Grace"}');
+    expect(await editorText("tryit-body")).toBe('{"name": "Grace"}');
+  });
 });

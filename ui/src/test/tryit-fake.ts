@@ -44,6 +44,19 @@ function op(overrides: Partial<TryOperation> & Pick<TryOperation, "id" | "method
 
 export const CONTACT_EXAMPLE = '{\n  "name": "Ada Lovelace",\n  "phone": "+447700900123"\n}';
 
+/** The documented 201 of a create: a contact, as the sandbox's document describes it. */
+export const CONTACT_SCHEMA = {
+  type: "object",
+  description: "A person the organisation messages.",
+  required: ["id", "name", "tags"],
+  properties: {
+    id: { type: "string", description: "`ct_…`" },
+    name: { type: "string" },
+    channel: { type: "string", enum: ["whatsapp", "sms"] },
+    tags: { type: "array", items: { type: "string" } },
+  },
+};
+
 export function catalog(): TryCatalog {
   const contacts = [
     op({
@@ -59,7 +72,7 @@ export function catalog(): TryCatalog {
         limitParam,
         { ...limitParam, name: "segment", description: "", kind: "string", format: null, minimum: null, maximum: null, schema: { type: "string" } },
       ],
-      responses: [{ status: "200", description: "A page of contacts" }],
+      responses: [{ status: "200", description: "A page of contacts", content_type: "application/json", schema: { type: "object" }, example: {} }],
     }),
     op({
       id: "create_contact",
@@ -80,8 +93,20 @@ export function catalog(): TryCatalog {
         ],
       },
       responses: [
-        { status: "201", description: "The contact" },
-        { status: "422", description: "validation_error: the fields in `details` are invalid" },
+        {
+          status: "201",
+          description: "The contact",
+          content_type: "application/json",
+          schema: CONTACT_SCHEMA,
+          example: { id: "ct_…", name: "example name", tags: ["example tags"] },
+        },
+        {
+          status: "422",
+          description: "validation_error: the fields in `details` are invalid",
+          content_type: "application/json",
+          schema: { type: "object", required: ["error"], properties: { error: { type: "object" } } },
+          example: { error: {} },
+        },
       ],
     }),
     op({
@@ -190,6 +215,7 @@ export function response(overrides: Partial<TryResponse> = {}): TryResponse {
     error_details: [],
     history_id: 1,
     credential_label: "Management key (Sandbox admin) · bb_test_…9f3c",
+    conformance: { documented: "201", checked: true, issues: [] },
     ...overrides,
   };
 }

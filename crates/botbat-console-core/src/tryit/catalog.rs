@@ -262,8 +262,17 @@ fn parameter(document: &Value, raw: &Value) -> Option<TryParameter> {
     })
 }
 
+/// Which properties of an object an example built from its schema holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fields {
+    /// The required ones (all when none is): a request body to start from.
+    Required,
+    /// Every documented one: a response, to show what can come.
+    Every,
+}
+
 /// A plausible value for a schema, for bodies the document gives no example of.
-fn example_for(schema: &Value, name: &str, depth: usize) -> Value {
+fn example_for(schema: &Value, name: &str, depth: usize, fields: Fields) -> Value {
     if depth > 6 {
         return Value::Null;
     }
@@ -277,6 +286,30 @@ fn example_for(schema: &Value, name: &str, depth: usize) -> Value {
     {
         return first.clone();
     }
+    if let Some(constant) = schema.get("const") {
+        return constant.clone();
+    }
+    // One form of several: the first that is not `null`.
+    if let Some(form) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+        .and_then(|forms| forms.iter().find(|f| types_of(f) != ["null"]))
+    {
+        return example_for(form, name, depth + 1, fields);
+    }
+    // Every part at once: their fields together.
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for part in parts {
+            match example_for(part, name, depth + 1, fields) {
+                Value::Object(map) => merged.extend(map),
+                other if parts.len() == 1 => return other,
+                _ => {}
+            }
+        }
+        return Value::Object(merged);
+    }
     let types = types_of(schema);
     match types.first().map(String::as_str) {
         Some("object") => {
@@ -288,8 +321,11 @@ fn example_for(schema: &Value, name: &str, depth: usize) -> Value {
                 .unwrap_or_default();
             if let Some(Value::Object(properties)) = schema.get("properties") {
                 for (key, property) in properties {
-                    if required.is_empty() || required.contains(&key.as_str()) {
-                        out.insert(key.clone(), example_for(property, key, depth + 1));
+                    if fields == Fields::Every
+                        || required.is_empty()
+                        || required.contains(&key.as_str())
+                    {
+                        out.insert(key.clone(), example_for(property, key, depth + 1, fields));
                     }
                 }
             }
@@ -298,7 +334,7 @@ fn example_for(schema: &Value, name: &str, depth: usize) -> Value {
         Some("array") => {
             let item = schema
                 .get("items")
-                .map(|items| example_for(items, name, depth + 1))
+                .map(|items| example_for(items, name, depth + 1, fields))
                 .unwrap_or(Value::Null);
             if item.is_null() {
                 json!([])
@@ -325,13 +361,18 @@ fn example_for(schema: &Value, name: &str, depth: usize) -> Value {
     }
 }
 
-fn body(document: &Value, raw: &Value) -> Option<TryBodyDoc> {
-    let raw = resolve(document, raw, 0);
+/// A request or response's media type and its entry: JSON when offered, else the first.
+fn media_of(raw: &Value) -> Option<(&String, &Value)> {
     let content = raw.get("content")?.as_object()?;
-    let (content_type, media) = content
+    content
         .iter()
         .find(|(ct, _)| ct.starts_with("application/json"))
-        .or_else(|| content.iter().next())?;
+        .or_else(|| content.iter().next())
+}
+
+fn body(document: &Value, raw: &Value) -> Option<TryBodyDoc> {
+    let raw = resolve(document, raw, 0);
+    let (content_type, media) = media_of(&raw)?;
     let schema = media.get("schema").cloned().unwrap_or_else(|| json!({}));
     let required_fields: Vec<&str> = schema
         .get("required")
@@ -367,7 +408,7 @@ fn body(document: &Value, raw: &Value) -> Option<TryBodyDoc> {
         let value = media
             .get("example")
             .cloned()
-            .unwrap_or_else(|| example_for(&schema, "", 0));
+            .unwrap_or_else(|| example_for(&schema, "", 0, Fields::Required));
         serde_json::to_string_pretty(&value).unwrap_or_default()
     };
     Some(TryBodyDoc {
@@ -380,6 +421,44 @@ fn body(document: &Value, raw: &Value) -> Option<TryBodyDoc> {
         example,
         fields,
     })
+}
+
+/// One documented response: its meaning, and its body's schema (resolved) with an example,
+/// the document's own or one built from the schema.
+fn response_doc(document: &Value, status: &str, raw: &Value) -> TryResponseDoc {
+    let description = response_description(document, raw, 0);
+    let resolved = resolve(document, raw, 0);
+    let Some((content_type, media)) = media_of(&resolved) else {
+        return TryResponseDoc {
+            status: status.to_string(),
+            description,
+            content_type: None,
+            schema: None,
+            example: None,
+        };
+    };
+    let schema = media.get("schema").cloned();
+    let example = media
+        .get("example")
+        .or_else(|| {
+            media
+                .get("examples")
+                .and_then(Value::as_object)
+                .and_then(|examples| examples.values().find_map(|e| e.get("value")))
+        })
+        .cloned()
+        .or_else(|| {
+            schema
+                .as_ref()
+                .map(|schema| example_for(schema, "", 0, Fields::Every))
+        });
+    TryResponseDoc {
+        status: status.to_string(),
+        description,
+        content_type: Some(content_type.clone()),
+        schema,
+        example,
+    }
 }
 
 /// A response's description, following `$ref`s as [`resolve`] does (a sibling
@@ -501,10 +580,7 @@ pub fn parse(
                 .and_then(Value::as_object)
                 .map(|r| {
                     r.iter()
-                        .map(|(status, response)| TryResponseDoc {
-                            status: status.clone(),
-                            description: response_description(document, response, 0),
-                        })
+                        .map(|(status, response)| response_doc(document, status, response))
                         .collect()
                 })
                 .unwrap_or_default();

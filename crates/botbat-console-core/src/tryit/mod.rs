@@ -36,7 +36,7 @@ pub use catalog::{
 pub use history::{redact, History};
 pub use model::*;
 pub use send::build_url;
-pub use validate::{check_request, validate_value, Patterns};
+pub use validate::{check_request, conformance, validate_value, Patterns};
 
 use crate::keys::key_secret_id;
 use crate::{CommandError, Console, ConsoleCode, Environment};
@@ -666,6 +666,9 @@ impl TryIt {
             self.history(console, environment)
         );
         let (mut response, history) = (response?, history?);
+        if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
+            response.conformance = Some(conformance(operation, &response, &catalog.patterns));
+        }
         response.history_id = Some(history.record(request, &response).await?);
         Ok(response)
     }

@@ -106,8 +106,30 @@ pub struct TryBodyField {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TryResponseDoc {
+    /// As the document keys it: `201`, `4XX` or `default`.
     pub status: String,
     pub description: String,
+    /// The documented body's media type; `null` when the response has no body.
+    pub content_type: Option<String>,
+    /// The body's schema with every `$ref` resolved; `null` when none is documented.
+    #[ts(type = "unknown")]
+    pub schema: Option<Value>,
+    /// The document's example of the body, or one built from the schema with every field.
+    #[ts(type = "unknown")]
+    pub example: Option<Value>,
+}
+
+/// How a received response compares with what its operation documents for its status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TryConformance {
+    /// The documented response it was checked against (`201`, `4XX`, `default`); `null`
+    /// when the operation documents no response for this status.
+    pub documented: Option<String>,
+    /// False when there was nothing to check the body against (no schema documented).
+    pub checked: bool,
+    /// One entry per place the response differs from the documentation, named like a
+    /// 422's details (`body`, `data[0].id`), each saying what was documented and what came.
+    pub issues: Vec<FieldIssue>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -245,6 +267,10 @@ pub struct TryResponse {
     pub history_id: Option<i64>,
     /// The credential it was sent with, e.g. `CRM sync · bb_test_…a1b2`.
     pub credential_label: String,
+    /// The response checked against the operation's documented responses; `null` for a
+    /// request the catalog does not describe.
+    #[serde(default)]
+    pub conformance: Option<TryConformance>,
 }
 
 /// How `tryit_send` proceeds.

@@ -338,6 +338,7 @@ pub fn interpret(
         error_details,
         history_id: None,
         credential_label: String::new(),
+        conformance: None,
         headers,
         json,
     }

@@ -18,7 +18,9 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::catalog::types_of;
-use super::model::{TryOperation, TryParameter, TryRequest};
+use super::model::{
+    TryConformance, TryOperation, TryParameter, TryRequest, TryResponse, TryResponseDoc,
+};
 
 /// Compiled `pattern`s, shared by every check of a catalog. Each is compiled the first time
 /// a value is checked against it, not when the catalog is parsed: a catalog carries patterns
@@ -322,7 +324,7 @@ pub fn validate_value(
                     Some(property) => validate_value(property, item, &child, patterns, issues),
                     None => match schema.get("additionalProperties") {
                         Some(Value::Bool(false)) => {
-                            issues.push(FieldIssue::new(child, "is not a field of this request"))
+                            issues.push(FieldIssue::new(child, "is not a documented field"))
                         }
                         Some(extra @ Value::Object(_)) => {
                             validate_value(extra, item, &child, patterns, issues)
@@ -387,6 +389,107 @@ fn check_parameter(
     };
     validate_value(&parameter.schema, &value, field, patterns, &mut issues);
     issues
+}
+
+/// The documented response a status answers to: its own, else its class (`4XX`), else
+/// `default`.
+fn documented_for(operation: &TryOperation, status: u16) -> Option<&TryResponseDoc> {
+    let exact = status.to_string();
+    let class = format!("{}XX", status / 100);
+    let find = |key: &str| {
+        operation
+            .responses
+            .iter()
+            .find(|r| r.status.eq_ignore_ascii_case(key))
+    };
+    find(&exact)
+        .or_else(|| find(&class))
+        .or_else(|| find("default"))
+}
+
+/// The value a field name of [`validate_value`] (`data[0].id`) points at.
+fn value_at<'a>(root: &'a Value, field: &str) -> Option<&'a Value> {
+    if field == "body" {
+        return Some(root);
+    }
+    let mut at = root;
+    for part in field.split('.') {
+        let (key, indexes) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            at = at.get(key)?;
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            at = at.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(at)
+}
+
+/// Checks a received response against what `operation` documents for its status: a status
+/// it does not document, a body that is not the documented JSON, and every place the body
+/// differs from the schema, each saying what came.
+pub fn conformance(
+    operation: &TryOperation,
+    response: &TryResponse,
+    patterns: &Patterns,
+) -> TryConformance {
+    let Some(doc) = documented_for(operation, response.status) else {
+        return TryConformance {
+            documented: None,
+            checked: false,
+            issues: Vec::new(),
+        };
+    };
+    let mut issues = Vec::new();
+    let json_documented = doc
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let body = response.body.trim();
+    match (&doc.schema, &response.json) {
+        (Some(schema), Some(value)) if json_documented => {
+            let mut found = Vec::new();
+            validate_value(schema, value, "", patterns, &mut found);
+            issues.extend(found.into_iter().map(|issue| {
+                if issue.issue.contains("(got") {
+                    return issue;
+                }
+                match value_at(value, &issue.field) {
+                    Some(got) if !matches!(got, Value::Object(_) | Value::Array(_)) => {
+                        let text = format!("{} (got {got})", issue.issue);
+                        FieldIssue::new(issue.field, text)
+                    }
+                    _ => issue,
+                }
+            }));
+        }
+        (Some(_), None) if json_documented => issues.push(FieldIssue::new(
+            "body",
+            if body.is_empty() {
+                "must be JSON (got an empty body)".to_string()
+            } else {
+                format!(
+                    "must be JSON (got {} that does not parse)",
+                    response.content_type.as_deref().unwrap_or("a body")
+                )
+            },
+        )),
+        _ => {}
+    }
+    if doc.content_type.is_none() && !body.is_empty() {
+        issues.push(FieldIssue::new(
+            "body",
+            format!("must be empty (got {} bytes)", response.size_bytes),
+        ));
+    }
+    TryConformance {
+        documented: Some(doc.status.clone()),
+        checked: doc.schema.is_some(),
+        issues,
+    }
 }
 
 /// Every problem with `request` for `operation`, before anything is sent.

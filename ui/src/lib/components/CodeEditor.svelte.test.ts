@@ -2,6 +2,7 @@ import { undo } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
 import { forEachDiagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
+import { runScopeHandlers } from "@codemirror/view";
 import { render, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { editorView, typeInEditor } from "../../test/editor";
@@ -67,5 +68,23 @@ describe("CodeEditor", () => {
 
     props.value = '{\n  "formatted": true\n}';
     await waitFor(() => expect(view.state.doc.toString()).toBe('{\n  "formatted": true\n}'));
+  });
+
+  it("hands Ctrl+Enter to the form instead of adding a line, and adds the line without one", async () => {
+    const ctrlEnter = () => new KeyboardEvent("keydown", { key: "Enter", code: "Enter", ctrlKey: true, bubbles: true });
+    let sent = 0;
+    const { container } = render(CodeEditor, {
+      props: { value: '{"a": 1}', label: "Body", testid: "sending", onsubmit: () => (sent += 1) },
+    });
+    const view = await editorView("sending", container);
+    view.dispatch({ selection: { anchor: 3 } });
+    expect(runScopeHandlers(view, ctrlEnter(), "editor")).toBe(true);
+    expect(sent).toBe(1);
+    expect(view.state.doc.toString()).toBe('{"a": 1}');
+
+    const plain = render(CodeEditor, { props: { value: '{"a": 1}', label: "Other", testid: "plain" } });
+    const other = await editorView("plain", plain.container);
+    runScopeHandlers(other, ctrlEnter(), "editor");
+    expect(other.state.doc.toString()).not.toBe('{"a": 1}');
   });
 });

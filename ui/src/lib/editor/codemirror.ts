@@ -18,7 +18,7 @@ import {
 } from "@codemirror/language";
 import { type Diagnostic, lintGutter, linter, lintKeymap } from "@codemirror/lint";
 import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
-import { Compartment, EditorState, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, type Extension, Prec } from "@codemirror/state";
 import {
   drawSelection,
   EditorView,
@@ -47,6 +47,9 @@ export interface EditorOptions {
   /** The request schema's fields, offered as completions (JSON only). */
   fields: readonly TryBodyField[];
   onchange: (text: string) => void;
+  /** Mod-Enter (Ctrl+Enter, ⌘↵ on macOS): true when it was acted on, so the key is not
+   * also a new line. */
+  onsubmit?: () => boolean;
 }
 
 const highlight = HighlightStyle.define([
@@ -198,6 +201,7 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     highlightSelectionMatches(),
     search({ top: false }),
     completion.of(completeFrom(options.fields)),
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => options.onsubmit?.() ?? false }])),
     keymap.of([
       ...completionKeymap,
       ...defaultKeymap,
