@@ -186,8 +186,9 @@ export function testConnection(environment: Environment): Promise<ConnectionRepo
   return call("test_connection", { environment });
 }
 
-export function dashboardSummary(): Promise<DashboardSummary> {
-  return call("dashboard_summary");
+/** `includeConsole` counts the console's own requests in the usage figures. */
+export function dashboardSummary(includeConsole: boolean): Promise<DashboardSummary> {
+  return call("dashboard_summary", { includeConsole });
 }
 
 export function listApiKeys(): Promise<KeyRow[]> {
@@ -239,8 +240,9 @@ export function replaceWithNarrowerKey(environment: Environment, keyId: string):
   return call("replace_with_narrower_key", { environment, keyId });
 }
 
-export function rateLimitsView(): Promise<RateLimitView> {
-  return call("rate_limits_view");
+/** `includeConsole` lists the 429s the console's own requests got too. */
+export function rateLimitsView(includeConsole: boolean): Promise<RateLimitView> {
+  return call("rate_limits_view", { includeConsole });
 }
 
 /** `keyId` null bursts with the management key. Progress arrives through `onBurstProgress`. */

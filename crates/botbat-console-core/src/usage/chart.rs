@@ -83,6 +83,7 @@ pub fn filters_of(request: &UsageChartRequest) -> Result<Filters> {
             .map(str::to_string),
         endpoint,
         status,
+        include_console: request.include_console.unwrap_or(false),
     })
 }
 

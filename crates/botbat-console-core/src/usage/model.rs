@@ -74,6 +74,10 @@ pub struct UsageChartRequest {
     pub endpoint: Option<String>,
     /// `2xx`, `4xx`, `429` or `5xx`.
     pub status: Option<String>,
+    /// Counts the console's own requests too (its polls and syncs); left out by default.
+    #[serde(default)]
+    #[ts(optional)]
+    pub include_console: Option<bool>,
     /// Pixels the chart will occupy (CSS pixels).
     pub width: u32,
     pub height: u32,
