@@ -10,28 +10,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { byTestId, click, e2e, waitForTestId } from './lib/app.mjs';
+import { sandboxApiRoot } from './lib/sandbox.mjs';
 import { managementKey } from './lib/secrets.mjs';
 
 const WINDOW_MS = 120_000;
 /** How often the window is sampled: what the panel shows, checked as it changes. */
 const SAMPLE_MS = 5_000;
 const TEST_TIMEOUT_MS = 2 * WINDOW_MS + 240_000;
-
-/** The sandbox's API root as the Dashboard names its source, e.g. http://127.0.0.1:4010/v1. */
-async function apiRoot(browser) {
-  let root = '';
-  await browser.waitUntil(
-    async () => {
-      root = await browser.execute(
-        () => document.querySelector('[data-testid="panel-dashboard"] .source code')?.textContent?.trim() ?? '',
-      );
-      return root.startsWith('http');
-    },
-    { timeout: 30_000, timeoutMsg: 'the Dashboard never named its source' },
-  );
-  root = root.replace(/\/+$/, '');
-  return root.endsWith('/v1') ? root : `${root}/v1`;
-}
 
 /** Every request the sandbox metered from `from` on, oldest first. */
 async function requestLog(root, key, from) {
@@ -100,7 +85,7 @@ test(
 
     const dashboardFrom = new Date();
     await waitForTestId(browser, 'dashboard-error-rate');
-    const root = await apiRoot(browser);
+    const root = await sandboxApiRoot(browser);
     const key = managementKey(ctx.profile, 'sandbox');
     assert.match(key, /^bb_test_/, 'the profile keeps its sandbox management key');
     // The console's own requests are left out by default.

@@ -305,6 +305,21 @@ pub struct KeyFacet {
     pub name: Option<String>,
 }
 
+/// Which cached requests the request log lists: the charts' filters, and a status code, a
+/// time range and an exact request id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogQuery {
+    pub filters: Filters,
+    /// One status code, e.g. 404.
+    pub status_code: Option<u16>,
+    /// Unix milliseconds, inclusive.
+    pub from_ms: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to_ms: Option<i64>,
+    /// A `req_…` id, matched exactly.
+    pub request_id: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecentRequest {
     pub id: i64,
@@ -872,20 +887,68 @@ impl UsageStore {
         filters: &Filters,
         limit: u32,
     ) -> Result<Vec<RecentRequest>> {
-        let plan = Plan::new(window, Source::Raw);
-        let refs = self.refs_of(filters).await?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, e.console, r.status,
-                    r.latency_us, r.retry_after, r.request_id
-             FROM (SELECT * FROM requests",
-        );
-        self.filter_sql(&mut q, &plan, filters, &refs);
+        self.log(
+            &LogQuery {
+                filters: filters.clone(),
+                from_ms: Some(window.from_s * 1000),
+                to_ms: Some(window.to_s * 1000),
+                ..LogQuery::default()
+            },
+            0,
+            limit.clamp(1, 500),
+        )
+        .await
+    }
+
+    /// `WHERE` clause of the request log's question, over raw rows.
+    fn log_filter(&self, q: &mut QueryBuilder<'_, Sqlite>, query: &LogQuery, refs: &Refs) {
+        let plan = Plan {
+            table: "requests",
+            time_s: "(time_ms / 1000)",
+            count: "1",
+            lo: query.from_ms.unwrap_or(i64::MIN),
+            hi: query.to_ms.unwrap_or(i64::MAX),
+            answered_from: String::new(),
+        };
+        self.filter_sql(q, &plan, &query.filters, refs);
+        if let Some(code) = query.status_code {
+            q.push(" AND status = ").push_bind(i64::from(code));
+        }
+        if let Some(request_id) = &query.request_id {
+            q.push(" AND request_id = ")
+                .push_bind(request_id.trim().to_string());
+        }
+    }
+
+    /// How many cached requests the request log's question matches.
+    pub async fn log_count(&self, query: &LogQuery) -> Result<u64> {
+        let refs = self.refs_of(&query.filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM requests");
+        self.log_filter(&mut q, query, &refs);
+        let n: i64 = q.build_query_scalar().fetch_one(self.pool()).await?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Rows `offset` to `offset + limit` (at most 1,000) of the request log's answer,
+    /// newest first: a window of the list, wherever it is scrolled.
+    pub async fn log(
+        &self,
+        query: &LogQuery,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<RecentRequest>> {
+        let refs = self.refs_of(&query.filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {REQUEST_COLUMNS} FROM (SELECT * FROM requests"
+        ));
+        self.log_filter(&mut q, query, &refs);
         q.push(" ORDER BY time_ms DESC, id DESC LIMIT ")
-            .push_bind(i64::from(limit.clamp(1, 500)))
-            .push(
-                ") r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
-                 ORDER BY r.time_ms DESC, r.id DESC",
-            );
+            .push_bind(i64::from(limit.clamp(1, 1_000)))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .push(format!(
+                ") r {REQUEST_JOINS} ORDER BY r.time_ms DESC, r.id DESC"
+            ));
         let rows = q.build().fetch_all(self.pool()).await?;
         rows.iter().map(recent_request).collect()
     }
@@ -893,12 +956,10 @@ impl UsageStore {
     /// The cached request answered with `request_id` (an exact `req_…` match), looked up
     /// through its index: how a pasted request id is found in the platform's log.
     pub async fn find_request(&self, request_id: &str) -> Result<Option<RecentRequest>> {
-        let row = sqlx::query(
-            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, e.console, r.status,
-                    r.latency_us, r.retry_after, r.request_id
-             FROM requests r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
-             WHERE r.request_id = ? AND r.env = ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests r {REQUEST_JOINS}
+             WHERE r.request_id = ? AND r.env = ?"
+        ))
         .bind(request_id.trim())
         .bind(self.env())
         .fetch_optional(self.pool())
@@ -906,6 +967,12 @@ impl UsageStore {
         row.as_ref().map(recent_request).transpose()
     }
 }
+
+/// The columns [`recent_request`] reads, from `requests r` and [`REQUEST_JOINS`].
+const REQUEST_COLUMNS: &str = "r.id, r.time_ms, k.key_id, k.name, e.method, e.route, e.console,
+    r.status, r.latency_us, r.retry_after, r.request_id";
+const REQUEST_JOINS: &str =
+    "JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref";
 
 /// A raw request joined with its key and endpoint.
 fn recent_request(row: &SqliteRow) -> Result<RecentRequest> {

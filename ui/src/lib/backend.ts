@@ -65,6 +65,8 @@ import type { WebhookRow } from "./bindings/WebhookRow";
 import type { SeedUsageReport } from "./bindings/SeedUsageReport";
 import type { UsageChart } from "./bindings/UsageChart";
 import type { UsageChartRequest } from "./bindings/UsageChartRequest";
+import type { UsageLogPage } from "./bindings/UsageLogPage";
+import type { UsageLogRequest } from "./bindings/UsageLogRequest";
 import type { UsageExport } from "./bindings/UsageExport";
 import type { UsageExportFormat } from "./bindings/UsageExportFormat";
 import type { UsageOverview } from "./bindings/UsageOverview";
@@ -419,6 +421,11 @@ export function usageCancelSync(environment: Environment): Promise<boolean> {
 }
 
 /** A chart of the active environment's usage, drawn at the requested size. */
+/** A window of the cached request log, newest first, and the length of the whole list. */
+export function usageLog(request: UsageLogRequest): Promise<UsageLogPage> {
+  return call("usage_log", { request });
+}
+
 export function usageChart(request: UsageChartRequest): Promise<UsageChart> {
   return call("usage_chart", { request });
 }
