@@ -44,6 +44,9 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Spaces this client's requests (each attempt) when set; see [`ratelimit::Pacer`].
     pub pacer: Option<std::sync::Arc<ratelimit::Pacer>>,
+    /// Sent instead of the transport's [`CONSOLE_USER_AGENT`]: requests made on the user's
+    /// behalf (the CLI, a burst test) must not pass for the console's own.
+    pub user_agent: Option<String>,
 }
 
 impl ClientConfig {
@@ -57,8 +60,25 @@ impl ClientConfig {
             max_retry_after: ratelimit::MAX_WAIT,
             timeout: Duration::from_secs(15),
             pacer: None,
+            user_agent: None,
         })
     }
+}
+
+/// The `User-Agent` of the console's own calls (its panels, polls and usage sync). The
+/// platform records a request sent with exactly this product and no comment as the
+/// console's, so charts and the dashboard can leave it out; Try It's requests say
+/// `botbat-console/<version> (try-it)` and the CLI's `botbat-cli/<version>`: those are the
+/// user's.
+pub const CONSOLE_USER_AGENT: &str = concat!("botbat-console/", env!("CARGO_PKG_VERSION"));
+
+/// Whether a `User-Agent` is the console's own: `botbat-console/<version>` alone, with no
+/// comment such as `(try-it)` after it.
+pub fn is_console_user_agent(user_agent: &str) -> bool {
+    user_agent
+        .trim()
+        .strip_prefix("botbat-console/")
+        .is_some_and(|version| !version.is_empty() && !version.contains(char::is_whitespace))
 }
 
 /// Checks that a base URL is usable and normalises it (no trailing slash, no query).
@@ -194,7 +214,7 @@ enum Attempt {
 /// [`Client::with_http`]. The timeout is per request, from each client's config.
 pub fn http_transport() -> Result<reqwest::Client, ClientError> {
     reqwest::Client::builder()
-        .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
+        .user_agent(CONSOLE_USER_AGENT)
         .build()
         .map_err(|e| ClientError::Invalid(e.to_string()))
 }
@@ -212,6 +232,12 @@ impl Client {
 
     pub fn base_url(&self) -> &Url {
         &self.config.base_url
+    }
+
+    /// The same client sending `user_agent` (see [`ClientConfig::user_agent`]).
+    pub fn identified_as(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.user_agent = Some(user_agent.into());
+        self
     }
 
     fn url(&self, path: &str) -> Result<Url, ClientError> {
@@ -299,6 +325,9 @@ impl Client {
         }
         if let Some(key) = sent.idempotency_key {
             request = request.header(IDEMPOTENCY_HEADER, key);
+        }
+        if let Some(user_agent) = &self.config.user_agent {
+            request = request.header(reqwest::header::USER_AGENT, user_agent);
         }
         if let Some(body) = sent.body {
             request = request.json(body);
@@ -464,16 +493,19 @@ impl Client {
         self.delete(&format!("/api_keys/{id}")).await
     }
 
+    /// Counts over `[from, to)`; with `include_console` false, without the console's own
+    /// requests.
     pub async fn usage_summary(
         &self,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
+        include_console: bool,
     ) -> Result<Response<UsageSummary>, ClientError> {
-        self.get(
-            "/usage/summary",
-            &[("from", from.to_rfc3339()), ("to", to.to_rfc3339())],
-        )
-        .await
+        let mut query = vec![("from", from.to_rfc3339()), ("to", to.to_rfc3339())];
+        if !include_console {
+            query.push(("console", "false".to_string()));
+        }
+        self.get("/usage/summary", &query).await
     }
 
     pub async fn list_webhooks(

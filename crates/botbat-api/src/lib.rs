@@ -15,8 +15,8 @@ pub mod usage_seed;
 
 pub use campaigns::*;
 pub use client::{
-    check_idempotency_key, fresh_idempotency_key, http_transport, Client, ClientConfig,
-    Idempotency, Response, IDEMPOTENCY_HEADER,
+    check_idempotency_key, fresh_idempotency_key, http_transport, is_console_user_agent, Client,
+    ClientConfig, Idempotency, Response, CONSOLE_USER_AGENT, IDEMPOTENCY_HEADER,
 };
 pub use error::{ApiError, ClientError, ErrorBody, ErrorCode, FieldIssue};
 pub use events::*;

@@ -110,7 +110,9 @@ impl Ctx {
                 keychain,
                 env!("CARGO_PKG_VERSION"),
             )
-            .with_data_dir(profile.data_dir.clone()),
+            .with_data_dir(profile.data_dir.clone())
+            // The user's own calls: the platform must not count them as the console's.
+            .with_user_agent(concat!("botbat-cli/", env!("CARGO_PKG_VERSION"))),
         );
         Ok(Self {
             global,

@@ -45,6 +45,8 @@ pub struct Console {
     /// One pacer per environment for the console's own calls with its management key, so
     /// panels, polls and the usage sync together never burst past the key's limit.
     pacers: [Arc<botbat_api::Pacer>; 2],
+    /// Sent instead of [`botbat_api::CONSOLE_USER_AGENT`]: see [`Console::with_user_agent`].
+    user_agent: Option<String>,
     /// Management keys read from the keychain, and when. A keychain read is a D-Bus round
     /// trip with a key exchange, and the dashboard and status polls need the key every few
     /// seconds. A key is kept for [`KEYCHAIN_CACHE_TTL`]; the console's own changes replace
@@ -85,6 +87,7 @@ impl Console {
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
             transport: std::sync::OnceLock::new(),
+            user_agent: None,
             pacers: [
                 Arc::new(botbat_api::Pacer::for_console()),
                 Arc::new(botbat_api::Pacer::for_console()),
@@ -119,6 +122,13 @@ impl Console {
             )
         })?;
         Ok(dir.join(file))
+    }
+
+    /// The `User-Agent` of every platform call, for a program that calls the platform for
+    /// its user (the CLI): its requests are then not taken for the console's own.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
     }
 
     /// How long one request may take; the connection test and dashboard use it.
@@ -434,6 +444,7 @@ impl Console {
         let base_url = self.request_base_url(environment)?;
         let mut config = ClientConfig::new(&base_url, Some(key))?;
         config.timeout = self.timeout;
+        config.user_agent = self.user_agent.clone();
         Ok(config)
     }
 
@@ -471,7 +482,9 @@ impl Console {
     }
 
     /// The dashboard's figures for the active environment, from the platform itself.
-    pub async fn dashboard_summary(&self) -> Result<DashboardSummary> {
+    /// The Dashboard's figures; the usage counts leave the console's own requests out
+    /// unless `include_console`.
+    pub async fn dashboard_summary(&self, include_console: bool) -> Result<DashboardSummary> {
         let environment = self.preferences().active_environment;
         let client = self.client(environment).await?;
         // Four requests, within even the Starter plan's five per second: every key and
@@ -490,6 +503,7 @@ impl Console {
             .usage_summary(
                 now - chrono::Duration::hours(24),
                 now + chrono::Duration::seconds(1),
+                include_console,
             )
             .await?
             .data;
@@ -509,6 +523,7 @@ impl Console {
             errors_24h: usage.errors as u32,
             error_rate_24h: usage.error_rate,
             rate_limited_24h: usage.rate_limited as u32,
+            includes_console: include_console,
             as_of: now.to_rfc3339(),
         })
     }

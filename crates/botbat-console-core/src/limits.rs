@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use botbat_api::{ErrorCode, Page, Plan, RateLimits, UsageRecord, Wait};
+use botbat_api::{ErrorCode, Page, Plan, RateLimits, UsageRecord, Wait, CONSOLE_USER_AGENT};
 use botbat_secrets::Sensitive;
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -19,24 +19,22 @@ type Result<T> = std::result::Result<T, CommandError>;
 pub const MAX_BURST: u32 = 200;
 
 impl Console {
-    pub async fn rate_limits_view(&self) -> Result<RateLimitView> {
+    pub async fn rate_limits_view(&self, include_console: bool) -> Result<RateLimitView> {
         let client = self.client(self.preferences().active_environment).await?;
         let limits: RateLimits = client.rate_limits().await?.data;
-        let recent: Page<UsageRecord> = client
-            .get(
-                "/usage/requests",
-                &[
-                    ("rate_limited", "true".to_string()),
-                    ("order", "desc".to_string()),
-                    ("limit", "20".to_string()),
-                    (
-                        "from",
-                        (Utc::now() - chrono::Duration::hours(24)).to_rfc3339(),
-                    ),
-                ],
-            )
-            .await?
-            .data;
+        let mut query = vec![
+            ("rate_limited", "true".to_string()),
+            ("order", "desc".to_string()),
+            ("limit", "20".to_string()),
+            (
+                "from",
+                (Utc::now() - chrono::Duration::hours(24)).to_rfc3339(),
+            ),
+        ];
+        if !include_console {
+            query.push(("console", "false".to_string()));
+        }
+        let recent: Page<UsageRecord> = client.get("/usage/requests", &query).await?.data;
         Ok(RateLimitView {
             limits,
             plans: Plan::ALL
@@ -104,6 +102,8 @@ impl Console {
                 self.client_with_key(environment, key, Some(1))?
             }
         };
+        // The user's test, not the console's own traffic: its requests and 429s count.
+        let client = client.identified_as(format!("{CONSOLE_USER_AGENT} (burst-test)"));
         let started = Instant::now();
         let mut pending: FuturesUnordered<_> = (0..count)
             .map(|index| {

@@ -157,6 +157,8 @@ pub struct DashboardSummary {
     /// 0 to 1.
     pub error_rate_24h: f64,
     pub rate_limited_24h: u32,
+    /// Whether the counts include the console's own requests (left out by default).
+    pub includes_console: bool,
     /// RFC 3339.
     pub as_of: String,
 }

@@ -59,16 +59,22 @@ async fn first_launch_shows_live_figures_from_the_embedded_sandbox() {
     let status = fx.console.app_status().await;
     assert_eq!(status.environment, Environment::Sandbox);
     assert!(status.base_url.starts_with("http://127.0.0.1:"));
-    let summary = fx.console.dashboard_summary().await.expect("summary");
+    let summary = fx.console.dashboard_summary(false).await.expect("summary");
     assert_eq!(summary.environment, Environment::Sandbox);
     assert_eq!(summary.api_keys_total, 1, "the bootstrap key");
     assert_eq!(summary.api_keys_active, 1);
     assert_eq!(summary.webhooks_total, 0);
     assert_eq!(summary.plan, "starter");
-    let again = fx.console.dashboard_summary().await.expect("summary");
+    let again = fx.console.dashboard_summary(false).await.expect("summary");
+    assert_eq!(
+        (again.requests_24h, again.includes_console),
+        (0, false),
+        "the console's own requests are left out"
+    );
+    let again = fx.console.dashboard_summary(true).await.expect("summary");
     assert!(
-        again.requests_24h >= 4,
-        "the first summary's own requests are metered"
+        again.requests_24h >= 8 && again.includes_console,
+        "the summaries' own requests are metered, as the console's"
     );
     // Two summaries in one second would exceed the Starter plan's five requests per second
     // if sent at once; the console paces its own calls, so it earns no 429 and no error.
@@ -167,7 +173,7 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
 
     let error = fx
         .console
-        .dashboard_summary()
+        .dashboard_summary(false)
         .await
         .expect_err("no production key");
     assert_eq!(error.code, ConsoleCode::NoManagementKey);
@@ -273,7 +279,7 @@ async fn connection_tests_explain_success_401_403_and_unreachable() {
         .expect("stored");
     let error = fx
         .console
-        .dashboard_summary()
+        .dashboard_summary(false)
         .await
         .expect_err("usage:read cannot list keys");
     assert_eq!(error.code, ErrorCode::Forbidden);
@@ -522,7 +528,7 @@ async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
 
     let before = reads();
     for _ in 0..5 {
-        fx.console.dashboard_summary().await.expect("summary");
+        fx.console.dashboard_summary(false).await.expect("summary");
         let info = fx.console.environment_info(Environment::Sandbox).await;
         assert!(info.management_key.stored);
     }
@@ -594,6 +600,10 @@ async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
         .clear_management_key(Environment::Sandbox)
         .await
         .expect("cleared");
-    let error = fx.console.dashboard_summary().await.expect_err("no key");
+    let error = fx
+        .console
+        .dashboard_summary(false)
+        .await
+        .expect_err("no key");
     assert_eq!(error.code, ConsoleCode::NoManagementKey);
 }

@@ -230,7 +230,7 @@ async fn a_burst_over_the_starter_limit_reports_429s_with_retry_after() {
     assert!(report.max_retry_after.is_some_and(|s| s >= 1));
     // The key's window is spent: the view's own requests wait out the `Retry-After` they
     // are given, as every console request does.
-    let view = fx.console.rate_limits_view().await.expect("view");
+    let view = fx.console.rate_limits_view(false).await.expect("view");
     assert_eq!(view.limits.plan, Plan::Starter);
     assert_eq!(view.plans.len(), 3);
     assert!(view.recent_429s.len() >= 10);

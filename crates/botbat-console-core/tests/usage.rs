@@ -164,6 +164,7 @@ fn request(chart: UsageChartKind, range: UsageRange) -> UsageChartRequest {
         key_id: None,
         endpoint: None,
         status: None,
+        include_console: None,
         width: 900,
         height: 320,
         theme: ChartTheme::Light,

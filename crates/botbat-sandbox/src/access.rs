@@ -173,6 +173,11 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
     }
     let started = Instant::now();
     let method = req.method().clone();
+    let console = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(botbat_api::is_console_user_agent);
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -258,6 +263,7 @@ pub async fn access(State(state): State<AppState>, mut req: Request, next: Next)
             rate_limited: decision.verdict != Verdict::Allowed,
             retry_after: (decision.verdict != Verdict::Allowed).then_some(decision.retry_after),
             request_id: Some(crate::error::current_request_id()),
+            console,
         })
         .await;
     response

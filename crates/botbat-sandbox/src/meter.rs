@@ -28,6 +28,8 @@ pub struct UsageRow {
     pub rate_limited: bool,
     pub retry_after: Option<u64>,
     pub request_id: Option<String>,
+    /// Sent by the console for itself (see [`botbat_api::is_console_user_agent`]).
+    pub console: bool,
 }
 
 enum Message {
@@ -43,7 +45,7 @@ pub struct Meter {
 /// Records waiting for the writer before requests are held back.
 const QUEUE: usize = 8_192;
 const MAX_BATCH: usize = 2_000;
-/// Rows per INSERT statement: 9 parameters each, far below SQLite's 32,766.
+/// Rows per INSERT statement: 10 parameters each, far below SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 250;
 /// Tries of one batch's transaction; the waits between them double from 50 ms to 5 s, so a
 /// batch is given up only after about a minute of failures (each try may also wait out the
@@ -129,7 +131,7 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
     // connection's thread, which is most of what a row costs.
     for chunk in batch.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after, request_id) ",
+            "INSERT INTO usage_requests (time, key_id, method, route, status, latency_us, rate_limited, retry_after, request_id, console) ",
         );
         insert.push_values(chunk, |mut values, row| {
             values
@@ -141,7 +143,8 @@ async fn write_batch(db: &SqlitePool, batch: &[UsageRow]) -> sqlx::Result<()> {
                 .push_bind(row.latency_us)
                 .push_bind(row.rate_limited)
                 .push_bind(row.retry_after.map(|s| s as i64))
-                .push_bind(&row.request_id);
+                .push_bind(&row.request_id)
+                .push_bind(row.console);
         });
         insert.build().execute(&mut *tx).await?;
     }

@@ -110,6 +110,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .try_get::<Option<i64>, _>("retry_after")?
                     .map(|s| s as u32),
                 request_id: None,
+                console: false,
             });
         }
         after = batch.last().map(|r| r.id).unwrap_or(after);

@@ -25,8 +25,8 @@ pub use calendar::parse_zone;
 pub use chrono_tz::Tz;
 pub use error::{Result, UsageError};
 pub use query::{
-    error_code, Answer, EndpointName, ErrorsBy, Filters, KeyFacet, RecentRequest, Series, Source,
-    StatusClass, Summary, VolumeBy, Window,
+    error_code, Answer, EndpointName, ErrorsBy, Filters, KeyFacet, LogQuery, RecentRequest, Series,
+    Source, StatusClass, Summary, VolumeBy, Window,
 };
 pub use store::{PlanLimits, Resolution, SyncState, UsageStore, DEFAULT_RETENTION_DAYS};
 pub use sync::{sync, sync_until, SyncEnd, SyncOptions, SyncProgress, SyncReport, PAGE_SIZE};

@@ -92,6 +92,9 @@ pub struct Filters {
     pub key_id: Option<String>,
     pub endpoint: Option<EndpointName>,
     pub status: Option<StatusClass>,
+    /// Counts the console's own requests too; left out by default, so the figures are the
+    /// user's traffic alone.
+    pub include_console: bool,
 }
 
 /// A chart's time axis: `[from_s, to_s)` in buckets of about `bucket_s` seconds laid out
@@ -302,6 +305,21 @@ pub struct KeyFacet {
     pub name: Option<String>,
 }
 
+/// Which cached requests the request log lists: the charts' filters, and a status code, a
+/// time range and an exact request id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogQuery {
+    pub filters: Filters,
+    /// One status code, e.g. 404.
+    pub status_code: Option<u16>,
+    /// Unix milliseconds, inclusive.
+    pub from_ms: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to_ms: Option<i64>,
+    /// A `req_…` id, matched exactly.
+    pub request_id: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecentRequest {
     pub id: i64,
@@ -313,6 +331,9 @@ pub struct RecentRequest {
     pub status: u16,
     pub latency_ms: f64,
     pub retry_after: Option<u32>,
+    pub request_id: Option<String>,
+    /// The console sent it for itself.
+    pub console: bool,
 }
 
 /// The platform's error code for a status, as the API Reference lists them.
@@ -336,10 +357,9 @@ pub fn error_code(status: u16) -> &'static str {
 /// A named group of statuses, e.g. 4xx without 429.
 type StatusGroup = (&'static str, fn(u16) -> bool);
 
-/// Dimension refs of the filters (`-1` for a key or endpoint the cache does not know).
+/// Dimension refs of the filters (`-1` for a key the cache does not know).
 struct Refs {
     key: Option<i64>,
-    endpoint: Option<i64>,
 }
 
 /// The table and column names one source reads.
@@ -404,11 +424,11 @@ impl UsageStore {
                 Some(key_id) => Some(self.key_ref_of(key_id).await?),
                 None => None,
             },
-            endpoint: self.endpoint_ref_of(&filters.endpoint).await?,
         })
     }
 
-    /// `WHERE` clause for the window and filters (`env`, time, key, endpoint, status).
+    /// `WHERE` clause for the window and filters (`env`, time, key, endpoint, status, and
+    /// the console's own requests unless they are included).
     fn filter_sql(
         &self,
         q: &mut QueryBuilder<'_, Sqlite>,
@@ -425,27 +445,24 @@ impl UsageStore {
         if let Some(key_ref) = refs.key {
             q.push(" AND key_ref = ").push_bind(key_ref);
         }
-        if let Some(endpoint_ref) = refs.endpoint {
-            q.push(" AND endpoint_ref = ").push_bind(endpoint_ref);
+        // An endpoint is one row per caller (the console's or not): the filter takes both.
+        if let Some(endpoint) = &filters.endpoint {
+            q.push(" AND endpoint_ref IN (SELECT ref FROM endpoints WHERE env = ")
+                .push_bind(self.env())
+                .push(" AND method = ")
+                .push_bind(endpoint.method.clone())
+                .push(" AND route = ")
+                .push_bind(endpoint.route.clone())
+                .push(")");
+        }
+        if !filters.include_console {
+            q.push(" AND endpoint_ref NOT IN (SELECT ref FROM endpoints WHERE env = ")
+                .push_bind(self.env())
+                .push(" AND console = 1)");
         }
         if let Some(status) = filters.status {
             q.push(status.sql());
         }
-    }
-
-    async fn endpoint_ref_of(&self, endpoint: &Option<EndpointName>) -> Result<Option<i64>> {
-        let Some(endpoint) = endpoint else {
-            return Ok(None);
-        };
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT ref FROM endpoints WHERE env = ? AND method = ? AND route = ?",
-        )
-        .bind(self.env())
-        .bind(&endpoint.method)
-        .bind(&endpoint.route)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(Some(found.unwrap_or(-1)))
     }
 
     /// `SELECT <bucket index> AS b, <columns> FROM <the plan's table>`.
@@ -533,13 +550,17 @@ impl UsageStore {
                     .collect()
             }
             VolumeBy::Endpoint => {
-                let rows: Vec<(i64, String, String)> =
-                    sqlx::query_as("SELECT ref, method, route FROM endpoints WHERE env = ?")
-                        .bind(self.env())
-                        .fetch_all(self.pool())
-                        .await?;
+                let rows: Vec<(i64, String, String, bool)> = sqlx::query_as(
+                    "SELECT ref, method, route, console FROM endpoints WHERE env = ?",
+                )
+                .bind(self.env())
+                .fetch_all(self.pool())
+                .await?;
                 rows.into_iter()
-                    .map(|(r, m, p)| (r, (format!("{m} {p}"), None)))
+                    .map(|(r, m, p, console)| {
+                        let by = if console { " (console)" } else { "" };
+                        (r, (format!("{m} {p}{by}"), None))
+                    })
                     .collect()
             }
         })
@@ -712,7 +733,8 @@ impl UsageStore {
 
     /// What the rate limits count: the busiest minute of each bucket (requests the
     /// platform admitted) and the 429s answered, for the whole organisation or one key.
-    /// Endpoint and status filters do not apply: limits count every request.
+    /// Endpoint and status filters do not apply, and the console's own requests count:
+    /// limits count every request.
     pub async fn load(
         &self,
         window: &Window,
@@ -847,7 +869,7 @@ impl UsageStore {
     /// Endpoints seen in the log.
     pub async fn endpoints(&self) -> Result<Vec<EndpointName>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT method, route FROM endpoints WHERE env = ? ORDER BY route, method",
+            "SELECT DISTINCT method, route FROM endpoints WHERE env = ? ORDER BY route, method",
         )
         .bind(self.env())
         .fetch_all(self.pool())
@@ -865,38 +887,110 @@ impl UsageStore {
         filters: &Filters,
         limit: u32,
     ) -> Result<Vec<RecentRequest>> {
-        let plan = Plan::new(window, Source::Raw);
-        let refs = self.refs_of(filters).await?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us, r.retry_after
-             FROM (SELECT * FROM requests",
-        );
-        self.filter_sql(&mut q, &plan, filters, &refs);
-        q.push(" ORDER BY time_ms DESC, id DESC LIMIT ")
-            .push_bind(i64::from(limit.clamp(1, 500)))
-            .push(
-                ") r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
-                 ORDER BY r.time_ms DESC, r.id DESC",
-            );
-        let rows = q.build().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RecentRequest {
-                    id: row.try_get("id")?,
-                    time: from_ms(row.try_get("time_ms")?),
-                    key_id: row.try_get("key_id")?,
-                    key_name: row.try_get("name")?,
-                    method: row.try_get("method")?,
-                    route: row.try_get("route")?,
-                    status: row.try_get::<i64, _>("status")?.clamp(0, 999) as u16,
-                    latency_ms: row.try_get::<i64, _>("latency_us")? as f64 / 1000.0,
-                    retry_after: row
-                        .try_get::<Option<i64>, _>("retry_after")?
-                        .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
-                })
-            })
-            .collect()
+        self.log(
+            &LogQuery {
+                filters: filters.clone(),
+                from_ms: Some(window.from_s * 1000),
+                to_ms: Some(window.to_s * 1000),
+                ..LogQuery::default()
+            },
+            0,
+            limit.clamp(1, 500),
+        )
+        .await
     }
+
+    /// `WHERE` clause of the request log's question, over raw rows.
+    fn log_filter(&self, q: &mut QueryBuilder<'_, Sqlite>, query: &LogQuery, refs: &Refs) {
+        let plan = Plan {
+            table: "requests",
+            time_s: "(time_ms / 1000)",
+            count: "1",
+            lo: query.from_ms.unwrap_or(i64::MIN),
+            hi: query.to_ms.unwrap_or(i64::MAX),
+            answered_from: String::new(),
+        };
+        self.filter_sql(q, &plan, &query.filters, refs);
+        if let Some(code) = query.status_code {
+            q.push(" AND status = ").push_bind(i64::from(code));
+        }
+        if let Some(request_id) = &query.request_id {
+            q.push(" AND request_id = ")
+                .push_bind(request_id.trim().to_string());
+        }
+    }
+
+    /// How many cached requests the request log's question matches.
+    pub async fn log_count(&self, query: &LogQuery) -> Result<u64> {
+        let refs = self.refs_of(&query.filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM requests");
+        self.log_filter(&mut q, query, &refs);
+        let n: i64 = q.build_query_scalar().fetch_one(self.pool()).await?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Rows `offset` to `offset + limit` (at most 1,000) of the request log's answer,
+    /// newest first: a window of the list, wherever it is scrolled.
+    pub async fn log(
+        &self,
+        query: &LogQuery,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<RecentRequest>> {
+        let refs = self.refs_of(&query.filters).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {REQUEST_COLUMNS} FROM (SELECT * FROM requests"
+        ));
+        self.log_filter(&mut q, query, &refs);
+        q.push(" ORDER BY time_ms DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit.clamp(1, 1_000)))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .push(format!(
+                ") r {REQUEST_JOINS} ORDER BY r.time_ms DESC, r.id DESC"
+            ));
+        let rows = q.build().fetch_all(self.pool()).await?;
+        rows.iter().map(recent_request).collect()
+    }
+
+    /// The cached request answered with `request_id` (an exact `req_…` match), looked up
+    /// through its index: how a pasted request id is found in the platform's log.
+    pub async fn find_request(&self, request_id: &str) -> Result<Option<RecentRequest>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests r {REQUEST_JOINS}
+             WHERE r.request_id = ? AND r.env = ?"
+        ))
+        .bind(request_id.trim())
+        .bind(self.env())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(recent_request).transpose()
+    }
+}
+
+/// The columns [`recent_request`] reads, from `requests r` and [`REQUEST_JOINS`].
+const REQUEST_COLUMNS: &str = "r.id, r.time_ms, k.key_id, k.name, e.method, e.route, e.console,
+    r.status, r.latency_us, r.retry_after, r.request_id";
+const REQUEST_JOINS: &str =
+    "JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref";
+
+/// A raw request joined with its key and endpoint.
+fn recent_request(row: &SqliteRow) -> Result<RecentRequest> {
+    Ok(RecentRequest {
+        id: row.try_get("id")?,
+        time: from_ms(row.try_get("time_ms")?),
+        key_id: row.try_get("key_id")?,
+        key_name: row.try_get("name")?,
+        method: row.try_get("method")?,
+        route: row.try_get("route")?,
+        status: row.try_get::<i64, _>("status")?.clamp(0, 999) as u16,
+        latency_ms: row.try_get::<i64, _>("latency_us")? as f64 / 1000.0,
+        retry_after: row
+            .try_get::<Option<i64>, _>("retry_after")?
+            .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
+        request_id: row.try_get("request_id")?,
+        console: row.try_get("console")?,
+    })
 }
 
 /// The bucket index in a row, if inside the window.

@@ -112,7 +112,8 @@ pub struct SyncState {
 #[derive(Default)]
 struct Dims {
     keys: HashMap<String, i64>,
-    endpoints: HashMap<(String, String), i64>,
+    /// By method, route and whether the console sent it (see the migration that added it).
+    endpoints: HashMap<(String, String, bool), i64>,
 }
 
 /// One environment's usage cache. Clones share the same database and caches.
@@ -162,6 +163,7 @@ struct Row {
     latency_us: i64,
     rate_limited: bool,
     retry_after: Option<i64>,
+    request_id: Option<String>,
 }
 
 impl UsageStore {
@@ -230,12 +232,15 @@ impl UsageStore {
             .fetch_all(&pool)
             .await?;
         dims.keys = keys.into_iter().map(|(r, k)| (k, r)).collect();
-        let endpoints: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT ref, method, route FROM endpoints WHERE env = ?")
+        let endpoints: Vec<(i64, String, String, bool)> =
+            sqlx::query_as("SELECT ref, method, route, console FROM endpoints WHERE env = ?")
                 .bind(env)
                 .fetch_all(&pool)
                 .await?;
-        dims.endpoints = endpoints.into_iter().map(|(r, m, p)| ((m, p), r)).collect();
+        dims.endpoints = endpoints
+            .into_iter()
+            .map(|(r, m, p, c)| ((m, p, c), r))
+            .collect();
         Ok(UsageStore {
             pool,
             env,
@@ -396,7 +401,11 @@ impl UsageStore {
         for record in &fresh {
             let key_ref = self.key_ref(&mut tx, &record.key_id, &mut new_keys).await?;
             let endpoint_ref = self
-                .endpoint_ref(&mut tx, &record.method, &record.route, &mut new_endpoints)
+                .endpoint_ref(
+                    &mut tx,
+                    (&record.method, &record.route, record.console),
+                    &mut new_endpoints,
+                )
                 .await?;
             rows.push(Row {
                 id: record.id,
@@ -407,6 +416,7 @@ impl UsageStore {
                 latency_us: (record.latency_ms * 1000.0).round() as i64,
                 rate_limited: record.rate_limited,
                 retry_after: record.retry_after.map(i64::from),
+                request_id: record.request_id.clone(),
             });
         }
         insert_raw(&mut tx, self.env, &rows).await?;
@@ -475,11 +485,10 @@ impl UsageStore {
     async fn endpoint_ref(
         &self,
         tx: &mut Transaction<'_, Sqlite>,
-        method: &str,
-        route: &str,
-        new: &mut Vec<((String, String), i64)>,
+        (method, route, console): (&str, &str, bool),
+        new: &mut Vec<((String, String, bool), i64)>,
     ) -> Result<i64> {
-        let wanted = (method.to_string(), route.to_string());
+        let wanted = (method.to_string(), route.to_string(), console);
         if let Some(found) = self
             .dims
             .lock()
@@ -493,19 +502,21 @@ impl UsageStore {
             return Ok(*found);
         }
         sqlx::query(
-            "INSERT INTO endpoints (env, method, route) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO endpoints (env, method, route, console) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(self.env)
         .bind(method)
         .bind(route)
+        .bind(console)
         .execute(&mut **tx)
         .await?;
         let found: i64 = sqlx::query_scalar(
-            "SELECT ref FROM endpoints WHERE env = ? AND method = ? AND route = ?",
+            "SELECT ref FROM endpoints WHERE env = ? AND method = ? AND route = ? AND console = ?",
         )
         .bind(self.env)
         .bind(method)
         .bind(route)
+        .bind(console)
         .fetch_one(&mut **tx)
         .await?;
         new.push((wanted, found));
@@ -694,7 +705,7 @@ impl UsageStore {
 async fn insert_raw(tx: &mut Transaction<'_, Sqlite>, env: i64, rows: &[Row]) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO requests (id, env, time_ms, key_ref, endpoint_ref, status, latency_us, rate_limited, retry_after) ",
+            "INSERT INTO requests (id, env, time_ms, key_ref, endpoint_ref, status, latency_us, rate_limited, retry_after, request_id) ",
         );
         insert.push_values(chunk, |mut b, row| {
             b.push_bind(row.id)
@@ -705,7 +716,8 @@ async fn insert_raw(tx: &mut Transaction<'_, Sqlite>, env: i64, rows: &[Row]) ->
                 .push_bind(row.status)
                 .push_bind(row.latency_us)
                 .push_bind(row.rate_limited)
-                .push_bind(row.retry_after);
+                .push_bind(row.retry_after)
+                .push_bind(&row.request_id);
         });
         insert.build().execute(&mut **tx).await?;
     }

@@ -61,6 +61,9 @@ fn records(rng: &mut StdRng, n: usize, days: i64) -> Vec<UsageRecord> {
                 rate_limited: status == 429,
                 retry_after: (status == 429).then_some(1),
                 request_id: None,
+                // The console's own polls, marked by the platform.
+                console: route.starts_with("/v1/usage")
+                    || (route == "/v1/me" && rng.random_bool(0.5)),
             }
         })
         .collect()
@@ -208,7 +211,8 @@ impl Truth<'_> {
                 .as_ref()
                 .is_none_or(|e| e.method == r.method && e.route == r.route);
             let status = filters.status.is_none_or(|c| in_class(r.status, c));
-            (key && endpoint && status).then_some((b, r))
+            let caller = filters.include_console || !r.console;
+            (key && endpoint && status && caller).then_some((b, r))
         })
     }
 
@@ -225,7 +229,10 @@ impl Truth<'_> {
         let mut groups = Groups::new();
         for (b, r) in self.matching(window, filters) {
             let (name, detail) = match by {
-                VolumeBy::Endpoint => (format!("{} {}", r.method, r.route), None),
+                VolumeBy::Endpoint => {
+                    let by = if r.console { " (console)" } else { "" };
+                    (format!("{} {}{by}", r.method, r.route), None)
+                }
                 VolumeBy::Key => match NAMES.iter().find(|(id, _)| *id == r.key_id) {
                     Some((id, name)) => (name.to_string(), Some(id.to_string())),
                     None => (r.key_id.clone(), None),
@@ -423,6 +430,7 @@ fn random_filters(rng: &mut StdRng) -> Filters {
         } else {
             None
         },
+        include_console: rng.random_bool(0.5),
     }
 }
 
@@ -514,6 +522,14 @@ async fn rollups_and_raw_rows_answer_what_the_requests_say() {
     );
 }
 
+/// Every request, the console's own included.
+fn everything() -> Filters {
+    Filters {
+        include_console: true,
+        ..Filters::default()
+    }
+}
+
 #[tokio::test]
 async fn a_month_is_read_from_far_fewer_rollup_rows_than_raw_rows() {
     let dir = tempfile::tempdir().expect("dir");
@@ -522,21 +538,11 @@ async fn a_month_is_read_from_far_fewer_rollup_rows_than_raw_rows() {
     let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     assert_eq!(window.bucket_s, 10_800, "12 days in 3-hour buckets");
     let rollups = store
-        .volume(
-            &window,
-            &Filters::default(),
-            VolumeBy::Endpoint,
-            Source::Rollups,
-        )
+        .volume(&window, &everything(), VolumeBy::Endpoint, Source::Rollups)
         .await
         .expect("rollups");
     let raw = store
-        .volume(
-            &window,
-            &Filters::default(),
-            VolumeBy::Endpoint,
-            Source::Raw,
-        )
+        .volume(&window, &everything(), VolumeBy::Endpoint, Source::Raw)
         .await
         .expect("raw");
     assert_eq!(raw.rows_read, 12_000);
@@ -550,7 +556,7 @@ async fn a_month_is_read_from_far_fewer_rollup_rows_than_raw_rows() {
     let truth = Truth { records: &records };
     is_truth(
         &rollups,
-        truth.volume(&window, &Filters::default(), VolumeBy::Endpoint),
+        truth.volume(&window, &everything(), VolumeBy::Endpoint),
         &window,
         "a month by endpoint",
     );
@@ -563,7 +569,7 @@ async fn pruning_raw_rows_keeps_the_rollups() {
     let (store, records) = filled_store(&dir, &mut rng).await;
     let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     let before = store
-        .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
+        .volume(&window, &everything(), VolumeBy::Key, Source::Rollups)
         .await
         .expect("before");
     // Keep 3 days as seen from the end of the data: three quarters of the rows go.
@@ -579,12 +585,12 @@ async fn pruning_raw_rows_keeps_the_rollups() {
     assert_eq!(state.raw_rows, 12_000 - pruned);
     assert_eq!(state.retention_days, 3);
     let after = store
-        .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
+        .volume(&window, &everything(), VolumeBy::Key, Source::Rollups)
         .await
         .expect("after");
     assert_eq!(before, after, "charts from rollups are unchanged");
     let raw = store
-        .volume(&window, &Filters::default(), VolumeBy::Key, Source::Raw)
+        .volume(&window, &everything(), VolumeBy::Key, Source::Raw)
         .await
         .expect("raw");
     assert_eq!(raw.totals.iter().sum::<u64>(), 12_000 - pruned);
@@ -598,7 +604,7 @@ async fn keys_are_labelled_by_name_and_series_beyond_seven_are_other() {
     let (store, _) = filled_store(&dir, &mut rng).await;
     let window = Window::covering(start(), start() + Duration::days(12), Tz::UTC).expect("window");
     let by_key = store
-        .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
+        .volume(&window, &everything(), VolumeBy::Key, Source::Rollups)
         .await
         .expect("volume");
     let checkout = by_key
@@ -612,23 +618,14 @@ async fn keys_are_labelled_by_name_and_series_beyond_seven_are_other() {
         .iter()
         .any(|s| s.name == "key_support" && s.detail.is_none()));
     let by_endpoint = store
-        .volume(
-            &window,
-            &Filters::default(),
-            VolumeBy::Endpoint,
-            Source::Rollups,
-        )
+        .volume(&window, &everything(), VolumeBy::Endpoint, Source::Rollups)
         .await
         .expect("volume");
     assert_eq!(by_endpoint.series.len(), 8);
-    assert_eq!(by_endpoint.series[7].name, "Other (2)");
+    // Nine endpoints, `GET /v1/me` once the user's and once the console's: ten series.
+    assert_eq!(by_endpoint.series[7].name, "Other (3)");
     let errors = store
-        .errors(
-            &window,
-            &Filters::default(),
-            ErrorsBy::ErrorCode,
-            Source::Rollups,
-        )
+        .errors(&window, &everything(), ErrorsBy::ErrorCode, Source::Rollups)
         .await
         .expect("errors");
     let names: Vec<_> = errors.series.iter().map(|s| s.name.as_str()).collect();

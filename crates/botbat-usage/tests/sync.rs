@@ -156,8 +156,13 @@ async fn the_cache_holds_every_row_the_server_had_and_the_rollups_count_each_onc
         "{keys:?}"
     );
     let window = Window::covering(seeded.from, seeded.to, botbat_usage::Tz::UTC).expect("window");
+    // The console's own calls (the sync's pages, the `me` calls above) included.
+    let everything = Filters {
+        include_console: true,
+        ..Filters::default()
+    };
     let by_key = store
-        .volume(&window, &Filters::default(), VolumeBy::Key, Source::Rollups)
+        .volume(&window, &everything, VolumeBy::Key, Source::Rollups)
         .await
         .expect("volume");
     let seeded_total: f64 = by_key

@@ -41,6 +41,7 @@ fn record(id: i64, time: DateTime<Utc>) -> UsageRecord {
         rate_limited: false,
         retry_after: None,
         request_id: None,
+        console: false,
     }
 }
 

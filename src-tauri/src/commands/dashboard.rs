@@ -3,7 +3,7 @@
 use botbat_console_core::{Console, DashboardSummary};
 
 adapters! {
-    fn dashboard_summary(console: Console) -> DashboardSummary {
-        console.dashboard_summary().await
+    fn dashboard_summary(console: Console; include_console: bool) -> DashboardSummary {
+        console.dashboard_summary(include_console).await
     }
 }

@@ -7,8 +7,8 @@ use botbat_console_core::{BurstReport, CommandError, Console, Environment, RateL
 use tauri::{AppHandle, Emitter, State};
 
 adapters! {
-    fn rate_limits_view(console: Console) -> RateLimitView {
-        console.rate_limits_view().await
+    fn rate_limits_view(console: Console; include_console: bool) -> RateLimitView {
+        console.rate_limits_view(include_console).await
     }
 }
 

@@ -71,6 +71,7 @@ macro_rules! with_commands {
             usage::usage_sync,
             usage::usage_cancel_sync,
             usage::usage_chart,
+            usage::usage_log,
             usage::usage_export,
             usage::usage_set_retention,
             usage::usage_seed,

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use botbat_api::SeedUsageReport;
 use botbat_console_core::usage::{
-    UsageChart, UsageChartRequest, UsageExport, UsageExportFormat, UsageOverview, UsageSyncReport,
+    UsageChart, UsageChartRequest, UsageExport, UsageExportFormat, UsageLogPage, UsageLogRequest,
+    UsageOverview, UsageSyncReport,
 };
 use botbat_console_core::{Environment, UsageCache};
 use tauri::State;
@@ -28,6 +29,10 @@ adapters! {
 
     fn usage_chart(usage: UsageCache; request: UsageChartRequest) -> UsageChart {
         usage.chart(&request).await
+    }
+
+    fn usage_log(usage: UsageCache; request: UsageLogRequest) -> UsageLogPage {
+        usage.log(&request).await
     }
 
     fn usage_export(usage: UsageCache; request: UsageChartRequest, format: UsageExportFormat) -> UsageExport {

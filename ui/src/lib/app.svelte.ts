@@ -28,6 +28,12 @@ export class AppState {
   generation = $state(0);
   panel = $state<PanelId>("dashboard");
   theme = $state<Theme>("system");
+  /**
+   * Whether figures and charts count the console's own requests (its polls and syncs,
+   * which the platform marks by their User-Agent). Left out by default: the figures are
+   * the user's traffic. One switch for every panel.
+   */
+  includeConsole = $state(false);
 
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
   /** Panels load data only when this is true. */

@@ -34,7 +34,7 @@ describe("backend", () => {
       };
     });
 
-    const error = await dashboardSummary().catch((e: unknown) => e);
+    const error = await dashboardSummary(false).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(BackendError);
     const e = error as BackendError;
@@ -64,7 +64,7 @@ describe("backend", () => {
       throw { unexpected: true };
     });
 
-    const error = (await dashboardSummary().catch((e: unknown) => e)) as BackendError;
+    const error = (await dashboardSummary(false).catch((e: unknown) => e)) as BackendError;
 
     expect(error.code).toBe("internal");
     expect(error.message).not.toBe("");
@@ -111,7 +111,7 @@ describe("backend", () => {
     await keyActivity("key_1", "2025-01-15T10:00:00Z");
     await scopeAdvice("key_1");
     await replaceWithNarrowerKey("sandbox", "key_1");
-    await rateLimitsView();
+    await rateLimitsView(false);
     await burstTest("sandbox", null, 20);
 
     expect(seen).toEqual([
@@ -126,7 +126,7 @@ describe("backend", () => {
       ["key_activity", { keyId: "key_1", since: "2025-01-15T10:00:00Z" }],
       ["scope_advice", { keyId: "key_1" }],
       ["replace_with_narrower_key", { environment: "sandbox", keyId: "key_1" }],
-      ["rate_limits_view", {}],
+      ["rate_limits_view", { includeConsole: false }],
       ["burst_test", { environment: "sandbox", keyId: null, count: 20 }],
     ]);
   });

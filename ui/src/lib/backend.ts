@@ -65,6 +65,8 @@ import type { WebhookRow } from "./bindings/WebhookRow";
 import type { SeedUsageReport } from "./bindings/SeedUsageReport";
 import type { UsageChart } from "./bindings/UsageChart";
 import type { UsageChartRequest } from "./bindings/UsageChartRequest";
+import type { UsageLogPage } from "./bindings/UsageLogPage";
+import type { UsageLogRequest } from "./bindings/UsageLogRequest";
 import type { UsageExport } from "./bindings/UsageExport";
 import type { UsageExportFormat } from "./bindings/UsageExportFormat";
 import type { UsageOverview } from "./bindings/UsageOverview";
@@ -186,8 +188,9 @@ export function testConnection(environment: Environment): Promise<ConnectionRepo
   return call("test_connection", { environment });
 }
 
-export function dashboardSummary(): Promise<DashboardSummary> {
-  return call("dashboard_summary");
+/** `includeConsole` counts the console's own requests in the usage figures. */
+export function dashboardSummary(includeConsole: boolean): Promise<DashboardSummary> {
+  return call("dashboard_summary", { includeConsole });
 }
 
 export function listApiKeys(): Promise<KeyRow[]> {
@@ -241,8 +244,9 @@ export function replaceWithNarrowerKey(environment: Environment, keyId: string):
   return call("replace_with_narrower_key", { environment, keyId });
 }
 
-export function rateLimitsView(): Promise<RateLimitView> {
-  return call("rate_limits_view");
+/** `includeConsole` lists the 429s the console's own requests got too. */
+export function rateLimitsView(includeConsole: boolean): Promise<RateLimitView> {
+  return call("rate_limits_view", { includeConsole });
 }
 
 /** `keyId` null bursts with the management key. Progress arrives through `onBurstProgress`. */
@@ -419,6 +423,11 @@ export function usageCancelSync(environment: Environment): Promise<boolean> {
 }
 
 /** A chart of the active environment's usage, drawn at the requested size. */
+/** A window of the cached request log, newest first, and the length of the whole list. */
+export function usageLog(request: UsageLogRequest): Promise<UsageLogPage> {
+  return call("usage_log", { request });
+}
+
 export function usageChart(request: UsageChartRequest): Promise<UsageChart> {
   return call("usage_chart", { request });
 }

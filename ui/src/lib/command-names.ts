@@ -64,6 +64,7 @@ export type CommandName =
   | "usage_sync"
   | "usage_cancel_sync"
   | "usage_chart"
+  | "usage_log"
   | "usage_export"
   | "usage_set_retention"
   | "usage_seed";

@@ -39,7 +39,7 @@ describe("rate limits", () => {
     expect(org).toHaveTextContent("314 / 1,200");
     expect(org).toHaveTextContent("per minute");
     expect(screen.getByTestId("gauge-org-reset")).toHaveTextContent(/resets in (4[0-2]) s/);
-    expect(screen.getByTestId("panel-rate-limits")).toHaveTextContent("about 40 requests a minute");
+    expect(screen.getByTestId("panel-rate-limits")).toHaveTextContent("about 8 requests a minute");
   });
 
   it("highlights the current plan in the plan table", async () => {
@@ -72,18 +72,20 @@ describe("rate limits", () => {
     expect(rows[1]).toHaveTextContent("—");
   });
 
-  it("polls every three seconds while open", async () => {
+  it("polls every fifteen seconds while open", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const backend = await openLimits();
     expect(backend.callsTo("rate_limits_view")).toHaveLength(1);
 
-    await vi.advanceTimersByTimeAsync(3_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(backend.callsTo("rate_limits_view")).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5_000);
     await waitFor(() => expect(backend.callsTo("rate_limits_view")).toHaveLength(2));
-    await vi.advanceTimersByTimeAsync(3_000);
+    await vi.advanceTimersByTimeAsync(15_000);
     await waitFor(() => expect(backend.callsTo("rate_limits_view")).toHaveLength(3));
 
     await fireEvent.click(screen.getByTestId("nav-dashboard"));
-    await vi.advanceTimersByTimeAsync(6_000);
+    await vi.advanceTimersByTimeAsync(30_000);
     expect(backend.callsTo("rate_limits_view")).toHaveLength(3);
   });
 

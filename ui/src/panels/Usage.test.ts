@@ -3,6 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import type { UsageChartRequest } from "../lib/bindings/UsageChartRequest";
+import type { UsageLogRequest } from "../lib/bindings/UsageLogRequest";
+import type { UsageLogRow } from "../lib/bindings/UsageLogRow";
 import type { UsageSyncReport } from "../lib/bindings/UsageSyncReport";
 import { formatDateTime, formatTime } from "../lib/time.svelte";
 import { commandError, deferred, FakeBackend } from "../test/backend-fake";
@@ -264,5 +266,60 @@ describe("dashboard usage chart", () => {
     expect(screen.queryByTestId("dashboard-chart-export-svg")).not.toBeInTheDocument();
     await fireEvent.click(screen.getByTestId("dashboard-open-usage"));
     expect(await screen.findByTestId("panel-usage")).toBeInTheDocument();
+  });
+});
+
+describe("requests view", () => {
+  /** A log of `total` requests, every tenth a 404, answered window by window. */
+  function fakeLog(backend: FakeBackend, total: number) {
+    backend.on("usage_log", (args) => {
+      const request = args.request as UsageLogRequest;
+      const only404 = request.status === "4xx" || request.status === "404";
+      const length = only404 ? total / 10 : total;
+      const rows: UsageLogRow[] = [];
+      for (let i = request.offset; i < Math.min(length, request.offset + request.limit); i += 1) {
+        const id = only404 ? total - i * 10 : total - i;
+        rows.push({
+          id,
+          time: new Date(Date.UTC(2026, 10, 30, 10, 0, 0) - i * 1000).toISOString(),
+          key_id: "key_checkout1",
+          key_name: "Checkout bot (seeded)",
+          method: "GET",
+          route: "/v1/contacts/{id}",
+          status: id % 10 === 0 ? 404 : 200,
+          latency_ms: 3.5,
+          retry_after: null,
+          request_id: `req_${String(id).padStart(8, "0")}`,
+          console: false,
+        });
+      }
+      return { environment: backend.environment, total: length, offset: request.offset, rows };
+    });
+  }
+
+  it("draws only the rows in view of 100,000, filters by status and opens a row", async () => {
+    const { backend } = await openUsage((b) => fakeLog(b, 100_000));
+    await fireEvent.click(screen.getByTestId("usage-tab-requests"));
+
+    expect(await screen.findByTestId("requests-total")).toHaveTextContent("100,000 requests");
+    const rows = await screen.findAllByTestId("requests-row");
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows[0]).toHaveAttribute("data-request-id", "req_00100000");
+    // One window of rows asked for, not the whole log.
+    expect(backend.callsTo("usage_log")).toHaveLength(1);
+    expect((backend.callsTo("usage_log")[0].args.request as UsageLogRequest).include_console).toBe(false);
+
+    await userEvent.selectOptions(screen.getByTestId("requests-filter-status"), "4xx");
+    await waitFor(() => expect(screen.getByTestId("requests-total")).toHaveTextContent("10,000 requests"));
+    const errors = await screen.findAllByTestId("requests-row");
+    expect(errors.every((row) => row.getAttribute("data-status") === "404")).toBe(true);
+    const calls = backend.callsTo("usage_log");
+    expect((calls[calls.length - 1].args.request as UsageLogRequest).status).toBe("4xx");
+
+    await fireEvent.click(errors[0]);
+    const detail = await screen.findByTestId("requests-detail");
+    expect(detail).toHaveTextContent("req_00100000");
+    expect(detail).toHaveTextContent("Checkout bot (seeded)");
   });
 });

@@ -57,6 +57,7 @@ export function summary(environment: Environment, overrides: Partial<DashboardSu
     errors_24h: 120,
     error_rate_24h: 120 / 4812,
     rate_limited_24h: 9,
+    includes_console: false,
     as_of: "2025-01-15T10:42:13Z",
     ...overrides,
   };

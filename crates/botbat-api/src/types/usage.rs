@@ -24,6 +24,11 @@ pub struct UsageRecord {
     /// The `X-Request-Id` the request was answered with (absent from seeded history).
     #[serde(default)]
     pub request_id: Option<String>,
+    /// Whether the console sent it for itself (its panels, polls and usage sync, identified
+    /// by its `User-Agent`), rather than for its user: Try It, the CLI and integrations
+    /// are the user's. Dashboards leave the console's own requests out by default.
+    #[serde(default)]
+    pub console: bool,
 }
 
 /// Filters of `GET /v1/usage/requests` and `GET /v1/usage/summary`.
@@ -37,6 +42,8 @@ pub struct UsageQuery {
     pub key_id: Option<String>,
     /// Only requests that were (`true`) or were not (`false`) rate limited.
     pub rate_limited: Option<bool>,
+    /// Only the console's own requests (`true`) or only everyone else's (`false`).
+    pub console: Option<bool>,
     /// `asc` (oldest first, the default: for incremental sync) or `desc` (newest first).
     pub order: Option<UsageOrder>,
 }

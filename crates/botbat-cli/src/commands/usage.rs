@@ -113,6 +113,7 @@ async fn export(
         key_id: None,
         endpoint: None,
         status: None,
+        include_console: None,
         width: 960,
         height: 360,
         theme: ChartTheme::Light,

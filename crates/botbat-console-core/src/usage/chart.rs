@@ -2,11 +2,12 @@
 //! answer is drawn (titles, units, colours with a meaning, the plan's limit).
 
 use botbat_charts::{Chart, Hue, Style, Threshold, TimeAxis, Unit};
-use botbat_usage::{Answer, ErrorsBy, Filters, Source, Tz, UsageStore, VolumeBy, Window};
+use botbat_usage::{Answer, ErrorsBy, Filters, LogQuery, Source, Tz, UsageStore, VolumeBy, Window};
 use chrono::{DateTime, Duration, Utc};
 
 use super::model::{
-    ChartUnit, UsageBreakdown, UsageChartKind, UsageChartRequest, UsagePlanLimits, UsageRange,
+    ChartUnit, UsageBreakdown, UsageChartKind, UsageChartRequest, UsageLogRequest, UsagePlanLimits,
+    UsageRange,
 };
 use crate::CommandError;
 
@@ -62,27 +63,92 @@ pub fn zone_of(request: &UsageChartRequest) -> Result<Tz> {
 }
 
 pub fn filters_of(request: &UsageChartRequest) -> Result<Filters> {
-    let status = match request.status.as_deref().map(str::trim) {
+    filters_from(
+        &request.key_id,
+        &request.endpoint,
+        request.status.clone(),
+        request.include_console,
+    )
+}
+
+/// The filters a chart and the request log share.
+fn filters_from(
+    key_id: &Option<String>,
+    endpoint: &Option<String>,
+    status: Option<String>,
+    include_console: Option<bool>,
+) -> Result<Filters> {
+    let status = match status.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(botbat_usage::StatusClass::parse(text).ok_or_else(|| {
             CommandError::invalid_input("status", "Choose 2xx, 4xx, 429 or 5xx.")
         })?),
     };
-    let endpoint = match request.endpoint.as_deref().map(str::trim) {
+    let endpoint = match endpoint.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(botbat_usage::EndpointName::parse(text).ok_or_else(|| {
             CommandError::invalid_input("endpoint", "Name an endpoint as `GET /v1/contacts`.")
         })?),
     };
     Ok(Filters {
-        key_id: request
-            .key_id
+        key_id: key_id
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .map(str::to_string),
         endpoint,
         status,
+        include_console: include_console.unwrap_or(false),
+    })
+}
+
+/// The request log's question: the chart filters, a status code where a class would be,
+/// a time range and an exact request id.
+pub fn log_query_of(request: &UsageLogRequest) -> Result<LogQuery> {
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let status = text(&request.status);
+    let status_code = match status.as_deref() {
+        Some(code)
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) && code != "429" =>
+        {
+            Some(code.parse::<u16>().map_err(|_| {
+                CommandError::invalid_input("status", "Give a status code such as 404.")
+            })?)
+        }
+        _ => None,
+    };
+    let filters = filters_from(
+        &request.key_id,
+        &request.endpoint,
+        if status_code.is_some() { None } else { status },
+        request.include_console,
+    )?;
+    let instant = |field: &str, value: &Option<String>| -> Result<Option<i64>> {
+        text(value)
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.timestamp_millis())
+                    .map_err(|_| {
+                        CommandError::invalid_input(
+                            field,
+                            format!("Give a date and time for `{field}` (got {t:?})."),
+                        )
+                    })
+            })
+            .transpose()
+    };
+    Ok(LogQuery {
+        filters,
+        status_code,
+        from_ms: instant("from", &request.from)?,
+        to_ms: instant("to", &request.to)?,
+        request_id: text(&request.request_id),
     })
 }
 

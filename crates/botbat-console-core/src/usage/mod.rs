@@ -326,6 +326,43 @@ impl UsageCache {
         }
     }
 
+    /// A window of the active environment's cached request log, newest first, and how long
+    /// the whole list is.
+    pub async fn log(&self, request: &UsageLogRequest) -> Result<UsageLogPage> {
+        let environment = self.console.preferences().active_environment;
+        let store = self.store(environment).await?;
+        let query = chart::log_query_of(request)?;
+        let total = store.log_count(&query).await?;
+        let rows = store
+            .log(
+                &query,
+                u64::from(request.offset),
+                request.limit.clamp(1, 1_000),
+            )
+            .await?;
+        Ok(UsageLogPage {
+            environment,
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            offset: request.offset,
+            rows: rows
+                .into_iter()
+                .map(|r| UsageLogRow {
+                    id: r.id,
+                    time: rfc3339(r.time),
+                    key_id: r.key_id,
+                    key_name: r.key_name,
+                    method: r.method,
+                    route: r.route,
+                    status: r.status,
+                    latency_ms: r.latency_ms,
+                    retry_after: r.retry_after,
+                    request_id: r.request_id,
+                    console: r.console,
+                })
+                .collect(),
+        })
+    }
+
     /// A chart of the active environment's cache.
     pub async fn chart(&self, request: &UsageChartRequest) -> Result<UsageChart> {
         let environment = self.console.preferences().active_environment;
@@ -556,6 +593,8 @@ pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::
     UsageSyncProgress::export_all_to(dir)?;
     UsageSyncReport::export_all_to(dir)?;
     UsageOverview::export_all_to(dir)?;
+    UsageLogRequest::export_all_to(dir)?;
+    UsageLogPage::export_all_to(dir)?;
     UsageExport::export_all_to(dir)?;
     UsageExportFormat::export_all_to(dir)?;
     SeedUsageReport::export_all_to(dir)?;

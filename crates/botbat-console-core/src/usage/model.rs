@@ -58,6 +58,60 @@ pub enum UsageExportFormat {
     Csv,
 }
 
+/// A window of the request log, as the Requests view asks for it: the filters, then which
+/// rows (newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UsageLogRequest {
+    pub key_id: Option<String>,
+    /// `GET /v1/contacts`.
+    pub endpoint: Option<String>,
+    /// `2xx`, `4xx`, `429`, `5xx`, or one status code such as `404`.
+    pub status: Option<String>,
+    /// RFC 3339; inclusive.
+    pub from: Option<String>,
+    /// RFC 3339; exclusive.
+    pub to: Option<String>,
+    /// A `req_…` id, matched exactly.
+    pub request_id: Option<String>,
+    /// Lists the console's own requests too; left out by default.
+    #[serde(default)]
+    #[ts(optional)]
+    pub include_console: Option<bool>,
+    /// The first row wanted, 0 being the newest.
+    pub offset: u32,
+    /// Rows wanted, 1 to 1,000.
+    pub limit: u32,
+}
+
+/// One request of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UsageLogRow {
+    /// The platform's id of the log row.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// RFC 3339.
+    pub time: String,
+    pub key_id: String,
+    pub key_name: Option<String>,
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub retry_after: Option<u32>,
+    pub request_id: Option<String>,
+    /// The console sent it for itself.
+    pub console: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UsageLogPage {
+    pub environment: Environment,
+    /// Requests matching the filters in all: the length of the list.
+    pub total: u32,
+    pub offset: u32,
+    pub rows: Vec<UsageLogRow>,
+}
+
 /// One chart: what to show, over which range, filtered how, drawn how large.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct UsageChartRequest {
@@ -74,6 +128,10 @@ pub struct UsageChartRequest {
     pub endpoint: Option<String>,
     /// `2xx`, `4xx`, `429` or `5xx`.
     pub status: Option<String>,
+    /// Counts the console's own requests too (its polls and syncs); left out by default.
+    #[serde(default)]
+    #[ts(optional)]
+    pub include_console: Option<bool>,
     /// Pixels the chart will occupy (CSS pixels).
     pub width: u32,
     pub height: u32,

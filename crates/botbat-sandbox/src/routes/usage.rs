@@ -24,6 +24,7 @@ struct UsageRow {
     rate_limited: bool,
     retry_after: Option<i64>,
     request_id: Option<String>,
+    console: bool,
 }
 
 impl UsageRow {
@@ -39,6 +40,7 @@ impl UsageRow {
             rate_limited: self.rate_limited,
             retry_after: self.retry_after.map(|s| s as u32),
             request_id: self.request_id.clone(),
+            console: self.console,
         }
     }
 }
@@ -48,6 +50,7 @@ struct Range {
     to: i64,
     key_id: Option<String>,
     rate_limited: Option<bool>,
+    console: Option<bool>,
 }
 
 fn range(query: &UsageQuery) -> Result<Range> {
@@ -61,11 +64,12 @@ fn range(query: &UsageQuery) -> Result<Range> {
         to,
         key_id: query.key_id.clone().filter(|k| !k.is_empty()),
         rate_limited: query.rate_limited,
+        console: query.console,
     })
 }
 
-/// Metered requests, oldest first: time, key, method, route template, status, latency and
-/// whether the request was rate limited.
+/// Metered requests, oldest first: time, key, method, route template, status, latency,
+/// whether the request was rate limited, and whether the console sent it for itself.
 #[utoipa::path(
     get, path = "/v1/usage/requests", tag = "Usage",
     params(PageParams, UsageQuery),
@@ -88,7 +92,8 @@ pub async fn list_requests(
         .filter("time >= ?", Some(range.from))
         .filter("time < ?", Some(range.to))
         .filter("key_id = ?", range.key_id.as_deref())
-        .filter("rate_limited = ?", range.rate_limited);
+        .filter("rate_limited = ?", range.rate_limited)
+        .filter("console = ?", range.console);
     if !newest_first {
         list.oldest_first();
     }
@@ -122,12 +127,13 @@ pub async fn summary(
     let (requests, errors, rate_limited): (i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(status >= 400), 0), COALESCE(SUM(rate_limited), 0)
          FROM usage_requests WHERE time >= ?1 AND time < ?2 AND (?3 IS NULL OR key_id = ?3)
-           AND (?4 IS NULL OR rate_limited = ?4)",
+           AND (?4 IS NULL OR rate_limited = ?4) AND (?5 IS NULL OR console = ?5)",
     )
     .bind(range.from)
     .bind(range.to)
     .bind(&range.key_id)
     .bind(range.rate_limited)
+    .bind(range.console)
     .fetch_one(&state.db)
     .await?;
     Ok(Json(UsageSummary {

@@ -7,6 +7,10 @@ export type DashboardSummary = { environment: Environment, base_url: string, pla
  */
 error_rate_24h: number, rate_limited_24h: number, 
 /**
+ * Whether the counts include the console's own requests (left out by default).
+ */
+includes_console: boolean, 
+/**
  * RFC 3339.
  */
 as_of: string, };

@@ -26,6 +26,10 @@ endpoint: string | null,
  */
 status: string | null, 
 /**
+ * Counts the console's own requests too (its polls and syncs); left out by default.
+ */
+include_console?: boolean, 
+/**
  * Pixels the chart will occupy (CSS pixels).
  */
 width: number, height: number, theme: ChartTheme, 

@@ -57,8 +57,14 @@ export function defaultFilters(): UsageFilters {
   return { range: "24h", from: null, to: null, keyId: "", endpoint: "", status: "" };
 }
 
-export function chartQuery(chart: UsageChartKind, filters: UsageFilters, breakdown: UsageBreakdown | null): ChartQuery {
+export function chartQuery(
+  chart: UsageChartKind,
+  filters: UsageFilters,
+  breakdown: UsageBreakdown | null,
+  includeConsole = false,
+): ChartQuery {
   return {
+    include_console: includeConsole,
     chart,
     breakdown,
     range: filters.range,
