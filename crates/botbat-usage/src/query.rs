@@ -313,6 +313,8 @@ pub struct RecentRequest {
     pub status: u16,
     pub latency_ms: f64,
     pub retry_after: Option<u32>,
+    /// The `X-Request-Id` it was answered with; `None` in seeded history.
+    pub request_id: Option<String>,
 }
 
 /// The platform's error code for a status, as the API Reference lists them.
@@ -868,7 +870,8 @@ impl UsageStore {
         let plan = Plan::new(window, Source::Raw);
         let refs = self.refs_of(filters).await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us, r.retry_after
+            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us, r.retry_after,
+                    r.request_id
              FROM (SELECT * FROM requests",
         );
         self.filter_sql(&mut q, &plan, filters, &refs);
@@ -879,24 +882,42 @@ impl UsageStore {
                  ORDER BY r.time_ms DESC, r.id DESC",
             );
         let rows = q.build().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RecentRequest {
-                    id: row.try_get("id")?,
-                    time: from_ms(row.try_get("time_ms")?),
-                    key_id: row.try_get("key_id")?,
-                    key_name: row.try_get("name")?,
-                    method: row.try_get("method")?,
-                    route: row.try_get("route")?,
-                    status: row.try_get::<i64, _>("status")?.clamp(0, 999) as u16,
-                    latency_ms: row.try_get::<i64, _>("latency_us")? as f64 / 1000.0,
-                    retry_after: row
-                        .try_get::<Option<i64>, _>("retry_after")?
-                        .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
-                })
-            })
-            .collect()
+        rows.iter().map(recent_request).collect()
     }
+
+    /// The raw requests answered with `request_id` (one, unless the platform repeated an
+    /// id), newest first. Rows past retention and seeded rows (no id) are not found.
+    pub async fn find_request(&self, request_id: &str) -> Result<Vec<RecentRequest>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us,
+                    r.retry_after, r.request_id
+             FROM requests r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
+             WHERE r.request_id = ? AND r.env = ?
+             ORDER BY r.time_ms DESC, r.id DESC LIMIT 10",
+        )
+        .bind(request_id)
+        .bind(self.env())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(recent_request).collect()
+    }
+}
+
+fn recent_request(row: &SqliteRow) -> Result<RecentRequest> {
+    Ok(RecentRequest {
+        id: row.try_get("id")?,
+        time: from_ms(row.try_get("time_ms")?),
+        key_id: row.try_get("key_id")?,
+        key_name: row.try_get("name")?,
+        method: row.try_get("method")?,
+        route: row.try_get("route")?,
+        status: row.try_get::<i64, _>("status")?.clamp(0, 999) as u16,
+        latency_ms: row.try_get::<i64, _>("latency_us")? as f64 / 1000.0,
+        retry_after: row
+            .try_get::<Option<i64>, _>("retry_after")?
+            .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
+        request_id: row.try_get("request_id")?,
+    })
 }
 
 /// The bucket index in a row, if inside the window.

@@ -162,6 +162,7 @@ struct Row {
     latency_us: i64,
     rate_limited: bool,
     retry_after: Option<i64>,
+    request_id: Option<String>,
 }
 
 impl UsageStore {
@@ -407,6 +408,7 @@ impl UsageStore {
                 latency_us: (record.latency_ms * 1000.0).round() as i64,
                 rate_limited: record.rate_limited,
                 retry_after: record.retry_after.map(i64::from),
+                request_id: record.request_id.clone(),
             });
         }
         insert_raw(&mut tx, self.env, &rows).await?;
@@ -694,7 +696,7 @@ impl UsageStore {
 async fn insert_raw(tx: &mut Transaction<'_, Sqlite>, env: i64, rows: &[Row]) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO requests (id, env, time_ms, key_ref, endpoint_ref, status, latency_us, rate_limited, retry_after) ",
+            "INSERT INTO requests (id, env, time_ms, key_ref, endpoint_ref, status, latency_us, rate_limited, retry_after, request_id) ",
         );
         insert.push_values(chunk, |mut b, row| {
             b.push_bind(row.id)
@@ -705,7 +707,8 @@ async fn insert_raw(tx: &mut Transaction<'_, Sqlite>, env: i64, rows: &[Row]) ->
                 .push_bind(row.status)
                 .push_bind(row.latency_us)
                 .push_bind(row.rate_limited)
-                .push_bind(row.retry_after);
+                .push_bind(row.retry_after)
+                .push_bind(row.request_id.clone());
         });
         insert.build().execute(&mut **tx).await?;
     }

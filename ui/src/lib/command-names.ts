@@ -66,4 +66,5 @@ export type CommandName =
   | "usage_chart"
   | "usage_export"
   | "usage_set_retention"
-  | "usage_seed";
+  | "usage_seed"
+  | "find_id";
