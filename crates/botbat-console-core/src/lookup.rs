@@ -148,8 +148,8 @@ async fn logged_requests(
     id: &str,
 ) -> Result<Vec<LoggedRequest>, CommandError> {
     let store = usage.store(environment).await?;
-    let mut rows = store.find_request(id).await?;
-    if rows.is_empty() && id.starts_with("req_") {
+    let mut row = store.find_request(id).await?;
+    if row.is_none() && id.starts_with("req_") {
         // A sync already running (the dashboard's) is waited for, then ours reads the rest.
         for _ in 0..SYNC_WAIT_ROUNDS {
             match usage.sync(environment).await {
@@ -162,9 +162,9 @@ async fn logged_requests(
                 }
             }
         }
-        rows = store.find_request(id).await?;
+        row = store.find_request(id).await?;
     }
-    Ok(rows.into_iter().map(LoggedRequest::from).collect())
+    Ok(row.into_iter().map(LoggedRequest::from).collect())
 }
 
 /// Every delivery of the event, at each endpoint subscribed to its type.

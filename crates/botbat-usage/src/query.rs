@@ -885,21 +885,20 @@ impl UsageStore {
         rows.iter().map(recent_request).collect()
     }
 
-    /// The raw requests answered with `request_id` (one, unless the platform repeated an
-    /// id), newest first. Rows past retention and seeded rows (no id) are not found.
-    pub async fn find_request(&self, request_id: &str) -> Result<Vec<RecentRequest>> {
-        let rows = sqlx::query(
+    /// The cached request answered with `request_id` (an exact `req_…` match), looked up
+    /// through its index. Rows past retention and seeded rows (no id) are not found.
+    pub async fn find_request(&self, request_id: &str) -> Result<Option<RecentRequest>> {
+        let row = sqlx::query(
             "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us,
                     r.retry_after, r.request_id
              FROM requests r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
-             WHERE r.request_id = ? AND r.env = ?
-             ORDER BY r.time_ms DESC, r.id DESC LIMIT 10",
+             WHERE r.request_id = ? AND r.env = ?",
         )
-        .bind(request_id)
+        .bind(request_id.trim())
         .bind(self.env())
-        .fetch_all(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        rows.iter().map(recent_request).collect()
+        row.as_ref().map(recent_request).transpose()
     }
 }
 
