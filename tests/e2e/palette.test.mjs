@@ -110,8 +110,9 @@ test("a 429's request id pasted into the palette is found in the request log and
   const opening = [await openPalette(browser)];
   await ctx.shot(browser, 'palette-open');
   const answering = [await pasteAndFind(browser, requestId)];
-  const row = await browser.$('[data-testid="palette-item"][data-kind="request"][data-found="true"]');
-  const text = await row.getText();
+  const text = await browser.execute(
+    () => document.querySelector('[data-testid="palette-item"][data-kind="request"][data-found="true"]').textContent.replace(/\s+/g, ' '),
+  );
   assert.match(text, /429 GET \/v1\/me/, `the found row names the request: ${text}`);
   assert.match(text, /Found in request log/, text);
   const first = await browser.execute(() => document.querySelector('[data-testid="palette-item"]')?.getAttribute('data-kind'));
