@@ -886,13 +886,15 @@ impl UsageStore {
     }
 
     /// The cached request answered with `request_id` (an exact `req_…` match), looked up
-    /// through its index. Rows past retention and seeded rows (no id) are not found.
+    /// through its index (`+r.env` keeps SQLite from choosing the `(env, time_ms)` index
+    /// instead, a scan of the whole log). Rows past retention and seeded rows (no id) are
+    /// not found.
     pub async fn find_request(&self, request_id: &str) -> Result<Option<RecentRequest>> {
         let row = sqlx::query(
             "SELECT r.id, r.time_ms, k.key_id, k.name, e.method, e.route, r.status, r.latency_us,
                     r.retry_after, r.request_id
              FROM requests r JOIN keys k ON k.ref = r.key_ref JOIN endpoints e ON e.ref = r.endpoint_ref
-             WHERE r.request_id = ? AND r.env = ?",
+             WHERE r.request_id = ? AND +r.env = ?",
         )
         .bind(request_id.trim())
         .bind(self.env())
