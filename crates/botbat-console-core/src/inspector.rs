@@ -515,6 +515,21 @@ impl Inspectors {
             .map_err(storage_error)
     }
 
+    /// The captures of one event, by `webhook-id` or the body's event id.
+    pub async fn captures_of_event(
+        &self,
+        environment: Environment,
+        event_id: &str,
+    ) -> Result<Vec<CaptureSummary>> {
+        let station = self.station(environment).await?;
+        station
+            .core
+            .store
+            .with_event_id(event_id)
+            .await
+            .map_err(storage_error)
+    }
+
     pub async fn get_capture(&self, environment: Environment, id: i64) -> Result<CaptureDetail> {
         let station = self.station(environment).await?;
         station

@@ -12,6 +12,7 @@ pub mod inspector;
 mod kept;
 pub mod keys;
 pub mod limits;
+pub mod lookup;
 mod model;
 mod preferences;
 pub mod profile;
@@ -74,6 +75,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     RateLimitView::export_all_to(dir)?;
     BurstReport::export_all_to(dir)?;
     botbat_api::ScopeInfo::export_all_to(dir)?;
+    lookup::IdLookup::export_all_to(dir)?;
     tryit::export_bindings(dir)?;
     usage::export_bindings(dir)?;
     Ok(())

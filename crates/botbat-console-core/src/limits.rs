@@ -110,14 +110,19 @@ impl Console {
                 let client = client.clone();
                 async move {
                     let outcome = client.me().await;
-                    let (status, retry_after) = match outcome {
-                        Ok(response) => (response.status, None),
-                        Err(error) => (error.status().unwrap_or(0), error.retry_after()),
+                    let (status, retry_after, request_id) = match outcome {
+                        Ok(response) => (response.status, None, response.request_id),
+                        Err(error) => (
+                            error.status().unwrap_or(0),
+                            error.retry_after(),
+                            error.api().map(|e| e.request_id.clone()),
+                        ),
                     };
                     BurstResult {
                         index,
                         status,
                         retry_after,
+                        request_id,
                         retry_wait: retry_after.map(Wait::retry_after),
                         elapsed_ms: (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
                     }

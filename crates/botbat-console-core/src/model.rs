@@ -252,6 +252,8 @@ pub struct BurstResult {
     /// How the countdown honours `retry_after`: capped, with a note, when it is absurd.
     pub retry_wait: Option<botbat_api::Wait>,
     pub elapsed_ms: f64,
+    /// The `X-Request-Id` it was answered with, to find it later (the command palette).
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

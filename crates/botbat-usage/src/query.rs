@@ -954,11 +954,12 @@ impl UsageStore {
     }
 
     /// The cached request answered with `request_id` (an exact `req_…` match), looked up
-    /// through its index: how a pasted request id is found in the platform's log.
+    /// through its index: how a pasted request id is found in the platform's log. `+r.env`
+    /// keeps SQLite from choosing the `(env, time_ms)` index instead, a scan of the whole log.
     pub async fn find_request(&self, request_id: &str) -> Result<Option<RecentRequest>> {
         let row = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM requests r {REQUEST_JOINS}
-             WHERE r.request_id = ? AND r.env = ?"
+             WHERE r.request_id = ? AND +r.env = ?"
         ))
         .bind(request_id.trim())
         .bind(self.env())

@@ -547,6 +547,18 @@ impl CaptureStore {
         })
     }
 
+    /// The captures of one event, by the `webhook-id` they arrived with (or their body's
+    /// event id), newest first.
+    pub async fn with_event_id(&self, event_id: &str) -> Result<Vec<CaptureSummary>> {
+        let rows: Vec<CaptureRow> = sqlx::query_as(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM captures WHERE event_id = ? ORDER BY id DESC LIMIT 50"
+        ))
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(CaptureRow::summary).collect())
+    }
+
     pub async fn get(&self, id: i64) -> Result<Option<CaptureDetail>> {
         let row: Option<CaptureRow> = sqlx::query_as("SELECT * FROM captures WHERE id = ?")
             .bind(id)

@@ -75,6 +75,7 @@ macro_rules! with_commands {
             usage::usage_export,
             usage::usage_set_retention,
             usage::usage_seed,
+            lookup::find_id,
         }
     };
 }

@@ -26,6 +26,7 @@ macro_rules! adapters {
 pub mod dashboard;
 pub mod keys;
 pub mod limits;
+pub mod lookup;
 pub mod settings;
 pub mod tryit;
 pub mod usage;

@@ -31,6 +31,7 @@ import type { DashboardSummary } from "./bindings/DashboardSummary";
 import type { Environment } from "./bindings/Environment";
 import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { FieldIssue } from "./bindings/FieldIssue";
+import type { IdLookup } from "./bindings/IdLookup";
 import type { IssuedKey } from "./bindings/IssuedKey";
 import type { KeyActivity } from "./bindings/KeyActivity";
 import type { KeyRow } from "./bindings/KeyRow";
@@ -508,4 +509,11 @@ export function tryitClearHistory(): Promise<number> {
 /** Calls `cb` with each progress report of a running fetch; resolves to the unlisten function. */
 export async function onTryitProgress(cb: (progress: TryProgress) => void): Promise<() => void> {
   return listen<TryProgress>("tryit-progress", (event) => cb(event.payload));
+}
+
+// --- Command palette ---------------------------------------------------------------------
+
+/** Where an id (`req_…`, `evt_…`) appears in the active environment: request log, Try It history, captures, deliveries. */
+export function findId(id: string): Promise<IdLookup> {
+  return call("find_id", { id });
 }

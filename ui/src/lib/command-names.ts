@@ -67,4 +67,5 @@ export type CommandName =
   | "usage_log"
   | "usage_export"
   | "usage_set_retention"
-  | "usage_seed";
+  | "usage_seed"
+  | "find_id";

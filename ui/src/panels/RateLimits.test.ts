@@ -161,7 +161,7 @@ describe("burst test", () => {
     expect(screen.getByTestId("burst-run")).toBeEnabled();
 
     // Events after the report do not change it.
-    await emitBurstProgress({ index: 20, status: 200, retry_after: null, retry_wait: null, elapsed_ms: 3 });
+    await emitBurstProgress({ index: 20, status: 200, retry_after: null, retry_wait: null, elapsed_ms: 3, request_id: null });
     expect(screen.getAllByTestId("burst-cell")).toHaveLength(20);
   });
 

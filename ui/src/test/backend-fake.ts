@@ -223,6 +223,7 @@ export function burstResults(count: number, ok: number, retryAfter = 1): BurstRe
     retry_after: index < ok ? null : retryAfter,
     retry_wait: index < ok ? null : retryWait(retryAfter),
     elapsed_ms: 8 + index,
+    request_id: `req_burst${String(index).padStart(4, "0")}`,
   }));
 }
 

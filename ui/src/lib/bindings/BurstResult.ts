@@ -5,4 +5,8 @@ export type BurstResult = { index: number, status: number, retry_after: number |
 /**
  * How the countdown honours `retry_after`: capped, with a note, when it is absurd.
  */
-retry_wait: Wait | null, elapsed_ms: number, };
+retry_wait: Wait | null, elapsed_ms: number, 
+/**
+ * The `X-Request-Id` it was answered with, to find it later (the command palette).
+ */
+request_id: string | null, };
