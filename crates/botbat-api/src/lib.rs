@@ -9,6 +9,7 @@ pub mod client;
 pub mod contract;
 pub mod error;
 pub mod events;
+pub mod platforms;
 pub mod ratelimit;
 pub mod types;
 pub mod usage_seed;

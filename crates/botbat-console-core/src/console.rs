@@ -529,16 +529,21 @@ impl Console {
     }
 }
 
-/// Production's key is a `bb_live_` key: it travels only over TLS, or to a stand-in on this
-/// machine (127.0.0.0/8, `[::1]`, `localhost`), where nothing crosses a network.
-fn require_tls_off_loopback(url: &Url) -> std::result::Result<(), String> {
-    let loopback = match url.host() {
+/// Whether `url` points at this machine (127.0.0.0/8, `[::1]`, `localhost`), where a secret
+/// sent over plain http:// crosses no network.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         None => false,
-    };
-    if url.scheme() == "https" || loopback {
+    }
+}
+
+/// Production's key is a `bb_live_` key: it travels only over TLS, or to a stand-in on this
+/// machine (127.0.0.0/8, `[::1]`, `localhost`), where nothing crosses a network.
+fn require_tls_off_loopback(url: &Url) -> std::result::Result<(), String> {
+    if url.scheme() == "https" || is_loopback(url) {
         return Ok(());
     }
     let mut secure = url.clone();

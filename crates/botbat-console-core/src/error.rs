@@ -79,6 +79,8 @@ console_codes! {
     ListenerStale = "listener_stale",
     /// No signing secret is known for the endpoint.
     NoSecret = "no_secret",
+    /// The keychain holds no credential for a connection to another platform.
+    NoCredential = "no_credential",
     /// An HTTP error whose body names no code.
     HttpError = "http_error",
     /// A failure with no better name (a panic, a bare message from the window layer).

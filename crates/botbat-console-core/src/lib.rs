@@ -5,6 +5,7 @@
 //! a failure is explained) lives here, so it is tested over real HTTP against the real
 //! sandbox, with real files and the real keychain, and no window.
 
+pub mod connections;
 mod console;
 mod embedded;
 mod error;
@@ -76,6 +77,10 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     BurstReport::export_all_to(dir)?;
     botbat_api::ScopeInfo::export_all_to(dir)?;
     lookup::IdLookup::export_all_to(dir)?;
+    connections::Platform::export_all_to(dir)?;
+    connections::Connection::export_all_to(dir)?;
+    connections::NewConnection::export_all_to(dir)?;
+    connections::ConnectionCheck::export_all_to(dir)?;
     tryit::export_bindings(dir)?;
     usage::export_bindings(dir)?;
     Ok(())

@@ -98,7 +98,7 @@ pub fn read_record(dir: &Path) -> Option<ServeRecord> {
 
 /// Replaces `dir/name` whole: written beside it under this process's name, then renamed
 /// over it, so a reader never sees half a file.
-fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     let path = dir.join(name);
     let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;

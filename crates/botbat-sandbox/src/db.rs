@@ -10,9 +10,19 @@ use sqlx::SqlitePool;
 pub const DB_FILE: &str = "sandbox.sqlite";
 
 pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
+    open_file(data_dir, DB_FILE, &sqlx::migrate!("./migrations")).await
+}
+
+/// Opens `file` in `data_dir` with the settings above and runs `migrations` on it: the
+/// sandbox's own file, and each stand-in platform's.
+pub async fn open_file(
+    data_dir: &Path,
+    file: &str,
+    migrations: &sqlx::migrate::Migrator,
+) -> anyhow::Result<SqlitePool> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create the data dir {}: {e}", data_dir.display()))?;
-    let path = data_dir.join(DB_FILE);
+    let path = data_dir.join(file);
     // A path, never a `sqlite://` URL: a data dir may hold `?`, `#`, `%` or spaces.
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -26,7 +36,7 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    migrations.run(&pool).await?;
     Ok(pool)
 }
 

@@ -23,6 +23,7 @@ mod routes;
 mod rows;
 mod rules;
 pub mod seed;
+pub mod standins;
 mod state;
 
 use std::collections::HashMap;

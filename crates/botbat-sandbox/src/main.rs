@@ -46,6 +46,32 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
+    /// Serve a stand-in of the Botbiz API (`https://api.botbiz.io/v1`): Bearer keys, WhatsApp
+    /// accounts connected by QR code, messages, per-minute limits, signed webhooks.
+    Botbiz {
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        listen: SocketAddr,
+        /// Where the stand-in keeps its SQLite file (`botbiz.sqlite`).
+        #[arg(long, default_value = "botbat-sandbox-data")]
+        data_dir: PathBuf,
+        /// free (60 requests a minute per key), pro (300) or enterprise:<per minute>.
+        #[arg(long, default_value = "free", value_parser = botbat_sandbox::standins::botbiz::Plan::parse)]
+        plan: botbat_sandbox::standins::botbiz::Plan,
+    },
+    /// Serve a stand-in of the Botmaker messaging API (`https://api.botmaker.com/v2.0`): the
+    /// `access-token` header, channels, send-messages, and webhooks filtered by message type.
+    Botmaker {
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8789")]
+        listen: SocketAddr,
+        /// Where the stand-in keeps its SQLite file (`botmaker.sqlite`).
+        #[arg(long, default_value = "botbat-sandbox-data")]
+        data_dir: PathBuf,
+        /// Requests a token may make each second.
+        #[arg(long, default_value_t = botbat_sandbox::standins::botmaker::DEFAULT_PER_SECOND)]
+        per_second: u32,
+    },
     /// Write realistic request history into a data dir's request log (daily and weekly
     /// rhythm, five integrations with their own keys, error spikes, 429 bursts), whether or
     /// not its sandbox is running.
@@ -93,6 +119,22 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if let Some(Command::Botbiz {
+        listen,
+        data_dir,
+        plan,
+    }) = &args.command
+    {
+        return serve_botbiz(*listen, data_dir.clone(), *plan).await;
+    }
+    if let Some(Command::Botmaker {
+        listen,
+        data_dir,
+        per_second,
+    }) = &args.command
+    {
+        return serve_botmaker(*listen, data_dir.clone(), *per_second).await;
+    }
     if let Some(Command::SeedUsage {
         data_dir,
         days,
@@ -161,6 +203,77 @@ async fn main() -> anyhow::Result<()> {
     println!("BotBat sandbox ready: {}", sandbox.base_url);
     tokio::select! {
         result = sandbox.wait() => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// The first key of an empty data dir comes from the environment, or is made and shown once.
+async fn serve_botbiz(
+    listen: SocketAddr,
+    data_dir: PathBuf,
+    plan: botbat_sandbox::standins::botbiz::Plan,
+) -> anyhow::Result<()> {
+    use botbat_sandbox::standins::botbiz;
+    let key = std::env::var(botbiz::KEY_ENV)
+        .ok()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .map(Sensitive::new);
+    let standin = botbiz::start(botbiz::Config {
+        listen,
+        data_dir: data_dir.clone(),
+        plan,
+        key,
+    })
+    .await?;
+    if let Some(key) = &standin.generated_key {
+        println!(
+            "  API key (full access; shown once, store it now): {}",
+            key.expose()
+        );
+    }
+    println!("  data dir: {}", data_dir.display());
+    println!(
+        "  limit:    {} requests a minute per key",
+        plan.per_minute()
+    );
+    println!("Botbiz stand-in ready: {}", standin.base_url);
+    tokio::select! {
+        result = standin.wait() => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// The first token of an empty data dir comes from the environment, or is made and shown once.
+async fn serve_botmaker(
+    listen: SocketAddr,
+    data_dir: PathBuf,
+    per_second: u32,
+) -> anyhow::Result<()> {
+    use botbat_sandbox::standins::botmaker;
+    let token = std::env::var(botmaker::TOKEN_ENV)
+        .ok()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .map(Sensitive::new);
+    let standin = botmaker::start(botmaker::Config {
+        listen,
+        data_dir: data_dir.clone(),
+        per_second,
+        token,
+    })
+    .await?;
+    if let Some(token) = &standin.generated_key {
+        println!(
+            "  access-token (shown once, store it now): {}",
+            token.expose()
+        );
+    }
+    println!("  data dir: {}", data_dir.display());
+    println!("  limit:    {per_second} requests a second per token");
+    println!("Botmaker stand-in ready: {}", standin.base_url);
+    tokio::select! {
+        result = standin.wait() => result,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

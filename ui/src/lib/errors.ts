@@ -67,6 +67,10 @@ const ADVICE: Record<Code, Advice> = {
     hint: "Paste a management key for this environment in Settings; it is kept in the OS keychain.",
     settings: true,
   },
+  no_credential: {
+    hint: "The keychain holds no credential for this connection. Remove the connection in Settings and add it again with its key or token.",
+    settings: true,
+  },
   keychain_unavailable: {
     hint: "The OS keychain is unavailable, so keys cannot be saved. A key you paste is kept in memory for this run only.",
   },

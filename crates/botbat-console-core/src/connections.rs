@@ -1,0 +1,468 @@
+//! Connections to the two other platforms in the docs, Botbiz and Botmaker.
+//!
+//! A connection is a platform, a base URL and a credential. The list (id, platform, label,
+//! base URL) is kept in `connections.json` in the console's data dir; the credential is
+//! kept in the OS keychain under the connection's id and never touches the disk. BotBat's
+//! Sandbox and Production environments are not connections: they stay what they are.
+//!
+//! Each platform's way of being called (its auth header, the cheap request that proves a
+//! credential, how its errors read) is its [`Profile`], so nothing here branches on a
+//! platform outside that one place.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use botbat_api::platforms::{botbiz, botmaker};
+use botbat_secrets::{mask_secret, AsyncSecrets, SecretId, Sensitive};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{CommandError, ConsoleCode};
+
+/// The file, in the console's data dir, that lists the connections (no secrets).
+pub const CONNECTIONS_FILE: &str = "connections.json";
+
+/// A platform other than BotBat that the console can connect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Botbiz,
+    Botmaker,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 2] = [Platform::Botbiz, Platform::Botmaker];
+
+    pub fn title(self) -> &'static str {
+        self.profile().title
+    }
+
+    pub fn parse(text: &str) -> Option<Platform> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.profile().slug.eq_ignore_ascii_case(text.trim()))
+    }
+
+    fn profile(self) -> &'static Profile {
+        match self {
+            Platform::Botbiz => &BOTBIZ,
+            Platform::Botmaker => &BOTMAKER,
+        }
+    }
+}
+
+/// How one platform is called.
+struct Profile {
+    slug: &'static str,
+    title: &'static str,
+    default_base_url: &'static str,
+    /// What the platform calls its credential, for sentences.
+    credential: &'static str,
+    /// The header the credential travels in, and whether it is `Bearer`-prefixed.
+    auth_header: &'static str,
+    bearer: bool,
+    /// A cheap, read-only request that succeeds with any valid credential.
+    probe: &'static str,
+    /// Where the user gets a credential, said when one is refused.
+    where_to_get_one: &'static str,
+}
+
+const BOTBIZ: Profile = Profile {
+    slug: "botbiz",
+    title: "Botbiz",
+    default_base_url: botbiz::DEFAULT_BASE_URL,
+    credential: "API key",
+    auth_header: "authorization",
+    bearer: true,
+    probe: "/users",
+    where_to_get_one:
+        "Botbiz keys are made and managed in Botbiz's dashboard: copy one from there.",
+};
+
+const BOTMAKER: Profile = Profile {
+    slug: "botmaker",
+    title: "Botmaker",
+    default_base_url: botmaker::DEFAULT_BASE_URL,
+    credential: "access token",
+    auth_header: botmaker::TOKEN_HEADER,
+    bearer: false,
+    probe: "/channels",
+    where_to_get_one: "Generate one in Botmaker under Settings → Integrations → Botmaker API (Generate Credentials).",
+};
+
+/// One saved connection. The credential is in the keychain, not here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Connection {
+    /// `conn_…`
+    pub id: String,
+    pub platform: Platform,
+    pub label: String,
+    pub base_url: String,
+    /// The credential as it may be shown: its start and its last four characters.
+    pub masked_credential: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the user gives to add a connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct NewConnection {
+    pub platform: Platform,
+    pub label: String,
+    /// Empty or missing: the platform's production base URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    pub credential: String,
+}
+
+/// The outcome of testing a connection the platform's way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConnectionCheck {
+    pub connection_id: String,
+    pub ok: bool,
+    /// The probe's HTTP status; `None` when nothing answered.
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+    /// One or two sentences: what happened and what to do about it.
+    pub explanation: String,
+}
+
+/// The saved list, as stored.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Saved {
+    connections: Vec<Connection>,
+}
+
+/// The connections of one data dir.
+pub struct Connections {
+    dir: PathBuf,
+    secrets: AsyncSecrets,
+    /// Held while the list is read, changed and written back.
+    writing: tokio::sync::Mutex<()>,
+    http: reqwest::Client,
+}
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+impl Connections {
+    pub fn new(dir: &Path, secrets: AsyncSecrets) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            secrets,
+            writing: tokio::sync::Mutex::new(()),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .connect_timeout(Duration::from_secs(5))
+                .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Every saved connection, oldest first. A list that cannot be read is an error that
+    /// names the file, never an empty list that would invite overwriting it.
+    pub fn list(&self) -> Result<Vec<Connection>> {
+        Ok(self.read()?.connections)
+    }
+
+    fn read(&self) -> Result<Saved> {
+        let path = self.dir.join(CONNECTIONS_FILE);
+        match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Saved::default()),
+            Err(e) => Err(CommandError::new(
+                ConsoleCode::LocalStorage,
+                format!("cannot read {}: {e}", path.display()),
+            )),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                CommandError::new(
+                    ConsoleCode::LocalStorage,
+                    format!(
+                        "{} is not a list of connections ({e}); fix or move the file, then try again",
+                        path.display()
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn write(&self, saved: &Saved) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(saved)
+            .map_err(|e| CommandError::new(ConsoleCode::LocalStorage, e.to_string()))?;
+        crate::serve::replace_file(&self.dir, CONNECTIONS_FILE, &bytes)
+            .map_err(|e| CommandError::new(ConsoleCode::LocalStorage, e))
+    }
+
+    /// Checks and saves a connection: the credential goes to the keychain first, so a
+    /// listed connection always has one.
+    pub async fn add(&self, new: NewConnection) -> Result<Connection> {
+        let profile = new.platform.profile();
+        let label = new.label.trim();
+        if label.is_empty() || label.chars().count() > 60 {
+            return Err(CommandError::invalid_input(
+                "label",
+                "give the connection a name of 1 to 60 characters, such as \"Acme Botbiz\"",
+            ));
+        }
+        let base_url = match new.base_url.as_deref().map(str::trim) {
+            None | Some("") => profile.default_base_url.to_string(),
+            Some(url) => check_base_url(url, profile)
+                .map_err(|e| CommandError::invalid_input("base_url", e))?,
+        };
+        let credential = new.credential.trim();
+        if credential.len() < 8 || !credential.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(CommandError::invalid_input(
+                "credential",
+                format!(
+                    "paste the {} {}: at least 8 characters, without spaces. {}",
+                    profile.title, profile.credential, profile.where_to_get_one
+                ),
+            ));
+        }
+        let _writing = self.writing.lock().await;
+        let mut saved = self.read()?;
+        if saved
+            .connections
+            .iter()
+            .any(|c| c.label.eq_ignore_ascii_case(label))
+        {
+            return Err(CommandError::invalid_input(
+                "label",
+                format!("a connection is already called \"{label}\": choose another name"),
+            ));
+        }
+        let connection = Connection {
+            id: format!("conn_{}", random_id()),
+            platform: new.platform,
+            label: label.to_string(),
+            base_url,
+            masked_credential: mask_secret(credential),
+            created_at: Utc::now(),
+        };
+        self.secrets
+            .set(
+                credential_id(&connection.id),
+                Sensitive::new(credential.to_string()),
+            )
+            .await?;
+        saved.connections.push(connection.clone());
+        if let Err(error) = self.write(&saved) {
+            // Not listed, so not kept: a credential nobody can see is not left behind.
+            let _ = self.secrets.delete(credential_id(&connection.id)).await;
+            return Err(error);
+        }
+        Ok(connection)
+    }
+
+    /// Removes a connection and its credential.
+    pub async fn remove(&self, id: &str) -> Result<Connection> {
+        let _writing = self.writing.lock().await;
+        let mut saved = self.read()?;
+        let index = saved
+            .connections
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| unknown(id))?;
+        let removed = saved.connections.remove(index);
+        self.write(&saved)?;
+        self.secrets.delete(credential_id(id)).await?;
+        Ok(removed)
+    }
+
+    fn find(&self, id: &str) -> Result<Connection> {
+        self.list()?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| unknown(id))
+    }
+
+    /// Calls the platform's cheapest authenticated read with the kept credential and
+    /// explains the answer: the latency when it works, and a 401, a 403, a 429, another
+    /// status or an unreachable host in a sentence that says what to do.
+    pub async fn test(&self, id: &str) -> Result<ConnectionCheck> {
+        let connection = self.find(id)?;
+        let profile = connection.platform.profile();
+        let credential = self.secrets.get(credential_id(id)).await?.ok_or_else(|| {
+            CommandError::new(
+                ConsoleCode::NoCredential,
+                format!(
+                    "the keychain holds no {} for \"{}\": remove the connection and add it again",
+                    profile.credential, connection.label
+                ),
+            )
+        })?;
+        let url = format!("{}{}", connection.base_url, profile.probe);
+        let value = if profile.bearer {
+            format!("Bearer {}", credential.expose())
+        } else {
+            credential.expose().to_string()
+        };
+        let started = Instant::now();
+        let sent = self
+            .http
+            .get(&url)
+            .header(profile.auth_header, value)
+            .send()
+            .await;
+        let check = |ok, status, latency_ms, explanation: String| ConnectionCheck {
+            connection_id: connection.id.clone(),
+            ok,
+            status,
+            latency_ms,
+            explanation,
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => {
+                let why = if error.is_timeout() {
+                    "it did not answer in time"
+                } else if error.is_connect() {
+                    "nothing accepted the connection (the host is down, the port is wrong, or a firewall is in the way)"
+                } else {
+                    "the request failed before an answer"
+                };
+                return Ok(check(
+                    false,
+                    None,
+                    None,
+                    format!(
+                        "{} at {} is unreachable: {why}. Check the base URL and your network.",
+                        profile.title, connection.base_url
+                    ),
+                ));
+            }
+        };
+        let latency = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+        let status = response.status().as_u16();
+        let message = platform_message(response.text().await.unwrap_or_default());
+        let said = message
+            .map(|m| format!(" {} said: \"{m}\"", profile.title))
+            .unwrap_or_default();
+        let explanation = match status {
+            200..=299 => format!(
+                "Connected to {} in {latency} ms: the {} works.",
+                profile.title, profile.credential
+            ),
+            401 => format!(
+                "{} refused the {} (401).{said} {}",
+                profile.title, profile.credential, profile.where_to_get_one
+            ),
+            403 => format!(
+                "The {} is valid but lacks permission for {} (403).{said} Use a {} with more access.",
+                profile.credential, profile.probe, profile.credential
+            ),
+            429 => format!(
+                "{} is rate limiting this {} (429).{said} Wait a moment and test again.",
+                profile.title, profile.credential
+            ),
+            404 => format!(
+                "{} answered 404 for {}: the base URL is probably wrong (it should end in {}).",
+                connection.base_url,
+                profile.probe,
+                url::Url::parse(profile.default_base_url)
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_default()
+            ),
+            _ => format!("{} answered {status}.{said}", profile.title),
+        };
+        Ok(check(
+            (200..300).contains(&status),
+            Some(status),
+            Some(latency),
+            explanation,
+        ))
+    }
+}
+
+/// The message in a platform's error body, whichever of the known shapes it has.
+fn platform_message(body: String) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(&body).ok()?;
+    value
+        .pointer("/error/message")
+        .or_else(|| value.get("message"))
+        .and_then(|m| m.as_str())
+        .map(|m| m.chars().take(300).collect())
+}
+
+fn check_base_url(url: &str, profile: &Profile) -> std::result::Result<String, String> {
+    let parsed = botbat_api::client::parse_base_url(url)
+        .map_err(|e| format!("{e}; {}'s is {}", profile.title, profile.default_base_url))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "the base URL must not carry a user or password: the {} is kept in the keychain instead",
+            profile.credential
+        ));
+    }
+    if parsed.scheme() != "https" && !crate::console::is_loopback(&parsed) {
+        return Err(format!(
+            "{}'s base URL must start with https://: over http:// the {} would travel in cleartext. Plain http:// is accepted only for a stand-in on this machine (localhost, 127.0.0.1 or [::1]).",
+            profile.title, profile.credential
+        ));
+    }
+    Ok(parsed.to_string())
+}
+
+fn credential_id(connection_id: &str) -> SecretId {
+    SecretId::new(format!("connection/{connection_id}"), "credential")
+}
+
+fn unknown(id: &str) -> CommandError {
+    CommandError::new(
+        botbat_api::ErrorCode::NotFound,
+        format!("no connection {id}: it may have been removed in another window"),
+    )
+}
+
+fn random_id() -> String {
+    use rand::distr::Alphanumeric;
+    use rand::Rng;
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_parse_by_their_names_and_nothing_else() {
+        assert_eq!(Platform::parse("botbiz"), Some(Platform::Botbiz));
+        assert_eq!(Platform::parse(" Botmaker "), Some(Platform::Botmaker));
+        assert_eq!(Platform::parse("botbat"), None);
+        assert_eq!(Platform::parse("bot maker"), None);
+    }
+
+    #[test]
+    fn a_base_url_is_https_or_on_this_machine_and_carries_no_credential() {
+        let botbiz = Platform::Botbiz.profile();
+        assert_eq!(
+            check_base_url("https://api.botbiz.io/v1/", botbiz).as_deref(),
+            Ok("https://api.botbiz.io/v1")
+        );
+        assert!(check_base_url("http://127.0.0.1:8788/v1", botbiz).is_ok());
+        let error = check_base_url("http://api.botbiz.io/v1", botbiz).unwrap_err();
+        assert!(error.contains("https://"), "{error}");
+        let error = check_base_url("https://me:pw@api.botbiz.io/v1", botbiz).unwrap_err();
+        assert!(error.contains("user or password"), "{error}");
+        let error = check_base_url("api.botbiz.io", botbiz).unwrap_err();
+        assert!(error.contains("https://api.botbiz.io/v1"), "{error}");
+    }
+
+    #[test]
+    fn error_messages_are_read_from_either_platform_shape() {
+        let botbiz = r#"{"error":{"code":"unauthorized","message":"No valid API key provided.","status":401}}"#;
+        assert_eq!(
+            platform_message(botbiz.to_string()).as_deref(),
+            Some("No valid API key provided.")
+        );
+        let botmaker = r#"{"code":"unauthorized","message":"The access token is not valid."}"#;
+        assert_eq!(
+            platform_message(botmaker.to_string()).as_deref(),
+            Some("The access token is not valid.")
+        );
+        assert_eq!(platform_message("<html>".to_string()), None);
+    }
+}
