@@ -443,11 +443,11 @@ mod tests {
             Ok("https://api.botbiz.io/v1")
         );
         assert!(check_base_url("http://127.0.0.1:8788/v1", botbiz).is_ok());
-        let error = check_base_url("http://api.botbiz.io/v1", botbiz).unwrap_err();
+        let error = check_base_url("http://api.botbiz.io/v1", botbiz).expect_err("refused");
         assert!(error.contains("https://"), "{error}");
-        let error = check_base_url("https://me:pw@api.botbiz.io/v1", botbiz).unwrap_err();
+        let error = check_base_url("https://me:pw@api.botbiz.io/v1", botbiz).expect_err("refused");
         assert!(error.contains("user or password"), "{error}");
-        let error = check_base_url("api.botbiz.io", botbiz).unwrap_err();
+        let error = check_base_url("api.botbiz.io", botbiz).expect_err("refused");
         assert!(error.contains("https://api.botbiz.io/v1"), "{error}");
     }
 

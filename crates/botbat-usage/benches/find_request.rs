@@ -35,6 +35,7 @@ fn records(n: usize) -> Vec<UsageRecord> {
             retry_after: (i % 17 == 0).then_some(1),
             // Seeded history has no ids; a fifth of the rows stand for it.
             request_id: (i % 5 != 0).then(|| format!("req_{i:012x}")),
+            console: i % 4 == 0,
         })
         .collect()
 }

@@ -4,4 +4,4 @@
  * The console's own codes: failures that happen on this machine, before or
  * instead of a platform answer.
  */
-export type ConsoleCode = "unreachable" | "unexpected_response" | "invalid_input" | "usage" | "no_management_key" | "keychain_unavailable" | "keychain_rejected" | "environment_changed" | "confirmation_required" | "confirmation_mismatch" | "sandbox_only" | "insecure_base_url" | "local_storage" | "preferences_not_saved" | "usage_cache" | "chart" | "export_failed" | "sync_running" | "sync_cancelled" | "listener_stale" | "no_secret" | "http_error" | "internal";
+export type ConsoleCode = "unreachable" | "unexpected_response" | "invalid_input" | "usage" | "no_management_key" | "keychain_unavailable" | "keychain_rejected" | "environment_changed" | "confirmation_required" | "confirmation_mismatch" | "sandbox_only" | "insecure_base_url" | "local_storage" | "preferences_not_saved" | "usage_cache" | "chart" | "export_failed" | "sync_running" | "sync_cancelled" | "listener_stale" | "no_secret" | "no_credential" | "http_error" | "internal";

@@ -332,7 +332,7 @@ mod tests {
             Ok(1200)
         );
         for bad in ["Free", "enterprise", "enterprise:0", "starter", ""] {
-            let error = Plan::parse(bad).unwrap_err();
+            let error = Plan::parse(bad).expect_err("refused");
             assert!(error.contains("free (60 a minute)"), "{error}");
         }
     }
