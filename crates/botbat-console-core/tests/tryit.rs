@@ -251,10 +251,15 @@ async fn the_catalog_has_every_operation_of_the_sandbox_with_its_scope() {
 }
 
 /// What a comparison may differ in: a `date-time` example is made from the clock.
+/// The operation without its generated examples, which stamp `date-time` fields with the
+/// time they were made and so differ between two parses.
 fn without_example(operation: &TryOperation) -> TryOperation {
     let mut operation = operation.clone();
     if let Some(body) = operation.body.as_mut() {
         body.example.clear();
+    }
+    for response in &mut operation.responses {
+        response.example = None;
     }
     operation
 }

@@ -207,73 +207,75 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// The first key of an empty data dir comes from the environment, or is made and shown once.
-async fn serve_botbiz(
-    listen: SocketAddr,
-    data_dir: PathBuf,
-    plan: botbat_sandbox::standins::botbiz::Plan,
-) -> anyhow::Result<()> {
-    use botbat_sandbox::standins::botbiz;
-    let key = std::env::var(botbiz::KEY_ENV)
+/// A credential given in the environment variable `name`, if it is set and not blank.
+fn credential_from_env(name: &str) -> Option<Sensitive<String>> {
+    std::env::var(name)
         .ok()
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty())
-        .map(Sensitive::new);
-    let standin = botbiz::start(botbiz::Config {
-        listen,
-        data_dir: data_dir.clone(),
-        plan,
-        key,
-    })
-    .await?;
-    if let Some(key) = &standin.generated_key {
+        .map(Sensitive::new)
+}
+
+/// Prints what a started stand-in is, its generated credential once, and the ready line
+/// last (so a script can wait for it), then serves until the process is stopped.
+async fn announce_and_serve(
+    standin: botbat_sandbox::standins::RunningStandIn,
+    platform: &str,
+    credential: &str,
+    details: &[String],
+) -> anyhow::Result<()> {
+    if let Some(secret) = &standin.generated_key {
         println!(
-            "  API key (full access; shown once, store it now): {}",
-            key.expose()
+            "  {credential} (shown once, store it now): {}",
+            secret.expose()
         );
     }
-    println!("  data dir: {}", data_dir.display());
-    println!(
-        "  limit:    {} requests a minute per key",
-        plan.per_minute()
-    );
-    println!("Botbiz stand-in ready: {}", standin.base_url);
+    for line in details {
+        println!("  {line}");
+    }
+    println!("{platform} stand-in ready: {}", standin.base_url);
     tokio::select! {
         result = standin.wait() => result,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }
 
-/// The first token of an empty data dir comes from the environment, or is made and shown once.
+async fn serve_botbiz(
+    listen: SocketAddr,
+    data_dir: PathBuf,
+    plan: botbat_sandbox::standins::botbiz::Plan,
+) -> anyhow::Result<()> {
+    use botbat_sandbox::standins::botbiz;
+    let standin = botbiz::start(botbiz::Config {
+        listen,
+        data_dir: data_dir.clone(),
+        plan,
+        key: credential_from_env(botbiz::KEY_ENV),
+    })
+    .await?;
+    let details = [
+        format!("data dir: {}", data_dir.display()),
+        format!("limit:    {} requests a minute per key", plan.per_minute()),
+    ];
+    announce_and_serve(standin, "Botbiz", "API key (full access)", &details).await
+}
+
 async fn serve_botmaker(
     listen: SocketAddr,
     data_dir: PathBuf,
     per_second: u32,
 ) -> anyhow::Result<()> {
     use botbat_sandbox::standins::botmaker;
-    let token = std::env::var(botmaker::TOKEN_ENV)
-        .ok()
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .map(Sensitive::new);
     let standin = botmaker::start(botmaker::Config {
         listen,
         data_dir: data_dir.clone(),
         per_second,
-        token,
+        token: credential_from_env(botmaker::TOKEN_ENV),
     })
     .await?;
-    if let Some(token) = &standin.generated_key {
-        println!(
-            "  access-token (shown once, store it now): {}",
-            token.expose()
-        );
-    }
-    println!("  data dir: {}", data_dir.display());
-    println!("  limit:    {per_second} requests a second per token");
-    println!("Botmaker stand-in ready: {}", standin.base_url);
-    tokio::select! {
-        result = standin.wait() => result,
-        _ = tokio::signal::ctrl_c() => Ok(()),
-    }
+    let details = [
+        format!("data dir: {}", data_dir.display()),
+        format!("limit:    {per_second} requests a second per token"),
+    ];
+    announce_and_serve(standin, "Botmaker", "access-token", &details).await
 }

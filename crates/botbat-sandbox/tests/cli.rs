@@ -18,21 +18,35 @@ impl Drop for Server {
 }
 
 fn run(data_dir: &std::path::Path, admin_key: Option<&str>) -> (Server, String) {
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--plan",
+        "professional",
+        "--data-dir",
+    ];
+    let dir = data_dir.to_str().expect("a UTF-8 temp dir");
+    args.push(dir);
+    let env: Vec<(&str, &str)> = admin_key
+        .map(|key| ("BOTBAT_SANDBOX_ADMIN_KEY", key))
+        .into_iter()
+        .collect();
+    run_with(&args, &env, "BotBat sandbox ready: ")
+}
+
+/// Starts the binary with `args` and `env` (the admin and stand-in key variables cleared
+/// first) and waits, at most a minute, for the line starting with `ready`.
+fn run_with(args: &[&str], env: &[(&str, &str)], ready: &str) -> (Server, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_botbat-sandbox"));
     command
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--plan",
-            "professional",
-            "--data-dir",
-        ])
-        .arg(data_dir)
+        .args(args)
         .env_remove("BOTBAT_SANDBOX_ADMIN_KEY")
+        .env_remove("BOTBIZ_STANDIN_KEY")
+        .env_remove("BOTMAKER_STANDIN_TOKEN")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    if let Some(key) = admin_key {
-        command.env("BOTBAT_SANDBOX_ADMIN_KEY", key);
+    for (name, value) in env {
+        command.env(name, value);
     }
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -55,7 +69,7 @@ fn run(data_dir: &std::path::Path, admin_key: Option<&str>) -> (Server, String) 
         let Ok(line) = said.recv_timeout(wait) else {
             break;
         };
-        if let Some(url) = line.trim().strip_prefix("BotBat sandbox ready: ") {
+        if let Some(url) = line.trim().strip_prefix(ready) {
             base_url = url.to_string();
         }
         lines.push(line.trim().to_string());
@@ -67,6 +81,88 @@ fn run(data_dir: &std::path::Path, admin_key: Option<&str>) -> (Server, String) 
         server.lines
     );
     (server, base_url)
+}
+
+/// The secret printed once after `label`, on the line that says so.
+fn printed_secret(server: &Server, label: &str) -> String {
+    server
+        .lines
+        .iter()
+        .find_map(|line| line.strip_prefix(label))
+        .and_then(|rest| rest.rsplit(' ').next())
+        .unwrap_or_else(|| panic!("no {label:?} line in {:?}", server.lines))
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_same_binary_serves_the_botbiz_and_botmaker_stand_ins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8");
+    let (botbiz, base_url) = run_with(
+        &[
+            "botbiz",
+            "--listen",
+            "127.0.0.1:0",
+            "--plan",
+            "pro",
+            "--data-dir",
+            data,
+        ],
+        &[],
+        "Botbiz stand-in ready: ",
+    );
+    assert!(base_url.ends_with("/v1"), "{base_url}");
+    let key = printed_secret(&botbiz, "API key (full access) (shown once, store it now):");
+    assert!(key.starts_with("bz_"), "{key}");
+    let users = reqwest::Client::new()
+        .get(format!("{base_url}/users"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(users.status().as_u16(), 200);
+    assert_eq!(
+        users.headers()["x-ratelimit-limit"],
+        "300",
+        "the pro plan's limit"
+    );
+
+    let (botmaker, base_url) = run_with(
+        &[
+            "botmaker",
+            "--listen",
+            "127.0.0.1:0",
+            "--per-second",
+            "3",
+            "--data-dir",
+            data,
+        ],
+        &[],
+        "Botmaker stand-in ready: ",
+    );
+    assert!(base_url.ends_with("/v2.0"), "{base_url}");
+    let token = printed_secret(&botmaker, "access-token (shown once, store it now):");
+    let channels = reqwest::Client::new()
+        .get(format!("{base_url}/channels"))
+        .header("access-token", &token)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(channels.status().as_u16(), 200);
+    assert!(
+        dir.path().join("botbiz.sqlite").exists() && dir.path().join("botmaker.sqlite").exists()
+    );
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_botbat-sandbox"))
+        .args(["botbiz", "--plan", "starter"])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("use free (60 a minute), pro (300) or enterprise:"),
+        "{said}"
+    );
 }
 
 async fn me_status(base_url: &str, key: &str) -> (u16, serde_json::Value) {
