@@ -1,7 +1,8 @@
 """The sandbox fuzz stage's own parts, next to scripts/fuzz-sandbox.sh.
 
 Loaded by schemathesis as its hooks module (SCHEMATHESIS_HOOKS=fuzz_sandbox), it loads
-scripts/fuzz_hooks.py (documented runtime refusals are expected) and adds three checks:
+scripts/fuzz_hooks.py (documented runtime refusals are expected), makes each valid
+`Idempotency-Key` unique (`before_call`), and adds three checks:
 
 - `fuzz_key_kept`: a 401 to a request that carried the run's key means the run lost its key
   (revoked, rotated away, expired), and every later answer would say nothing about the
@@ -47,6 +48,23 @@ if schemathesis is not None:
     # The documented runtime refusals (x-runtime-rules) are expected: fuzz_hooks registers
     # the filter that drops exactly those.
     import fuzz_hooks  # noqa: F401
+
+    def _valid_idempotency_key(value: object) -> bool:
+        return isinstance(value, str) and 1 <= len(value) <= 255 and all(
+            " " <= c <= "~" for c in value
+        )
+
+    @schemathesis.hook
+    def before_call(ctx, case, **kwargs):
+        """Each valid `Idempotency-Key` is made unique. Generated keys repeat (the shrunk `0`,
+        say), and a repeated key with the same body is answered with the first response, as
+        it should be: a replay can name a resource an earlier step made and deleted, which
+        the stateful checks would read as a create that did not happen. Invalid keys are
+        sent as generated, so their 400 is still fuzzed; replays are tested in
+        crates/botbat-sandbox/tests/idempotency.rs."""
+        for name in list((case.headers or {}).keys()):
+            if name.lower() == "idempotency-key" and _valid_idempotency_key(case.headers[name]):
+                case.headers[name] = str(uuid.uuid4())
 
     def _scope(case) -> str | None:
         return case.operation.definition.raw.get("x-required-scope")
