@@ -2,7 +2,7 @@
 
 Loaded by schemathesis as its hooks module (SCHEMATHESIS_HOOKS=fuzz_sandbox), it loads
 scripts/fuzz_hooks.py (documented runtime refusals are expected), makes each valid
-`Idempotency-Key` unique (`before_call`), and adds three checks:
+`Idempotency-Key` of the stateful phase unique (`before_call`), and adds three checks:
 
 - `fuzz_key_kept`: a 401 to a request that carried the run's key means the run lost its key
   (revoked, rotated away, expired), and every later answer would say nothing about the
@@ -56,12 +56,15 @@ if schemathesis is not None:
 
     @schemathesis.hook
     def before_call(ctx, case, **kwargs):
-        """Each valid `Idempotency-Key` is made unique. Generated keys repeat (the shrunk `0`,
-        say), and a repeated key with the same body is answered with the first response, as
-        it should be: a replay can name a resource an earlier step made and deleted, which
-        the stateful checks would read as a create that did not happen. Invalid keys are
-        sent as generated, so their 400 is still fuzzed; replays are tested in
-        crates/botbat-sandbox/tests/idempotency.rs."""
+        """In the stateful phase each valid `Idempotency-Key` is made unique. Generated keys
+        repeat (the shrunk `0`, say), and a repeated key with the same body is answered with
+        the first response, as it should be: a replay can name a resource an earlier step made
+        and deleted, which the stateful checks would read as a create that did not happen.
+        The other phases send keys as generated, so the header is still fuzzed; replays are
+        tested in crates/botbat-sandbox/tests/idempotency.rs."""
+        meta = getattr(case, "meta", None)
+        if meta is None or str(meta.phase.name) != "stateful":
+            return
         for name in list((case.headers or {}).keys()):
             if name.lower() == "idempotency-key" and _valid_idempotency_key(case.headers[name]):
                 case.headers[name] = str(uuid.uuid4())
