@@ -360,7 +360,8 @@ test('an endpoint, a simulated event, and the inspector verifying, forwarding an
   // answers with its mock response, and the next event arrives both ways.
   await click(browser, 'inspector-tunnel-toggle');
   await waitForAttribute(browser, 'inspector-tunnel', 'data-state', 'connected');
-  await waitText(browser, 'inspector-tunnel-detail', /^since \d\d:\d\d:\d\d · /);
+  // The time reads in the window's locale: 14:02:07, or 2:02:07 PM.
+  await waitText(browser, 'inspector-tunnel-detail', /^since \d{1,2}:\d\d:\d\d(?:\s?[AP]M)? · /);
   await fill(browser, 'inspector-forward-target', '');
   await click(browser, 'inspector-forward-save');
   await waitText(browser, 'inspector-forward', 'mock 200');
