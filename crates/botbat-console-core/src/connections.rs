@@ -128,6 +128,31 @@ pub struct ConnectionCheck {
     pub explanation: String,
 }
 
+/// A connection with its credential as the auth header the platform expects
+/// (`Authorization: Bearer …` for Botbiz, `access-token: …` for Botmaker).
+pub struct Authorized {
+    pub connection: Connection,
+    header: &'static str,
+    value: Sensitive<String>,
+}
+
+impl Authorized {
+    /// Adds the auth header to a request for this connection.
+    pub fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.header(self.header, self.value.expose())
+    }
+
+    /// The header's name, for snippets and for showing which header carried the credential.
+    pub fn header_name(&self) -> &'static str {
+        self.header
+    }
+
+    /// The header's value, for a snippet the user asked to copy with its credential.
+    pub fn header_value(&self) -> &Sensitive<String> {
+        &self.value
+    }
+}
+
 /// The saved list, as stored.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Saved {
@@ -269,18 +294,19 @@ impl Connections {
         Ok(removed)
     }
 
-    fn find(&self, id: &str) -> Result<Connection> {
+    /// One saved connection by its id; an unknown id is an error that says so.
+    pub fn get(&self, id: &str) -> Result<Connection> {
         self.list()?
             .into_iter()
             .find(|c| c.id == id)
             .ok_or_else(|| unknown(id))
     }
 
-    /// Calls the platform's cheapest authenticated read with the kept credential and
-    /// explains the answer: the latency when it works, and a 401, a 403, a 429, another
-    /// status or an unreachable host in a sentence that says what to do.
-    pub async fn test(&self, id: &str) -> Result<ConnectionCheck> {
-        let connection = self.find(id)?;
+    /// The connection with its kept credential, ready to authenticate a request the
+    /// platform's way. Every request the console makes to a connection goes through this,
+    /// so the auth header is written in one place.
+    pub async fn authorize(&self, id: &str) -> Result<Authorized> {
+        let connection = self.get(id)?;
         let profile = connection.platform.profile();
         let credential = self.secrets.get(credential_id(id)).await?.ok_or_else(|| {
             CommandError::new(
@@ -291,19 +317,28 @@ impl Connections {
                 ),
             )
         })?;
-        let url = format!("{}{}", connection.base_url, profile.probe);
         let value = if profile.bearer {
             format!("Bearer {}", credential.expose())
         } else {
             credential.expose().to_string()
         };
+        Ok(Authorized {
+            connection,
+            header: profile.auth_header,
+            value: Sensitive::new(value),
+        })
+    }
+
+    /// Calls the platform's cheapest authenticated read with the kept credential and
+    /// explains the answer: the latency when it works, and a 401, a 403, a 429, another
+    /// status or an unreachable host in a sentence that says what to do.
+    pub async fn test(&self, id: &str) -> Result<ConnectionCheck> {
+        let authorized = self.authorize(id).await?;
+        let connection = &authorized.connection;
+        let profile = connection.platform.profile();
+        let url = format!("{}{}", connection.base_url, profile.probe);
         let started = Instant::now();
-        let sent = self
-            .http
-            .get(&url)
-            .header(profile.auth_header, value)
-            .send()
-            .await;
+        let sent = authorized.apply(self.http.get(&url)).send().await;
         let check = |ok, status, latency_ms, explanation: String| ConnectionCheck {
             connection_id: connection.id.clone(),
             ok,

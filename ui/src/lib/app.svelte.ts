@@ -8,6 +8,7 @@
 import { getContext, setContext } from "svelte";
 import { appStatus, BackendError, getPreferences, setEnvironment } from "./backend";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { Connection } from "./bindings/Connection";
 import type { Environment } from "./bindings/Environment";
 import type { Theme } from "./bindings/Theme";
 import type { PanelId } from "./panels";
@@ -34,6 +35,13 @@ export class AppState {
    * the user's traffic. One switch for every panel.
    */
   includeConsole = $state(false);
+
+  /**
+   * The Botbiz or Botmaker connection the panels work against, or `null` for BotBat, where
+   * the Sandbox/Production switch decides. Changing it changes `generation`, so no data
+   * from one connection is shown in another.
+   */
+  connection = $state<Connection | null>(null);
 
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
   /** Panels load data only when this is true. */
@@ -96,6 +104,13 @@ export class AppState {
       // A failed background refresh keeps the last known status on screen.
       if (this.status === null) this.bootError = BackendError.from(error);
     }
+  }
+
+  /** Makes `connection` (or BotBat, for `null`) the target of every panel. */
+  useConnection(connection: Connection | null): void {
+    if ((connection?.id ?? null) === (this.connection?.id ?? null)) return;
+    this.connection = connection;
+    this.generation += 1;
   }
 
   /** Tells panels that what they show may be stale (e.g. the management key changed). */
