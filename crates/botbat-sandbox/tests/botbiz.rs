@@ -1,7 +1,7 @@
 //! The Botbiz stand-in over real HTTP on loopback, with its SQLite file in a temp dir: the
 //! documented auth, errors, limits, accounts, messages and signed webhooks.
 
-use std::sync::{Arc, Mutex};
+mod common;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -11,6 +11,7 @@ use botbat_api::platforms::botbiz::{
 use botbat_sandbox::standins::botbiz::{self, Plan};
 use botbat_sandbox::standins::RunningStandIn;
 use botbat_webhooks::{Candidate, Scheme, VerifyOptions};
+use common::Receiver;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -240,28 +241,6 @@ async fn every_answer_carries_the_window_and_the_limit_ends_in_a_429() {
     s.server.shutdown().await;
 }
 
-/// A local receiver standing in for the developer's webhook endpoint.
-async fn receiver() -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
-    let got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
-    let store = got.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let store = store.clone();
-            async move {
-                store.lock().expect("lock").push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, got)
-}
-
 #[tokio::test]
 async fn an_account_connects_by_qr_scan_then_sends_and_receives_signed_messages() {
     let s = start(Plan::Pro).await;
@@ -342,9 +321,13 @@ async fn an_account_connects_by_qr_scan_then_sends_and_receives_signed_messages(
     assert!(error(status, &bytes, ErrorCode::InvalidRequest).contains("http(s) URL"));
 
     // An incoming message reaches the webhook as documented, signed with its secret.
-    let (url, got) = receiver().await;
+    let receiver = Receiver::start(&[]).await;
     let hook = s
-        .ok("PUT", "/sandbox/webhook", Some(json!({"url": url})))
+        .ok(
+            "PUT",
+            "/sandbox/webhook",
+            Some(json!({"url": receiver.url})),
+        )
         .await;
     let secret = hook["secret"].as_str().expect("secret").to_string();
     let played = s
@@ -355,12 +338,9 @@ async fn an_account_connects_by_qr_scan_then_sends_and_receives_signed_messages(
         )
         .await;
     assert_eq!(played["delivery"]["status"], json!(200), "{played}");
-    let (headers, body) = {
-        let got = got.lock().expect("lock");
-        assert_eq!(got.len(), 1, "one delivery");
-        got[0].clone()
-    };
-    let event: WebhookEvent = serde_json::from_slice(&body).expect("the documented payload");
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "one delivery");
+    let event: WebhookEvent = serde_json::from_str(&got[0].body).expect("the documented payload");
     assert_eq!(event.kind, MESSAGE_RECEIVED);
     assert_eq!(event.data.account_id, created.id);
     assert_eq!(event.data.from, "+1987654321");
@@ -368,15 +348,12 @@ async fn an_account_connects_by_qr_scan_then_sends_and_receives_signed_messages(
         (event.created - chrono::Utc::now().timestamp()).abs() < 300,
         "created is Unix seconds"
     );
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-        .collect();
+    let pairs: Vec<(String, String)> = got[0].headers.clone().into_iter().collect();
     let options = VerifyOptions::at(chrono::Utc::now().timestamp());
     let verdict = botbat_webhooks::verify(
         Scheme::Botbiz,
         &pairs,
-        &body,
+        got[0].body.as_bytes(),
         &[Candidate::new("kept", &secret)],
         &options,
     );
@@ -384,7 +361,7 @@ async fn an_account_connects_by_qr_scan_then_sends_and_receives_signed_messages(
     let wrong = botbat_webhooks::verify(
         Scheme::Botbiz,
         &pairs,
-        &body,
+        got[0].body.as_bytes(),
         &[Candidate::new("other", "bzwh_other")],
         &options,
     );

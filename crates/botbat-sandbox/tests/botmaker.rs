@@ -2,17 +2,16 @@
 //! `access-token`, channels, send-messages and its 400s and 429, and webhooks that carry
 //! what their filters select with the send's `webhookPayload` and the `auth-bm-token`.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
 use botbat_api::platforms::botmaker::{
     Channel, ErrorBody, Items, MessageType, Notification, Sent, Webhook, TOKEN_HEADER,
     WEBHOOK_TOKEN_HEADER,
 };
 use botbat_sandbox::standins::botmaker;
 use botbat_sandbox::standins::RunningStandIn;
+use common::{Received, Receiver};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -230,55 +229,27 @@ async fn more_than_the_per_second_limit_is_a_429() {
     s.server.shutdown().await;
 }
 
-type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
-
-async fn receiver() -> (String, Received) {
-    let got: Received = Arc::default();
-    let store = got.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let store = store.clone();
-            async move {
-                store.lock().expect("lock").push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+/// Waits, with a deadline, until `receiver` holds `n` deliveries; then gives them with
+/// their notifications read.
+async fn wait_for(receiver: &Receiver, n: usize) -> Vec<(Received, Notification)> {
+    receiver
+        .wait_for(n, 20)
         .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, got)
-}
-
-/// Waits, with a deadline, until `got` holds `n` deliveries; then gives them.
-async fn wait_for(got: &Received, n: usize) -> Vec<(HeaderMap, Notification)> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now: Vec<(HeaderMap, Bytes)> = got.lock().expect("lock").clone();
-        if now.len() >= n {
-            return now
-                .into_iter()
-                .map(|(h, b)| (h, serde_json::from_slice(&b).expect("a notification")))
-                .collect();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {n} notifications arrived",
-            now.len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        .into_iter()
+        .map(|r| {
+            let notification = serde_json::from_str(&r.body).expect("a notification");
+            (r, notification)
+        })
+        .collect()
 }
 
 #[tokio::test]
 async fn webhooks_carry_what_their_filters_select_with_the_payload_echoed() {
     let s = start(50).await;
     let channel = whatsapp(&s).await;
-    let (url, got) = receiver().await;
-    let (other_url, other) = receiver().await;
+    let got = Receiver::start(&[]).await;
+    let other = Receiver::start(&[]).await;
+    let (url, other_url) = (got.url.clone(), other.url.clone());
 
     // Misspelled filters and missing channels are refused, never ignored.
     for (body, expected) in [
@@ -353,12 +324,12 @@ async fn webhooks_carry_what_their_filters_select_with_the_payload_echoed() {
         status[0].1.webhook_payload,
         Some(json!({"orderId": "A-1042"}))
     );
-    assert_eq!(status[0].0[WEBHOOK_TOKEN_HEADER], "bm-token-123");
+    assert_eq!(status[0].0.headers[WEBHOOK_TOKEN_HEADER], "bm-token-123");
     let bot = wait_for(&other, 1).await;
     assert_eq!(bot[0].1.message_type, MessageType::Bot);
     assert_eq!(bot[0].1.content, json!({"text": "Your order ships today"}));
     assert!(
-        bot[0].0.get(WEBHOOK_TOKEN_HEADER).is_none(),
+        !bot[0].0.headers.contains_key(WEBHOOK_TOKEN_HEADER),
         "no token configured, none sent"
     );
 
@@ -391,12 +362,8 @@ async fn webhooks_carry_what_their_filters_select_with_the_payload_echoed() {
     // Webhooks are selected before a control answers, and a delivery is only queued for a
     // selected one: had the agent's message or the event been selected, the user webhook
     // could not hold exactly two once it has the user's message.
-    assert_eq!(
-        got.lock().expect("lock").len(),
-        2,
-        "nothing unselected was delivered"
-    );
-    assert_eq!(other.lock().expect("lock").len(), 1);
+    assert_eq!(got.received().len(), 2, "nothing unselected was delivered");
+    assert_eq!(other.received().len(), 1);
 
     // A changed filter applies to the next message.
     let _: Webhook = s
@@ -423,12 +390,12 @@ async fn webhooks_carry_what_their_filters_select_with_the_payload_echoed() {
     );
     assert_eq!(all[2].1.content, json!({"text": "Agent again"}));
     assert_eq!(
-        other.lock().expect("lock").len(),
+        other.received().len(),
         1,
         "the bot webhook got only the bot's message"
     );
     assert!(
-        all[2].0.get(WEBHOOK_TOKEN_HEADER).is_none(),
+        !all[2].0.headers.contains_key(WEBHOOK_TOKEN_HEADER),
         "the token was removed with the update"
     );
     s.server.shutdown().await;

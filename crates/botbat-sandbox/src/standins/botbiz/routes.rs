@@ -3,12 +3,12 @@
 //! or a WhatsApp user would do.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use botbat_api::platforms::botbiz::{
     AccountStatus, ConnectAccount, ErrorCode, List, Message, ReceivedMessage, SendMessage,
     WebhookEvent, WhatsAppAccount, MESSAGE_RECEIVED, MESSAGE_TYPES, OPENAPI_JSON,
@@ -56,10 +56,6 @@ async fn openapi() -> impl IntoResponse {
     ([(CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
-fn object(body: std::result::Result<Bytes, BytesRejection>) -> Result<Value> {
-    read::object(body, MAX_BODY).map_err(Error::invalid)
-}
-
 fn required<'a>(body: &'a Value, name: &str) -> Result<&'a str> {
     read::required(body, name).map_err(Error::invalid)
 }
@@ -75,13 +71,48 @@ fn phone(body: &Value, name: &str) -> Result<String> {
     }
 }
 
-fn writable(caller: &Caller) -> Result<()> {
-    match caller.access {
-        Access::Full => Ok(()),
-        Access::Read => Err(Error::new(
-            ErrorCode::Forbidden,
-            "This API key is read-only: it doesn't have permission to make changes. Use a key with full access.",
-        )),
+/// A caller whose key may make changes: read-only keys get Botbiz's 403.
+struct Writer;
+
+impl<S: Send + Sync> FromRequestParts<S> for Writer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        match parts.extensions.get::<Caller>().map(|caller| caller.access) {
+            Some(Access::Full) => Ok(Writer),
+            _ => Err(Error::new(
+                ErrorCode::Forbidden,
+                "This API key is read-only: it doesn't have permission to make changes. Use a key with full access.",
+            )),
+        }
+    }
+}
+
+/// A change: a caller who may write, and a JSON object body of at most [`MAX_BODY`] bytes.
+struct WriteBody(Value);
+
+impl<S: Send + Sync> FromRequest<S> for WriteBody {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let (mut parts, body) = request.into_parts();
+        Writer::from_request_parts(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await;
+        read::object(bytes, MAX_BODY)
+            .map(WriteBody)
+            .map_err(Error::invalid)
+    }
+}
+
+/// A message type Botbiz documents, or its 400.
+fn message_type(kind: &str) -> Result<()> {
+    if MESSAGE_TYPES.contains(&kind) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "Invalid parameter: type must be one of {}",
+            MESSAGE_TYPES.join(", ")
+        )))
     }
 }
 
@@ -135,11 +166,8 @@ async fn account(state: &StandIn, id: &str) -> Result<AccountRow> {
 
 async fn connect_account(
     State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
-    body: std::result::Result<Bytes, BytesRejection>,
+    WriteBody(body): WriteBody,
 ) -> Result<Json<WhatsAppAccount>> {
-    writable(&caller)?;
-    let body = object(body)?;
     let request = ConnectAccount {
         phone_number: phone(&body, "phone_number")?,
         name: required(&body, "name")?.trim().to_string(),
@@ -213,10 +241,9 @@ async fn qr_code(
 /// Plays the phone scanning the account's QR code: the account is connected.
 async fn scan(
     State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
+    _: Writer,
     Path(id): Path<String>,
 ) -> Result<Json<WhatsAppAccount>> {
-    writable(&caller)?;
     let row = account(&state, &id).await?;
     sqlx::query(
         "UPDATE accounts SET status = 'connected', connected_at = COALESCE(connected_at, ?)
@@ -271,22 +298,14 @@ impl MessageRow {
 
 async fn send_message(
     State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
-    body: std::result::Result<Bytes, BytesRejection>,
+    WriteBody(body): WriteBody,
 ) -> Result<Json<Message>> {
-    writable(&caller)?;
-    let body = object(body)?;
     let request = SendMessage {
         to: phone(&body, "to")?,
         kind: required(&body, "type")?.to_string(),
         content: required(&body, "content")?.to_string(),
     };
-    if !MESSAGE_TYPES.contains(&request.kind.as_str()) {
-        return Err(Error::invalid(format!(
-            "Invalid parameter: type must be one of {}",
-            MESSAGE_TYPES.join(", ")
-        )));
-    }
+    message_type(&request.kind)?;
     if request.kind != "text" && !read::is_http_url(&request.content) {
         return Err(Error::invalid(format!(
             "Invalid parameter: content of a {} message must be the media's http(s) URL",
@@ -335,11 +354,8 @@ async fn get_message(
 /// when the URL changes, so a verifier does not have to be told again.
 async fn set_webhook(
     State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
-    body: std::result::Result<Bytes, BytesRejection>,
+    WriteBody(body): WriteBody,
 ) -> Result<Json<Value>> {
-    writable(&caller)?;
-    let body = object(body)?;
     let url = required(&body, "url")?.trim().to_string();
     if !read::is_http_url(&url) {
         return Err(Error::invalid(
@@ -364,13 +380,7 @@ async fn set_webhook(
 
 /// Plays a WhatsApp user writing to a connected account: the event is stored and delivered
 /// to the webhook, signed, and the answer says how the delivery went.
-async fn inbound(
-    State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>> {
-    writable(&caller)?;
-    let body = object(body)?;
+async fn inbound(State(state): State<StandIn>, WriteBody(body): WriteBody) -> Result<Json<Value>> {
     let account_id = match body.get("account_id").and_then(Value::as_str) {
         Some(id) => {
             let row = account(&state, id).await?;
@@ -388,12 +398,7 @@ async fn inbound(
         .and_then(Value::as_str)
         .unwrap_or("text")
         .to_string();
-    if !MESSAGE_TYPES.contains(&kind.as_str()) {
-        return Err(Error::invalid(format!(
-            "Invalid parameter: type must be one of {}",
-            MESSAGE_TYPES.join(", ")
-        )));
-    }
+    message_type(&kind)?;
     let now = state.clock.now();
     let event = WebhookEvent {
         id: format!("evt_{}", ids::base62(12)),
@@ -451,11 +456,8 @@ async fn inbound(
 /// secret is in this answer only.
 async fn create_key(
     State(state): State<StandIn>,
-    Extension(caller): Extension<Caller>,
-    body: std::result::Result<Bytes, BytesRejection>,
+    WriteBody(body): WriteBody,
 ) -> Result<Json<Value>> {
-    writable(&caller)?;
-    let body = object(body)?;
     let name = required(&body, "name")?.trim().to_string();
     let access = match body.get("access").and_then(Value::as_str).unwrap_or("full") {
         "full" => Access::Full,
