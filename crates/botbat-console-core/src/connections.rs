@@ -165,8 +165,13 @@ pub struct Connections {
     secrets: AsyncSecrets,
     /// Held while the list is read, changed and written back.
     writing: tokio::sync::Mutex<()>,
-    http: reqwest::Client,
+    /// The console's shared transport ([`botbat_api::http_transport`], its User-Agent and
+    /// pool), given with [`Connections::with_transport`] or built on first use.
+    http: std::sync::OnceLock<reqwest::Client>,
 }
+
+/// How long a connection test may take, as long as the console's other calls.
+const TEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -176,13 +181,29 @@ impl Connections {
             dir: dir.to_path_buf(),
             secrets,
             writing: tokio::sync::Mutex::new(()),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .connect_timeout(Duration::from_secs(5))
-                .user_agent(concat!("botbat-console/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .unwrap_or_default(),
+            http: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The connections of the console's data dir, kept in its secret store and sent through
+    /// its transport: how the app makes the one it holds.
+    pub fn of_console(console: &crate::Console, dir: &Path) -> Result<Self> {
+        Ok(Self::new(dir, console.secrets.clone()).with_transport(console.transport()?))
+    }
+
+    /// Sends through `http` (the console's [`crate::Console::transport`]), so every request
+    /// the console makes shares one pool and one User-Agent.
+    pub fn with_transport(self, http: reqwest::Client) -> Self {
+        let _ = self.http.set(http);
+        self
+    }
+
+    fn http(&self) -> Result<reqwest::Client> {
+        if let Some(http) = self.http.get() {
+            return Ok(http.clone());
+        }
+        let http = botbat_api::http_transport()?;
+        Ok(self.http.get_or_init(|| http).clone())
     }
 
     /// Every saved connection, oldest first. A list that cannot be read is an error that
@@ -337,8 +358,9 @@ impl Connections {
         let connection = &authorized.connection;
         let profile = connection.platform.profile();
         let url = format!("{}{}", connection.base_url, profile.probe);
+        let request = self.http()?.get(&url).timeout(TEST_TIMEOUT);
         let started = Instant::now();
-        let sent = authorized.apply(self.http.get(&url)).send().await;
+        let sent = authorized.apply(request).send().await;
         let check = |ok, status, latency_ms, explanation: String| ConnectionCheck {
             connection_id: connection.id.clone(),
             ok,

@@ -253,6 +253,20 @@ impl Console {
             .map(|_| ())
     }
 
+    /// Makes a connection (its id) or BotBat (`None`) the window's target at the next start
+    /// too. Only the choice is written: nothing is called, so switching is instant.
+    pub fn set_active_connection(&self, id: Option<String>) -> Result<Preferences> {
+        self.update_preferences(|p| p.active_connection = id)
+    }
+
+    /// After a connection is removed: BotBat is the target again if it was the active one.
+    pub fn forget_connection(&self, id: &str) -> Result<Preferences> {
+        if self.preferences().active_connection.as_deref() != Some(id) {
+            return Ok(self.preferences());
+        }
+        self.set_active_connection(None)
+    }
+
     pub fn save_settings(&self, input: SettingsInput) -> Result<Preferences> {
         let sandbox_override = match input.sandbox_base_url_override.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -448,8 +462,8 @@ impl Console {
         Ok(config)
     }
 
-    /// The shared connection pool, built on first use.
-    fn transport(&self) -> Result<reqwest::Client> {
+    /// The shared connection pool, built on first use; connections send through it too.
+    pub fn transport(&self) -> Result<reqwest::Client> {
         if let Some(http) = self.transport.get() {
             return Ok(http.clone());
         }

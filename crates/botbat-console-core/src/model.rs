@@ -59,6 +59,11 @@ pub struct Preferences {
     /// written before the setting existed: local time.
     #[serde(default)]
     pub utc_times: bool,
+    /// The id of the Botbiz or Botmaker connection the window works against, or `None` for
+    /// BotBat (where `active_environment` decides). Absent in files written before
+    /// connections existed: BotBat.
+    #[serde(default)]
+    pub active_connection: Option<String>,
 }
 
 impl Default for Preferences {
@@ -69,6 +74,7 @@ impl Default for Preferences {
             production_base_url: DEFAULT_PRODUCTION_BASE_URL.to_string(),
             theme: Theme::System,
             utc_times: false,
+            active_connection: None,
         }
     }
 }

@@ -66,7 +66,8 @@ async fn each_platform_is_tested_its_own_way_and_a_refusal_is_explained() {
 
     let dir = tempfile::tempdir().expect("console dir");
     let secrets = store();
-    let connections = Connections::new(dir.path(), AsyncSecrets::new(secrets.clone()));
+    let connections = Connections::new(dir.path(), AsyncSecrets::new(secrets.clone()))
+        .with_transport(botbat_api::http_transport().expect("the shared transport"));
     let biz = connections
         .add(new(Platform::Botbiz, "Acme Botbiz", &botbiz.base_url, &key))
         .await

@@ -607,3 +607,51 @@ async fn polls_read_the_management_key_once_and_a_401_reads_it_afresh() {
         .expect_err("no key");
     assert_eq!(error.code, ConsoleCode::NoManagementKey);
 }
+
+#[test]
+fn the_active_connection_persists_and_its_removal_falls_back_to_botbat() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("preferences.json");
+    let open = || {
+        Console::new(
+            Box::new(JsonFilePreferences::new(path.clone())),
+            Arc::new(MemoryStore::new()),
+            KeychainState {
+                available: true,
+                message: None,
+            },
+            "test",
+        )
+    };
+    // A file written before connections existed reads as BotBat.
+    std::fs::write(
+        &path,
+        r#"{"active_environment":"production","sandbox_base_url_override":null,"production_base_url":"https://api.botbat.com/v1","theme":"dark"}"#,
+    )
+    .expect("old file");
+    let console = open();
+    assert_eq!(console.preferences().active_connection, None);
+    assert_eq!(
+        console.preferences().active_environment,
+        Environment::Production
+    );
+
+    console
+        .set_active_connection(Some("conn_acme".into()))
+        .expect("saved");
+    assert_eq!(
+        open().preferences().active_connection.as_deref(),
+        Some("conn_acme")
+    );
+
+    // Removing another connection leaves the choice; removing this one goes back to BotBat.
+    console.forget_connection("conn_other").expect("kept");
+    assert_eq!(
+        open().preferences().active_connection.as_deref(),
+        Some("conn_acme")
+    );
+    console.forget_connection("conn_acme").expect("forgotten");
+    let reopened = open().preferences();
+    assert_eq!(reopened.active_connection, None);
+    assert_eq!(reopened.active_environment, Environment::Production);
+}

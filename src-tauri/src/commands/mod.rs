@@ -23,6 +23,7 @@ macro_rules! adapters {
     )*};
 }
 
+pub mod connections;
 pub mod dashboard;
 pub mod keys;
 pub mod limits;

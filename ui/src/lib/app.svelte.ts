@@ -6,7 +6,14 @@
 // state when it changes and drop any response that was requested under an older value.
 
 import { getContext, setContext } from "svelte";
-import { appStatus, BackendError, getPreferences, setEnvironment } from "./backend";
+import {
+  appStatus,
+  BackendError,
+  getPreferences,
+  listConnections,
+  setActiveConnection,
+  setEnvironment,
+} from "./backend";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { Connection } from "./bindings/Connection";
 import type { Environment } from "./bindings/Environment";
@@ -42,6 +49,10 @@ export class AppState {
    * from one connection is shown in another.
    */
   connection = $state<Connection | null>(null);
+  /** The saved connections the header offers as targets, oldest first. */
+  connections = $state<Connection[]>([]);
+  /** Why the saved connections could not be listed, shown where they are managed. */
+  connectionsError = $state<BackendError | null>(null);
 
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
   /** Panels load data only when this is true. */
@@ -52,7 +63,8 @@ export class AppState {
   async init(): Promise<void> {
     this.bootError = null;
     try {
-      const [status, preferences] = await Promise.all([appStatus(), getPreferences()]);
+      const [status, preferences] = await Promise.all([appStatus(), getPreferences(), this.loadConnections()]);
+      this.restoreConnection(preferences.active_connection);
       this.status = status;
       this.setTheme(preferences.theme);
       setUtcTimes(preferences.utc_times);
@@ -106,11 +118,42 @@ export class AppState {
     }
   }
 
-  /** Makes `connection` (or BotBat, for `null`) the target of every panel. */
+  /** Makes `connection` (or BotBat, for `null`) the target of every panel, at once and at the next start. */
   useConnection(connection: Connection | null): void {
     if ((connection?.id ?? null) === (this.connection?.id ?? null)) return;
     this.connection = connection;
     this.generation += 1;
+    this.switchError = null;
+    // Only the choice is written (no network): the switch does not wait for it.
+    setActiveConnection(connection?.id ?? null).catch((error: unknown) => {
+      this.switchError = BackendError.from(error);
+    });
+  }
+
+  /** Re-reads the saved connections; the active one, if removed meanwhile, gives way to BotBat. */
+  async loadConnections(): Promise<void> {
+    try {
+      this.connections = await listConnections();
+      this.connectionsError = null;
+    } catch (error) {
+      this.connectionsError = BackendError.from(error);
+      return;
+    }
+    const active = this.connection;
+    if (active !== null) {
+      const current = this.connections.find((c) => c.id === active.id) ?? null;
+      if (current === null) this.useConnection(null);
+      else this.connection = current;
+    }
+  }
+
+  /** At start: the connection the last session used, or BotBat when it is gone. */
+  private restoreConnection(id: string | null): void {
+    if (id === null) return;
+    const saved = this.connections.find((c) => c.id === id) ?? null;
+    if (saved !== null) this.connection = saved;
+    // A stale choice is cleared; should that write fail, the next start falls back again.
+    else if (this.connectionsError === null) void setActiveConnection(null).catch(() => undefined);
   }
 
   /** Tells panels that what they show may be stale (e.g. the management key changed). */

@@ -25,6 +25,8 @@ import type { BurstReport } from "./bindings/BurstReport";
 import type { BurstResult } from "./bindings/BurstResult";
 import type { Code } from "./bindings/Code";
 import type { CommandError } from "./bindings/CommandError";
+import type { Connection } from "./bindings/Connection";
+import type { ConnectionCheck } from "./bindings/ConnectionCheck";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CreateKeyInput } from "./bindings/CreateKeyInput";
 import type { DashboardSummary } from "./bindings/DashboardSummary";
@@ -35,6 +37,7 @@ import type { IdLookup } from "./bindings/IdLookup";
 import type { IssuedKey } from "./bindings/IssuedKey";
 import type { KeyActivity } from "./bindings/KeyActivity";
 import type { KeyRow } from "./bindings/KeyRow";
+import type { NewConnection } from "./bindings/NewConnection";
 import type { Preferences } from "./bindings/Preferences";
 import type { RateLimitView } from "./bindings/RateLimitView";
 import type { RotationResult } from "./bindings/RotationResult";
@@ -187,6 +190,29 @@ export function clearManagementKey(environment: Environment): Promise<Environmen
 
 export function testConnection(environment: Environment): Promise<ConnectionReport> {
   return call("test_connection", { environment });
+}
+
+export function listConnections(): Promise<Connection[]> {
+  return call("list_connections");
+}
+
+export function addConnection(input: NewConnection): Promise<Connection> {
+  return call("add_connection", { input });
+}
+
+/** Removes a connection and its kept credential; the answer says which target starts next time. */
+export function removeConnection(id: string): Promise<Preferences> {
+  return call("remove_connection", { id });
+}
+
+/** Tests a saved connection the platform's way: latency, or why it was refused or unreachable. */
+export function checkConnection(id: string): Promise<ConnectionCheck> {
+  return call("check_connection", { id });
+}
+
+/** Remembers the window's target for the next start: a connection's id, or null for BotBat. */
+export function setActiveConnection(id: string | null): Promise<Preferences> {
+  return call("use_connection", { id });
 }
 
 /** `includeConsole` counts the console's own requests in the usage figures. */

@@ -11,7 +11,10 @@ import type { BurstReport } from "../lib/bindings/BurstReport";
 import type { BurstResult } from "../lib/bindings/BurstResult";
 import type { Code } from "../lib/bindings/Code";
 import type { CommandError } from "../lib/bindings/CommandError";
+import type { Connection } from "../lib/bindings/Connection";
+import type { ConnectionCheck } from "../lib/bindings/ConnectionCheck";
 import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
+import type { NewConnection } from "../lib/bindings/NewConnection";
 import type { DashboardSummary } from "../lib/bindings/DashboardSummary";
 import type { Environment } from "../lib/bindings/Environment";
 import type { EnvironmentInfo } from "../lib/bindings/EnvironmentInfo";
@@ -247,6 +250,30 @@ export function emitBurstProgress(result: BurstResult): Promise<void> {
   return emit("burst-progress", result);
 }
 
+/** A saved connection as the backend lists it. */
+export function connection(overrides: Partial<Connection> & { id: string; label: string }): Connection {
+  const platform = overrides.platform ?? "botbiz";
+  return {
+    platform,
+    base_url: platform === "botbiz" ? "https://api.botbiz.io/v1" : "https://api.botmaker.com/v2.0",
+    masked_credential: "bz_live_…9f3c",
+    created_at: "2025-01-15T10:42:13Z",
+    ...overrides,
+  };
+}
+
+/** A connection test that worked. */
+export function connectionCheck(id: string, overrides: Partial<ConnectionCheck> = {}): ConnectionCheck {
+  return {
+    connection_id: id,
+    ok: true,
+    status: 200,
+    latency_ms: 23.4,
+    explanation: "Connected to Botbiz in 23.4 ms: the API key works.",
+    ...overrides,
+  };
+}
+
 export class FakeBackend {
   calls: Call[] = [];
   environment: Environment = "sandbox";
@@ -259,7 +286,10 @@ export class FakeBackend {
     production_base_url: PRODUCTION_URL,
     theme: "system",
     utc_times: false,
+    active_connection: null,
   };
+  /** Saved Botbiz and Botmaker connections, oldest first. */
+  connections: Connection[] = [];
   keys: Record<Environment, string | null> = { sandbox: "bb_test_aaaaaaaaaaaaaaaaaaaaaaaaaaaa9f3c", production: null };
   overrides = new Map<string, Handler>();
   apiKeys: Record<Environment, KeyRow[]> = { sandbox: sandboxKeys(), production: productionKeys() };
@@ -372,6 +402,31 @@ export class FakeBackend {
       return this.handle(cmd as CommandName, args);
     }, { shouldMockEvents: true });
     return this;
+  }
+
+  /** The backend's checks, in short: each refusal names its field. */
+  private addConnection(input: NewConnection): Connection {
+    const invalid = (field: string, issue: string) =>
+      commandError("invalid_input", issue, { details: [{ field, issue }] });
+    const label = input.label.trim();
+    if (label === "") throw invalid("label", "give the connection a name of 1 to 60 characters");
+    if (this.connections.some((c) => c.label.toLowerCase() === label.toLowerCase())) {
+      throw invalid("label", `a connection is already called "${label}": choose another name`);
+    }
+    const baseUrl = input.base_url?.trim() ?? "";
+    if (baseUrl !== "" && !/^https?:\/\//.test(baseUrl)) throw invalid("base_url", "the base URL must start with https://");
+    const credential = input.credential.trim();
+    if (credential.length < 8) throw invalid("credential", "paste the key: at least 8 characters, without spaces");
+    this.sequence += 1;
+    const added = connection({
+      id: `conn_${this.sequence}`,
+      platform: input.platform,
+      label,
+      ...(baseUrl === "" ? {} : { base_url: baseUrl }),
+      masked_credential: `${credential.slice(0, 3)}…${credential.slice(-4)}`,
+    });
+    this.connections = [...this.connections, added];
+    return added;
   }
 
   private async burst(args: Args): Promise<BurstReport> {
@@ -490,6 +545,25 @@ export class FakeBackend {
         const row = this.row(args.keyId as string);
         if (!row) throw commandError("not_found", "No such key.", { status: 404 });
         return this.issue(`${row.key.name} (narrowed)`, row.key.scopes.slice(0, 1));
+      }
+      case "list_connections":
+        return [...this.connections];
+      case "add_connection":
+        return this.addConnection(args.input as NewConnection);
+      case "remove_connection": {
+        this.connections = this.connections.filter((c) => c.id !== args.id);
+        if (this.preferences.active_connection === args.id) this.preferences.active_connection = null;
+        return { ...this.preferences };
+      }
+      case "check_connection":
+        return connectionCheck(args.id as string);
+      case "use_connection": {
+        const id = args.id as string | null;
+        if (id !== null && !this.connections.some((c) => c.id === id)) {
+          throw commandError("not_found", `no connection ${id}: it may have been removed in another window`);
+        }
+        this.preferences.active_connection = id;
+        return { ...this.preferences };
       }
       case "rate_limits_view":
         return rateLimitView({ limits: { ...rateLimitView().limits, plan: this.plan } });

@@ -14,4 +14,10 @@ sandbox_base_url_override: string | null, production_base_url: string, theme: Th
  * Every displayed time in UTC instead of the user's local time. Absent in files
  * written before the setting existed: local time.
  */
-utc_times: boolean, };
+utc_times: boolean, 
+/**
+ * The id of the Botbiz or Botmaker connection the window works against, or `None` for
+ * BotBat (where `active_environment` decides). Absent in files written before
+ * connections existed: BotBat.
+ */
+active_connection: string | null, };

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import type { IdLookup } from "../bindings/IdLookup";
-import { FakeBackend } from "../../test/backend-fake";
+import { connection, FakeBackend } from "../../test/backend-fake";
 import { catalog } from "../../test/tryit-fake";
 
 const REQUEST_ID = "req_7Hq2xLmN9pQr";
@@ -36,8 +36,7 @@ function lookup(id: string): IdLookup {
   };
 }
 
-async function start() {
-  const backend = new FakeBackend();
+async function start(backend = new FakeBackend()) {
   backend
     .on("find_id", (args) => lookup(String(args.id)))
     .on("tryit_catalog", () => catalog())
@@ -92,6 +91,28 @@ describe("command palette", () => {
     await user.keyboard("{Enter}");
     expect(await screen.findByTestId("panel-rate-limits")).toBeInTheDocument();
     expect(screen.queryByTestId("palette")).not.toBeInTheDocument();
+  });
+});
+
+describe("palette switches", () => {
+  it("switches to a saved connection and back to BotBat", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [connection({ id: "conn_acme", label: "Acme" })];
+    await start(backend);
+    const user = userEvent.setup();
+
+    await user.keyboard("{Control>}k{/Control}");
+    await fireEvent.input(await screen.findByTestId("palette-input"), { target: { value: "switch acme" } });
+    expect(screen.getAllByTestId("palette-item")[0]).toHaveTextContent("Switch to Botbiz · Acme");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("platform-badge")).toHaveTextContent("BOTBIZ");
+
+    await user.keyboard("{Control>}k{/Control}");
+    await fireEvent.input(await screen.findByTestId("palette-input"), { target: { value: "switch" } });
+    const titles = screen.getAllByTestId("palette-item").map((item) => item.textContent ?? "");
+    expect(titles.some((t) => t.includes("Switch to BotBat"))).toBe(true);
+    expect(titles.some((t) => t.includes("Switch to Production"))).toBe(false);
+    expect(titles.some((t) => t.includes("Switch to Botbiz · Acme"))).toBe(false);
   });
 });
 
