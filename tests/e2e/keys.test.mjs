@@ -7,32 +7,22 @@
 // them and for every secret in the keychain: a secret is shown once and lives only there.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   byTestId,
   click,
   e2e,
   firstNumber,
-  OUT_DIR,
-  REPO_ROOT,
   UI_TIMEOUT_MS,
   waitForAttribute,
   waitForTestId,
   waitForText,
 } from './lib/app.mjs';
 import { needlesOf } from './lib/secrets.mjs';
+import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
-const SANDBOX_BINARY =
-  process.env.BOTBAT_SANDBOX_BIN ?? join(REPO_ROOT, 'target', 'debug', 'botbat-sandbox');
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers
@@ -221,76 +211,6 @@ async function rowById(browser, id) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The production stand-in: `botbat-sandbox --live`
-// ---------------------------------------------------------------------------------------------
-
-function liveKey() {
-  let tail = '';
-  for (let i = 0; i < 32; i += 1) tail += BASE62[randomInt(BASE62.length)];
-  return `bb_live_${tail}`;
-}
-
-/** Starts the live stand-in on a free port; resolves with its base URL, admin key and stop(). */
-async function startLiveSandbox(name) {
-  if (!existsSync(SANDBOX_BINARY)) throw new Error(`${SANDBOX_BINARY} not found; build botbat-sandbox first`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'botbat-e2e-live-'));
-  const logPath = join(OUT_DIR, `${name}-live-sandbox.log`);
-  const log = openSync(logPath, 'w');
-  const adminKey = liveKey();
-  const child = spawn(
-    SANDBOX_BINARY,
-    ['--live', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--plan', 'professional'],
-    { env: { ...process.env, BOTBAT_SANDBOX_ADMIN_KEY: adminKey }, stdio: ['ignore', 'pipe', log] },
-  );
-  const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  const lines = createInterface({ input: child.stdout });
-  const ready = new Promise((res) => {
-    lines.on('line', (line) => {
-      writeSync(log, `${line}\n`);
-      const m = /^BotBat sandbox ready: (http\S+)$/.exec(line.trim());
-      if (m) res(m[1]);
-    });
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-      if (!gone) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
-    lines.close();
-    closeSync(log);
-  };
-
-  let baseUrl;
-  try {
-    baseUrl = await Promise.race([
-      ready,
-      exited.then(({ code, signal }) => {
-        throw new Error(`botbat-sandbox --live exited (${code ?? signal}) before it was ready; see ${logPath}`);
-      }),
-      sleep(30_000).then(() => {
-        throw new Error(`botbat-sandbox --live was not ready after 30 s; see ${logPath}`);
-      }),
-    ]);
-  } catch (err) {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  return { baseUrl, adminKey, dataDir, logPath, pid: child.pid, stop };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
 
@@ -464,12 +384,12 @@ test('a burst test in Rate Limits produces visible 429s', { timeout: TEST_TIMEOU
 
 test('production stand-in: live keys only, confirmed writes, typed-name revoke, nothing crosses back', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const ctx = await e2e(t, 'production-keys');
-  const live = await startLiveSandbox('production-keys');
+  const live = await startStandin('live', 'production-keys', { keepDataDir: true });
   ctx.secrets.onStop(live.stop);
   ctx.secrets.addLog(live.logPath);
   ctx.secrets.addDir(live.dataDir);
   ctx.cleanup(() => rmSync(live.dataDir, { recursive: true, force: true }));
-  ctx.secrets.saw(live.adminKey);
+  ctx.secrets.saw(live.credential);
 
   const { browser } = await ctx.launch();
   await waitForTestId(browser, 'panel-dashboard');
@@ -498,12 +418,12 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
     async () => (await (await browser.$(`${card} .effective`)).getText()).trim() === live.baseUrl,
     { timeout: UI_TIMEOUT_MS, timeoutMsg: `the Production card never showed ${live.baseUrl}` },
   );
-  await typeInto(browser, 'settings-key-input-production', live.adminKey);
+  await typeInto(browser, 'settings-key-input-production', live.credential);
   await click(browser, 'settings-save-key-production');
-  const keyState = await waitForText(browser, 'settings-key-state-production', `bb_live_…${live.adminKey.slice(-4)}`);
+  const keyState = await waitForText(browser, 'settings-key-state-production', `bb_live_…${live.credential.slice(-4)}`);
   assert.match(keyState, /keychain/i, `the live key went to the keychain: ${keyState}`);
   assert.equal(await (await byTestId(browser, 'settings-key-input-production')).getValue(), '', 'the key left the input');
-  assert.deepEqual(await pageHolds(browser, needlesOf(live.adminKey)), [], 'the pasted key is not on the page');
+  assert.deepEqual(await pageHolds(browser, needlesOf(live.credential)), [], 'the pasted key is not on the page');
   await click(browser, 'settings-test-connection-production');
   const report = await waitForText(browser, 'settings-connection-result', /\d\s*ms/);
   assert.match(report, /Production/);
@@ -518,7 +438,7 @@ test('production stand-in: live keys only, confirmed writes, typed-name revoke, 
   await openKeys(browser);
   const liveRows = await waitForRows(browser, (rows) => rows.length >= 1, 'the stand-in admin key');
   assert.ok(liveRows.every((r) => r.masked.startsWith('bb_live_')), `only live keys: ${JSON.stringify(liveRows)}`);
-  assert.ok(liveRows.some((r) => r.masked === `bb_live_…${live.adminKey.slice(-4)}`), 'the admin key is listed');
+  assert.ok(liveRows.some((r) => r.masked === `bb_live_…${live.credential.slice(-4)}`), 'the admin key is listed');
   assert.ok(liveRows.every((r) => !sandboxIds.has(r.id) && r.name !== sandboxName), 'no sandbox key in Production');
   const pageText = await browser.execute(() => document.body.innerText);
   assert.ok(!pageText.includes(sandboxName), 'the sandbox key name appears nowhere in Production');

@@ -1,12 +1,12 @@
 //! The one way a secret is ever shown after creation: its kind prefix and last four characters.
 
 /// Masks a secret as `bb_test_…a1b2`: the prefix up to and including the last `_` of the
-/// leading kind marker (`bb_test_`, `bb_live_`, `whsec_`), an ellipsis, and the last four
+/// leading kind marker (`bb_test_`, `bb_live_`, `whsec_`, Botbiz's `bz_`), an ellipsis, and the last four
 /// characters. Short or unrecognised values show only the ellipsis and the last four.
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let last_four: String = chars[chars.len().saturating_sub(4)..].iter().collect();
-    let prefix = ["bb_test_", "bb_live_", "whsec_"]
+    let prefix = ["bb_test_", "bb_live_", "whsec_", "bz_"]
         .into_iter()
         .find(|p| secret.starts_with(p) && secret.len() > p.len() + 8)
         .unwrap_or("");
@@ -40,6 +40,10 @@ mod tests {
             "bb_live_…9f8e"
         );
         assert_eq!(mask_secret("whsec_c2VjcmV0c2VjcmV0c2VjcmV0"), "whsec_…cmV0");
+        assert_eq!(
+            mask_secret("bz_0123456789abcdefghij0123456789abcdQr7z"),
+            "bz_…Qr7z"
+        );
     }
 
     #[test]

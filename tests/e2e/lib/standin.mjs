@@ -1,5 +1,6 @@
-// Starts a Botbiz or Botmaker stand-in (`botbat-sandbox botbiz|botmaker`) on a free loopback
-// port for one test, with a known first credential, and stops it by its PID.
+// Starts a platform stand-in on a free loopback port for one test, with a known first
+// credential, and stops it by its PID: BotBat production (`botbat-sandbox --live`), Botbiz
+// (`botbat-sandbox botbiz`) or Botmaker (`botbat-sandbox botmaker`).
 
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -10,13 +11,30 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OUT_DIR, REPO_ROOT } from './app.mjs';
 
-const SANDBOX_BINARY = join(REPO_ROOT, 'target', 'debug', 'botbat-sandbox');
+const SANDBOX_BINARY =
+  process.env.BOTBAT_SANDBOX_BIN ?? join(REPO_ROOT, 'target', 'debug', 'botbat-sandbox');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const READY_MS = 30_000;
 
-/** What each stand-in's first credential looks like, and the variable that sets it. */
+/**
+ * How each stand-in is started, what its first credential looks like, the variable that sets
+ * it, and the line it prints once it serves.
+ */
 const PLATFORMS = {
-  botbiz: { env: 'BOTBIZ_STANDIN_KEY', credential: () => `bz_${random(40)}`, title: 'Botbiz' },
+  live: {
+    args: ['--live', '--plan', 'professional'],
+    env: 'BOTBAT_SANDBOX_ADMIN_KEY',
+    credential: () => `bb_live_${random(32)}`,
+    title: 'botbat-sandbox --live',
+    ready: /^BotBat sandbox ready: (http\S+)$/,
+  },
+  botbiz: {
+    args: ['botbiz'],
+    env: 'BOTBIZ_STANDIN_KEY',
+    credential: () => `bz_${random(40)}`,
+    title: 'The Botbiz stand-in',
+    ready: /^Botbiz stand-in ready: (http\S+)$/,
+  },
 };
 
 function random(length) {
@@ -25,8 +43,11 @@ function random(length) {
   return text;
 }
 
-/** Resolves with the stand-in's base URL, its credential and `stop()`. */
-export async function startStandin(platform, name) {
+/**
+ * Resolves with the stand-in's base URL, its credential, its data dir and `stop()`. `stop()`
+ * removes the data dir unless `keepDataDir` is set (for a secret scan of it after the stop).
+ */
+export async function startStandin(platform, name, { keepDataDir = false } = {}) {
   const spec = PLATFORMS[platform];
   if (!spec) throw new Error(`no stand-in for ${platform}`);
   if (!existsSync(SANDBOX_BINARY)) throw new Error(`${SANDBOX_BINARY} not found; build botbat-sandbox first`);
@@ -34,7 +55,7 @@ export async function startStandin(platform, name) {
   const logPath = join(OUT_DIR, `${name}-${platform}-standin.log`);
   const log = openSync(logPath, 'w');
   const credential = spec.credential();
-  const child = spawn(SANDBOX_BINARY, [platform, '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const child = spawn(SANDBOX_BINARY, [...spec.args, '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     env: { ...process.env, [spec.env]: credential },
     stdio: ['ignore', 'pipe', log],
   });
@@ -43,7 +64,7 @@ export async function startStandin(platform, name) {
   const ready = new Promise((res) => {
     lines.on('line', (line) => {
       writeSync(log, `${line}\n`);
-      const m = new RegExp(`^${spec.title} stand-in ready: (http\\S+)$`).exec(line.trim());
+      const m = spec.ready.exec(line.trim());
       if (m) res(m[1]);
     });
   });
@@ -65,22 +86,23 @@ export async function startStandin(platform, name) {
     }
     lines.close();
     closeSync(log);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {
     const baseUrl = await Promise.race([
       ready,
       exited.then(({ code, signal }) => {
-        throw new Error(`the ${spec.title} stand-in exited (${code ?? signal}) before it was ready; see ${logPath}`);
+        throw new Error(`${spec.title} exited (${code ?? signal}) before it was ready; see ${logPath}`);
       }),
       sleep(READY_MS).then(() => {
-        throw new Error(`the ${spec.title} stand-in was not ready after ${READY_MS} ms; see ${logPath}`);
+        throw new Error(`${spec.title} was not ready after ${READY_MS} ms; see ${logPath}`);
       }),
     ]);
-    return { baseUrl, credential, logPath, pid: child.pid, stop };
+    return { baseUrl, credential, dataDir, logPath, pid: child.pid, stop };
   } catch (err) {
     await stop();
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }
