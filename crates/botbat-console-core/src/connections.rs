@@ -312,7 +312,18 @@ impl Connections {
         let removed = saved.connections.remove(index);
         self.write(&saved)?;
         self.secrets.delete(credential_id(id)).await?;
+        crate::platform_webhooks::forget(&self.secrets, id).await?;
         Ok(removed)
+    }
+
+    /// The keychain the connection's secrets are kept in.
+    pub(crate) fn secrets(&self) -> &AsyncSecrets {
+        &self.secrets
+    }
+
+    /// The client every request to a connection is sent with.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// One saved connection by its id; an unknown id is an error that says so.
@@ -432,7 +443,7 @@ impl Connections {
 }
 
 /// The message in a platform's error body, whichever of the known shapes it has.
-fn platform_message(body: String) -> Option<String> {
+pub(crate) fn platform_message(body: String) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(&body).ok()?;
     value
         .pointer("/error/message")
@@ -460,7 +471,12 @@ fn check_base_url(url: &str, profile: &Profile) -> std::result::Result<String, S
 }
 
 fn credential_id(connection_id: &str) -> SecretId {
-    SecretId::new(format!("connection/{connection_id}"), "credential")
+    connection_secret(connection_id, "credential")
+}
+
+/// Where one of a connection's secrets is kept: `connection/<id>` in the keychain.
+pub(crate) fn connection_secret(connection_id: &str, name: &str) -> SecretId {
+    SecretId::new(format!("connection/{connection_id}"), name)
 }
 
 fn unknown(id: &str) -> CommandError {

@@ -102,6 +102,14 @@ impl Console {
         self
     }
 
+    /// The connections to Botbiz and Botmaker kept in the data dir, with this console's
+    /// keychain; `None` without a data dir.
+    pub fn connections(&self) -> Option<crate::connections::Connections> {
+        self.data_dir
+            .as_deref()
+            .map(|dir| crate::connections::Connections::new(dir, self.secrets.clone()))
+    }
+
     /// `<data_dir>/<environment>/<file>`, creating the environment's directory. Each
     /// environment has its own files, so nothing cached from one can show in the other.
     pub fn local_file(&self, environment: Environment, file: &str) -> Result<PathBuf> {

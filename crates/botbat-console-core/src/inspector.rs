@@ -282,6 +282,16 @@ impl Inspectors {
         Ok(())
     }
 
+    /// Re-reads the kept secrets of every inspector opened so far (after a connection's
+    /// webhook secret or token changed: those count in every environment).
+    pub async fn refresh_all_secrets(&self) -> Result<()> {
+        let open: Vec<Environment> = self.stations.lock().await.keys().copied().collect();
+        for environment in open {
+            self.refresh_secrets(environment).await?;
+        }
+        Ok(())
+    }
+
     pub async fn status(&self, environment: Environment) -> Result<InspectorStatus> {
         let station = self.station(environment).await?;
         let receiver_url = station

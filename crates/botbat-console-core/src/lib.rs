@@ -5,6 +5,7 @@
 //! a failure is explained) lives here, so it is tested over real HTTP against the real
 //! sandbox, with real files and the real keychain, and no window.
 
+pub mod botbiz_accounts;
 pub mod connections;
 mod console;
 mod embedded;
@@ -15,6 +16,7 @@ pub mod keys;
 pub mod limits;
 pub mod lookup;
 mod model;
+pub mod platform_webhooks;
 mod preferences;
 pub mod profile;
 pub mod requests;
@@ -81,6 +83,12 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     connections::Connection::export_all_to(dir)?;
     connections::NewConnection::export_all_to(dir)?;
     connections::ConnectionCheck::export_all_to(dir)?;
+    platform_webhooks::BotmakerWebhookChoices::export_all_to(dir)?;
+    platform_webhooks::BotmakerWebhookRow::export_all_to(dir)?;
+    platform_webhooks::BotmakerWebhookInput::export_all_to(dir)?;
+    platform_webhooks::KeptWebhookSecret::export_all_to(dir)?;
+    botbiz_accounts::BotbizAccount::export_all_to(dir)?;
+    botbiz_accounts::BotbizQrCode::export_all_to(dir)?;
     tryit::export_bindings(dir)?;
     usage::export_bindings(dir)?;
     Ok(())

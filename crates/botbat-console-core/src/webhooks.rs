@@ -316,7 +316,8 @@ impl Console {
     }
 
     /// Every signing secret kept for `environment`, and those of the other environment
-    /// (labelled with it), for the inspector's verdicts.
+    /// (labelled with it), for the inspector's verdicts; then the webhook secrets kept for
+    /// the connections to Botbiz and Botmaker, labelled with their connection.
     pub async fn webhook_candidates(&self, environment: Environment) -> Vec<Candidate> {
         let mut indexes = Vec::new();
         for env in Environment::ALL {
@@ -358,10 +359,12 @@ impl Console {
                 Ok(candidates)
             })
             .await;
-        read.unwrap_or_else(|error| {
+        let mut candidates = read.unwrap_or_else(|error| {
             tracing::warn!(%error, "could not read the kept signing secrets");
             Vec::new()
-        })
+        });
+        candidates.extend(self.connection_webhook_candidates().await);
+        candidates
     }
 
     pub async fn list_deliveries(

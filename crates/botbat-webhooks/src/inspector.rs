@@ -316,12 +316,22 @@ struct EventHead {
     id: Option<String>,
     #[serde(rename = "type")]
     event_type: Option<String>,
+    /// Botmaker's Message and Status notifications say which filter let them through.
+    #[serde(rename = "messageType")]
+    message_type: Option<String>,
 }
 
 /// The event id and type of a platform webhook, from its headers and JSON body.
 fn event_of(headers: &[(String, String)], body: &[u8]) -> (Option<String>, Option<String>) {
     let head: Option<EventHead> = serde_json::from_slice(body).ok();
-    let (id, event_type) = head.map(|h| (h.id, h.event_type)).unwrap_or((None, None));
+    let (id, event_type) = head
+        .map(|h| {
+            let event_type =
+                crate::botmaker::event_type(h.event_type.as_deref(), h.message_type.as_deref())
+                    .or(h.event_type);
+            (h.id, event_type)
+        })
+        .unwrap_or((None, None));
     let event_id = headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("webhook-id"))

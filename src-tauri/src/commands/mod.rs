@@ -28,6 +28,7 @@ pub mod dashboard;
 pub mod keys;
 pub mod limits;
 pub mod lookup;
+pub mod platform_hooks;
 pub mod settings;
 pub mod tryit;
 pub mod usage;

@@ -152,7 +152,7 @@ function isFieldIssue(value: unknown): value is FieldIssue {
   return typeof v.field === "string" && typeof v.issue === "string";
 }
 
-async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
