@@ -48,10 +48,11 @@ pub fn run() {
             )
             .with_data_dir(data_dir.clone()));
             app.manage(console.clone());
-            app.manage(Arc::new(
-                botbat_console_core::connections::Connections::of_console(&console, &data_dir)
-                    .map_err(|e| e.message)?,
-            ));
+            app.manage(
+                console
+                    .connections()
+                    .ok_or("the console has no data directory for its connections")?,
+            );
             app.manage(Arc::new(botbat_console_core::tryit::TryIt::new()));
             let exports_dir = app
                 .path()

@@ -185,12 +185,6 @@ impl Connections {
         }
     }
 
-    /// The connections of the console's data dir, kept in its secret store and sent through
-    /// its transport: how the app makes the one it holds.
-    pub fn of_console(console: &crate::Console, dir: &Path) -> Result<Self> {
-        Ok(Self::new(dir, console.secrets.clone()).with_transport(console.transport()?))
-    }
-
     /// Sends through `http` (the console's [`crate::Console::transport`]), so every request
     /// the console makes shares one pool and one User-Agent.
     pub fn with_transport(self, http: reqwest::Client) -> Self {

@@ -42,6 +42,8 @@ pub struct Console {
     /// One connection pool for every platform client the console makes (one per command):
     /// TLS roots load once, and polls reuse warm connections.
     transport: std::sync::OnceLock<reqwest::Client>,
+    /// The Botbiz and Botmaker connections: see [`Console::connections`].
+    connections: std::sync::OnceLock<Arc<crate::connections::Connections>>,
     /// One pacer per environment for the console's own calls with its management key, so
     /// panels, polls and the usage sync together never burst past the key's limit.
     pacers: [Arc<botbat_api::Pacer>; 2],
@@ -87,6 +89,7 @@ impl Console {
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
             transport: std::sync::OnceLock::new(),
+            connections: std::sync::OnceLock::new(),
             user_agent: None,
             pacers: [
                 Arc::new(botbat_api::Pacer::for_console()),
@@ -103,11 +106,18 @@ impl Console {
     }
 
     /// The connections to Botbiz and Botmaker kept in the data dir, with this console's
-    /// keychain; `None` without a data dir.
-    pub fn connections(&self) -> Option<crate::connections::Connections> {
-        self.data_dir
-            .as_deref()
-            .map(|dir| crate::connections::Connections::new(dir, self.secrets.clone()))
+    /// keychain and transport; `None` without a data dir. There is one per console, so
+    /// every change to the list or to a connection's secrets is serialised in one place.
+    pub fn connections(&self) -> Option<Arc<crate::connections::Connections>> {
+        let dir = self.data_dir.as_deref()?;
+        let made = self.connections.get_or_init(|| {
+            let connections = crate::connections::Connections::new(dir, self.secrets.clone());
+            Arc::new(match self.transport() {
+                Ok(http) => connections.with_transport(http),
+                Err(_) => connections,
+            })
+        });
+        Some(made.clone())
     }
 
     /// `<data_dir>/<environment>/<file>`, creating the environment's directory. Each
