@@ -49,6 +49,10 @@ pub fn run() {
             .with_data_dir(data_dir.clone()));
             app.manage(console.clone());
             app.manage(Arc::new(botbat_console_core::tryit::TryIt::new()));
+            app.manage(Arc::new(botbat_console_core::connections::Connections::new(
+                &data_dir,
+                botbat_secrets::AsyncSecrets::new(secrets.clone()),
+            )));
             let exports_dir = app
                 .path()
                 .download_dir()
