@@ -83,6 +83,7 @@ pub fn tryit_connection_limits(
 
 /// Sends to a connection; a Botbiz 429's wait is reported as `tryit-progress` under `run_id`.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn tryit_connection_send(
     app: AppHandle,
     console: State<'_, Arc<Console>>,
