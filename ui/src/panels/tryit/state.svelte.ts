@@ -87,6 +87,11 @@ export class TryItState {
     private gate: ProductionGate,
   ) {}
 
+  /** The platform of the active connection, or null for BotBat. */
+  get platform(): "botbiz" | "botmaker" | null {
+    return this.app.connection?.platform ?? null;
+  }
+
   credential: TryCredential | null = $derived(
     this.credentials?.credentials.find((c) => c.id === this.request?.credential) ?? null,
   );
