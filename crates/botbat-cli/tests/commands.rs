@@ -579,7 +579,7 @@ async fn request_validates_sends_pretty_prints_and_records_history() {
     // Try It's history holds what was sent, newest first, though no run closed it.
     let history = History::open(
         &profile.path().join("sandbox/history.sqlite"),
-        Environment::Sandbox,
+        Environment::Sandbox.as_str(),
     )
     .await
     .expect("Try It's history");

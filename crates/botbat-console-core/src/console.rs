@@ -1,7 +1,7 @@
 //! The console's state and operations, one method per command.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -123,6 +123,26 @@ impl Console {
     /// `<data_dir>/<environment>/<file>`, creating the environment's directory. Each
     /// environment has its own files, so nothing cached from one can show in the other.
     pub fn local_file(&self, environment: Environment, file: &str) -> Result<PathBuf> {
+        self.file_under(Path::new(environment.as_str()), file)
+    }
+
+    /// `<data_dir>/connections/<id>/<file>`: a saved connection's own files, apart from
+    /// every environment's and every other connection's.
+    pub fn connection_file(&self, connection_id: &str, file: &str) -> Result<PathBuf> {
+        let plain = !connection_id.is_empty()
+            && connection_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !plain {
+            return Err(CommandError::invalid_input(
+                "connection_id",
+                format!("{connection_id:?} is not a connection id (conn_…)"),
+            ));
+        }
+        self.file_under(&Path::new("connections").join(connection_id), file)
+    }
+
+    fn file_under(&self, relative: &Path, file: &str) -> Result<PathBuf> {
         let dir = self
             .data_dir
             .as_ref()
@@ -132,7 +152,7 @@ impl Console {
                     "the console has no data directory",
                 )
             })?
-            .join(environment.as_str());
+            .join(relative);
         std::fs::create_dir_all(&dir).map_err(|e| {
             CommandError::new(
                 ConsoleCode::LocalStorage,

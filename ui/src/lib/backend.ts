@@ -8,6 +8,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import type { CommandName } from "./command-names";
 import type { TryCatalog } from "./bindings/TryCatalog";
+import type { TryConnectionLimits } from "./bindings/TryConnectionLimits";
 import type { TryCheck } from "./bindings/TryCheck";
 import type { TryCredentials } from "./bindings/TryCredentials";
 import type { TryFetchAll } from "./bindings/TryFetchAll";
@@ -530,6 +531,45 @@ export function tryitHistoryEntry(id: number): Promise<TryHistoryEntry> {
 /** Deletes the active environment's Try It history; resolves to the rows removed. */
 export function tryitClearHistory(): Promise<number> {
   return call("tryit_clear_history");
+}
+
+// Try It against a Botbiz or Botmaker connection: the same requests, responses and history
+// types, kept per connection.
+
+export function tryitConnectionCatalog(connectionId: string): Promise<TryCatalog> {
+  return call("tryit_connection_catalog", { connectionId });
+}
+
+/** Sends through the connection's credential; a Botbiz 429's wait arrives through `onTryitProgress`. */
+export function tryitConnectionSend(connectionId: string, request: TryRequest, options: TrySendOptions, runId: string): Promise<TryResponse> {
+  return call("tryit_connection_send", { connectionId, request, options, runId });
+}
+
+/** The platform's auth header reads an environment variable unless `inlineKey`. */
+export function tryitConnectionSnippets(connectionId: string, request: TryRequest, inlineKey: boolean): Promise<TrySnippet[]> {
+  return call("tryit_connection_snippets", { connectionId, request, inlineKey });
+}
+
+export function tryitConnectionHistory(connectionId: string, query: string): Promise<TryHistoryItem[]> {
+  return call("tryit_connection_history", { connectionId, query });
+}
+
+export function tryitConnectionHistoryEntry(connectionId: string, id: number): Promise<TryHistoryEntry> {
+  return call("tryit_connection_history_entry", { connectionId, id });
+}
+
+export function tryitConnectionClearHistory(connectionId: string): Promise<number> {
+  return call("tryit_connection_clear_history", { connectionId });
+}
+
+/** The latest X-RateLimit-* headers the connection answered with. */
+export function tryitConnectionLimits(connectionId: string): Promise<TryConnectionLimits> {
+  return call("tryit_connection_limits", { connectionId });
+}
+
+/** One cheap authenticated read, for fresh rate-limit headers. */
+export function tryitConnectionCheckLimits(connectionId: string): Promise<TryConnectionLimits> {
+  return call("tryit_connection_check_limits", { connectionId });
 }
 
 /** Calls `cb` with each progress report of a running fetch; resolves to the unlisten function. */

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 /// The production base URL a new Botmaker connection starts from.
 pub const DEFAULT_BASE_URL: &str = "https://api.botmaker.com/v2.0";
+/// The OpenAPI description of the documented endpoints, which the console ships for Try It.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi/botmaker.json");
 /// The header that carries the API token.
 pub const TOKEN_HEADER: &str = "access-token";
 /// The header a webhook's security token is sent in.

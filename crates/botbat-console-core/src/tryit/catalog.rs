@@ -644,6 +644,7 @@ pub fn parse(
     Ok(Catalog {
         view: TryCatalog {
             environment,
+            connection_id: None,
             source_url: source_url.to_string(),
             fetched_at: fetched_at.to_string(),
             stale: false,

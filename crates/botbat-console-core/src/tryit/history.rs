@@ -1,4 +1,5 @@
-//! Every request Try It sends, with its response, in `<environment>/history.sqlite`.
+//! Every request Try It sends, with its response, in `<environment>/history.sqlite` (or a
+//! connection's `connections/<id>/history.sqlite`).
 //!
 //! History is what lets a support engineer come back to yesterday's failing call, so it is
 //! durable (SQLite, WAL) and searchable. It never holds a secret: the key travels only in
@@ -18,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, SqlitePool};
 
 use super::model::{TryHistoryEntry, TryHistoryItem, TryPair, TryRequest, TryResponse};
-use crate::{CommandError, ConsoleCode, Environment};
+use crate::{CommandError, ConsoleCode};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -152,11 +153,12 @@ fn storage_error(error: impl std::fmt::Display) -> CommandError {
 #[derive(Clone)]
 pub struct History {
     pool: SqlitePool,
-    environment: Environment,
+    /// Whose rows these are: an environment (`sandbox`, `production`) or a connection id.
+    scope: String,
 }
 
 impl History {
-    pub async fn open(path: &Path, environment: Environment) -> Result<Self> {
+    pub async fn open(path: &Path, scope: &str) -> Result<Self> {
         // Compiled here rather than when the first row is written: Try It opens the history
         // while its first request is on the wire.
         LazyLock::force(&SECRET);
@@ -183,7 +185,10 @@ impl History {
             .run(&pool)
             .await
             .map_err(storage_error)?;
-        Ok(Self { pool, environment })
+        Ok(Self {
+            pool,
+            scope: scope.to_string(),
+        })
     }
 
     /// Stores a request and its response, secrets masked; returns the row id.
@@ -200,7 +205,7 @@ impl History {
                  elapsed_ms, size_bytes, credential_label, request_id, request_json, response_json)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
-        .bind(self.environment.as_str())
+        .bind(self.scope.as_str())
         .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
         .bind(&stored_response.method)
         .bind(&stored_request.path)
@@ -220,7 +225,7 @@ impl History {
             "DELETE FROM history WHERE environment = ?1 AND id <= (
                  SELECT id FROM history WHERE environment = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
         )
-        .bind(self.environment.as_str())
+        .bind(self.scope.as_str())
         .bind(KEEP_ROWS)
         .execute(&mut *connection)
         .await
@@ -249,7 +254,7 @@ impl History {
                    OR request_json LIKE ?3 ESCAPE '\\' OR response_json LIKE ?3 ESCAPE '\\')
              ORDER BY id DESC LIMIT ?4",
         )
-        .bind(self.environment.as_str())
+        .bind(self.scope.as_str())
         .bind(query)
         .bind(pattern)
         .bind(i64::from(limit.clamp(1, 1_000)))
@@ -265,7 +270,7 @@ impl History {
                     credential_label, request_id, request_json, response_json
              FROM history WHERE environment = ? AND id = ?",
         )
-        .bind(self.environment.as_str())
+        .bind(self.scope.as_str())
         .bind(id)
         .fetch_optional(&self.pool)
         .await
@@ -295,7 +300,7 @@ impl History {
 
     pub async fn clear(&self) -> Result<u64> {
         let done = sqlx::query("DELETE FROM history WHERE environment = ?")
-            .bind(self.environment.as_str())
+            .bind(self.scope.as_str())
             .execute(&self.pool)
             .await
             .map_err(storage_error)?;

@@ -10,6 +10,7 @@
 //! database, and the cancel switches of running page fetches.
 
 mod catalog;
+mod connection;
 pub mod curl;
 mod history;
 mod model;
@@ -31,13 +32,15 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 pub use catalog::{
-    parse as parse_catalog, parse_for_path as parse_catalog_for_path, Catalog, DocumentText,
+    parse as parse_catalog, parse_for_path as parse_catalog_for_path, resolve as resolve_schema,
+    Catalog, DocumentText,
 };
 pub use history::{redact, History};
 pub use model::*;
 pub use send::build_url;
 pub use validate::{check_request, conformance, validate_value, Patterns};
 
+use crate::connections::Platform;
 use crate::keys::key_secret_id;
 use crate::{CommandError, Console, ConsoleCode, Environment};
 
@@ -141,6 +144,12 @@ pub struct TryIt {
     secrets: Mutex<HashMap<CredentialSlot, (Sensitive<String>, Instant)>>,
     histories: tokio::sync::Mutex<HashMap<Environment, History>>,
     runs: Mutex<HashMap<String, Arc<Run>>>,
+    /// The shipped Botbiz and Botmaker documents, each parsed once.
+    platform_catalogs: RwLock<HashMap<Platform, Arc<Catalog>>>,
+    /// Each saved connection's history, by connection id.
+    connection_histories: tokio::sync::Mutex<HashMap<String, History>>,
+    /// The latest rate-limit headers each connection answered with, by connection id.
+    connection_limits: Mutex<HashMap<String, TryConnectionLimits>>,
 }
 
 impl Default for TryIt {
@@ -163,6 +172,9 @@ impl TryIt {
             secrets: Mutex::new(HashMap::new()),
             histories: tokio::sync::Mutex::new(HashMap::new()),
             runs: Mutex::new(HashMap::new()),
+            platform_catalogs: RwLock::new(HashMap::new()),
+            connection_histories: tokio::sync::Mutex::new(HashMap::new()),
+            connection_limits: Mutex::new(HashMap::new()),
         }
     }
 
@@ -602,7 +614,7 @@ impl TryIt {
             return Ok(history.clone());
         }
         let path = console.local_file(environment, HISTORY_FILE)?;
-        let history = History::open(&path, environment).await?;
+        let history = History::open(&path, environment.as_str()).await?;
         histories.insert(environment, history.clone());
         Ok(history)
     }
@@ -647,17 +659,7 @@ impl TryIt {
         let operation = catalog.as_deref().and_then(|c| operation_of(c, request));
         if !options.force {
             if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
-                let issues = check_request(operation, request, &catalog.patterns);
-                if !issues.is_empty() {
-                    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
-                    return Err(CommandError {
-                        details: issues.clone(),
-                        ..CommandError::new(
-                            ConsoleCode::InvalidInput,
-                            format!("Not sent: {} invalid ({}). Fix them, or send anyway to see the platform's answer.", plural_fields(fields.len()), fields.join(", ")),
-                        )
-                    });
-                }
+                refuse_invalid(catalog, operation, request)?;
             }
         }
         // The history database opens while the request is on the wire.
@@ -695,7 +697,7 @@ impl TryIt {
             self.http.client(),
             url,
             request,
-            key.as_ref(),
+            key.as_ref().map_or(send::Auth::None, send::Auth::Bearer),
             operation,
             started,
         )
@@ -1064,6 +1066,26 @@ fn status_text(status: KeyStatus) -> String {
     .to_string()
 }
 
+/// Refuses a request that fails validation: the error lists every field (`invalid_input`).
+fn refuse_invalid(catalog: &Catalog, operation: &TryOperation, request: &TryRequest) -> Result<()> {
+    let issues = check_request(operation, request, &catalog.patterns);
+    if issues.is_empty() {
+        return Ok(());
+    }
+    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+    Err(CommandError {
+        details: issues.clone(),
+        ..CommandError::new(
+            ConsoleCode::InvalidInput,
+            format!(
+                "Not sent: {} invalid ({}). Fix them, or send anyway to see the platform's answer.",
+                plural_fields(fields.len()),
+                fields.join(", ")
+            ),
+        )
+    })
+}
+
 fn plural_fields(n: usize) -> String {
     if n == 1 {
         "1 field is".into()
@@ -1103,6 +1125,7 @@ pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::
     TryParsedCurl::export_all_to(dir)?;
     TryHistoryItem::export_all_to(dir)?;
     TryHistoryEntry::export_all_to(dir)?;
+    TryConnectionLimits::export_all_to(dir)?;
     Ok(())
 }
 

@@ -13,7 +13,12 @@ use crate::Environment;
 /// document lists its tags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TryCatalog {
+    /// For a saved connection's catalog, meaningless: `connection_id` says whose it is.
     pub environment: Environment,
+    /// Set when this is a Botbiz or Botmaker connection's catalog.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub connection_id: Option<String>,
     /// Where the document came from, e.g. `http://127.0.0.1:8787/v1/openapi.json`.
     pub source_url: String,
     /// RFC 3339: when the document was downloaded.
@@ -362,4 +367,16 @@ pub struct TryHistoryEntry {
     pub item: TryHistoryItem,
     pub request: TryRequest,
     pub response: TryResponse,
+}
+
+/// The latest rate-limit headers a connection answered with (Botbiz's `X-RateLimit-*`),
+/// for the Rate Limits panel's gauge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TryConnectionLimits {
+    pub connection_id: String,
+    pub rate_limit: Option<TryRateLimit>,
+    /// RFC 3339: when those headers arrived.
+    pub observed_at: Option<String>,
+    /// The status of the answer that carried them.
+    pub status: Option<u16>,
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::model::{TryFormPart, TryOperation, TryPair, TryRateLimit, TryRequest, TryResponse};
+use crate::connections::Authorized;
 use crate::CommandError;
 use crate::ConsoleCode;
 
@@ -148,13 +149,22 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Com
     Ok((header_name, header_value))
 }
 
+/// What authenticates a request: nothing (a public endpoint), a BotBat key sent as a
+/// Bearer token, or a saved connection, whose [`Authorized`] writes its platform's header.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a Sensitive<String>),
+    Connection(&'a Authorized),
+}
+
 /// Sends `request` once and reads the whole answer. `started` is when the command began,
 /// so `elapsed_ms` covers everything the user waited for.
 pub async fn execute(
     http: &reqwest::Client,
     url: Url,
     request: &TryRequest,
-    key: Option<&Sensitive<String>>,
+    auth: Auth<'_>,
     operation: Option<&TryOperation>,
     started: Instant,
 ) -> Result<TryResponse, CommandError> {
@@ -162,10 +172,16 @@ pub async fn execute(
     let mut headers = HeaderMap::with_capacity(request.headers.len() + 3);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in extra_headers(request) {
+        if let Auth::Connection(authorized) = auth {
+            // The connection's credential decides its auth header, as it does Authorization.
+            if name.eq_ignore_ascii_case(authorized.header_name()) {
+                continue;
+            }
+        }
         let (name, value) = header_pair(&name, &value)?;
         headers.insert(name, value);
     }
-    if let Some(key) = key {
+    if let Auth::Bearer(key) = auth {
         let mut value =
             HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
                 CommandError::new(
@@ -207,7 +223,11 @@ pub async fn execute(
             builder = builder.multipart(form);
         }
     }
-    let response = builder.headers(headers).send().await.map_err(|e| {
+    builder = builder.headers(headers);
+    if let Auth::Connection(authorized) = auth {
+        builder = authorized.apply(builder);
+    }
+    let response = builder.send().await.map_err(|e| {
         CommandError::new(
             ConsoleCode::Unreachable,
             format!(

@@ -14,6 +14,22 @@ use super::send::{body_of, extra_headers, Body};
 
 pub const KEY_VARIABLE: &str = "BOTBAT_API_KEY";
 
+/// How a platform carries its credential: the header, what precedes the secret in it, and
+/// the environment variable a snippet reads the secret from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthHeader {
+    pub name: &'static str,
+    pub prefix: &'static str,
+    pub variable: &'static str,
+}
+
+/// BotBat's: `Authorization: Bearer $BOTBAT_API_KEY`.
+pub const BOTBAT_AUTH: AuthHeader = AuthHeader {
+    name: "Authorization",
+    prefix: "Bearer ",
+    variable: KEY_VARIABLE,
+};
+
 /// How the key appears in a snippet.
 pub enum KeyText<'a> {
     /// Read from the `BOTBAT_API_KEY` environment variable.
@@ -24,28 +40,38 @@ pub enum KeyText<'a> {
     None,
 }
 
-/// Every snippet for `request` sent to `url`.
+/// Every snippet for `request` sent to `url` with BotBat's Authorization header.
 pub fn all(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> Vec<TrySnippet> {
+    all_with(url, request, key, &BOTBAT_AUTH)
+}
+
+/// Every snippet for `request` sent to `url`, the credential carried as `auth` says.
+pub fn all_with(
+    url: &Url,
+    request: &TryRequest,
+    key: &KeyText<'_>,
+    auth: &AuthHeader,
+) -> Vec<TrySnippet> {
     vec![
         TrySnippet {
             language: "curl".into(),
             label: "cURL".into(),
-            code: curl(url, request, key),
+            code: curl(url, request, key, auth),
         },
         TrySnippet {
             language: "javascript".into(),
             label: "JavaScript (fetch)".into(),
-            code: javascript(url, request, key),
+            code: javascript(url, request, key, auth),
         },
         TrySnippet {
             language: "python".into(),
             label: "Python (requests)".into(),
-            code: python(url, request, key),
+            code: python(url, request, key, auth),
         },
         TrySnippet {
             language: "php".into(),
             label: "PHP (curl)".into(),
-            code: php(url, request, key),
+            code: php(url, request, key, auth),
         },
     ]
 }
@@ -113,7 +139,7 @@ fn plain_headers(request: &TryRequest) -> Vec<(String, String)> {
     headers
 }
 
-pub fn curl(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
+pub fn curl(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader) -> String {
     let mut lines = Vec::new();
     let method = method(request);
     let first = if method == "GET" {
@@ -123,10 +149,13 @@ pub fn curl(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
     };
     lines.push(first);
     match key {
-        KeyText::Variable => lines.push(format!("-H \"Authorization: Bearer ${KEY_VARIABLE}\"")),
+        KeyText::Variable => lines.push(format!(
+            "-H \"{}: {}${}\"",
+            auth.name, auth.prefix, auth.variable
+        )),
         KeyText::Inline(secret) => lines.push(format!(
             "-H {}",
-            shell_quote(&format!("Authorization: Bearer {secret}"))
+            shell_quote(&format!("{}: {}{secret}", auth.name, auth.prefix))
         )),
         KeyText::None => {}
     }
@@ -224,7 +253,7 @@ fn json_body(text: &str, indent: usize, python: bool) -> (String, bool) {
     }
 }
 
-pub fn javascript(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
+pub fn javascript(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader) -> String {
     let mut out = String::new();
     let body = body_of(request);
     if let Body::Form(parts) = &body {
@@ -262,11 +291,15 @@ pub fn javascript(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String 
     out.push_str("  headers: {\n");
     match key {
         KeyText::Variable => out.push_str(&format!(
-            "    Authorization: `Bearer ${{process.env.{KEY_VARIABLE}}}`,\n"
+            "    {}: `{}${{process.env.{}}}`,\n",
+            js_key(auth.name),
+            auth.prefix,
+            auth.variable
         )),
         KeyText::Inline(secret) => out.push_str(&format!(
-            "    Authorization: {},\n",
-            string_literal(&format!("Bearer {secret}"))
+            "    {}: {},\n",
+            js_key(auth.name),
+            string_literal(&format!("{}{secret}", auth.prefix))
         )),
         KeyText::None => {}
     }
@@ -296,7 +329,7 @@ pub fn javascript(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String 
     out
 }
 
-pub fn python(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
+pub fn python(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader) -> String {
     let mut out = String::new();
     if matches!(key, KeyText::Variable) {
         out.push_str("import os\n\n");
@@ -318,11 +351,15 @@ pub fn python(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
     out.push_str("    headers={\n");
     match key {
         KeyText::Variable => out.push_str(&format!(
-            "        \"Authorization\": f\"Bearer {{os.environ['{KEY_VARIABLE}']}}\",\n"
+            "        {}: f\"{}{{os.environ['{}']}}\",\n",
+            string_literal(auth.name),
+            auth.prefix,
+            auth.variable
         )),
         KeyText::Inline(secret) => out.push_str(&format!(
-            "        \"Authorization\": {},\n",
-            string_literal(&format!("Bearer {secret}"))
+            "        {}: {},\n",
+            string_literal(auth.name),
+            string_literal(&format!("{}{secret}", auth.prefix))
         )),
         KeyText::None => {}
     }
@@ -395,7 +432,7 @@ fn nowdoc_marker(text: &str) -> String {
     marker
 }
 
-pub fn php(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
+pub fn php(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader) -> String {
     let mut out = String::from("<?php\n\n");
     let body = body_of(request);
     if let Body::Json(text) = &body {
@@ -414,11 +451,13 @@ pub fn php(url: &Url, request: &TryRequest, key: &KeyText<'_>) -> String {
     out.push_str("    CURLOPT_HTTPHEADER => [\n");
     match key {
         KeyText::Variable => out.push_str(&format!(
-            "        'Authorization: Bearer ' . getenv('{KEY_VARIABLE}'),\n"
+            "        {} . getenv('{}'),\n",
+            php_literal(&format!("{}: {}", auth.name, auth.prefix)),
+            auth.variable
         )),
         KeyText::Inline(secret) => out.push_str(&format!(
             "        {},\n",
-            php_literal(&format!("Authorization: Bearer {secret}"))
+            php_literal(&format!("{}: {}{secret}", auth.name, auth.prefix))
         )),
         KeyText::None => {}
     }
@@ -507,19 +546,19 @@ mod tests {
     #[test]
     fn quoting_survives_quotes_in_urls_and_bodies() {
         let (url, request) = create();
-        let code = curl(&url, &request, &KeyText::Variable);
+        let code = curl(&url, &request, &KeyText::Variable, &BOTBAT_AUTH);
         assert!(code.contains(r"O'\''Brien"), "{code}");
         assert!(
             code.starts_with("curl -X POST 'http://127.0.0.1:9/v1/contacts?x=it%27s'"),
             "{code}"
         );
-        let code = python(&url, &request, &KeyText::Variable);
+        let code = python(&url, &request, &KeyText::Variable, &BOTBAT_AUTH);
         assert!(
             code.contains("\"ok\": True") && code.contains("\"n\": None"),
             "{code}"
         );
         assert!(!code.contains("Content-Type"), "json= sets it: {code}");
-        let code = php(&url, &request, &KeyText::Variable);
+        let code = php(&url, &request, &KeyText::Variable, &BOTBAT_AUTH);
         assert!(
             code.contains("<<<'JSON'\n{\n  \"name\": \"O'Brien\""),
             "{code}"

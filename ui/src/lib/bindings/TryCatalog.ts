@@ -6,7 +6,15 @@ import type { TryModule } from "./TryModule";
  * The catalog of one environment, grouped by module in the order the platform's
  * document lists its tags.
  */
-export type TryCatalog = { environment: Environment, 
+export type TryCatalog = { 
+/**
+ * For a saved connection's catalog, meaningless: `connection_id` says whose it is.
+ */
+environment: Environment, 
+/**
+ * Set when this is a Botbiz or Botmaker connection's catalog.
+ */
+connection_id?: string | null, 
 /**
  * Where the document came from, e.g. `http://127.0.0.1:8787/v1/openapi.json`.
  */

@@ -118,6 +118,7 @@ export const NOTABLE_HEADERS = [
 /** The string fields of a JSON body that WhatsApp formats: a message's `body`. */
 export function messageText(operation: TryOperation | null, body: string | null): string | null {
   if (operation === null || body === null || operation.body === null) return null;
+  if (operation.id === "send_messages") return botmakerText(body);
   if (!operation.body.fields.some((f) => f.name === "body")) return null;
   try {
     const value = JSON.parse(body) as unknown;
@@ -129,4 +130,18 @@ export function messageText(operation: TryOperation | null, body: string | null)
     return null;
   }
   return null;
+}
+
+/** The texts of a Botmaker send-messages body (`messages[].text`), one per line, or null. */
+export function botmakerText(body: string): string | null {
+  try {
+    const value = JSON.parse(body) as { messages?: unknown };
+    if (!Array.isArray(value.messages)) return null;
+    const texts = value.messages
+      .map((m: unknown) => (typeof m === "object" && m !== null ? (m as { text?: unknown }).text : undefined))
+      .filter((t): t is string => typeof t === "string");
+    return texts.length > 0 ? texts.join("\n") : null;
+  } catch {
+    return null;
+  }
 }

@@ -8,12 +8,20 @@ import {
   tryitCancel,
   tryitCatalog,
   tryitCheck,
+  tryitClearHistory,
+  tryitConnectionCatalog,
+  tryitConnectionClearHistory,
+  tryitConnectionHistory,
+  tryitConnectionHistoryEntry,
+  tryitConnectionSend,
+  tryitConnectionSnippets,
   tryitCredentials,
   tryitFetchAll,
   tryitHistory,
   tryitHistoryEntry,
   tryitParseCurl,
   tryitSend,
+  tryitSnippets,
 } from "../../lib/backend";
 import type { FieldIssue } from "../../lib/bindings/FieldIssue";
 import type { TryCatalog } from "../../lib/bindings/TryCatalog";
@@ -26,6 +34,7 @@ import type { TryOperation } from "../../lib/bindings/TryOperation";
 import type { TryProgress } from "../../lib/bindings/TryProgress";
 import type { TryRequest } from "../../lib/bindings/TryRequest";
 import type { TryResponse } from "../../lib/bindings/TryResponse";
+import type { TrySnippet } from "../../lib/bindings/TrySnippet";
 import type { ProductionGate } from "../../lib/confirm.svelte";
 import { adviceFor } from "../../lib/errors";
 import { environmentLabel } from "../../lib/format";
@@ -68,6 +77,8 @@ export class TryItState {
   historyError = $state<BackendError | null>(null);
   historyQuery = $state("");
   pasted = $state<PastedNotice | null>(null);
+  /** A Botbiz 429 being waited out before the send is made once more. */
+  waiting = $state<{ runId: string; seconds: number; until: number } | null>(null);
   /** The last send forced past validation, so a retry does the same. */
   lastForce = false;
 
@@ -75,6 +86,11 @@ export class TryItState {
     private app: AppState,
     private gate: ProductionGate,
   ) {}
+
+  /** The platform of the active connection, or null for BotBat. */
+  get platform(): "botbiz" | "botmaker" | null {
+    return this.app.connection?.platform ?? null;
+  }
 
   credential: TryCredential | null = $derived(
     this.credentials?.credentials.find((c) => c.id === this.request?.credential) ?? null,
@@ -99,6 +115,7 @@ export class TryItState {
     this.pasted = null;
     if (this.fetchRun?.running) void tryitCancel(this.fetchRun.runId);
     this.fetchRun = null;
+    this.waiting = null;
   }
 
   async load(generation: number, refresh = false): Promise<void> {
@@ -106,7 +123,8 @@ export class TryItState {
     void this.loadCredentials(generation);
     void this.loadHistory(generation);
     try {
-      const catalog = await tryitCatalog(refresh);
+      const connection = this.app.connection;
+      const catalog = connection ? await tryitConnectionCatalog(connection.id) : await tryitCatalog(refresh);
       if (generation !== this.app.generation) return;
       this.catalog = catalog;
       this.catalogError = null;
@@ -122,6 +140,19 @@ export class TryItState {
   }
 
   async loadCredentials(generation: number): Promise<void> {
+    const connection = this.app.connection;
+    if (connection) {
+      // A connection has one credential, its own, applied by the backend.
+      this.credentials = {
+        environment: this.app.environment,
+        credentials: [
+          { id: MANAGEMENT, label: connection.label, masked: connection.masked_credential, scopes: [], source: "connection", status: "active" },
+        ],
+        note: null,
+      };
+      this.credentialsError = null;
+      return;
+    }
     try {
       const credentials = await tryitCredentials();
       if (generation !== this.app.generation) return;
@@ -138,7 +169,10 @@ export class TryItState {
 
   async loadHistory(generation: number = this.app.generation): Promise<void> {
     try {
-      const items = await tryitHistory(this.historyQuery);
+      const connection = this.app.connection;
+      const items = connection
+        ? await tryitConnectionHistory(connection.id, this.historyQuery)
+        : await tryitHistory(this.historyQuery);
       if (generation !== this.app.generation) return;
       this.history = items;
       this.historyError = null;
@@ -179,7 +213,7 @@ export class TryItState {
 
   async runCheck(generation: number): Promise<void> {
     const request = this.request;
-    if (request === null) return;
+    if (request === null || this.app.connection !== null) return;
     try {
       const check = await tryitCheck($state.snapshot(request));
       if (generation !== this.app.generation || request !== this.request) return;
@@ -210,7 +244,13 @@ export class TryItState {
     this.refused = null;
     this.lastForce = force;
     try {
-      const response = await tryitSend(environment, $state.snapshot(request), { force, confirmed });
+      const connection = this.app.connection;
+      runCounter += 1;
+      const runId = `send-${Date.now()}-${runCounter}`;
+      if (connection) this.waiting = { runId, seconds: 0, until: 0 };
+      const response = connection
+        ? await tryitConnectionSend(connection.id, $state.snapshot(request), { force, confirmed }, runId)
+        : await tryitSend(environment, $state.snapshot(request), { force, confirmed });
       if (generation !== this.app.generation) return;
       this.response = response;
       this.fromHistory = false;
@@ -225,8 +265,27 @@ export class TryItState {
         this.sendError = error;
       }
     } finally {
-      if (generation === this.app.generation) this.sending = false;
+      if (generation === this.app.generation) {
+        this.sending = false;
+        this.waiting = null;
+      }
     }
+  }
+
+  /** Cancels a Botbiz rate-limit wait: the 429 stays on screen and nothing more is sent. */
+  async cancelWait(): Promise<void> {
+    if (this.waiting) await tryitCancel(this.waiting.runId);
+  }
+
+  /** The request as code, for the active environment or connection. */
+  snippets(request: TryRequest, inlineKey: boolean): Promise<TrySnippet[]> {
+    const connection = this.app.connection;
+    return connection ? tryitConnectionSnippets(connection.id, request, inlineKey) : tryitSnippets(request, inlineKey);
+  }
+
+  clearHistory(): Promise<number> {
+    const connection = this.app.connection;
+    return connection ? tryitConnectionClearHistory(connection.id) : tryitClearHistory();
   }
 
   /** Sends the same request with the cursor of the page on screen. */
@@ -258,6 +317,10 @@ export class TryItState {
   }
 
   progress(progress: TryProgress): void {
+    if (this.waiting && this.waiting.runId === progress.run_id && progress.waiting_seconds !== null) {
+      this.waiting = { ...this.waiting, seconds: progress.waiting_seconds, until: Date.now() + progress.waiting_seconds * 1000 };
+      return;
+    }
     if (this.fetchRun && this.fetchRun.runId === progress.run_id && this.fetchRun.running) {
       this.fetchRun.progress = progress;
     }
@@ -270,7 +333,8 @@ export class TryItState {
   async reopen(id: number): Promise<void> {
     const generation = this.app.generation;
     try {
-      const entry = await tryitHistoryEntry(id);
+      const connection = this.app.connection;
+      const entry = connection ? await tryitConnectionHistoryEntry(connection.id, id) : await tryitHistoryEntry(id);
       if (generation !== this.app.generation) return;
       this.open(entry.request);
       this.response = entry.response;
