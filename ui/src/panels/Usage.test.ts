@@ -43,6 +43,29 @@ afterEach(() => {
 });
 
 describe("usage", () => {
+  it("a click on a band of a chart lists that series' requests in that bucket", async () => {
+    const { backend } = await openUsage();
+    const image = await volumeImage();
+    const geometry = JSON.parse(image.getAttribute("data-geometry") ?? "{}");
+    // The middle of the second series' band in the first bucket (the layer is unscaled here).
+    const [first, second] = [geometry.values[0][0], geometry.values[1][0]];
+    const y = geometry.plot.bottom - ((first + second / 2) / geometry.y_max) * (geometry.plot.bottom - geometry.plot.top);
+    await fireEvent.click(screen.getByTestId("usage-chart-volume-hover"), { clientX: geometry.x[0], clientY: y });
+
+    expect(await screen.findByTestId("requests-view")).toBeInTheDocument();
+    expect(screen.getByTestId("requests-filter-endpoint")).toHaveValue("POST /v1/messages/send");
+    expect(screen.getByTestId("requests-period")).toBeInTheDocument();
+    await waitFor(() => {
+      const asked = backend.callsTo("usage_log").map((c) => c.args.request as UsageLogRequest);
+      expect(asked[asked.length - 1]).toMatchObject({
+        endpoint: "POST /v1/messages/send",
+        from: "2025-11-20T00:00:00.000Z",
+        status: null,
+      });
+      expect(asked[asked.length - 1].to).not.toBeNull();
+    });
+  });
+
   it("draws the four charts from the cache at once and shows how fresh it is", async () => {
     const { backend } = await openUsage();
 
