@@ -345,4 +345,20 @@ describe("requests view", () => {
     expect(detail).toHaveTextContent("req_00100000");
     expect(detail).toHaveTextContent("Checkout bot (seeded)");
   });
+
+  it("is a grid the keyboard walks: one row in the Tab order, arrows move, Enter opens", async () => {
+    await openUsage((b) => fakeLog(b, 100_000));
+    await fireEvent.click(screen.getByTestId("usage-tab-requests"));
+    const grid = await screen.findByRole("grid", { name: "Requests" });
+    expect(grid).toHaveAttribute("aria-rowcount", "100001");
+    const rows = await screen.findAllByTestId("requests-row");
+    expect(rows.filter((row) => row.getAttribute("tabindex") === "0")).toEqual([rows[0]]);
+
+    rows[0].focus();
+    await userEvent.keyboard("{ArrowDown}{ArrowDown}");
+    await waitFor(() => expect(document.activeElement).toHaveAttribute("data-request-id", "req_00099998"));
+    await userEvent.keyboard("{Enter}");
+    expect(await screen.findByTestId("requests-detail")).toHaveTextContent("req_00099998");
+    expect(document.activeElement).toHaveAttribute("aria-selected", "true");
+  });
 });
