@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { click, e2e, OUT_DIR, UI_TIMEOUT_MS, waitForTestId } from './lib/app.mjs';
+import { click, e2e, OUT_DIR, resizeViewport, waitForTestId } from './lib/app.mjs';
 
 const TEST_TIMEOUT_MS = 600_000;
 
@@ -21,29 +21,6 @@ const SIZES = [
 ];
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
- * window manager (or its absence) adds around the page, and waits until the page sees it.
- */
-async function resizeViewport(browser, width, height) {
-  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(width, height);
-  const [w, h] = await viewport();
-  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
-  let last = [0, 0];
-  try {
-    await browser.waitUntil(
-      async () => {
-        last = await viewport();
-        return last[0] === width && last[1] === height;
-      },
-      { timeout: UI_TIMEOUT_MS, interval: 100 },
-    );
-  } catch {
-    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
-  }
-}
 
 /** What scrolls sideways: the document, the panel's scroll area, and any box in the panel. */
 async function sidewaysScroll(browser, panel) {

@@ -12,6 +12,7 @@ import {
   e2e,
   editorText,
   filesUnder,
+  resizeViewport,
   typeInEditor,
   UI_TIMEOUT_MS,
   waitForAttribute,
@@ -46,29 +47,6 @@ async function reveal(browser, testId) {
   const el = await waitForTestId(browser, testId);
   await browser.execute((node) => node.scrollIntoView({ block: 'nearest', inline: 'nearest' }), el);
   return el;
-}
-
-/**
- * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
- * window manager (or its absence) adds around the page, and waits until the page sees it.
- */
-async function resizeViewport(browser, width, height) {
-  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(width, height);
-  const [w, h] = await viewport();
-  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
-  let last = [0, 0];
-  try {
-    await browser.waitUntil(
-      async () => {
-        last = await viewport();
-        return last[0] === width && last[1] === height;
-      },
-      { timeout: UI_TIMEOUT_MS, interval: 100 },
-    );
-  } catch {
-    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
-  }
 }
 
 /** Where the Send button, the request and the response are, and what scrolls sideways. */

@@ -10,52 +10,18 @@
 //! is named in `unavailable` and the others still answer.
 
 use botbat_api::{Delivery, ErrorCode, Event};
-use botbat_usage::RecentRequest;
 use botbat_webhooks::capture::CaptureSummary;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::tryit::{TryHistoryItem, TryIt};
+use crate::usage::UsageLogRow;
 use crate::{CommandError, Console, ConsoleCode, Environment, Inspectors, UsageCache};
 
 const MAX_ID_LEN: usize = 128;
 /// How long a lookup waits for a sync already running: 40 × 250 ms.
 const SYNC_WAIT_ROUNDS: u32 = 40;
 const SYNC_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// One request of the platform's request log, from the local usage cache.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct LoggedRequest {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub time: DateTime<Utc>,
-    pub key_id: String,
-    pub key_name: Option<String>,
-    pub method: String,
-    pub route: String,
-    pub status: u16,
-    pub latency_ms: f64,
-    pub retry_after: Option<u32>,
-    pub request_id: Option<String>,
-}
-
-impl From<RecentRequest> for LoggedRequest {
-    fn from(r: RecentRequest) -> Self {
-        Self {
-            id: r.id,
-            time: r.time,
-            key_id: r.key_id,
-            key_name: r.key_name,
-            method: r.method,
-            route: r.route,
-            status: r.status,
-            latency_ms: r.latency_ms,
-            retry_after: r.retry_after,
-            request_id: r.request_id,
-        }
-    }
-}
 
 /// A source that could not be searched, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -71,7 +37,7 @@ pub struct IdLookup {
     /// The id searched for, trimmed.
     pub id: String,
     pub environment: Environment,
-    pub requests: Vec<LoggedRequest>,
+    pub requests: Vec<UsageLogRow>,
     pub history: Vec<TryHistoryItem>,
     pub captures: Vec<CaptureSummary>,
     pub deliveries: Vec<Delivery>,
@@ -146,7 +112,7 @@ async fn logged_requests(
     usage: &UsageCache,
     environment: Environment,
     id: &str,
-) -> Result<Vec<LoggedRequest>, CommandError> {
+) -> Result<Vec<UsageLogRow>, CommandError> {
     let store = usage.store(environment).await?;
     let mut row = store.find_request(id).await?;
     if row.is_none() && id.starts_with("req_") {
@@ -164,7 +130,7 @@ async fn logged_requests(
         }
         row = store.find_request(id).await?;
     }
-    Ok(row.into_iter().map(LoggedRequest::from).collect())
+    Ok(row.into_iter().map(UsageLogRow::from).collect())
 }
 
 /// Every delivery of the event, at each endpoint subscribed to its type.

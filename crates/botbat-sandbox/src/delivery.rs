@@ -57,13 +57,28 @@ pub fn http_client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// Starts a worker for every endpoint with a due delivery, whenever woken and at least
-/// every quarter second (so retries fire on time, also after the clock is advanced).
+/// The dispatcher's shortest and longest sleep between looks at the due deliveries.
+const DISPATCH_MIN_WAIT_MS: i64 = 250;
+const DISPATCH_MAX_WAIT_MS: i64 = 30_000;
+
+/// Starts a worker for every endpoint with a due delivery, whenever woken (a new event, a
+/// redelivery, an advanced clock) and when the next pending delivery falls due, at most a
+/// quarter second apart while any is pending. An idle sandbox is not woken four times a
+/// second for nothing: the console embeds it, and its idle CPU is the user's.
 pub async fn run_dispatcher(state: AppState) {
     loop {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'",
+        )
+        .fetch_one(&state.db)
+        .await
+        .unwrap_or(Some(0));
+        let wait_ms = next.map_or(DISPATCH_MAX_WAIT_MS, |at| {
+            (at - state.clock.now_ms()).clamp(DISPATCH_MIN_WAIT_MS, DISPATCH_MAX_WAIT_MS)
+        });
         tokio::select! {
             _ = state.bus.dispatch.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+            _ = tokio::time::sleep(Duration::from_millis(wait_ms.unsigned_abs())) => {}
         }
         let due: Vec<String> = match sqlx::query_scalar(
             "SELECT DISTINCT webhook_id FROM deliveries

@@ -38,6 +38,8 @@ pub enum StatusClass {
     ClientError,
     /// 429 only.
     RateLimited,
+    /// 400 to 499 without 429: the errors chart's "4xx", beside its "429".
+    ClientErrorOther,
     /// 500 and above.
     ServerError,
 }
@@ -49,7 +51,19 @@ impl StatusClass {
             "4xx" | "client_error" => Some(StatusClass::ClientError),
             "429" | "rate_limited" => Some(StatusClass::RateLimited),
             "5xx" | "server_error" => Some(StatusClass::ServerError),
+            "4xx_other" => Some(StatusClass::ClientErrorOther),
             _ => None,
+        }
+    }
+
+    /// The name [`StatusClass::parse`] reads back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusClass::Success => "2xx",
+            StatusClass::ClientError => "4xx",
+            StatusClass::RateLimited => "429",
+            StatusClass::ServerError => "5xx",
+            StatusClass::ClientErrorOther => "4xx_other",
         }
     }
 
@@ -59,6 +73,9 @@ impl StatusClass {
             StatusClass::ClientError => " AND status >= 400 AND status < 500",
             StatusClass::RateLimited => " AND status = 429",
             StatusClass::ServerError => " AND status >= 500",
+            StatusClass::ClientErrorOther => {
+                " AND status >= 400 AND status < 500 AND status != 429"
+            }
         }
     }
 }
@@ -95,6 +112,18 @@ pub struct Filters {
     /// Counts the console's own requests too; left out by default, so the figures are the
     /// user's traffic alone.
     pub include_console: bool,
+}
+
+impl Filters {
+    /// What the rate limits count: every request of the organisation or of one key, the
+    /// console's own included, whatever the endpoint or status.
+    pub fn of_limits(key_id: Option<&str>) -> Filters {
+        Filters {
+            key_id: key_id.map(str::to_string),
+            include_console: true,
+            ..Filters::default()
+        }
+    }
 }
 
 /// A chart's time axis: `[from_s, to_s)` in buckets of about `bucket_s` seconds laid out
@@ -273,6 +302,11 @@ pub struct Series {
     pub detail: Option<String>,
     /// One value per bucket; `None` where there is nothing to measure.
     pub values: Vec<Option<f64>>,
+    /// The requests the series stands for, as the request log asks for them: with a
+    /// bucket's period added, the log lists exactly the requests a count series counted
+    /// in that bucket. "Other" and the series that are not counts (latency, the busiest
+    /// minute) stand for every request the chart read.
+    pub filter: LogQuery,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -320,6 +354,16 @@ pub struct LogQuery {
     pub request_id: Option<String>,
 }
 
+impl LogQuery {
+    /// Every request `filters` let through, at any time.
+    pub fn of(filters: Filters) -> LogQuery {
+        LogQuery {
+            filters,
+            ..LogQuery::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecentRequest {
     pub id: i64,
@@ -355,7 +399,13 @@ pub fn error_code(status: u16) -> &'static str {
 }
 
 /// A named group of statuses, e.g. 4xx without 429.
-type StatusGroup = (&'static str, fn(u16) -> bool);
+type StatusGroup = (&'static str, StatusClass, fn(u16) -> bool);
+/// A series before it is kept or summed into "Other": name, detail, filter, counts.
+type Named = (String, Option<String>, LogQuery, Vec<u64>);
+/// Narrows a chart's filters to one key or endpoint.
+type Narrow = Box<dyn Fn(&Filters) -> Filters + Send + Sync>;
+/// A dimension's label, detail and [`Narrow`].
+type Label = (String, Option<String>, Narrow);
 
 /// Dimension refs of the filters (`-1` for a key the cache does not know).
 struct Refs {
@@ -513,17 +563,17 @@ impl UsageStore {
             totals[b] += count;
         }
         let labels = self.labels(by).await?;
-        let mut named: Vec<(String, Option<String>, Vec<u64>)> = by_dim
+        let mut named: Vec<Named> = by_dim
             .into_iter()
             .map(|(d, values)| {
-                let (name, detail) = labels
-                    .get(&d)
-                    .cloned()
-                    .unwrap_or_else(|| (format!("#{d}"), None));
-                (name, detail, values)
+                let (name, detail, filters) = match labels.get(&d) {
+                    Some((name, detail, narrow)) => (name.clone(), detail.clone(), narrow(filters)),
+                    None => (format!("#{d}"), None, filters.clone()),
+                };
+                (name, detail, LogQuery::of(filters), values)
             })
             .collect();
-        let series = top_series(&mut named, n);
+        let series = top_series(&mut named, n, filters);
         Ok(Answer {
             window: window.clone(),
             series,
@@ -533,8 +583,8 @@ impl UsageStore {
         })
     }
 
-    /// Label and detail for each dimension ref.
-    async fn labels(&self, by: VolumeBy) -> Result<HashMap<i64, (String, Option<String>)>> {
+    /// Label, detail and the filters that single it out, for each dimension ref.
+    async fn labels(&self, by: VolumeBy) -> Result<HashMap<i64, Label>> {
         Ok(match by {
             VolumeBy::Key => {
                 let rows: Vec<(i64, String, Option<String>)> =
@@ -543,9 +593,16 @@ impl UsageStore {
                         .fetch_all(self.pool())
                         .await?;
                 rows.into_iter()
-                    .map(|(r, id, name)| match name {
-                        Some(name) => (r, (name, Some(id))),
-                        None => (r, (id, None)),
+                    .map(|(r, id, name)| {
+                        let key_id = id.clone();
+                        let narrow: Narrow = Box::new(move |f: &Filters| Filters {
+                            key_id: Some(key_id.clone()),
+                            ..f.clone()
+                        });
+                        match name {
+                            Some(name) => (r, (name, Some(id), narrow)),
+                            None => (r, (id, None, narrow)),
+                        }
                     })
                     .collect()
             }
@@ -559,7 +616,19 @@ impl UsageStore {
                 rows.into_iter()
                     .map(|(r, m, p, console)| {
                         let by = if console { " (console)" } else { "" };
-                        (r, (format!("{m} {p}{by}"), None))
+                        let label = format!("{m} {p}{by}");
+                        let endpoint = EndpointName {
+                            method: m,
+                            route: p,
+                        };
+                        // The user's calls of an endpoint are told from the console's by
+                        // leaving the console's out; the console's series lists both.
+                        let narrow: Narrow = Box::new(move |f: &Filters| Filters {
+                            endpoint: Some(endpoint.clone()),
+                            include_console: console,
+                            ..f.clone()
+                        });
+                        (r, (label, None, narrow))
                     })
                     .collect()
             }
@@ -608,21 +677,29 @@ impl UsageStore {
         let (plan, buckets, rows_read) = self.by_status(window, filters, source).await?;
         let n = window.buckets();
         let totals: Vec<u64> = buckets.iter().map(|b| b.values().sum()).collect();
-        let mut named: Vec<(String, Option<String>, Vec<u64>)> = match by {
+        let mut named: Vec<Named> = match by {
             ErrorsBy::StatusClass => {
                 let classes: [StatusGroup; 3] = [
-                    ("4xx", |s| (400..500).contains(&s) && s != 429),
-                    ("429 rate limited", |s| s == 429),
-                    ("5xx", |s| s >= 500),
+                    ("4xx", StatusClass::ClientErrorOther, |s| {
+                        (400..500).contains(&s) && s != 429
+                    }),
+                    ("429 rate limited", StatusClass::RateLimited, |s| s == 429),
+                    ("5xx", StatusClass::ServerError, |s| s >= 500),
                 ];
                 classes
                     .iter()
-                    .map(|(name, member)| {
+                    .map(|(name, class, member)| {
                         let values = buckets
                             .iter()
                             .map(|b| b.iter().filter(|(s, _)| member(**s)).map(|(_, n)| n).sum())
                             .collect();
-                        (name.to_string(), None, values)
+                        // Within the chart's own status filter, a class is itself or
+                        // empty (and then drawn as nothing, so never clicked).
+                        let filter = LogQuery::of(Filters {
+                            status: Some(*class),
+                            ..filters.clone()
+                        });
+                        (name.to_string(), None, filter, values)
                     })
                     .collect()
             }
@@ -635,7 +712,16 @@ impl UsageStore {
                 }
                 per_status
                     .into_iter()
-                    .map(|(s, values)| (format!("{s} {}", error_code(s)), None, values))
+                    .map(|(s, values)| {
+                        let filter = LogQuery {
+                            status_code: Some(s),
+                            ..LogQuery::of(Filters {
+                                status: None,
+                                ..filters.clone()
+                            })
+                        };
+                        (format!("{s} {}", error_code(s)), None, filter, values)
+                    })
                     .collect()
             }
         };
@@ -643,13 +729,14 @@ impl UsageStore {
             // The three classes always show, in their fixed order.
             ErrorsBy::StatusClass => named
                 .drain(..)
-                .map(|(name, detail, values)| Series {
+                .map(|(name, detail, filter, values)| Series {
                     name,
                     detail,
                     values: values.into_iter().map(|v| Some(v as f64)).collect(),
+                    filter,
                 })
                 .collect(),
-            ErrorsBy::ErrorCode => top_series(&mut named, n),
+            ErrorsBy::ErrorCode => top_series(&mut named, n, filters),
         };
         let series = counts
             .into_iter()
@@ -720,6 +807,7 @@ impl UsageStore {
                 name: name.to_string(),
                 detail: None,
                 values: histograms.iter().map(|h| h.percentile(q)).collect(),
+                filter: LogQuery::of(filters.clone()),
             })
             .collect();
         Ok(Answer {
@@ -770,6 +858,7 @@ impl UsageStore {
             .fetch_all(self.pool())
             .await?;
         let n = window.buckets();
+        let every = Filters::of_limits(key_id);
         let mut peak = vec![0u64; n];
         let mut limited = vec![0u64; n];
         let mut totals = vec![0u64; n];
@@ -793,11 +882,16 @@ impl UsageStore {
                     name: "Busiest minute".to_string(),
                     detail: None,
                     values: peak.iter().map(|v| Some(*v as f64)).collect(),
+                    filter: LogQuery::of(every.clone()),
                 },
                 Series {
                     name: "429 responses".to_string(),
                     detail: None,
                     values: limited.iter().map(|v| Some(*v as f64)).collect(),
+                    filter: LogQuery::of(Filters {
+                        status: Some(StatusClass::RateLimited),
+                        ..every
+                    }),
                 },
             ],
             totals,
@@ -1000,10 +1094,11 @@ fn index(row: &SqliteRow, column: &str, n: usize) -> Option<usize> {
     (0..n as i64).contains(&b).then_some(b as usize)
 }
 
-/// The busiest [`MAX_SERIES`] by total (ties by name), the rest summed as "Other".
-fn top_series(named: &mut [(String, Option<String>, Vec<u64>)], n: usize) -> Vec<Series> {
+/// The busiest [`MAX_SERIES`] by total (ties by name), the rest summed as "Other", which
+/// stands for every request the chart read (`filters`).
+fn top_series(named: &mut [Named], n: usize, filters: &Filters) -> Vec<Series> {
     named.sort_by(|a, b| {
-        let (ta, tb): (u64, u64) = (a.2.iter().sum(), b.2.iter().sum());
+        let (ta, tb): (u64, u64) = (a.3.iter().sum(), b.3.iter().sum());
         tb.cmp(&ta).then_with(|| a.0.cmp(&b.0))
     });
     let keep = if named.len() > MAX_SERIES + 1 {
@@ -1013,15 +1108,16 @@ fn top_series(named: &mut [(String, Option<String>, Vec<u64>)], n: usize) -> Vec
     };
     let mut series: Vec<Series> = named[..keep]
         .iter()
-        .map(|(name, detail, values)| Series {
+        .map(|(name, detail, filter, values)| Series {
             name: name.clone(),
             detail: detail.clone(),
             values: values.iter().map(|v| Some(*v as f64)).collect(),
+            filter: filter.clone(),
         })
         .collect();
     if named.len() > keep {
         let mut other = vec![0u64; n];
-        for (_, _, values) in &named[keep..] {
+        for (_, _, _, values) in &named[keep..] {
             for (o, v) in other.iter_mut().zip(values) {
                 *o += v;
             }
@@ -1030,6 +1126,7 @@ fn top_series(named: &mut [(String, Option<String>, Vec<u64>)], n: usize) -> Vec
             name: format!("Other ({})", named.len() - keep),
             detail: None,
             values: other.into_iter().map(|v| Some(v as f64)).collect(),
+            filter: LogQuery::of(filters.clone()),
         });
     }
     series

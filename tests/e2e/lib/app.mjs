@@ -327,6 +327,29 @@ export async function waitForAttribute(browser, testId, name, value, { timeout =
   }
 }
 
+/**
+ * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
+ * window manager (or its absence) adds around the page, and waits until the page sees it.
+ */
+export async function resizeViewport(browser, width, height) {
+  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
+  await browser.setWindowSize(width, height);
+  const [w, h] = await viewport();
+  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
+  let last = [0, 0];
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await viewport();
+        return last[0] === width && last[1] === height;
+      },
+      { timeout: UI_TIMEOUT_MS, interval: 100 },
+    );
+  } catch {
+    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
+  }
+}
+
 /** Clicks the element with `testId` once it is displayed and enabled. */
 export async function click(browser, testId, { timeout = UI_TIMEOUT_MS } = {}) {
   const el = await waitForTestId(browser, testId, { timeout });

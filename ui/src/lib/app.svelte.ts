@@ -19,6 +19,7 @@ import type { Connection } from "./bindings/Connection";
 import type { Environment } from "./bindings/Environment";
 import type { Theme } from "./bindings/Theme";
 import type { PanelId } from "./panels";
+import type { RequestsFilter } from "../panels/usage/requests";
 import { applyTheme } from "./theme";
 import { setUtcTimes } from "./time.svelte";
 
@@ -53,6 +54,9 @@ export class AppState {
   connections = $state<Connection[]>([]);
   /** Why the saved connections could not be listed, shown where they are managed. */
   connectionsError = $state<BackendError | null>(null);
+
+  /** What the Requests view is opened on next (a chart's bucket, a pasted request id). */
+  requestsFilter = $state<RequestsFilter | null>(null);
 
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
   /** Panels load data only when this is true. */
@@ -168,6 +172,12 @@ export class AppState {
 
   navigate(panel: PanelId): void {
     this.panel = panel;
+  }
+
+  /** Opens Usage → Requests listing what `filter` picks. */
+  openRequests(filter: RequestsFilter): void {
+    this.requestsFilter = filter;
+    this.panel = "usage";
   }
 }
 

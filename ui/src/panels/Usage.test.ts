@@ -43,6 +43,29 @@ afterEach(() => {
 });
 
 describe("usage", () => {
+  it("a click on a band of a chart lists that series' requests in that bucket", async () => {
+    const { backend } = await openUsage();
+    const image = await volumeImage();
+    const geometry = JSON.parse(image.getAttribute("data-geometry") ?? "{}");
+    // The middle of the second series' band in the first bucket (the layer is unscaled here).
+    const [first, second] = [geometry.values[0][0], geometry.values[1][0]];
+    const y = geometry.plot.bottom - ((first + second / 2) / geometry.y_max) * (geometry.plot.bottom - geometry.plot.top);
+    await fireEvent.click(screen.getByTestId("usage-chart-volume-hover"), { clientX: geometry.x[0], clientY: y });
+
+    expect(await screen.findByTestId("requests-view")).toBeInTheDocument();
+    expect(screen.getByTestId("requests-filter-endpoint")).toHaveValue("POST /v1/messages/send");
+    expect(screen.getByTestId("requests-period")).toBeInTheDocument();
+    await waitFor(() => {
+      const asked = backend.callsTo("usage_log").map((c) => c.args.request as UsageLogRequest);
+      expect(asked[asked.length - 1]).toMatchObject({
+        endpoint: "POST /v1/messages/send",
+        from: "2025-11-20T00:00:00.000Z",
+        status: null,
+      });
+      expect(asked[asked.length - 1].to).not.toBeNull();
+    });
+  });
+
   it("draws the four charts from the cache at once and shows how fresh it is", async () => {
     const { backend } = await openUsage();
 
@@ -321,5 +344,21 @@ describe("requests view", () => {
     const detail = await screen.findByTestId("requests-detail");
     expect(detail).toHaveTextContent("req_00100000");
     expect(detail).toHaveTextContent("Checkout bot (seeded)");
+  });
+
+  it("is a grid the keyboard walks: one row in the Tab order, arrows move, Enter opens", async () => {
+    await openUsage((b) => fakeLog(b, 100_000));
+    await fireEvent.click(screen.getByTestId("usage-tab-requests"));
+    const grid = await screen.findByRole("grid", { name: "Requests" });
+    expect(grid).toHaveAttribute("aria-rowcount", "100001");
+    const rows = await screen.findAllByTestId("requests-row");
+    expect(rows.filter((row) => row.getAttribute("tabindex") === "0")).toEqual([rows[0]]);
+
+    rows[0].focus();
+    await userEvent.keyboard("{ArrowDown}{ArrowDown}");
+    await waitFor(() => expect(document.activeElement).toHaveAttribute("data-request-id", "req_00099998"));
+    await userEvent.keyboard("{Enter}");
+    expect(await screen.findByTestId("requests-detail")).toHaveTextContent("req_00099998");
+    expect(document.activeElement).toHaveAttribute("aria-selected", "true");
   });
 });

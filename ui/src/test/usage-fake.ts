@@ -75,6 +75,12 @@ export function chartFor(environment: Environment, request: UsageChartRequest): 
     color: ["#3b6fb6", "#f28e2b", "#4e9a45"][i % 3],
     style: request.chart === "rate_limits" && i === 1 ? "markers" : style,
     values: values(i + 1),
+    filter: {
+      key_id: request.breakdown === "key" ? (KEYS[i]?.key_id ?? null) : (request.key_id ?? null),
+      endpoint: request.chart === "volume" && request.breakdown !== "key" ? name : (request.endpoint ?? null),
+      status: request.chart === "errors" ? ["4xx_other", "429", "5xx"][i] : (request.status ?? null),
+      include_console: request.chart === "rate_limits" || request.include_console === true,
+    },
   }));
   const requests = series[0].values.reduce<number>((a, v) => a + (v ?? 0), 0);
   const title = {
@@ -91,6 +97,7 @@ export function chartFor(environment: Environment, request: UsageChartRequest): 
     width: request.width,
     height: request.height,
     plot: { left, top: 40, right, bottom: request.height - 40 },
+    y_max: perBucket * 8,
     unit: request.chart === "errors" ? "percent" : request.chart === "latency" ? "milliseconds" : "count",
     bucket_seconds: shape.seconds,
     buckets: Array.from({ length: shape.buckets }, (_, i) => ({
@@ -100,6 +107,12 @@ export function chartFor(environment: Environment, request: UsageChartRequest): 
       requests: perBucket * 3 + i,
     })),
     series,
+    filter: {
+      key_id: request.key_id ?? null,
+      endpoint: request.chart === "rate_limits" ? null : (request.endpoint ?? null),
+      status: request.chart === "rate_limits" ? null : (request.status ?? null),
+      include_console: request.chart === "rate_limits" || request.include_console === true,
+    },
     from: new Date(start).toISOString(),
     to: new Date(start + shape.buckets * shape.seconds * 1000).toISOString(),
     totals: {

@@ -6,8 +6,8 @@ use botbat_usage::{Answer, ErrorsBy, Filters, LogQuery, Source, Tz, UsageStore, 
 use chrono::{DateTime, Duration, Utc};
 
 use super::model::{
-    ChartUnit, UsageBreakdown, UsageChartKind, UsageChartRequest, UsageLogRequest, UsagePlanLimits,
-    UsageRange,
+    ChartSeriesFilter, ChartUnit, UsageBreakdown, UsageChartKind, UsageChartRequest,
+    UsageLogRequest, UsagePlanLimits, UsageRange,
 };
 use crate::CommandError;
 
@@ -81,7 +81,7 @@ fn filters_from(
     let status = match status.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(botbat_usage::StatusClass::parse(text).ok_or_else(|| {
-            CommandError::invalid_input("status", "Choose 2xx, 4xx, 429 or 5xx.")
+            CommandError::invalid_input("status", "Choose 2xx, 4xx, 4xx_other, 429 or 5xx.")
         })?),
     };
     let endpoint = match endpoint.as_deref().map(str::trim) {
@@ -150,6 +150,19 @@ pub fn log_query_of(request: &UsageLogRequest) -> Result<LogQuery> {
         to_ms: instant("to", &request.to)?,
         request_id: text(&request.request_id),
     })
+}
+
+/// A series' log question in the Requests view's words: what [`log_query_of`] reads back.
+pub fn series_filter(query: &LogQuery) -> ChartSeriesFilter {
+    ChartSeriesFilter {
+        key_id: query.filters.key_id.clone(),
+        endpoint: query.filters.endpoint.as_ref().map(ToString::to_string),
+        status: query
+            .status_code
+            .map(|code| code.to_string())
+            .or_else(|| query.filters.status.map(|s| s.as_str().to_string())),
+        include_console: query.filters.include_console,
+    }
 }
 
 /// "per minute", "per 10 min", "per hour", "per 3 h", "per day".
@@ -352,5 +365,40 @@ mod tests {
         assert_eq!(per_bucket(600), "per 10 min");
         assert_eq!(per_bucket(10_800), "per 3 h");
         assert_eq!(plan_label("starter"), "Starter");
+    }
+
+    #[test]
+    fn a_series_filter_reads_back_as_the_same_log_question() {
+        let request = |f: ChartSeriesFilter| UsageLogRequest {
+            key_id: f.key_id,
+            endpoint: f.endpoint,
+            status: f.status,
+            from: None,
+            to: None,
+            request_id: None,
+            include_console: Some(f.include_console),
+            offset: 0,
+            limit: 10,
+        };
+        for status in [
+            botbat_usage::StatusClass::ClientErrorOther,
+            botbat_usage::StatusClass::RateLimited,
+            botbat_usage::StatusClass::ServerError,
+        ] {
+            let query = LogQuery::of(Filters {
+                key_id: Some("key_crm".to_string()),
+                endpoint: botbat_usage::EndpointName::parse("GET /v1/contacts"),
+                status: Some(status),
+                include_console: true,
+            });
+            let back = log_query_of(&request(series_filter(&query))).expect("valid");
+            assert_eq!(back, query);
+        }
+        let code = LogQuery {
+            status_code: Some(404),
+            ..LogQuery::default()
+        };
+        let back = log_query_of(&request(series_filter(&code))).expect("valid");
+        assert_eq!(back, code);
     }
 }

@@ -40,6 +40,24 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+impl From<botbat_usage::RecentRequest> for UsageLogRow {
+    fn from(r: botbat_usage::RecentRequest) -> Self {
+        UsageLogRow {
+            id: r.id,
+            time: rfc3339(r.time),
+            key_id: r.key_id,
+            key_name: r.key_name,
+            method: r.method,
+            route: r.route,
+            status: r.status,
+            latency_ms: r.latency_ms,
+            retry_after: r.retry_after,
+            request_id: r.request_id,
+            console: r.console,
+        }
+    }
+}
+
 struct Running {
     /// Set to true to stop the sync.
     stop: tokio::sync::watch::Sender<bool>,
@@ -344,22 +362,7 @@ impl UsageCache {
             environment,
             total: u32::try_from(total).unwrap_or(u32::MAX),
             offset: request.offset,
-            rows: rows
-                .into_iter()
-                .map(|r| UsageLogRow {
-                    id: r.id,
-                    time: rfc3339(r.time),
-                    key_id: r.key_id,
-                    key_name: r.key_name,
-                    method: r.method,
-                    route: r.route,
-                    status: r.status,
-                    latency_ms: r.latency_ms,
-                    retry_after: r.retry_after,
-                    request_id: r.request_id,
-                    console: r.console,
-                })
-                .collect(),
+            rows: rows.into_iter().map(UsageLogRow::from).collect(),
         })
     }
 
@@ -409,6 +412,7 @@ impl UsageCache {
                 right: rendered.plot.right,
                 bottom: rendered.plot.bottom,
             },
+            y_max: rendered.y_max,
             unit: drawn.unit,
             bucket_seconds: window.bucket_s as u32,
             buckets: rendered
@@ -438,8 +442,15 @@ impl UsageCache {
                         botbat_charts::Style::Markers => ChartSeriesStyle::Markers,
                     },
                     values: drawn.values.clone(),
+                    filter: chart::series_filter(&answered.filter),
                 })
                 .collect(),
+            filter: chart::series_filter(&botbat_usage::LogQuery::of(match request.chart {
+                UsageChartKind::RateLimits => {
+                    botbat_usage::Filters::of_limits(filters.key_id.as_deref())
+                }
+                _ => filters.clone(),
+            })),
             from: at(window.from_s),
             to: at(window.to_s),
             totals: UsageTotals {

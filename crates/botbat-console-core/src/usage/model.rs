@@ -175,6 +175,21 @@ pub struct ChartSeries {
     pub color: String,
     pub style: ChartSeriesStyle,
     pub values: Vec<Option<f64>>,
+    /// The requests the series stands for: with a bucket's `start` and `end` as `from` and
+    /// `to`, the Requests view lists what the series counted in that bucket.
+    pub filter: ChartSeriesFilter,
+}
+
+/// A series' requests as the Requests view filters them (the fields of
+/// [`UsageLogRequest`] of the same names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ChartSeriesFilter {
+    pub key_id: Option<String>,
+    /// `GET /v1/contacts`.
+    pub endpoint: Option<String>,
+    /// A class (`2xx`, `4xx`, `4xx_other`, `429`, `5xx`) or one status code.
+    pub status: Option<String>,
+    pub include_console: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -222,10 +237,14 @@ pub struct UsageChart {
     pub width: u32,
     pub height: u32,
     pub plot: ChartPlotArea,
+    /// The value at the top of the plot, in the chart's unit: where a click falls in a stack.
+    pub y_max: f64,
     pub unit: ChartUnit,
     pub bucket_seconds: u32,
     pub buckets: Vec<ChartBucket>,
     pub series: Vec<ChartSeries>,
+    /// The requests the chart read: what a bucket lists outside any series.
+    pub filter: ChartSeriesFilter,
     /// RFC 3339: the range after widening to whole buckets.
     pub from: String,
     pub to: String,

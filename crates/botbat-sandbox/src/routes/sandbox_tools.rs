@@ -50,6 +50,8 @@ pub async fn advance_clock(
     }
     let offset = state.clock.advance_ms(body.seconds * 1000);
     db::set_meta(&state.db, db::CLOCK_OFFSET, &offset.to_string()).await?;
+    // Deliveries may have fallen due: the dispatcher sleeps until the next one by the old time.
+    state.bus.dispatch.notify_one();
     Ok(Json(clock(&state)))
 }
 

@@ -2,7 +2,7 @@
 import type { CaptureSummary } from "./CaptureSummary";
 import type { Delivery } from "./Delivery";
 import type { Environment } from "./Environment";
-import type { LoggedRequest } from "./LoggedRequest";
+import type { UsageLogRow } from "./UsageLogRow";
 import type { TryHistoryItem } from "./TryHistoryItem";
 import type { UnavailableSource } from "./UnavailableSource";
 
@@ -13,4 +13,4 @@ export type IdLookup = {
 /**
  * The id searched for, trimmed.
  */
-id: string, environment: Environment, requests: Array<LoggedRequest>, history: Array<TryHistoryItem>, captures: Array<CaptureSummary>, deliveries: Array<Delivery>, unavailable: Array<UnavailableSource>, };
+id: string, environment: Environment, requests: Array<UsageLogRow>, history: Array<TryHistoryItem>, captures: Array<CaptureSummary>, deliveries: Array<Delivery>, unavailable: Array<UnavailableSource>, };

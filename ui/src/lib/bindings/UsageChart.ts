@@ -2,6 +2,7 @@
 import type { ChartBucket } from "./ChartBucket";
 import type { ChartPlotArea } from "./ChartPlotArea";
 import type { ChartSeries } from "./ChartSeries";
+import type { ChartSeriesFilter } from "./ChartSeriesFilter";
 import type { ChartUnit } from "./ChartUnit";
 import type { Environment } from "./Environment";
 import type { UsageChartKind } from "./UsageChartKind";
@@ -11,7 +12,15 @@ import type { UsageTotals } from "./UsageTotals";
 /**
  * A drawn chart with the data behind it, for the hover layer.
  */
-export type UsageChart = { environment: Environment, chart: UsageChartKind, title: string, svg: string, width: number, height: number, plot: ChartPlotArea, unit: ChartUnit, bucket_seconds: number, buckets: Array<ChartBucket>, series: Array<ChartSeries>, 
+export type UsageChart = { environment: Environment, chart: UsageChartKind, title: string, svg: string, width: number, height: number, plot: ChartPlotArea, 
+/**
+ * The value at the top of the plot, in the chart's unit: where a click falls in a stack.
+ */
+y_max: number, unit: ChartUnit, bucket_seconds: number, buckets: Array<ChartBucket>, series: Array<ChartSeries>, 
+/**
+ * The requests the chart read: what a bucket lists outside any series.
+ */
+filter: ChartSeriesFilter, 
 /**
  * RFC 3339: the range after widening to whole buckets.
  */

@@ -26,6 +26,7 @@ function lookup(id: string): IdLookup {
               latency_ms: 1.5,
               retry_after: 1,
               request_id: REQUEST_ID,
+              console: false,
             },
           ]
         : [],
@@ -74,6 +75,26 @@ describe("command palette", () => {
 
     await user.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByTestId("palette")).not.toBeInTheDocument());
+  });
+
+  it("shows a found request in Usage → Requests, filtered to its id", async () => {
+    const backend = await start();
+    const user = userEvent.setup();
+    await user.keyboard("{Control>}k{/Control}");
+    const input = await screen.findByTestId("palette-input");
+    await fireEvent.input(input, { target: { value: REQUEST_ID } });
+    await screen.findByText("429 GET /v1/me");
+    await user.keyboard("{Enter}");
+    await user.click(await screen.findByTestId("palette-request-open"));
+
+    await waitFor(() => expect(screen.queryByTestId("palette")).not.toBeInTheDocument());
+    expect(await screen.findByTestId("requests-view")).toBeInTheDocument();
+    expect(screen.getByTestId("requests-search-id")).toHaveValue(REQUEST_ID);
+    await waitFor(() =>
+      expect(backend.calls.some((c) => c.cmd === "usage_log" && (c.args.request as { request_id?: string }).request_id === REQUEST_ID)).toBe(
+        true,
+      ),
+    );
   });
 
   it("says when an id is nowhere, and opens a panel by fuzzy title", async () => {

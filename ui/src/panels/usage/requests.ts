@@ -6,6 +6,19 @@ export const ROW_PX = 32;
 /** Rows asked for at once: one window of the log. */
 export const WINDOW_ROWS = 200;
 
+/** What the Requests view is opened on: a chart series in one bucket, or one request id. */
+export interface RequestsFilter {
+  key_id?: string | null;
+  endpoint?: string | null;
+  status?: string | null;
+  include_console?: boolean;
+  /** RFC 3339, inclusive. */
+  from?: string | null;
+  /** RFC 3339, exclusive. */
+  to?: string | null;
+  request_id?: string | null;
+}
+
 export const LOG_SINCE: ReadonlyArray<{ value: string; label: string; ms: number | null }> = [
   { value: "", label: "Any time", ms: null },
   { value: "1h", label: "Last hour", ms: 3_600_000 },

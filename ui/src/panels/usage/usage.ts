@@ -1,13 +1,16 @@
 // What the usage charts share: the ranges and filters a user picks, how a chart's values
 // read in its hover layer, and the chart request the backend draws from.
 
+import type { ChartSeries } from "../../lib/bindings/ChartSeries";
 import type { ChartUnit } from "../../lib/bindings/ChartUnit";
+import type { UsageChart } from "../../lib/bindings/UsageChart";
 import type { UsageBreakdown } from "../../lib/bindings/UsageBreakdown";
 import type { UsageChartKind } from "../../lib/bindings/UsageChartKind";
 import type { UsageChartRequest } from "../../lib/bindings/UsageChartRequest";
 import type { UsageRange } from "../../lib/bindings/UsageRange";
 import { formatCount } from "../../lib/format";
 import { formatDate, formatTime } from "../../lib/time.svelte";
+import type { RequestsFilter } from "./requests";
 
 export const RANGES: ReadonlyArray<{ value: UsageRange; label: string }> = [
   { value: "1h", label: "1 h" },
@@ -21,6 +24,7 @@ export const STATUS_FILTERS: ReadonlyArray<{ value: string; label: string }> = [
   { value: "", label: "All statuses" },
   { value: "2xx", label: "Success (2xx, 3xx)" },
   { value: "4xx", label: "Client errors (4xx)" },
+  { value: "4xx_other", label: "Client errors but 429" },
   { value: "429", label: "Rate limited (429)" },
   { value: "5xx", label: "Server errors (5xx)" },
 ];
@@ -134,4 +138,43 @@ export function rfc3339ToLocalInput(value: string): string {
 /** The theme the document shows now: `light` or `dark`. */
 export function documentTheme(): "light" | "dark" {
   return document.documentElement.dataset.theme === "dark" ? "dark" : "light";
+}
+
+/** How near (in the chart's pixels) a click must fall to a line or a marker to pick it. */
+const PICK_PX = 10;
+
+/**
+ * The series drawn at height `y` (the chart's own pixels) in bucket `index`: the band of a
+ * stack the point falls in, else the line or marker nearest to it; `null` between them.
+ */
+export function seriesAt(chart: UsageChart, index: number, y: number): ChartSeries | null {
+  const { top, bottom } = chart.plot;
+  if (bottom <= top || chart.y_max <= 0 || y < top - PICK_PX || y > bottom + PICK_PX) return null;
+  const perPx = chart.y_max / (bottom - top);
+  const value = (bottom - y) * perPx;
+  let base = 0;
+  for (const series of chart.series.filter((s) => s.style === "area")) {
+    const height = Math.max(series.values[index] ?? 0, 0);
+    if (height > 0 && value >= base && value <= base + height) return series;
+    base += height;
+  }
+  let nearest: ChartSeries | null = null;
+  let distance = PICK_PX;
+  for (const series of chart.series) {
+    const v = series.values[index];
+    if (series.style === "area" || v === null || v === undefined || v <= 0) continue;
+    // Markers sit along the top of the plot, whatever their value.
+    const at = series.style === "markers" ? top + (bottom - top) * 0.035 : bottom - v / perPx;
+    if (Math.abs(at - y) <= distance) {
+      distance = Math.abs(at - y);
+      nearest = series;
+    }
+  }
+  return nearest;
+}
+
+/** What a click lists: the series' requests (or all the chart read) in bucket `index`. */
+export function bucketRequests(chart: UsageChart, index: number, series: ChartSeries | null): RequestsFilter {
+  const bucket = chart.buckets[index];
+  return { ...(series ?? chart).filter, from: bucket.start, to: bucket.end };
 }
