@@ -54,10 +54,6 @@ pub fn run() {
                     .ok_or("the console has no data directory for its connections")?,
             );
             app.manage(Arc::new(botbat_console_core::tryit::TryIt::new()));
-            app.manage(Arc::new(botbat_console_core::connections::Connections::new(
-                &data_dir,
-                botbat_secrets::AsyncSecrets::new(secrets.clone()),
-            )));
             let exports_dir = app
                 .path()
                 .download_dir()

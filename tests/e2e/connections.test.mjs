@@ -6,21 +6,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byTestId, click, e2e, UI_TIMEOUT_MS, waitForTestId, waitForText } from './lib/app.mjs';
+import { byTestId, click, e2e, resizeViewport, UI_TIMEOUT_MS, waitForTestId, waitForText } from './lib/app.mjs';
 import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
-
-async function resizeViewport(browser, width, height) {
-  const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(width, height);
-  const [w, h] = await viewport();
-  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
-  await browser.waitUntil(async () => {
-    const [nw, nh] = await viewport();
-    return nw === width && nh === height;
-  }, { timeout: UI_TIMEOUT_MS, timeoutMsg: `the viewport never became ${width}×${height}` });
-}
 
 /** Picks `value` in the <select> with `testId` as a user does, and waits for the page to see it. */
 async function choose(browser, testId, value) {

@@ -158,7 +158,7 @@ impl Connections {
             ));
         }
         let response = authorized
-            .apply(self.http().get(qr))
+            .apply(self.http()?.get(qr))
             .send()
             .await
             .map_err(|e| {

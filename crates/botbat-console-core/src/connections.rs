@@ -192,7 +192,8 @@ impl Connections {
         self
     }
 
-    fn http(&self) -> Result<reqwest::Client> {
+    /// The client every request to a connection is sent with.
+    pub(crate) fn http(&self) -> Result<reqwest::Client> {
         if let Some(http) = self.http.get() {
             return Ok(http.clone());
         }
@@ -313,11 +314,6 @@ impl Connections {
     /// The keychain the connection's secrets are kept in.
     pub(crate) fn secrets(&self) -> &AsyncSecrets {
         &self.secrets
-    }
-
-    /// The client every request to a connection is sent with.
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     /// One saved connection by its id; an unknown id is an error that says so.

@@ -236,7 +236,7 @@ impl Connections {
     ) -> Result<T> {
         let connection = &authorized.connection;
         let url = format!("{}{path}", connection.base_url);
-        let mut request = authorized.apply(self.http().request(method, &url));
+        let mut request = authorized.apply(self.http()?.request(method, &url));
         if let Some(body) = body {
             request = request.json(body);
         }

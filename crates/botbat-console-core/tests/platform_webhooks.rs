@@ -36,7 +36,7 @@ fn store() -> Arc<dyn SecretStore> {
 
 struct Fixture {
     secrets: Arc<dyn SecretStore>,
-    connections: Connections,
+    connections: std::sync::Arc<Connections>,
     inspectors: Arc<Inspectors>,
     /// The Inspector's local receiver.
     receiver: String,

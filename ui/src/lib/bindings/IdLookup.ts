@@ -2,9 +2,9 @@
 import type { CaptureSummary } from "./CaptureSummary";
 import type { Delivery } from "./Delivery";
 import type { Environment } from "./Environment";
-import type { UsageLogRow } from "./UsageLogRow";
 import type { TryHistoryItem } from "./TryHistoryItem";
 import type { UnavailableSource } from "./UnavailableSource";
+import type { UsageLogRow } from "./UsageLogRow";
 
 /**
  * Everywhere one id was found.
