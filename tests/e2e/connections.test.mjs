@@ -6,39 +6,15 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byTestId, click, e2e, resizeViewport, UI_TIMEOUT_MS, waitForTestId, waitForText } from './lib/app.mjs';
+import { byTestId, click, e2e, resizeViewport, waitForTestId, waitForText } from './lib/app.mjs';
+import { addConnection, choose, gone } from './lib/connections.mjs';
 import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
 
-/** Picks `value` in the <select> with `testId` as a user does, and waits for the page to see it. */
-async function choose(browser, testId, value) {
-  const select = await waitForTestId(browser, testId);
-  await select.selectByAttribute('value', value);
-  await browser.waitUntil(async () => (await select.getValue()) === value, {
-    timeout: UI_TIMEOUT_MS,
-    timeoutMsg: `[data-testid="${testId}"] never took ${value}`,
-  });
-}
-
-async function gone(browser, testId) {
-  const el = await byTestId(browser, testId);
-  await el.waitForExist({ reverse: true, timeout: UI_TIMEOUT_MS, timeoutMsg: `[data-testid="${testId}"] still there` });
-}
-
 /** Adds a Botbiz connection in Settings and returns its id. */
-async function addBotbiz(browser, { label, baseUrl, credential }) {
-  await click(browser, 'connection-add');
-  await waitForTestId(browser, 'connection-dialog');
-  await choose(browser, 'connection-platform', 'botbiz');
-  await (await byTestId(browser, 'connection-label')).setValue(label);
-  await (await byTestId(browser, 'connection-base-url')).setValue(baseUrl);
-  await (await byTestId(browser, 'connection-credential')).setValue(credential);
-  await click(browser, 'connection-submit');
-  await gone(browser, 'connection-dialog');
-  await waitForText(browser, 'connection-list', label);
-  const item = await browser.$('[data-testid="connection-list"] li[data-platform="botbiz"]');
-  return (await item.getAttribute('data-testid')).replace(/^connection-/, '');
+function addBotbiz(browser, fields) {
+  return addConnection(browser, { platform: 'botbiz', ...fields });
 }
 
 test('a Botbiz connection is added, tested, fixed and switched to without a restart', { timeout: TEST_TIMEOUT_MS }, async (t) => {

@@ -35,6 +35,13 @@ const PLATFORMS = {
     title: 'The Botbiz stand-in',
     ready: /^Botbiz stand-in ready: (http\S+)$/,
   },
+  botmaker: {
+    args: ['botmaker'],
+    env: 'BOTMAKER_STANDIN_TOKEN',
+    credential: () => random(48),
+    title: 'The Botmaker stand-in',
+    ready: /^Botmaker stand-in ready: (http\S+)$/,
+  },
 };
 
 function random(length) {
