@@ -59,7 +59,17 @@ async function geometry(browser) {
     const content = document.querySelector('main.content');
     const wide = [document.scrollingElement, content, document.querySelector('[data-testid="panel-try-it"]')]
       .filter((el) => el && el.scrollWidth > el.clientWidth)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
+      .map((el) => {
+        // Name the deepest elements that reach past the scroller's edge, so a failure says
+        // what to fix.
+        const edge = el.getBoundingClientRect().left + el.clientWidth;
+        const past = [...el.querySelectorAll('*')]
+          .filter((child) => child.getBoundingClientRect().right > edge + 0.5)
+          .filter((child) => ![...child.children].some((c) => c.getBoundingClientRect().right > edge + 0.5))
+          .slice(0, 5)
+          .map((child) => `${child.tagName.toLowerCase()}.${child.className || ''}[${child.getAttribute('data-testid') ?? ''}] right=${child.getBoundingClientRect().right.toFixed(1)}`);
+        return `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}; past the edge at ${edge.toFixed(1)}: ${past.join(', ')}`;
+      });
     return {
       viewport: { width: window.innerWidth, height: window.innerHeight },
       send: rect('tryit-send'),

@@ -38,6 +38,17 @@ describe("pollWhileVisible", () => {
     expect(work).toHaveBeenCalledTimes(4);
   });
 
+  it("keeps no timer while the window is hidden, and none once stopped", () => {
+    const stop = pollWhileVisible(250, vi.fn());
+    expect(vi.getTimerCount()).toBe(1);
+    show("hidden");
+    expect(vi.getTimerCount()).toBe(0);
+    show("visible");
+    expect(vi.getTimerCount()).toBe(1);
+    stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("runs at once when asked, unless the window is hidden", () => {
     const work = vi.fn();
     pollWhileVisible(1_000, work, { now: true })();

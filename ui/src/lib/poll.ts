@@ -12,16 +12,36 @@ function shown(): boolean {
   return document.visibilityState === "visible";
 }
 
-/** Runs `work` every `ms` while the window is visible; returns the function that stops it. */
+/**
+ * Runs `work` every `ms` while the window is visible; returns the function that stops it.
+ * While the window is hidden no timer runs at all, so a hidden console does not wake up.
+ * Displayed clocks (relative times, countdowns) tick through it too: times nobody can see
+ * need no ticks.
+ */
 export function pollWhileVisible(ms: number, work: () => void, options: PollOptions = {}): () => void {
-  const tick = () => {
-    if (shown()) work();
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const start = () => {
+    if (timer === null) timer = setInterval(work, ms);
   };
-  if (options.now) tick();
-  const timer = setInterval(tick, ms);
-  document.addEventListener("visibilitychange", tick);
+  const pause = () => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  };
+  const onVisibility = () => {
+    if (shown()) {
+      work();
+      start();
+    } else {
+      pause();
+    }
+  };
+  if (shown()) {
+    if (options.now) work();
+    start();
+  }
+  document.addEventListener("visibilitychange", onVisibility);
   return () => {
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", tick);
+    pause();
+    document.removeEventListener("visibilitychange", onVisibility);
   };
 }
