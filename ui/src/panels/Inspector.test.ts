@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
 import { FakeBackend } from "../test/backend-fake";
@@ -179,6 +179,30 @@ describe("retention and storage", () => {
     await fireEvent.click(screen.getByTestId("captures-clear"));
     await fireEvent.click(await screen.findByTestId("captures-confirm"));
     await waitFor(() => expect(screen.getByTestId("captures-storage")).toHaveTextContent("32.0 KiB on disk"));
+  });
+
+  it("reads the size again once captures arrive, and not while none do", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { backend, fake } = await openInspector((fake) => {
+        fake.captures.sandbox = [summary(1)];
+        fake.bytesPerCapture = 1024 * 1024;
+      });
+      await waitFor(() => expect(rows()).toHaveLength(1));
+      const reads = () => backend.callsTo("inspector_storage").length;
+      const before = reads();
+      vi.advanceTimersByTime(60_000);
+      expect(reads()).toBe(before);
+
+      await fake.capture("sandbox", summary(2));
+      await fake.capture("sandbox", summary(3));
+      await waitFor(() => expect(rows()).toHaveLength(3));
+      vi.advanceTimersByTime(5_000);
+      await waitFor(() => expect(screen.getByTestId("captures-storage")).toHaveTextContent("3.0 MiB on disk"));
+      expect(reads()).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("sets how many captures are kept and for how long, and refuses what cannot be kept", async () => {
