@@ -2,6 +2,8 @@
 //! 429's request id is found in the request log (synced on the miss), a Try It request in
 //! history and the log, an event in the Inspector's captures and the webhook deliveries.
 
+mod common;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,8 +14,7 @@ use botbat_console_core::lookup::{find_id, IdLookup};
 use botbat_console_core::tryit::{TryIt, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL};
 use botbat_console_core::webhooks::WebhookInput;
 use botbat_console_core::{
-    start_embedded_sandbox, Console, ConsoleCode, EmbeddedSandbox, Environment, Inspectors,
-    JsonFilePreferences, KeychainState, UsageCache,
+    Console, ConsoleCode, EmbeddedSandbox, Environment, Inspectors, UsageCache,
 };
 use botbat_secrets::{MemoryStore, SecretStore};
 use botbat_usage::SyncOptions;
@@ -42,24 +43,12 @@ impl Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("dir");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
-        .await
-        .expect("sandbox");
-    let console = Arc::new(
-        Console::new(
-            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
-            secrets,
-            KeychainState {
-                available: true,
-                message: None,
-            },
-            "test",
-        )
-        .with_data_dir(dir.path().join("data")),
-    );
-    console.set_sandbox_state(sandbox.state.clone());
+    let common::EmbeddedConsole {
+        console,
+        sandbox,
+        dir,
+    } = common::embedded_console(secrets).await;
     let usage = Arc::new(
         UsageCache::new(
             console.clone(),

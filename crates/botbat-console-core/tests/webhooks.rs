@@ -4,6 +4,8 @@
 //! verifying; the tunnel capturing the same events; resending failed deliveries; and,
 //! with the real OS keychain, credentials stored masked and filled back in on replay.
 
+mod common;
+
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,10 +13,7 @@ use std::time::{Duration, Instant};
 use botbat_api::{Scope, SecretOverlap, SimulateEventRequest};
 use botbat_console_core::inspector::{InspectorSettings, ReplayInput};
 use botbat_console_core::webhooks::{DeliveryQuery, WebhookInput};
-use botbat_console_core::{
-    start_embedded_sandbox, Console, CreateKeyInput, Environment, InspectorEvent, Inspectors,
-    JsonFilePreferences, KeychainState,
-};
+use botbat_console_core::{Console, CreateKeyInput, Environment, InspectorEvent, Inspectors};
 use botbat_secrets::{MemoryStore, SecretId, SecretStore};
 use botbat_webhooks::capture::{CaptureFilter, Retention};
 use serde_json::json;
@@ -32,23 +31,11 @@ async fn fixture() -> Fixture {
 }
 
 async fn fixture_with(secrets: Arc<dyn SecretStore>) -> Fixture {
-    let dir = tempfile::tempdir().expect("dir");
-    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
-        .await
-        .expect("sandbox");
-    let console = Arc::new(
-        Console::new(
-            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
-            secrets,
-            KeychainState {
-                available: true,
-                message: None,
-            },
-            "test",
-        )
-        .with_data_dir(dir.path().join("data")),
-    );
-    console.set_sandbox_state(sandbox.state.clone());
+    let common::EmbeddedConsole {
+        console,
+        sandbox,
+        dir,
+    } = common::embedded_console(secrets).await;
     let events: Arc<Mutex<Vec<InspectorEvent>>> = Arc::default();
     let seen = events.clone();
     let inspectors = Arc::new(Inspectors::new(

@@ -1,9 +1,52 @@
 //! What more than one test file of the console needs: a sandbox on loopback whose
-//! management key is already where the console looks for it.
+//! management key is already where the console looks for it, and a console wired to an
+//! embedded sandbox the way the app starts one.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
 
 use botbat_api::Plan;
+use botbat_console_core::{
+    start_embedded_sandbox, Console, EmbeddedSandbox, JsonFilePreferences, KeychainState,
+};
 use botbat_sandbox::{Limits, RunningSandbox, SandboxConfig};
 use botbat_secrets::{SecretId, SecretStore, Sensitive};
+
+/// A console with its data dir in a temp dir, wired to an embedded sandbox started there
+/// with the same secret store.
+pub struct EmbeddedConsole {
+    pub console: Arc<Console>,
+    pub sandbox: EmbeddedSandbox,
+    pub dir: tempfile::TempDir,
+}
+
+/// Starts an embedded sandbox in a fresh temp dir (its key in `secrets`) and a console
+/// whose data dir and preferences are beside it, as the app does at launch.
+pub async fn embedded_console(secrets: Arc<dyn SecretStore>) -> EmbeddedConsole {
+    let dir = tempfile::tempdir().expect("dir");
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
+        .await
+        .expect("sandbox");
+    let console = Arc::new(
+        Console::new(
+            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
+            secrets,
+            KeychainState {
+                available: true,
+                message: None,
+            },
+            "test",
+        )
+        .with_data_dir(dir.path().join("data")),
+    );
+    console.set_sandbox_state(sandbox.state.clone());
+    EmbeddedConsole {
+        console,
+        sandbox,
+        dir,
+    }
+}
 
 /// Starts a sandbox in `dir` with `plan` (and `limits` instead of the plan's, if given)
 /// and stores its management key in `secrets`. Returns the sandbox and the key.
