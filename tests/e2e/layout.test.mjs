@@ -1,8 +1,9 @@
 // Every panel at the smallest supported window (1024×700) and at a large one (1920×1080):
 // a screenshot of each, no sideways scrolling anywhere (neither the document, nor the
 // panel's scroll area, nor any box inside the panel), every panel held to the one content
-// width, and an axe-core accessibility check of every panel with no serious or critical
-// violation. axe-core comes from npm and is injected into the real window as its source.
+// width, and an axe-core accessibility check of every panel, in the light and the dark theme,
+// with no serious or critical violation. axe-core comes from npm and is injected into the
+// real window as its source.
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -111,15 +112,27 @@ test('every panel fits 1024×700 and 1920×1080 without sideways scrolling, and 
   }
   const serious = [];
   const report = {};
-  for (const panel of PANELS) {
-    await click(browser, `nav-${panel}`);
-    await settle(browser, panel);
-    report[panel] = await axeViolations(browser);
-    for (const v of report[panel]) {
-      if (v.impact === 'serious' || v.impact === 'critical') {
-        serious.push(`${panel}: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
+  // Both themes: colour contrast is checked against what each one draws.
+  for (const theme of ['light', 'dark']) {
+    await click(browser, 'nav-settings');
+    await waitForTestId(browser, 'panel-settings');
+    await browser.execute((id) => document.querySelector(`[data-testid="${id}"]`).click(), `settings-theme-${theme}`);
+    await browser.waitUntil(async () => browser.execute((t) => document.documentElement.dataset.theme === t, theme), {
+      timeout: 10_000,
+      timeoutMsg: `the ${theme} theme was not applied`,
+    });
+    for (const panel of PANELS) {
+      await click(browser, `nav-${panel}`);
+      await settle(browser, panel);
+      const found = await axeViolations(browser);
+      report[`${panel} (${theme})`] = found;
+      for (const v of found) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          serious.push(`${panel}, ${theme} theme: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
+        }
       }
     }
+    await ctx.shot(browser, `${theme}-settings`);
   }
   // Every violation, the minor ones too, for whoever reads the run.
   writeFileSync(join(OUT_DIR, 'layout-axe.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,13 +1,24 @@
 // Botbiz and Botmaker connections at work, against their stand-ins on loopback, as a user
-// drives them: a Botbiz WhatsApp account added from the Dashboard, shown with its QR code and
-// connected by the stand-in's scan, a message sent from Try It with the connection's key, and
-// the Rate Limits gauge read from Botbiz's headers; a Botmaker webhook refused without a
-// channel, then created with its channel and message type, and a Botmaker text message
-// previewed and sent from Try It. No credential reaches a file or a log.
+// drives them. Botbiz: a WhatsApp account added from the Dashboard, shown with its QR code and
+// connected by the stand-in's scan; a message sent from Try It with the connection's key; the
+// Rate Limits gauge read from Botbiz's headers; an inbound message's webhook verified in the
+// Inspector with the secret kept for the connection. Botmaker: a webhook refused without a
+// channel, then created for the Inspector's receiver with two message types; a text message
+// previewed and sent from Try It; only the selected message types arrive, their
+// auth-bm-token checked. No credential reaches a file or a log.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byTestId, click, e2e, resizeViewport, typeInEditor, waitForTestId, waitForText } from './lib/app.mjs';
+import {
+  byTestId,
+  click,
+  e2e,
+  resizeViewport,
+  typeInEditor,
+  waitForTestId,
+  waitForText,
+  waitForTextContent,
+} from './lib/app.mjs';
 import { connectTo } from './lib/connections.mjs';
 import { startStandin } from './lib/standin.mjs';
 
@@ -20,6 +31,36 @@ async function startFor(ctx, platform, name) {
   ctx.secrets.saw(standin.credential);
   ctx.secrets.addLog(standin.logPath);
   return standin;
+}
+
+/** Calls a stand-in's own API (its sandbox controls) the way a script would. */
+async function standinCall(standin, method, path, headers, body) {
+  const response = await fetch(`${standin.baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Starts the Inspector's receiver and returns its URL. */
+async function startReceiver(browser) {
+  await click(browser, 'nav-inspector');
+  await waitForTestId(browser, 'inspector-receiver');
+  await click(browser, 'inspector-receiver-toggle');
+  return waitForTextContent(browser, 'inspector-receiver-url', /^http:\/\/127\.0\.0\.1:\d+$/);
+}
+
+/** The Inspector's capture rows: their text and verdict. */
+function captureRows(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="capture-row"]')].map((row) => ({
+      text: row.textContent.replace(/\s+/g, ' ').trim(),
+      verdict: row.dataset.verdict,
+    })),
+  );
 }
 
 async function type(browser, testId, text) {
@@ -53,12 +94,12 @@ test('Botbiz: an account connected by its QR code, a message sent from Try It, t
   await click(browser, 'botbiz-play-scan');
   await waitForText(browser, 'botbiz-qr-status', 'connected');
   await click(browser, 'botbiz-qr-close');
-  await waitForText(browser, 'botbiz-accounts', /Support line[\s\S]*connected/);
+  await waitForText(browser, 'botbiz-accounts', /Support line[\s\S]*connected/i);
 
   // Try It lists Botbiz's endpoints and sends with the connection's key.
   await click(browser, 'nav-try-it');
   await click(browser, 'tryit-op-send_whatsapp_message');
-  await waitForText(browser, 'tryit-url', botbiz.baseUrl);
+  await waitForTextContent(browser, 'tryit-url', '/whatsapp/messages');
   await typeInEditor(browser, 'tryit-body', '{"to": "+15550003333", "type": "text", "content": "Your order *A-1042* ships today"}');
   await click(browser, 'tryit-send');
   await waitForText(browser, 'tryit-status', /^2\d\d/);
@@ -71,6 +112,25 @@ test('Botbiz: an account connected by its QR code, a message sent from Try It, t
   await click(browser, 'botbiz-limits-check');
   await waitForText(browser, 'botbiz-limits-observed', /\S/);
   await ctx.shot(browser, 'rate-limits');
+
+  // An inbound message: Botbiz signs its webhook, and the Inspector verifies it with the
+  // signing secret kept for this connection.
+  const receiverUrl = await startReceiver(browser);
+  const auth = { authorization: `Bearer ${botbiz.credential}` };
+  const hook = await standinCall(botbiz, 'PUT', '/sandbox/webhook', auth, { url: `${receiverUrl}/botbiz` });
+  ctx.secrets.saw(hook.secret);
+  await type(browser, 'connection-secret-input', hook.secret);
+  await click(browser, 'connection-secret-save');
+  await waitForText(browser, 'connection-secret-kept', /Kept:/);
+  const played = await standinCall(botbiz, 'POST', '/sandbox/inbound', auth, { from: '+1987654321', content: 'Where is my order?' });
+  assert.equal(played.delivery?.status, 200, JSON.stringify(played));
+  await browser.waitUntil(async () => (await captureRows(browser)).some((r) => r.text.includes('whatsapp.message.received')), {
+    timeout: 30_000,
+    timeoutMsg: 'the Botbiz webhook never showed in the Inspector',
+  });
+  const rows = await captureRows(browser);
+  assert.deepEqual(rows.map((r) => r.verdict), ['valid'], JSON.stringify(rows));
+  await ctx.shot(browser, 'inspector-verified');
 });
 
 test('Botmaker: a webhook refused without a channel, then created with its filters; a text previewed and sent', { timeout: TEST_TIMEOUT_MS }, async (t) => {
@@ -81,25 +141,29 @@ test('Botmaker: a webhook refused without a channel, then created with its filte
   await waitForTestId(browser, 'env-sandbox');
   await connectTo(browser, botmaker, { platform: 'botmaker', label: 'Shop bot' });
 
-  // Webhooks: the form says what is missing and keeps what was typed.
+  // Webhooks: the form says what is missing and keeps what was typed; then a webhook for the
+  // Inspector's receiver with two of the six message types, its token made and kept here.
+  const receiverUrl = await startReceiver(browser);
+  const hookUrl = `${receiverUrl}/botmaker`;
   await click(browser, 'nav-webhooks');
   await waitForTestId(browser, 'botmaker-webhooks-empty');
   await click(browser, 'botmaker-webhooks-create');
-  await type(browser, 'botmaker-webhook-url', 'https://hooks.example.com/botmaker');
-  await click(browser, `botmaker-type-user`);
+  await type(browser, 'botmaker-webhook-url', hookUrl);
+  await click(browser, 'botmaker-type-user');
+  await click(browser, 'botmaker-type-bot');
   await click(browser, 'botmaker-webhook-submit');
   await waitForText(browser, 'botmaker-webhook-channels-error', /channel/i);
-  assert.equal(await (await byTestId(browser, 'botmaker-webhook-url')).getValue(), 'https://hooks.example.com/botmaker');
+  assert.equal(await (await byTestId(browser, 'botmaker-webhook-url')).getValue(), hookUrl);
   await ctx.shot(browser, 'webhook-needs-a-channel');
   await click(browser, `botmaker-channel-${BOTMAKER_WHATSAPP}`);
   await click(browser, 'botmaker-webhook-submit');
-  await waitForText(browser, 'botmaker-webhooks-table', 'https://hooks.example.com/botmaker');
+  await waitForText(browser, 'botmaker-webhooks-table', hookUrl);
   await ctx.shot(browser, 'webhooks');
 
   // Try It: a text message previews as WhatsApp shows it, and goes out with the access-token.
   await click(browser, 'nav-try-it');
   await click(browser, 'tryit-op-send_messages');
-  await waitForText(browser, 'tryit-url', botmaker.baseUrl);
+  await waitForTextContent(browser, 'tryit-url', '/chats-actions/send-messages');
   await typeInEditor(
     browser,
     'tryit-body',
@@ -109,4 +173,21 @@ test('Botmaker: a webhook refused without a channel, then created with its filte
   await click(browser, 'tryit-send');
   await waitForText(browser, 'tryit-status', '200');
   await ctx.shot(browser, 'tryit-sent');
+
+  // An agent and then a user write: the bot's message and the user's arrive, each with its
+  // auth-bm-token checked; the agent's message and the delivery status were not selected.
+  const auth = { 'access-token': botmaker.credential };
+  const chat = { channelId: BOTMAKER_WHATSAPP, contactId: '+15550004444' };
+  await standinCall(botmaker, 'POST', '/sandbox/inbound', auth, { ...chat, from: 'agent', text: 'An agent here' });
+  await standinCall(botmaker, 'POST', '/sandbox/inbound', auth, { ...chat, from: 'user', text: 'Thanks!' });
+  await click(browser, 'nav-inspector');
+  await browser.waitUntil(async () => (await captureRows(browser)).some((r) => r.text.includes('message_status.user')), {
+    timeout: 30_000,
+    timeoutMsg: "the user's message never showed in the Inspector",
+  });
+  const rows = await captureRows(browser);
+  const types = rows.map((r) => /message_status\.\w+/.exec(r.text)?.[0]).sort();
+  assert.deepEqual(types, ['message_status.bot', 'message_status.user'], JSON.stringify(rows));
+  assert.deepEqual(rows.map((r) => r.verdict), ['valid', 'valid'], JSON.stringify(rows));
+  await ctx.shot(browser, 'inspector-filtered');
 });

@@ -350,11 +350,9 @@ test('Try It: a missing field is caught before sending, the 422 after; cURL, Wha
   await ctx.shot(browser, 'fetched-all');
 });
 
-// Known open: at 1024×700 the Try It panel measured 1 px wider than its area (753 > 752), and
-// the 1920×1080 half has not yet run in the real window; `todo` until both are seen to pass.
 test(
   'Try It laid out for send-and-read: Send in view, Ctrl+Enter sends, the response under or beside the request',
-  { timeout: TEST_TIMEOUT_MS, todo: 'a 1 px sideways overflow at 1024×700 is open' },
+  { timeout: TEST_TIMEOUT_MS },
   async (t) => {
     const ctx = await e2e(t, 'tryit-layout');
     const { browser } = await ctx.launch();

@@ -21,6 +21,7 @@ import {
   UI_TIMEOUT_MS,
   waitForAttribute,
   waitForTestId,
+  waitForTextContent as waitText,
 } from './lib/app.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
@@ -104,36 +105,6 @@ async function fill(browser, testId, text) {
     timeout: 5_000,
     timeoutMsg: `[data-testid="${testId}"] did not take the text`,
   });
-}
-
-/**
- * Waits until the text of the element with `testId` (whitespace collapsed) satisfies
- * `expected` (substring, RegExp or predicate) and returns it. Reads textContent, so an
- * element that appears only later (a result, a URL once listening) is found when it does.
- */
-async function waitText(browser, testId, expected, { timeout = UI_TIMEOUT_MS } = {}) {
-  const matches =
-    typeof expected === 'function'
-      ? expected
-      : expected instanceof RegExp
-        ? (text) => expected.test(text)
-        : (text) => text.includes(String(expected));
-  let last = '<not found>';
-  try {
-    await browser.waitUntil(
-      async () => {
-        last = await browser.execute(
-          (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent.replace(/\s+/g, ' ').trim() ?? '<not found>',
-          testId,
-        );
-        return matches(last);
-      },
-      { timeout, interval: 200 },
-    );
-  } catch {
-    throw new Error(`[data-testid="${testId}"] text never matched ${expected}; last text: ${JSON.stringify(last)}`);
-  }
-  return last;
 }
 
 async function setChecked(browser, testId, checked) {

@@ -309,6 +309,36 @@ export async function waitForText(browser, testId, expected, { timeout = UI_TIME
   return last;
 }
 
+/**
+ * Waits until the text of the element with `testId` (whitespace collapsed) satisfies
+ * `expected` (substring, RegExp or predicate) and returns it. Reads textContent, so an
+ * element that appears only later (a result, a URL once listening) is found when it does.
+ */
+export async function waitForTextContent(browser, testId, expected, { timeout = UI_TIMEOUT_MS } = {}) {
+  const matches =
+    typeof expected === 'function'
+      ? expected
+      : expected instanceof RegExp
+        ? (text) => expected.test(text)
+        : (text) => text.includes(String(expected));
+  let last = '<not found>';
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await browser.execute(
+          (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent.replace(/\s+/g, ' ').trim() ?? '<not found>',
+          testId,
+        );
+        return matches(last);
+      },
+      { timeout, interval: 200 },
+    );
+  } catch {
+    throw new Error(`[data-testid="${testId}"] text never matched ${expected}; last text: ${JSON.stringify(last)}`);
+  }
+  return last;
+}
+
 /** Waits until an attribute of the element with `testId` equals `value`. */
 export async function waitForAttribute(browser, testId, name, value, { timeout = UI_TIMEOUT_MS } = {}) {
   const el = await byTestId(browser, testId);
