@@ -3,25 +3,14 @@
 //! `scripts/with-keyring.sh` (memory otherwise): saved, tested the platform's way, explained
 //! when refused or unreachable, and removed with their credential.
 
+mod common;
+
 use std::sync::Arc;
 
 use botbat_console_core::connections::{Connections, NewConnection, Platform, CONNECTIONS_FILE};
 use botbat_console_core::{Code, ConsoleCode};
 use botbat_sandbox::standins::{botbiz, botmaker};
-use botbat_secrets::{AsyncSecrets, MemoryStore, SecretStore};
-
-fn store() -> Arc<dyn SecretStore> {
-    if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
-        let store = botbat_secrets::KeychainStore::new(format!(
-            "botbat-console-test-connections-{}",
-            std::process::id()
-        ));
-        store.probe().expect("the session's keyring works");
-        Arc::new(store)
-    } else {
-        Arc::new(MemoryStore::new())
-    }
-}
+use botbat_secrets::{AsyncSecrets, MemoryStore};
 
 fn new(platform: Platform, label: &str, base_url: &str, credential: &str) -> NewConnection {
     NewConnection {
@@ -65,7 +54,7 @@ async fn each_platform_is_tested_its_own_way_and_a_refusal_is_explained() {
         .to_string();
 
     let dir = tempfile::tempdir().expect("console dir");
-    let secrets = store();
+    let secrets = common::keychain_or_memory("connections");
     let connections = Connections::new(dir.path(), AsyncSecrets::new(secrets.clone()))
         .with_transport(botbat_api::http_transport().expect("the shared transport"));
     let biz = connections

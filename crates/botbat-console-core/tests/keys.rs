@@ -1,6 +1,8 @@
 //! The API Keys and Rate Limits operations against a real embedded sandbox, and a `--live`
 //! sandbox standing in for Production.
 
+mod common;
+
 use std::sync::Arc;
 
 #[path = "support/counting.rs"]
@@ -325,23 +327,9 @@ async fn production_is_a_live_stand_in_and_needs_the_exact_name_to_revoke() {
     live.shutdown().await;
 }
 
-/// The real keychain in a keyring session (`scripts/with-keyring.sh`), memory otherwise.
-fn store_for_index_test() -> Arc<dyn SecretStore> {
-    if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
-        let store = botbat_secrets::KeychainStore::new(format!(
-            "botbat-console-test-index-{}",
-            std::process::id()
-        ));
-        store.probe().expect("the session's keyring works");
-        Arc::new(store)
-    } else {
-        Arc::new(MemoryStore::new())
-    }
-}
-
 #[tokio::test]
 async fn the_keys_list_learns_which_secrets_are_kept_from_one_index_read() {
-    let counting = Arc::new(Counting::new(store_for_index_test()));
+    let counting = Arc::new(Counting::new(common::keychain_or_memory("index")));
     let fx = console_with(counting.clone()).await;
     let (console, secrets) = (&fx.console, &fx.secrets);
     let env = Environment::Sandbox;

@@ -6,33 +6,20 @@
 //! secret kept for the connection, and a wrong one explained; Botbiz WhatsApp accounts
 //! added, shown with their QR code, and connected by the stand-in's scan.
 
+mod common;
+
 use std::sync::Arc;
 
 use base64::Engine;
 use botbat_console_core::connections::{Connection, Connections, NewConnection, Platform};
 use botbat_console_core::inspector::InspectorSettings;
 use botbat_console_core::platform_webhooks::BotmakerWebhookInput;
-use botbat_console_core::{
-    CommandError, Console, ConsoleCode, Environment, Inspectors, JsonFilePreferences, KeychainState,
-};
+use botbat_console_core::{CommandError, ConsoleCode, Environment, Inspectors};
 use botbat_sandbox::standins::{botbiz, botmaker, RunningStandIn};
-use botbat_secrets::{MemoryStore, SecretId, SecretStore};
+use botbat_secrets::{SecretId, SecretStore};
 use botbat_webhooks::capture::{CaptureFilter, CaptureSummary};
 use botbat_webhooks::Problem;
 use serde_json::{json, Value};
-
-fn store() -> Arc<dyn SecretStore> {
-    if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
-        let store = botbat_secrets::KeychainStore::new(format!(
-            "botbat-console-test-platform-webhooks-{}",
-            std::process::id()
-        ));
-        store.probe().expect("the session's keyring works");
-        Arc::new(store)
-    } else {
-        Arc::new(MemoryStore::new())
-    }
-}
 
 struct Fixture {
     secrets: Arc<dyn SecretStore>,
@@ -47,19 +34,8 @@ const ENV: Environment = Environment::Sandbox;
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
-    let secrets = store();
-    let console = Arc::new(
-        Console::new(
-            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
-            secrets.clone(),
-            KeychainState {
-                available: true,
-                message: None,
-            },
-            "test",
-        )
-        .with_data_dir(dir.path().join("data")),
-    );
+    let secrets = common::keychain_or_memory("platform-webhooks");
+    let console = Arc::new(common::console_in(dir.path(), secrets.clone()));
     let connections = console.connections().expect("a data dir");
     let inspectors = Arc::new(Inspectors::new(console, Arc::new(|_| {})));
     inspectors

@@ -4,6 +4,8 @@
 //! 401 and a 429 waited out (and cancelled), history kept per connection, the gauge's
 //! headers, and snippets that carry each platform's own header and run.
 
+mod common;
+
 use std::sync::Arc;
 
 use botbat_api::platforms::botmaker::{self as wire, Channel, ErrorBody, Items, Sent, Webhook};
@@ -11,7 +13,7 @@ use botbat_console_core::connections::{Connection, Connections, NewConnection, P
 use botbat_console_core::tryit::{
     validate_value, Patterns, TryIt, TryPair, TryProgress, TryRequest, TrySendOptions,
 };
-use botbat_console_core::{Console, JsonFilePreferences, KeychainState};
+use botbat_console_core::Console;
 use botbat_sandbox::standins::{botbiz, botmaker, RunningStandIn};
 use botbat_secrets::{AsyncSecrets, MemoryStore, SecretStore};
 use serde_json::{json, Value};
@@ -27,16 +29,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let console = Console::new(
-        Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
-        secrets.clone(),
-        KeychainState {
-            available: true,
-            message: None,
-        },
-        "test",
-    )
-    .with_data_dir(dir.path().join("data"));
+    let console = common::console_in(dir.path(), secrets.clone());
     let connections = Connections::new(&dir.path().join("data"), AsyncSecrets::new(secrets));
     Fixture {
         console,

@@ -21,6 +21,35 @@ pub struct EmbeddedConsole {
     pub dir: tempfile::TempDir,
 }
 
+/// The real keychain in a keyring session (`scripts/with-keyring.sh`), under a service of
+/// this test process's own, and memory otherwise.
+pub fn keychain_or_memory(service: &str) -> Arc<dyn SecretStore> {
+    if std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1") {
+        let store = botbat_secrets::KeychainStore::new(format!(
+            "botbat-console-test-{service}-{}",
+            std::process::id()
+        ));
+        store.probe().expect("the session's keyring works");
+        Arc::new(store)
+    } else {
+        Arc::new(botbat_secrets::MemoryStore::new())
+    }
+}
+
+/// A console with its preferences (`prefs.json`) and data dir (`data/`) in `dir`.
+pub fn console_in(dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Console {
+    Console::new(
+        Box::new(JsonFilePreferences::new(dir.join("prefs.json"))),
+        secrets,
+        KeychainState {
+            available: true,
+            message: None,
+        },
+        "test",
+    )
+    .with_data_dir(dir.join("data"))
+}
+
 /// Starts an embedded sandbox in a fresh temp dir (its key in `secrets`) and a console
 /// whose data dir and preferences are beside it, as the app does at launch.
 pub async fn embedded_console(secrets: Arc<dyn SecretStore>) -> EmbeddedConsole {
@@ -28,18 +57,7 @@ pub async fn embedded_console(secrets: Arc<dyn SecretStore>) -> EmbeddedConsole 
     let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("sandbox");
-    let console = Arc::new(
-        Console::new(
-            Box::new(JsonFilePreferences::new(dir.path().join("prefs.json"))),
-            secrets,
-            KeychainState {
-                available: true,
-                message: None,
-            },
-            "test",
-        )
-        .with_data_dir(dir.path().join("data")),
-    );
+    let console = Arc::new(console_in(dir.path(), secrets));
     console.set_sandbox_state(sandbox.state.clone());
     EmbeddedConsole {
         console,
