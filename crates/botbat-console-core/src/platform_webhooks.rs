@@ -552,9 +552,10 @@ impl crate::Console {
     }
 }
 
-/// A path segment with everything but unreserved characters escaped.
+/// A path segment with everything but unreserved characters escaped, as Try It encodes a
+/// path parameter.
 pub(crate) fn urlencoding(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(segment, &crate::tryit::send::ENCODED).to_string()
 }
 
 #[cfg(test)]

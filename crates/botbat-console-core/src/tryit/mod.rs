@@ -14,7 +14,7 @@ mod connection;
 pub mod curl;
 mod history;
 mod model;
-mod send;
+pub(crate) mod send;
 pub mod snippets;
 mod validate;
 

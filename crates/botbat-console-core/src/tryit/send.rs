@@ -32,7 +32,7 @@ pub const RESERVED_HEADERS: [&str; 5] = [
 /// What Try It encodes in a path parameter: every byte but RFC 3986's unreserved
 /// characters (letters, digits, `-._~`), so a value's `/`, `?`, `#` or space stays inside
 /// its one segment.
-pub(super) const ENCODED: AsciiSet = NON_ALPHANUMERIC
+pub(crate) const ENCODED: AsciiSet = NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
