@@ -2,7 +2,8 @@
 //! stand-ins: the catalogs from the shipped descriptions (every Botmaker example checked
 //! against the wire types and sent), sends through the connection's credential, a Botbiz
 //! 401 and a 429 waited out (and cancelled), history kept per connection, the gauge's
-//! headers, and snippets that carry each platform's own header and run.
+//! headers, and snippets that carry each platform's own header and run in curl, node,
+//! Python and PHP.
 
 mod common;
 
@@ -643,14 +644,21 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
         }
         let curl = &masked[0].code;
         assert!(curl.contains(header), "{curl}");
-        let output = tokio::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!("{curl} -sS -o /dev/null -w '%{{http_code}}'"))
-            .env(variable, secret)
-            .output()
-            .await
-            .expect("curl runs");
-        assert_eq!(String::from_utf8_lossy(&output.stdout), "200", "{curl}");
+        // Each language's snippet gets the platform's answer, shaped like the console's own.
+        let answer = send(&fx, id, &request).await;
+        let answer = answer.json.expect("the platform answers JSON");
+        let work = tempfile::tempdir().expect("dir");
+        let languages: Vec<&str> = masked.iter().map(|s| s.language.as_str()).collect();
+        assert_eq!(languages, ["curl", "javascript", "python", "php"]);
+        for snippet in &masked {
+            let (status, body) =
+                common::snippets::run(&snippet.language, &snippet.code, work.path(), (variable, secret))
+                    .await;
+            assert_eq!(status, 200, "{}: {body}\n{}", snippet.language, snippet.code);
+            if let Err(difference) = common::snippets::same_shape(&answer, &body) {
+                panic!("{}: {difference}\n{body}", snippet.language);
+            }
+        }
         let inline = fx
             .tryit
             .connection_snippets(&fx.connections, id, &request, true)

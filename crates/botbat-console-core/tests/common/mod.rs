@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod snippets;
+
 use std::sync::Arc;
 
 use botbat_api::Plan;
