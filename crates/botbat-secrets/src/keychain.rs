@@ -27,7 +27,15 @@ impl KeychainStore {
     /// Writes, reads back and deletes a probe entry: the only reliable way to learn whether
     /// the keychain is usable before the user trusts it with a secret.
     pub fn probe(&self) -> Result<(), SecretsError> {
-        let id = SecretId::new("probe", "availability");
+        // Each probe writes an entry of its own: two probes at once (the window and
+        // `botbat` starting together, or two tests) must not delete each other's value and
+        // conclude the keychain is unavailable.
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nth = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = SecretId::new(
+            "probe",
+            format!("availability-{}-{nth}", std::process::id()),
+        );
         let value = Sensitive::new("probe".to_string());
         self.set(&id, &value)?;
         let read = self.get(&id)?;

@@ -109,3 +109,27 @@ async fn async_calls_reach_the_os_keychain() {
     assert!(secrets.delete(id.clone()).await.expect("delete"));
     assert!(store.get(&id).expect("read directly").is_none());
 }
+
+/// Probes at once on one service (two tests, or the window and `botbat` starting together)
+/// all find the keychain usable: none deletes another's probe value.
+#[test]
+fn concurrent_probes_all_succeed() {
+    if !session_has_keyring() {
+        return;
+    }
+    let store = Arc::new(KeychainStore::new(format!(
+        "botbat-console-test-probes-{}",
+        std::process::id()
+    )));
+    let probes: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            std::thread::spawn(move || (0..5).map(|_| store.probe()).collect::<Vec<_>>())
+        })
+        .collect();
+    for probe in probes {
+        for result in probe.join().expect("probe thread") {
+            result.expect("the keychain is usable for every probe");
+        }
+    }
+}
