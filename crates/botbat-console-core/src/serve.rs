@@ -96,12 +96,19 @@ pub fn read_record(dir: &Path) -> Option<ServeRecord> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Replaces `dir/name` whole: written beside it under this process's name, then renamed
-/// over it, so a reader never sees half a file.
+/// Replaces `dir/name` whole (creating `dir` on a fresh profile): written beside it under
+/// this process's name and flushed to disk, then renamed over it, so a reader never sees
+/// half a file and a crash leaves the old file or the new one.
 pub(crate) fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(name);
     let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let written = std::fs::File::create(&tmp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    written.map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
