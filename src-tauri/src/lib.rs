@@ -83,6 +83,8 @@ pub fn run() {
                     }
                     Err(error) => tracing::error!(%error, "embedded sandbox failed"),
                 }
+                // The window reads the sandbox's state again now, instead of polling for it.
+                let _ = handle.emit("sandbox-settled", ());
             });
             Ok(())
         })

@@ -5,7 +5,8 @@
 // Inspector with the secret kept for the connection. Botmaker: a webhook refused without a
 // channel, then created for the Inspector's receiver with two message types; a text message
 // previewed and sent from Try It; only the selected message types arrive, their
-// auth-bm-token checked. No credential reaches a file or a log.
+// auth-bm-token checked, and none of them shows in BotBat Sandbox's Inspector. No credential
+// reaches a file or a log.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -19,11 +20,13 @@ import {
   waitForText,
   waitForTextContent,
 } from './lib/app.mjs';
-import { connectTo } from './lib/connections.mjs';
+import { choose, connectTo, gone } from './lib/connections.mjs';
 import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
 const BOTMAKER_WHATSAPP = 'standin-whatsapp-15550001111';
+/** The header's Target value for BotBat (Sandbox/Production). */
+const BOTBAT_TARGET = 'botbat';
 
 async function startFor(ctx, platform, name) {
   const standin = await startStandin(platform, name);
@@ -139,7 +142,7 @@ test('Botmaker: a webhook refused without a channel, then created with its filte
   const { browser } = await ctx.launch();
   await resizeViewport(browser, 1280, 800);
   await waitForTestId(browser, 'env-sandbox');
-  await connectTo(browser, botmaker, { platform: 'botmaker', label: 'Shop bot' });
+  const makerId = await connectTo(browser, botmaker, { platform: 'botmaker', label: 'Shop bot' });
 
   // Webhooks: the form says what is missing and keeps what was typed; then a webhook for the
   // Inspector's receiver with two of the six message types, its token made and kept here.
@@ -190,4 +193,19 @@ test('Botmaker: a webhook refused without a channel, then created with its filte
   assert.deepEqual(types, ['message_status.bot', 'message_status.user'], JSON.stringify(rows));
   assert.deepEqual(rows.map((r) => r.verdict), ['valid', 'valid'], JSON.stringify(rows));
   await ctx.shot(browser, 'inspector-filtered');
+
+  // Back on BotBat Sandbox, none of it is there: each connection keeps its own captures.
+  await choose(browser, 'target-select', BOTBAT_TARGET);
+  await gone(browser, 'platform-band');
+  await waitForTestId(browser, 'env-sandbox');
+  await waitForTestId(browser, 'captures-empty');
+  assert.deepEqual(await captureRows(browser), []);
+  await ctx.shot(browser, 'sandbox-sees-none');
+
+  // And the connection's captures are still its own when it is chosen again.
+  await choose(browser, 'target-select', makerId);
+  await browser.waitUntil(async () => (await captureRows(browser)).length === 2, {
+    timeout: 30_000,
+    timeoutMsg: "the connection's captures did not come back with it",
+  });
 });

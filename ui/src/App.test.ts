@@ -261,7 +261,7 @@ describe("embedded sandbox start-up", () => {
     await start(backend);
     expect(await screen.findByTestId("dashboard-error")).toHaveTextContent("unreachable");
 
-    backend.sandboxStarting = false;
+    await backend.settleSandbox();
 
     await waitFor(() => expect(screen.getByTestId("dashboard-api-keys")).toHaveTextContent("17"));
     expect(screen.queryByTestId("dashboard-error")).not.toBeInTheDocument();

@@ -1,6 +1,9 @@
-//! The Inspector panel's operations, per environment: the local receiver, the listen
+//! The Inspector panel's operations, per [`InspectorScope`]: the local receiver, the listen
 //! tunnel, forwarding and the mock response, the capture list and detail, replays and
-//! exports. Captures live in `<environment>/inspector.sqlite` and survive restarts.
+//! exports. Captures live in `<environment>/inspector.sqlite` for a BotBat environment and
+//! in `connections/<id>/inspector.sqlite` for a Botbiz or Botmaker connection, and survive
+//! restarts: what reaches one connection's receiver is never listed in another's, nor in
+//! Sandbox's or Production's.
 //!
 //! Captures are verified against every signing secret kept in the keychain (see
 //! `webhooks.rs`) and the tunnel session's secret; the candidate list is cached in memory
@@ -39,22 +42,95 @@ use botbat_webhooks::Candidate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::connections::connection_secret;
 use crate::embedded::management_key_id;
 use crate::keys::key_secret_id;
 use crate::{CommandError, Console, ConsoleCode, Environment};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
+/// Whose webhooks an inspector keeps: a BotBat environment's, or one saved connection's.
+/// On the wire it is the environment's name (`sandbox`, `production`) or
+/// `connection:<id>`, so the panels pass one string whichever target is active.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InspectorScope {
+    Environment(Environment),
+    Connection(String),
+}
+
+const CONNECTION_SCOPE: &str = "connection:";
+
+impl InspectorScope {
+    /// The name the scope's captures and exports carry.
+    pub fn as_str(&self) -> String {
+        match self {
+            InspectorScope::Environment(environment) => environment.as_str().to_string(),
+            InspectorScope::Connection(id) => format!("{CONNECTION_SCOPE}{id}"),
+        }
+    }
+
+    /// The BotBat environment, for what only BotBat has (the tunnel, API keys).
+    fn environment(&self) -> Option<Environment> {
+        match self {
+            InspectorScope::Environment(environment) => Some(*environment),
+            InspectorScope::Connection(_) => None,
+        }
+    }
+}
+
+impl From<Environment> for InspectorScope {
+    fn from(environment: Environment) -> Self {
+        InspectorScope::Environment(environment)
+    }
+}
+
+impl std::str::FromStr for InspectorScope {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        if let Some(id) = text.strip_prefix(CONNECTION_SCOPE) {
+            return Ok(InspectorScope::Connection(id.to_string()));
+        }
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.as_str() == text)
+            .map(InspectorScope::Environment)
+            .ok_or_else(|| {
+                format!("{text:?} is not an inspector: use sandbox, production or connection:<id>")
+            })
+    }
+}
+
+impl Serialize for InspectorScope {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InspectorScope {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Something the UI should hear about without asking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InspectorEvent {
     Capture {
-        environment: Environment,
+        #[ts(type = "string")]
+        scope: InspectorScope,
         capture: CaptureSummary,
     },
     Tunnel {
-        environment: Environment,
+        #[ts(type = "string")]
+        scope: InspectorScope,
         status: TunnelStatus,
     },
 }
@@ -91,6 +167,10 @@ impl Default for InspectorSettings {
 pub const MAX_KEPT_CAPTURES: u64 = 10_000_000;
 /// The longest a user can ask to keep captures, in days.
 pub const MAX_KEPT_DAYS: u32 = 3_650;
+/// Each scope's store of captures and settings.
+const INSPECTOR_FILE: &str = "inspector.sqlite";
+/// The keychain entry of a scope's fingerprint key.
+pub(crate) const CREDENTIAL_KEY: &str = "inspector-credential-key";
 /// The meta key of the settings in `inspector.sqlite`.
 const SETTINGS_KEY: &str = "inspector_settings";
 
@@ -106,7 +186,8 @@ pub struct CaptureStorage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct InspectorStatus {
-    pub environment: Environment,
+    #[ts(type = "string")]
+    pub scope: InspectorScope,
     /// `http://127.0.0.1:4040` while the receiver runs.
     pub receiver_url: Option<String>,
     pub tunnel: TunnelStatus,
@@ -161,11 +242,11 @@ struct Station {
     tunnel_status: Arc<Mutex<TunnelStatus>>,
 }
 
-/// The inspector of each environment, opened on first use.
+/// The inspector of each environment and connection, opened on first use.
 pub struct Inspectors {
     console: Arc<Console>,
     notify: InspectorNotifier,
-    stations: tokio::sync::Mutex<HashMap<Environment, Arc<Station>>>,
+    stations: tokio::sync::Mutex<HashMap<InspectorScope, Arc<Station>>>,
 }
 
 fn disconnected() -> TunnelStatus {
@@ -193,13 +274,25 @@ impl Inspectors {
         }
     }
 
-    async fn station(&self, environment: Environment) -> Result<Arc<Station>> {
+    async fn station(&self, scope: impl Into<InspectorScope>) -> Result<Arc<Station>> {
+        let scope = scope.into();
         let mut stations = self.stations.lock().await;
-        if let Some(station) = stations.get(&environment) {
+        if let Some(station) = stations.get(&scope) {
             return Ok(station.clone());
         }
-        let path = self.console.local_file(environment, "inspector.sqlite")?;
-        let key = self.credential_key(environment).await;
+        let path = match &scope {
+            InspectorScope::Environment(environment) => {
+                self.console.local_file(*environment, INSPECTOR_FILE)?
+            }
+            InspectorScope::Connection(id) => {
+                // Fail closed: only a saved connection has an inspector.
+                if let Some(connections) = self.console.connections() {
+                    connections.get(id)?;
+                }
+                self.console.connection_file(id, INSPECTOR_FILE)?
+            }
+        };
+        let key = self.credential_key(scope.clone()).await;
         let store = CaptureStore::open_with_key(&path, key)
             .await
             .map_err(storage_error)?;
@@ -208,21 +301,22 @@ impl Inspectors {
             .set_retention(settings.retention)
             .await
             .map_err(storage_error)?;
-        let candidates = Arc::new(RwLock::new(
-            self.console.webhook_candidates(environment).await,
-        ));
+        let candidates = Arc::new(RwLock::new(self.candidates(&scope).await));
         let source = candidates.clone();
         let notify = self.notify.clone();
         let core = Arc::new(InspectorCore::new(
             store,
-            environment.as_str(),
+            scope.as_str(),
             Arc::new(move || source.read().unwrap_or_else(|p| p.into_inner()).clone()),
-            Arc::new(move |capture| {
-                notify(InspectorEvent::Capture {
-                    environment,
-                    capture,
+            {
+                let scope = scope.clone();
+                Arc::new(move |capture| {
+                    notify(InspectorEvent::Capture {
+                        scope: scope.clone(),
+                        capture,
+                    })
                 })
-            }),
+            },
         ));
         core.set_behaviour(Behaviour {
             forward_target: settings
@@ -241,15 +335,35 @@ impl Inspectors {
             tunnel: tokio::sync::Mutex::new(None),
             tunnel_status: Arc::new(Mutex::new(disconnected())),
         });
-        stations.insert(environment, station.clone());
+        stations.insert(scope, station.clone());
         Ok(station)
     }
 
-    /// The environment's fingerprint key from the keychain, made on first use. Without a
+    /// The secrets a scope's captures are verified against: an environment's signing
+    /// secrets (with the other environment's and the connections', so a misdirected
+    /// delivery is named), or only the connection's own secret and tokens.
+    async fn candidates(&self, scope: &InspectorScope) -> Vec<Candidate> {
+        match scope {
+            InspectorScope::Environment(environment) => {
+                self.console.webhook_candidates(*environment).await
+            }
+            InspectorScope::Connection(id) => {
+                self.console.connection_webhook_candidates(Some(id)).await
+            }
+        }
+    }
+
+    /// The scope's fingerprint key from the keychain, made on first use. Without a
     /// keychain it lasts for this run: captures stay masked, and only this run's replays
     /// recognise their credentials.
-    async fn credential_key(&self, environment: Environment) -> CredentialKey {
-        let id = SecretId::new(environment.as_str(), "inspector-credential-key");
+    async fn credential_key(&self, scope: impl Into<InspectorScope>) -> CredentialKey {
+        let scope = scope.into();
+        let id = match &scope {
+            InspectorScope::Environment(environment) => {
+                SecretId::new(environment.as_str(), CREDENTIAL_KEY)
+            }
+            InspectorScope::Connection(id) => connection_secret(id, CREDENTIAL_KEY),
+        };
         // Read, and mint when missing, in one keychain call so two openings cannot race.
         let kept = self
             .console
@@ -272,9 +386,10 @@ impl Inspectors {
     }
 
     /// Re-reads the kept signing secrets (after one is kept, rotated or deleted).
-    pub async fn refresh_secrets(&self, environment: Environment) -> Result<()> {
-        let station = self.station(environment).await?;
-        let candidates = self.console.webhook_candidates(environment).await;
+    pub async fn refresh_secrets(&self, scope: impl Into<InspectorScope>) -> Result<()> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
+        let candidates = self.candidates(&scope).await;
         *station
             .candidates
             .write()
@@ -285,15 +400,16 @@ impl Inspectors {
     /// Re-reads the kept secrets of every inspector opened so far (after a connection's
     /// webhook secret or token changed: those count in every environment).
     pub async fn refresh_all_secrets(&self) -> Result<()> {
-        let open: Vec<Environment> = self.stations.lock().await.keys().copied().collect();
-        for environment in open {
-            self.refresh_secrets(environment).await?;
+        let open: Vec<InspectorScope> = self.stations.lock().await.keys().cloned().collect();
+        for scope in open {
+            self.refresh_secrets(scope).await?;
         }
         Ok(())
     }
 
-    pub async fn status(&self, environment: Environment) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+    pub async fn status(&self, scope: impl Into<InspectorScope>) -> Result<InspectorStatus> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         let receiver_url = station
             .receiver
             .lock()
@@ -311,7 +427,7 @@ impl Inspectors {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         Ok(InspectorStatus {
-            environment,
+            scope,
             receiver_url,
             tunnel,
             settings,
@@ -321,16 +437,18 @@ impl Inspectors {
     }
 
     /// How many captures `inspector.sqlite` holds and its size on disk.
-    pub async fn storage(&self, environment: Environment) -> Result<CaptureStorage> {
-        Ok(storage_of(&*self.station(environment).await?))
+    pub async fn storage(&self, scope: impl Into<InspectorScope>) -> Result<CaptureStorage> {
+        let scope = scope.into();
+        Ok(storage_of(&*self.station(scope.clone()).await?))
     }
 
     pub async fn update_settings(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         settings: InspectorSettings,
     ) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         let target = match settings
             .forward_target
             .as_deref()
@@ -396,11 +514,15 @@ impl Inspectors {
             .await
             .map_err(storage_error)?;
         *station.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
-        self.status(environment).await
+        self.status(scope.clone()).await
     }
 
-    pub async fn start_receiver(&self, environment: Environment) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+    pub async fn start_receiver(
+        &self,
+        scope: impl Into<InspectorScope>,
+    ) -> Result<InspectorStatus> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         {
             let mut receiver = station.receiver.lock().await;
             if receiver.is_none() {
@@ -423,19 +545,24 @@ impl Inspectors {
                 *receiver = Some(running);
             }
         }
-        self.status(environment).await
+        self.status(scope.clone()).await
     }
 
-    pub async fn stop_receiver(&self, environment: Environment) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+    pub async fn stop_receiver(&self, scope: impl Into<InspectorScope>) -> Result<InspectorStatus> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         if let Some(running) = station.receiver.lock().await.take() {
             running.stop().await;
         }
-        self.status(environment).await
+        self.status(scope.clone()).await
     }
 
-    pub async fn connect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
-        self.connect_tunnel_with(environment, TunnelOptions::default())
+    pub async fn connect_tunnel(
+        &self,
+        scope: impl Into<InspectorScope>,
+    ) -> Result<InspectorStatus> {
+        let scope = scope.into();
+        self.connect_tunnel_with(scope.clone(), TunnelOptions::default())
             .await
     }
 
@@ -443,10 +570,11 @@ impl Inspectors {
     /// the forward target of the settings (`botbat listen --forward TYPE_GLOB=URL`).
     pub async fn set_routes(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         routes: Vec<ForwardRoute>,
     ) -> Result<()> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         let mut behaviour = station.core.behaviour();
         behaviour.routes = routes;
         station.core.set_behaviour(behaviour);
@@ -455,8 +583,9 @@ impl Inspectors {
 
     /// The secret the platform signs this tunnel session's events with, once connected:
     /// the local server verifies forwarded events with it.
-    pub async fn tunnel_secret(&self, environment: Environment) -> Result<Option<String>> {
-        let station = self.station(environment).await?;
+    pub async fn tunnel_secret(&self, scope: impl Into<InspectorScope>) -> Result<Option<String>> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         let secret = station
             .core
             .tunnel_secret
@@ -470,16 +599,24 @@ impl Inspectors {
     /// heartbeat interval.
     pub async fn connect_tunnel_with(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         options: TunnelOptions,
     ) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
+        let Some(environment) = scope.environment() else {
+            return Err(CommandError::invalid_input(
+                "tunnel",
+                "the tunnel is BotBat's: for a Botbiz or Botmaker connection, start the receiver and set its URL as the webhook's URL",
+            ));
+        };
         let key = self.console.management_key(environment).await?;
         let base_url = self.console.request_base_url(environment)?;
         let mut tunnel = station.tunnel.lock().await;
         if tunnel.is_none() {
             let status = station.tunnel_status.clone();
             let notify = self.notify.clone();
+            let scope = scope.clone();
             *tunnel = Some(start_tunnel(
                 station.core.clone(),
                 TunnelConfig {
@@ -491,32 +628,37 @@ impl Inspectors {
                 Arc::new(move |s: TunnelStatus| {
                     *status.lock().unwrap_or_else(|p| p.into_inner()) = s.clone();
                     notify(InspectorEvent::Tunnel {
-                        environment,
+                        scope: scope.clone(),
                         status: s,
                     });
                 }),
             ));
         }
         drop(tunnel);
-        self.status(environment).await
+        self.status(scope.clone()).await
     }
 
-    pub async fn disconnect_tunnel(&self, environment: Environment) -> Result<InspectorStatus> {
-        let station = self.station(environment).await?;
+    pub async fn disconnect_tunnel(
+        &self,
+        scope: impl Into<InspectorScope>,
+    ) -> Result<InspectorStatus> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         if let Some(handle) = station.tunnel.lock().await.take() {
             handle.stop().await;
         }
-        self.status(environment).await
+        self.status(scope.clone()).await
     }
 
     pub async fn list_captures(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         filter: CaptureFilter,
         offset: u64,
         limit: u32,
     ) -> Result<CapturePage> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         station
             .core
             .store
@@ -528,10 +670,11 @@ impl Inspectors {
     /// The captures of one event, by `webhook-id` or the body's event id.
     pub async fn captures_of_event(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         event_id: &str,
     ) -> Result<Vec<CaptureSummary>> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         station
             .core
             .store
@@ -540,8 +683,13 @@ impl Inspectors {
             .map_err(storage_error)
     }
 
-    pub async fn get_capture(&self, environment: Environment, id: i64) -> Result<CaptureDetail> {
-        let station = self.station(environment).await?;
+    pub async fn get_capture(
+        &self,
+        scope: impl Into<InspectorScope>,
+        id: i64,
+    ) -> Result<CaptureDetail> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         station
             .core
             .store
@@ -551,20 +699,33 @@ impl Inspectors {
             .ok_or_else(|| CommandError::new(ErrorCode::NotFound, format!("No capture {id}.")))
     }
 
-    /// The secrets this machine keeps that a masked header of a capture may stand for:
-    /// both environments' management keys, the secrets captures are verified against (a
-    /// Botmaker token among them), and a kept API key whose mask is the header's (listed
-    /// from the platform, only then).
+    /// The secrets this machine keeps that a masked header of a capture may stand for: the
+    /// secrets captures are verified against (a Botmaker token among them) and, for a
+    /// BotBat environment, both environments' management keys and a kept API key whose
+    /// mask is the header's (listed from the platform, only then).
     async fn kept_secrets(
         &self,
-        environment: Environment,
+        scope: &InspectorScope,
         masked: &[MaskedHeader],
     ) -> Vec<KeptSecret> {
         if masked.is_empty() {
             return Vec::new();
         }
+        let mut kept: Vec<KeptSecret> = self
+            .candidates(scope)
+            .await
+            .into_iter()
+            .map(|candidate| {
+                KeptSecret::new(
+                    format!("the signing secret of {}", candidate.label),
+                    candidate.secret,
+                )
+            })
+            .collect();
+        let Some(environment) = scope.environment() else {
+            return kept;
+        };
         let secrets = &self.console.secrets;
-        let mut kept = Vec::new();
         for env in Environment::ALL {
             if let Ok(Some(key)) = secrets.get(management_key_id(env)).await {
                 kept.push(KeptSecret::new(
@@ -572,12 +733,6 @@ impl Inspectors {
                     key.expose().clone(),
                 ));
             }
-        }
-        for candidate in self.console.webhook_candidates(environment).await {
-            kept.push(KeptSecret::new(
-                format!("the signing secret of {}", candidate.label),
-                candidate.secret,
-            ));
         }
         let prefix = environment.key_prefix();
         let wanted: Vec<String> = masked
@@ -616,12 +771,13 @@ impl Inspectors {
     /// keeps, or the mask.
     pub async fn capture_credentials(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         id: i64,
     ) -> Result<Vec<CredentialStatus>> {
-        let station = self.station(environment).await?;
-        let detail = self.get_capture(environment, id).await?;
-        let kept = self.kept_secrets(environment, &detail.masked).await;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
+        let detail = self.get_capture(scope.clone(), id).await?;
+        let kept = self.kept_secrets(&scope, &detail.masked).await;
         station
             .core
             .credentials(id, &kept)
@@ -631,13 +787,14 @@ impl Inspectors {
 
     pub async fn replay_capture(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         id: i64,
         input: ReplayInput,
     ) -> Result<ForwardResult> {
-        let station = self.station(environment).await?;
-        let detail = self.get_capture(environment, id).await?;
-        let kept = self.kept_secrets(environment, &detail.masked).await;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
+        let detail = self.get_capture(scope.clone(), id).await?;
+        let kept = self.kept_secrets(&scope, &detail.masked).await;
         let replay = match input {
             ReplayInput::AsCaptured => Replay::AsCaptured,
             ReplayInput::Edited { headers, body } => Replay::Edited { headers, body },
@@ -650,7 +807,13 @@ impl Inspectors {
                     .or_else(|| {
                         candidates
                             .iter()
-                            .find(|c| c.environment.as_deref() == Some(environment.as_str()))
+                            .find(|c| match scope.environment() {
+                                Some(environment) => {
+                                    c.environment.as_deref() == Some(environment.as_str())
+                                }
+                                // A connection's inspector knows only its own secrets.
+                                None => true,
+                            })
                     })
                     .map(|c| c.secret.clone())
                     .ok_or_else(|| {
@@ -669,20 +832,27 @@ impl Inspectors {
             .map_err(replay_error)
     }
 
-    pub async fn delete_captures(&self, environment: Environment, ids: Vec<i64>) -> Result<u64> {
-        let station = self.station(environment).await?;
+    pub async fn delete_captures(
+        &self,
+        scope: impl Into<InspectorScope>,
+        ids: Vec<i64>,
+    ) -> Result<u64> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         station.core.store.delete(&ids).await.map_err(storage_error)
     }
 
-    pub async fn clear_captures(&self, environment: Environment) -> Result<u64> {
-        let station = self.station(environment).await?;
+    pub async fn clear_captures(&self, scope: impl Into<InspectorScope>) -> Result<u64> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         station.core.store.clear().await.map_err(storage_error)
     }
 
     /// A cURL command that sends the capture to the forward target (or the receiver).
-    pub async fn capture_curl(&self, environment: Environment, id: i64) -> Result<String> {
-        let station = self.station(environment).await?;
-        let detail = self.get_capture(environment, id).await?;
+    pub async fn capture_curl(&self, scope: impl Into<InspectorScope>, id: i64) -> Result<String> {
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
+        let detail = self.get_capture(scope.clone(), id).await?;
         let settings = station
             .settings
             .lock()
@@ -702,11 +872,12 @@ impl Inspectors {
     /// Writes the captures as a HAR file in `dir` and returns its path.
     pub async fn export_har(
         &self,
-        environment: Environment,
+        scope: impl Into<InspectorScope>,
         ids: Vec<i64>,
         dir: &std::path::Path,
     ) -> Result<String> {
-        let station = self.station(environment).await?;
+        let scope = scope.into();
+        let station = self.station(scope.clone()).await?;
         let details = station
             .core
             .store
@@ -726,7 +897,7 @@ impl Inspectors {
             .port;
         let path = botbat_webhooks::export::write_har(
             dir,
-            environment.as_str(),
+            &scope.as_str().replace(':', "-"),
             &details,
             &format!("http://127.0.0.1:{port}"),
         )

@@ -31,7 +31,7 @@ pub use embedded::{
     KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
 };
 pub use error::{Code, CommandError, ConsoleCode};
-pub use inspector::{InspectorEvent, InspectorNotifier, Inspectors};
+pub use inspector::{InspectorEvent, InspectorNotifier, InspectorScope, Inspectors};
 pub use model::*;
 pub use preferences::{JsonFilePreferences, PreferencesStore};
 pub use profile::{app_data_dir, OverriddenPreferences, RunOverrides, StoreFilePreferences};

@@ -119,13 +119,20 @@ fn kind_name(kind: WebhookKind) -> String {
         .unwrap_or_default()
 }
 
-/// Removes every webhook secret kept for a connection (when the connection is removed).
+/// Removes every webhook secret kept for a connection, and its Inspector's fingerprint key
+/// (when the connection is removed).
 pub(crate) async fn forget(secrets: &AsyncSecrets, connection_id: &str) -> Result<()> {
     secrets
         .delete(connection_secret(connection_id, SECRET))
         .await?;
     secrets
         .delete(connection_secret(connection_id, TOKENS))
+        .await?;
+    secrets
+        .delete(connection_secret(
+            connection_id,
+            crate::inspector::CREDENTIAL_KEY,
+        ))
         .await?;
     Ok(())
 }
@@ -321,13 +328,16 @@ impl Connections {
         })
     }
 
-    /// Every secret kept for the connections' webhooks, for the Inspector: each labelled
-    /// with its connection, so a verdict says whose secret matched. Valid in any
-    /// environment; a keychain that cannot be read gives none (and says so in the log).
-    pub async fn webhook_candidates(&self) -> Vec<Candidate> {
-        let Ok(connections) = self.list() else {
+    /// Every secret kept for the connections' webhooks (or only connection `only`'s), for
+    /// the Inspector: each labelled with its connection, so a verdict says whose secret
+    /// matched. A keychain that cannot be read gives none (and says so in the log).
+    pub async fn webhook_candidates_of(&self, only: Option<&str>) -> Vec<Candidate> {
+        let Ok(mut connections) = self.list() else {
             return Vec::new();
         };
+        if let Some(id) = only {
+            connections.retain(|c| c.id == id);
+        }
         let read = self
             .secrets()
             .run(move |store| {
@@ -543,10 +553,11 @@ impl Connections {
 }
 
 impl crate::Console {
-    /// The webhook secrets kept for the connections in the console's data dir.
-    pub(crate) async fn connection_webhook_candidates(&self) -> Vec<Candidate> {
+    /// The webhook secrets kept for the connections in the console's data dir (or only
+    /// connection `only`'s).
+    pub(crate) async fn connection_webhook_candidates(&self, only: Option<&str>) -> Vec<Candidate> {
         match self.connections() {
-            Some(connections) => connections.webhook_candidates().await,
+            Some(connections) => connections.webhook_candidates_of(only).await,
             None => Vec::new(),
         }
     }

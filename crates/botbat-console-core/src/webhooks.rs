@@ -363,7 +363,7 @@ impl Console {
             tracing::warn!(%error, "could not read the kept signing secrets");
             Vec::new()
         });
-        candidates.extend(self.connection_webhook_candidates().await);
+        candidates.extend(self.connection_webhook_candidates(None).await);
         candidates
     }
 

@@ -14,7 +14,7 @@ use base64::Engine;
 use botbat_console_core::connections::{Connection, Connections, NewConnection, Platform};
 use botbat_console_core::inspector::InspectorSettings;
 use botbat_console_core::platform_webhooks::BotmakerWebhookInput;
-use botbat_console_core::{CommandError, ConsoleCode, Environment, Inspectors};
+use botbat_console_core::{CommandError, ConsoleCode, Environment, InspectorScope, Inspectors};
 use botbat_sandbox::standins::{botbiz, botmaker, RunningStandIn};
 use botbat_secrets::{SecretId, SecretStore};
 use botbat_webhooks::capture::{CaptureFilter, CaptureSummary};
@@ -25,12 +25,12 @@ struct Fixture {
     secrets: Arc<dyn SecretStore>,
     connections: std::sync::Arc<Connections>,
     inspectors: Arc<Inspectors>,
-    /// The Inspector's local receiver.
+    /// The connection's Inspector, as the panel opens it while the connection is active.
+    scope: InspectorScope,
+    /// That Inspector's local receiver.
     receiver: String,
     dir: tempfile::TempDir,
 }
-
-const ENV: Environment = Environment::Sandbox;
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("dir");
@@ -38,34 +38,21 @@ async fn fixture() -> Fixture {
     let console = Arc::new(common::console_in(dir.path(), secrets.clone()));
     let connections = console.connections().expect("a data dir");
     let inspectors = Arc::new(Inspectors::new(console, Arc::new(|_| {})));
-    inspectors
-        .update_settings(
-            ENV,
-            InspectorSettings {
-                port: 0,
-                ..InspectorSettings::default()
-            },
-        )
-        .await
-        .expect("settings");
-    let receiver = inspectors
-        .start_receiver(ENV)
-        .await
-        .expect("receiver")
-        .receiver_url
-        .expect("receiver url");
     Fixture {
         secrets,
         connections,
         inspectors,
-        receiver,
+        scope: InspectorScope::Environment(Environment::Sandbox),
+        receiver: String::new(),
         dir,
     }
 }
 
 impl Fixture {
-    async fn connect(&self, platform: Platform, stand_in: &RunningStandIn) -> Connection {
-        self.connections
+    /// Adds the connection and starts its Inspector's receiver on a free port.
+    async fn connect(&mut self, platform: Platform, stand_in: &RunningStandIn) -> Connection {
+        let connection = self
+            .connections
             .add(NewConnection {
                 platform,
                 label: format!("Acme {}", platform.title()),
@@ -78,7 +65,37 @@ impl Fixture {
                     .to_string(),
             })
             .await
-            .expect("connection")
+            .expect("connection");
+        self.scope = InspectorScope::Connection(connection.id.clone());
+        self.inspectors
+            .update_settings(
+                self.scope.clone(),
+                InspectorSettings {
+                    port: 0,
+                    ..InspectorSettings::default()
+                },
+            )
+            .await
+            .expect("settings");
+        self.receiver = self
+            .inspectors
+            .start_receiver(self.scope.clone())
+            .await
+            .expect("receiver")
+            .receiver_url
+            .expect("receiver url");
+        connection
+    }
+
+    /// Sandbox's Inspector has none of the connection's captures.
+    async fn assert_sandbox_sees_none(&self) {
+        let sandbox = self
+            .inspectors
+            .list_captures(Environment::Sandbox, CaptureFilter::default(), 0, 100)
+            .await
+            .expect("captures");
+        assert_eq!(sandbox.total, 0, "{:?}", sandbox.rows);
+        assert!(!self.captures().await.is_empty());
     }
 
     /// A stand-in's sandbox control, called with the connection's own auth.
@@ -109,12 +126,25 @@ impl Fixture {
         response.json().await.expect("json")
     }
 
-    /// The captures so far, oldest first. The stand-ins deliver before they answer the
-    /// control, and the receiver stores before it answers, so no wait is needed.
+    /// The captures, oldest first, once at least `count` have arrived (or the deadline has
+    /// passed): the Botmaker stand-in delivers in the background, as Botmaker does, after
+    /// it answers the control. The receiver stores a capture before it answers.
+    async fn captures_when(&self, count: usize) -> Vec<CaptureSummary> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let rows = self.captures().await;
+            if rows.len() >= count || tokio::time::Instant::now() >= deadline {
+                return rows;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The captures so far, oldest first.
     async fn captures(&self) -> Vec<CaptureSummary> {
         let mut rows = self
             .inspectors
-            .list_captures(ENV, CaptureFilter::default(), 0, 100)
+            .list_captures(self.scope.clone(), CaptureFilter::default(), 0, 100)
             .await
             .expect("captures")
             .rows;
@@ -143,7 +173,7 @@ fn field(error: &CommandError) -> &str {
 
 #[tokio::test]
 async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_is_checked() {
-    let fx = fixture().await;
+    let mut fx = fixture().await;
     let stand_in = botmaker::start(botmaker::Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: fx.dir.path().join("botmaker"),
@@ -260,7 +290,10 @@ async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_
             .contains(&token),
         "the token is not on disk"
     );
-    fx.inspectors.refresh_secrets(ENV).await.expect("refresh");
+    fx.inspectors
+        .refresh_secrets(fx.scope.clone())
+        .await
+        .expect("refresh");
 
     let chat = |extra: Value| {
         let mut body = json!({"channelId": channel, "contactId": "5491155551234"});
@@ -290,7 +323,8 @@ async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_
         chat(json!({"event": "user_blocked"})),
     )
     .await;
-    let captures = fx.captures().await;
+    // Only the selected types were sent at all, so once two are here nothing else comes.
+    let captures = fx.captures_when(2).await;
     assert_eq!(
         captures
             .iter()
@@ -302,7 +336,7 @@ async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_
     for capture in &captures {
         let detail = fx
             .inspectors
-            .get_capture(ENV, capture.id)
+            .get_capture(fx.scope.clone(), capture.id)
             .await
             .expect("detail");
         let verdict = detail.verdict.expect("verdict");
@@ -364,11 +398,11 @@ async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_
         chat(json!({"from": "agent", "text": "from an agent"})),
     )
     .await;
-    let captures = fx.captures().await;
+    let captures = fx.captures_when(3).await;
     assert_eq!(captures.len(), 3);
     let last = fx
         .inspectors
-        .get_capture(ENV, captures[2].id)
+        .get_capture(fx.scope.clone(), captures[2].id)
         .await
         .expect("detail");
     assert_eq!(
@@ -394,17 +428,22 @@ async fn botmaker_webhooks_are_managed_deliver_what_they_select_and_their_token_
         serde_json::from_str(&fx.kept(&conn, "webhook_tokens").expect("tokens")).expect("json");
     assert!(tokens.get(&created.id).is_none(), "its token is forgotten");
 
+    fx.assert_sandbox_sees_none().await;
+    assert!(fx.kept(&conn, "inspector-credential-key").is_some());
+
     fx.connections.remove(&conn.id).await.expect("removed");
-    assert_eq!(
-        fx.kept(&conn, "webhook_tokens"),
-        None,
-        "removed with its connection"
-    );
+    for name in ["webhook_tokens", "inspector-credential-key"] {
+        assert_eq!(
+            fx.kept(&conn, name),
+            None,
+            "{name} removed with its connection"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_botbiz_signature_is_verified_with_the_connections_secret_and_accounts_connect_by_qr() {
-    let fx = fixture().await;
+    let mut fx = fixture().await;
     let stand_in = botbiz::start(botbiz::Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: fx.dir.path().join("botbiz"),
@@ -502,7 +541,10 @@ async fn a_botbiz_signature_is_verified_with_the_connections_secret_and_accounts
         fx.kept(&conn, "webhook_secret").as_deref(),
         Some(secret.as_str())
     );
-    fx.inspectors.refresh_secrets(ENV).await.expect("refresh");
+    fx.inspectors
+        .refresh_secrets(fx.scope.clone())
+        .await
+        .expect("refresh");
     let inbound = json!({"from": "+5491155551234", "content": "hola"});
     fx.control(&conn, "POST", "/sandbox/inbound", inbound.clone())
         .await;
@@ -514,7 +556,7 @@ async fn a_botbiz_signature_is_verified_with_the_connections_secret_and_accounts
     );
     let verdict = fx
         .inspectors
-        .get_capture(ENV, captures[0].id)
+        .get_capture(fx.scope.clone(), captures[0].id)
         .await
         .expect("detail")
         .verdict
@@ -530,13 +572,16 @@ async fn a_botbiz_signature_is_verified_with_the_connections_secret_and_accounts
         .set_webhook_secret(&conn.id, "bzwh_not_the_secret_0000")
         .await
         .expect("kept");
-    fx.inspectors.refresh_secrets(ENV).await.expect("refresh");
+    fx.inspectors
+        .refresh_secrets(fx.scope.clone())
+        .await
+        .expect("refresh");
     fx.control(&conn, "POST", "/sandbox/inbound", inbound).await;
     let captures = fx.captures().await;
     assert_eq!(captures.len(), 2);
     let verdict = fx
         .inspectors
-        .get_capture(ENV, captures[1].id)
+        .get_capture(fx.scope.clone(), captures[1].id)
         .await
         .expect("detail")
         .verdict
@@ -568,4 +613,20 @@ async fn a_botbiz_signature_is_verified_with_the_connections_secret_and_accounts
         "{}",
         error.message
     );
+
+    // The captures are the connection's alone; the tunnel is BotBat's, and a connection
+    // that is not saved has no Inspector.
+    fx.assert_sandbox_sees_none().await;
+    let error = fx
+        .inspectors
+        .connect_tunnel(fx.scope.clone())
+        .await
+        .expect_err("no tunnel for Botbiz");
+    assert_eq!(field(&error), "tunnel");
+    let error = fx
+        .inspectors
+        .status(InspectorScope::Connection("conn_unknown".into()))
+        .await
+        .expect_err("unknown connection");
+    assert_eq!(error.code, botbat_api::ErrorCode::NotFound);
 }

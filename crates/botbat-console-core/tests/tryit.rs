@@ -1236,7 +1236,6 @@ async fn curl_import_then_export_gives_the_same_request() {
 
 // --- Snippets executed ---------------------------------------------------------------
 
-
 #[tokio::test]
 async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
     let fx = fixture(Plan::Enterprise).await;
@@ -1329,7 +1328,13 @@ async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
             .expect("snippets");
         let curl = inlined.iter().find(|s| s.language == "curl").expect("curl");
         assert!(curl.code.contains(&fx.key));
-        let (status, _) = run("curl", &curl.code, work.path(), "not-the-key").await;
+        let (status, _) = common::snippets::run(
+            "curl",
+            &curl.code,
+            work.path(),
+            ("BOTBAT_API_KEY", "not-the-key"),
+        )
+        .await;
         assert_eq!(status, console.status, "{name}: inlined curl");
     }
     // The list snippets saw the imported contacts and the created ones alike.

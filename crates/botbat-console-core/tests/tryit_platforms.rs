@@ -651,10 +651,18 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
         let languages: Vec<&str> = masked.iter().map(|s| s.language.as_str()).collect();
         assert_eq!(languages, ["curl", "javascript", "python", "php"]);
         for snippet in &masked {
-            let (status, body) =
-                common::snippets::run(&snippet.language, &snippet.code, work.path(), (variable, secret))
-                    .await;
-            assert_eq!(status, 200, "{}: {body}\n{}", snippet.language, snippet.code);
+            let (status, body) = common::snippets::run(
+                &snippet.language,
+                &snippet.code,
+                work.path(),
+                (variable, secret),
+            )
+            .await;
+            assert_eq!(
+                status, 200,
+                "{}: {body}\n{}",
+                snippet.language, snippet.code
+            );
             if let Err(difference) = common::snippets::same_shape(&answer, &body) {
                 panic!("{}: {difference}\n{body}", snippet.language);
             }

@@ -298,7 +298,7 @@ async fn the_tunnel_captures_events_and_failed_deliveries_can_be_resent() {
     let fx = fixture().await;
     let env = Environment::Sandbox;
     let status = fx.inspectors.connect_tunnel(env).await.expect("tunnel");
-    assert_eq!(status.environment, env);
+    assert_eq!(status.scope, env.into());
     let events = fx.events.clone();
     wait_for("the tunnel to connect", || {
         events.lock().expect("lock").iter().any(|e| {

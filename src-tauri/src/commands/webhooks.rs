@@ -14,7 +14,9 @@ use botbat_console_core::inspector::{
 use botbat_console_core::webhooks::{
     DeliveryQuery, IssuedWebhookSecret, ResendReport, WebhookInput, WebhookRow,
 };
-use botbat_console_core::{CommandError, Console, ConsoleCode, Environment, Inspectors};
+use botbat_console_core::{
+    CommandError, Console, ConsoleCode, Environment, InspectorScope, Inspectors,
+};
 use botbat_webhooks::capture::{CaptureDetail, CaptureFilter, CapturePage, ForwardResult};
 use botbat_webhooks::credentials::CredentialStatus;
 use chrono::{DateTime, Utc};
@@ -68,60 +70,60 @@ adapters! {
         console.simulate_event(environment, request).await
     }
 
-    fn inspector_status(stations: Inspectors; environment: Environment) -> InspectorStatus {
-        stations.status(environment).await
+    fn inspector_status(stations: Inspectors; scope: InspectorScope) -> InspectorStatus {
+        stations.status(scope).await
     }
 
-    fn inspector_storage(stations: Inspectors; environment: Environment) -> CaptureStorage {
-        stations.storage(environment).await
+    fn inspector_storage(stations: Inspectors; scope: InspectorScope) -> CaptureStorage {
+        stations.storage(scope).await
     }
 
-    fn update_inspector_settings(stations: Inspectors; environment: Environment, settings: InspectorSettings) -> InspectorStatus {
-        stations.update_settings(environment, settings).await
+    fn update_inspector_settings(stations: Inspectors; scope: InspectorScope, settings: InspectorSettings) -> InspectorStatus {
+        stations.update_settings(scope, settings).await
     }
 
-    fn start_receiver(stations: Inspectors; environment: Environment) -> InspectorStatus {
-        stations.start_receiver(environment).await
+    fn start_receiver(stations: Inspectors; scope: InspectorScope) -> InspectorStatus {
+        stations.start_receiver(scope).await
     }
 
-    fn stop_receiver(stations: Inspectors; environment: Environment) -> InspectorStatus {
-        stations.stop_receiver(environment).await
+    fn stop_receiver(stations: Inspectors; scope: InspectorScope) -> InspectorStatus {
+        stations.stop_receiver(scope).await
     }
 
-    fn connect_tunnel(stations: Inspectors; environment: Environment) -> InspectorStatus {
-        stations.connect_tunnel(environment).await
+    fn connect_tunnel(stations: Inspectors; scope: InspectorScope) -> InspectorStatus {
+        stations.connect_tunnel(scope).await
     }
 
-    fn disconnect_tunnel(stations: Inspectors; environment: Environment) -> InspectorStatus {
-        stations.disconnect_tunnel(environment).await
+    fn disconnect_tunnel(stations: Inspectors; scope: InspectorScope) -> InspectorStatus {
+        stations.disconnect_tunnel(scope).await
     }
 
-    fn list_captures(stations: Inspectors; environment: Environment, filter: CaptureFilter, offset: u64, limit: u32) -> CapturePage {
-        stations.list_captures(environment, filter, offset, limit).await
+    fn list_captures(stations: Inspectors; scope: InspectorScope, filter: CaptureFilter, offset: u64, limit: u32) -> CapturePage {
+        stations.list_captures(scope, filter, offset, limit).await
     }
 
-    fn get_capture(stations: Inspectors; environment: Environment, id: i64) -> CaptureDetail {
-        stations.get_capture(environment, id).await
+    fn get_capture(stations: Inspectors; scope: InspectorScope, id: i64) -> CaptureDetail {
+        stations.get_capture(scope, id).await
     }
 
-    fn capture_credentials(stations: Inspectors; environment: Environment, id: i64) -> Vec<CredentialStatus> {
-        stations.capture_credentials(environment, id).await
+    fn capture_credentials(stations: Inspectors; scope: InspectorScope, id: i64) -> Vec<CredentialStatus> {
+        stations.capture_credentials(scope, id).await
     }
 
-    fn replay_capture(stations: Inspectors; environment: Environment, id: i64, input: ReplayInput) -> ForwardResult {
-        stations.replay_capture(environment, id, input).await
+    fn replay_capture(stations: Inspectors; scope: InspectorScope, id: i64, input: ReplayInput) -> ForwardResult {
+        stations.replay_capture(scope, id, input).await
     }
 
-    fn delete_captures(stations: Inspectors; environment: Environment, ids: Vec<i64>) -> u64 {
-        stations.delete_captures(environment, ids).await
+    fn delete_captures(stations: Inspectors; scope: InspectorScope, ids: Vec<i64>) -> u64 {
+        stations.delete_captures(scope, ids).await
     }
 
-    fn clear_captures(stations: Inspectors; environment: Environment) -> u64 {
-        stations.clear_captures(environment).await
+    fn clear_captures(stations: Inspectors; scope: InspectorScope) -> u64 {
+        stations.clear_captures(scope).await
     }
 
-    fn capture_curl(stations: Inspectors; environment: Environment, id: i64) -> String {
-        stations.capture_curl(environment, id).await
+    fn capture_curl(stations: Inspectors; scope: InspectorScope, id: i64) -> String {
+        stations.capture_curl(scope, id).await
     }
 }
 
@@ -131,7 +133,7 @@ adapters! {
 pub async fn export_har(
     app: AppHandle,
     stations: State<'_, Arc<Inspectors>>,
-    environment: Environment,
+    scope: InspectorScope,
     ids: Vec<i64>,
 ) -> Result<String, CommandError> {
     let dir = app
@@ -139,5 +141,5 @@ pub async fn export_har(
         .download_dir()
         .or_else(|_| app.path().app_data_dir().map(|d| d.join("exports")))
         .map_err(|e| CommandError::new(ConsoleCode::LocalStorage, e.to_string()))?;
-    stations.export_har(environment, ids, &dir).await
+    stations.export_har(scope, ids, &dir).await
 }

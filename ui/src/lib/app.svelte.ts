@@ -11,22 +11,24 @@ import {
   BackendError,
   getPreferences,
   listConnections,
+  onSandboxSettled,
   setActiveConnection,
   setEnvironment,
 } from "./backend";
+import type { InspectorScope } from "./backend";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { Connection } from "./bindings/Connection";
 import type { Environment } from "./bindings/Environment";
 import type { Theme } from "./bindings/Theme";
 import type { PanelId } from "./panels";
 import type { RequestsFilter } from "../panels/usage/requests";
+import { environmentLabel } from "./format";
+import { connectionName } from "./platforms";
 import { applyTheme } from "./theme";
 import { setUtcTimes } from "./time.svelte";
 
 // Asking the backend is an in-process call (no HTTP), so a short interval costs nothing
 // and the dashboard appears as soon as the sandbox is up.
-const SANDBOX_WAIT_MS = 100;
-const SANDBOX_WAIT_ATTEMPTS = 600;
 
 export class AppState {
   status = $state<AppStatus | null>(null);
@@ -59,6 +61,10 @@ export class AppState {
   requestsFilter = $state<RequestsFilter | null>(null);
 
   environment: Environment = $derived(this.status?.environment ?? "sandbox");
+  /** Whose captures the Inspector shows: the active connection's, or the environment's. */
+  inspectorScope: InspectorScope = $derived(this.connection ? (`connection:${this.connection.id}` as const) : this.environment);
+  /** The active target as the user reads it: "Sandbox", "Production", "Botbiz · Acme". */
+  targetLabel: string = $derived(this.connection ? connectionName(this.connection) : environmentLabel(this.environment));
   /** Panels load data only when this is true. */
   ready: boolean = $derived(this.status !== null && this.switching === null);
   /** Whether the active environment has a management key; creating anything needs one. */
@@ -67,26 +73,29 @@ export class AppState {
   async init(): Promise<void> {
     this.bootError = null;
     try {
+      await this.followSandboxStart();
       const [status, preferences] = await Promise.all([appStatus(), getPreferences(), this.loadConnections()]);
       this.restoreConnection(preferences.active_connection);
       this.status = status;
       this.setTheme(preferences.theme);
       setUtcTimes(preferences.utc_times);
       this.generation += 1;
-      void this.waitForSandbox();
     } catch (error) {
       this.bootError = BackendError.from(error);
     }
   }
 
-  /** The embedded sandbox may still be starting at launch; follow it until it runs or fails. */
-  private async waitForSandbox(): Promise<void> {
-    for (let attempt = 0; attempt < SANDBOX_WAIT_ATTEMPTS; attempt += 1) {
-      const sandbox = this.status?.sandbox;
-      if (!sandbox || sandbox.running || sandbox.error !== null) return;
-      await new Promise((resolve) => setTimeout(resolve, SANDBOX_WAIT_MS));
-      await this.refreshStatus();
-    }
+  #followingSandbox = false;
+
+  /**
+   * The embedded sandbox may still be starting at launch: the backend says when it has
+   * started or failed, and the status is read again then. The listener is in place before
+   * the first status is read, so a start that finishes in between is not missed.
+   */
+  private async followSandboxStart(): Promise<void> {
+    if (this.#followingSandbox) return;
+    this.#followingSandbox = true;
+    await onSandboxSettled(() => void this.refreshStatus());
   }
 
   async switchEnvironment(target: Environment): Promise<void> {

@@ -344,74 +344,85 @@ export function simulateEvent(environment: Environment, request: SimulateEventRe
 
 // Inspector panel -----------------------------------------------------------------------
 
-export function inspectorStatus(environment: Environment): Promise<InspectorStatus> {
-  return call("inspector_status", { environment });
+/**
+ * Whose captures an Inspector call reads or changes: a BotBat environment's, or one saved
+ * connection's (`connection:<id>`). Each keeps its own captures, receiver and settings.
+ */
+export type InspectorScope = Environment | `connection:${string}`;
+
+export function inspectorStatus(scope: InspectorScope): Promise<InspectorStatus> {
+  return call("inspector_status", { scope });
 }
 
 /** How many captures `inspector.sqlite` holds and its size on disk. */
-export function inspectorStorage(environment: Environment): Promise<CaptureStorage> {
-  return call("inspector_storage", { environment });
+export function inspectorStorage(scope: InspectorScope): Promise<CaptureStorage> {
+  return call("inspector_storage", { scope });
 }
 
-export function updateInspectorSettings(environment: Environment, settings: InspectorSettings): Promise<InspectorStatus> {
-  return call("update_inspector_settings", { environment, settings });
+export function updateInspectorSettings(scope: InspectorScope, settings: InspectorSettings): Promise<InspectorStatus> {
+  return call("update_inspector_settings", { scope, settings });
 }
 
-export function startReceiver(environment: Environment): Promise<InspectorStatus> {
-  return call("start_receiver", { environment });
+export function startReceiver(scope: InspectorScope): Promise<InspectorStatus> {
+  return call("start_receiver", { scope });
 }
 
-export function stopReceiver(environment: Environment): Promise<InspectorStatus> {
-  return call("stop_receiver", { environment });
+export function stopReceiver(scope: InspectorScope): Promise<InspectorStatus> {
+  return call("stop_receiver", { scope });
 }
 
-export function connectTunnel(environment: Environment): Promise<InspectorStatus> {
-  return call("connect_tunnel", { environment });
+export function connectTunnel(scope: InspectorScope): Promise<InspectorStatus> {
+  return call("connect_tunnel", { scope });
 }
 
-export function disconnectTunnel(environment: Environment): Promise<InspectorStatus> {
-  return call("disconnect_tunnel", { environment });
+export function disconnectTunnel(scope: InspectorScope): Promise<InspectorStatus> {
+  return call("disconnect_tunnel", { scope });
 }
 
 /** A window of the captures matching `filter`, newest first; `limit` at most 500. */
 export function listCaptures(
-  environment: Environment,
+  scope: InspectorScope,
   filter: CaptureFilter,
   offset: number,
   limit: number,
 ): Promise<CapturePage> {
-  return call("list_captures", { environment, filter, offset, limit });
+  return call("list_captures", { scope, filter, offset, limit });
 }
 
-export function getCapture(environment: Environment, id: number): Promise<CaptureDetail> {
-  return call("get_capture", { environment, id });
+export function getCapture(scope: InspectorScope, id: number): Promise<CaptureDetail> {
+  return call("get_capture", { scope, id });
 }
 
 /** What a replay sends for each masked credential header: the kept secret, or the mask. */
-export function captureCredentials(environment: Environment, id: number): Promise<CredentialStatus[]> {
-  return call("capture_credentials", { environment, id });
+export function captureCredentials(scope: InspectorScope, id: number): Promise<CredentialStatus[]> {
+  return call("capture_credentials", { scope, id });
 }
 
-export function replayCapture(environment: Environment, id: number, input: ReplayInput): Promise<ForwardResult> {
-  return call("replay_capture", { environment, id, input });
+export function replayCapture(scope: InspectorScope, id: number, input: ReplayInput): Promise<ForwardResult> {
+  return call("replay_capture", { scope, id, input });
 }
 
 /** Resolves to how many captures were removed. */
-export function deleteCaptures(environment: Environment, ids: number[]): Promise<number> {
-  return call("delete_captures", { environment, ids });
+export function deleteCaptures(scope: InspectorScope, ids: number[]): Promise<number> {
+  return call("delete_captures", { scope, ids });
 }
 
-export function clearCaptures(environment: Environment): Promise<number> {
-  return call("clear_captures", { environment });
+export function clearCaptures(scope: InspectorScope): Promise<number> {
+  return call("clear_captures", { scope });
 }
 
-export function captureCurl(environment: Environment, id: number): Promise<string> {
-  return call("capture_curl", { environment, id });
+export function captureCurl(scope: InspectorScope, id: number): Promise<string> {
+  return call("capture_curl", { scope, id });
 }
 
 /** Writes the captures as one HAR file and resolves to its path. */
-export function exportHar(environment: Environment, ids: number[]): Promise<string> {
-  return call("export_har", { environment, ids });
+export function exportHar(scope: InspectorScope, ids: number[]): Promise<string> {
+  return call("export_har", { scope, ids });
+}
+
+/** Calls `cb` when the embedded sandbox has started, or failed to, at launch; resolves to the unlisten function. */
+export async function onSandboxSettled(cb: () => void): Promise<() => void> {
+  return listen("sandbox-settled", () => cb());
 }
 
 /** Calls `cb` for every new or changed capture and every tunnel change; resolves to the unlisten function. */

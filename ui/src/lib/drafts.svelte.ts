@@ -2,10 +2,13 @@
 // switching under it) keeps what was typed as a draft, and the same form opened again starts
 // from it; only "Discard draft" or a successful submit forgets it. Drafts live in this
 // process's memory and nowhere else, so nothing typed reaches the disk, and a field holding
-// a secret is left out of the draft altogether. They are kept per environment, so a
-// Production draft never appears in a Sandbox form or the other way round.
+// a secret is left out of the draft altogether. They are kept per environment (and per
+// connection), so a Production draft never appears in a Sandbox form or the other way round.
 
-import type { Environment } from "./bindings/Environment";
+import type { InspectorScope } from "./backend";
+
+/** Where a draft belongs: a BotBat environment, or a connection (`connection:<id>`). */
+export type DraftPlace = InspectorScope;
 
 type Fields = Record<string, unknown>;
 
@@ -13,13 +16,13 @@ type Fields = Record<string, unknown>;
 export class DraftStore {
   #entries = new Map<string, string>();
 
-  #key(environment: Environment, form: string): string {
-    return `${environment}\u0000${form}`;
+  #key(place: DraftPlace, form: string): string {
+    return `${place}\u0000${form}`;
   }
 
-  /** The kept fields of `form` in `environment`, or null when there is no draft. */
-  get<T extends Fields>(environment: Environment, form: string): Partial<T> | null {
-    const kept = this.#entries.get(this.#key(environment, form));
+  /** The kept fields of `form` in `place`, or null when there is no draft. */
+  get<T extends Fields>(place: DraftPlace, form: string): Partial<T> | null {
+    const kept = this.#entries.get(this.#key(place, form));
     return kept === undefined ? null : (JSON.parse(kept) as Partial<T>);
   }
 
@@ -27,15 +30,15 @@ export class DraftStore {
    * Keeps `fields` as the draft, without the `secret` ones. Fields equal to `blank` are no
    * draft: the entry is removed instead, so an untouched form leaves nothing behind.
    */
-  keep<T extends Fields>(environment: Environment, form: string, fields: T, blank: T, secret: readonly (keyof T)[] = []): void {
+  keep<T extends Fields>(place: DraftPlace, form: string, fields: T, blank: T, secret: readonly (keyof T)[] = []): void {
     const kept = withoutSecrets(fields, secret);
     const encoded = JSON.stringify(kept);
-    if (encoded === JSON.stringify(withoutSecrets(blank, secret))) this.discard(environment, form);
-    else this.#entries.set(this.#key(environment, form), encoded);
+    if (encoded === JSON.stringify(withoutSecrets(blank, secret))) this.discard(place, form);
+    else this.#entries.set(this.#key(place, form), encoded);
   }
 
-  discard(environment: Environment, form: string): void {
-    this.#entries.delete(this.#key(environment, form));
+  discard(place: DraftPlace, form: string): void {
+    this.#entries.delete(this.#key(place, form));
   }
 
   /** Forgets every draft (tests start from none). */
@@ -72,24 +75,24 @@ export class FormDraft<T extends Fields> implements DraftControl {
   /** Whether the form opened from a draft and still shows one. */
   restored = $state(false);
   #done = false;
-  readonly #environment: Environment;
+  readonly #place: DraftPlace;
   readonly #form: string;
   readonly #blank: T;
   readonly #secret: readonly (keyof T)[];
   readonly #store: DraftStore;
 
   constructor(
-    environment: Environment,
+    place: DraftPlace,
     form: string,
     blank: T,
     options: { secret?: readonly (keyof T)[]; store?: DraftStore } = {},
   ) {
-    this.#environment = environment;
+    this.#place = place;
     this.#form = form;
     this.#blank = structuredClone(blank);
     this.#secret = options.secret ?? [];
     this.#store = options.store ?? drafts;
-    const kept = this.#store.get<T>(environment, form);
+    const kept = this.#store.get<T>(place, form);
     this.fields = { ...structuredClone(blank), ...(kept ?? {}) };
     this.restored = kept !== null;
   }
@@ -102,12 +105,12 @@ export class FormDraft<T extends Fields> implements DraftControl {
   /** Keeps the fields as this form's draft (nothing once the form was submitted). */
   keep(): void {
     if (this.#done) return;
-    this.#store.keep(this.#environment, this.#form, $state.snapshot(this.fields) as T, this.#blank, this.#secret);
+    this.#store.keep(this.#place, this.#form, $state.snapshot(this.fields) as T, this.#blank, this.#secret);
   }
 
   /** Forgets the draft and puts the blank form back. */
   discard(): void {
-    this.#store.discard(this.#environment, this.#form);
+    this.#store.discard(this.#place, this.#form);
     this.fields = structuredClone(this.#blank);
     this.restored = false;
   }
@@ -115,6 +118,6 @@ export class FormDraft<T extends Fields> implements DraftControl {
   /** The form did its work: no draft is kept of it. */
   complete(): void {
     this.#done = true;
-    this.#store.discard(this.#environment, this.#form);
+    this.#store.discard(this.#place, this.#form);
   }
 }

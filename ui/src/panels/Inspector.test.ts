@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
-import { FakeBackend } from "../test/backend-fake";
+import { connection, FakeBackend } from "../test/backend-fake";
 import { typeInEditor } from "../test/editor";
 import { detailOf, emitInspector, forward, staleVerdict, summary, WebhooksFake } from "../test/webhooks-fake";
 
@@ -67,7 +67,7 @@ describe("receiver, tunnel and forwarding", () => {
     const heartbeat = new Date(Date.now() - 4_000).toISOString();
     await emitInspector({
       kind: "tunnel",
-      environment: "sandbox",
+      scope: "sandbox",
       status: {
         state: { state: "connected", since, last_heartbeat: heartbeat, resumed_after: "evt_41" },
         last_event_id: "evt_41",
@@ -84,7 +84,7 @@ describe("receiver, tunnel and forwarding", () => {
 
     await emitInspector({
       kind: "tunnel",
-      environment: "sandbox",
+      scope: "sandbox",
       status: {
         state: {
           state: "reconnecting",
@@ -102,7 +102,7 @@ describe("receiver, tunnel and forwarding", () => {
 
     await emitInspector({
       kind: "tunnel",
-      environment: "sandbox",
+      scope: "sandbox",
       status: { state: { state: "stale", since: heartbeat }, last_event_id: "evt_41", events_received: 12, last_heartbeat: heartbeat },
     });
     await waitFor(() => expect(screen.getByTestId("inspector-tunnel-state")).toHaveTextContent("Stale"));
@@ -111,7 +111,7 @@ describe("receiver, tunnel and forwarding", () => {
     // Another environment's tunnel is not this one's.
     await emitInspector({
       kind: "tunnel",
-      environment: "production",
+      scope: "production",
       status: { state: { state: "disconnected" }, last_event_id: null, events_received: 0, last_heartbeat: null },
     });
     expect(screen.getByTestId("inspector-tunnel-state")).toHaveTextContent("Stale");
@@ -279,10 +279,34 @@ describe("capture list", () => {
 
     // Captures of the other environment stay out: events are handled in order, so once a
     // sandbox capture sent after it shows, the production one has been dealt with.
-    await emitInspector({ kind: "capture", environment: "production", capture: summary(99) });
+    await emitInspector({ kind: "capture", scope: "production", capture: summary(99) });
     await fake.capture("sandbox", summary(4));
     await waitFor(() => expect(rows()).toHaveLength(4));
     expect(rows().map((r) => r.getAttribute("data-capture-id"))).not.toContain("99");
+  });
+
+  it("keeps a connection's captures apart from the environment's, and offers no tunnel there", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [connection({ id: "conn_shop", platform: "botmaker", label: "Shop bot" })];
+    backend.preferences.active_connection = "conn_shop";
+    const fake = new WebhooksFake(backend).install();
+    fake.captures.sandbox = [summary(1), summary(2)];
+    backend.install();
+    render(App);
+    await screen.findByTestId("platform-band");
+    await fireEvent.click(screen.getByTestId("nav-inspector"));
+    await screen.findByTestId("captures-empty");
+    expect(screen.getByTestId("captures-empty")).toHaveTextContent("Botmaker · Shop bot webhook's URL");
+    expect(backend.callsTo("list_captures").every((c) => c.args.scope === "connection:conn_shop")).toBe(true);
+    expect(backend.callsTo("inspector_status")[0].args).toEqual({ scope: "connection:conn_shop" });
+    expect(screen.getByTestId("inspector-tunnel-state")).toHaveTextContent("BotBat only");
+    expect(screen.queryByTestId("inspector-tunnel-toggle")).toBeNull();
+
+    // Sandbox's capture stays out; the connection's own comes in.
+    await emitInspector({ kind: "capture", scope: "sandbox", capture: summary(3) });
+    await fake.capture("connection:conn_shop", summary(4, { event_type: "message_status.user" }));
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveAttribute("data-capture-id", "4");
   });
 
   it("keeps its filters and open capture while another panel is in front", async () => {
@@ -374,7 +398,7 @@ describe("capture detail and actions", () => {
 
     await user.click(screen.getByTestId("capture-replay"));
     expect(await screen.findByTestId("capture-last-action")).toHaveTextContent("Replayed as captured: 200");
-    expect(backend.callsTo("replay_capture")[0].args).toEqual({ environment: "sandbox", id: 5, input: { kind: "as_captured" } });
+    expect(backend.callsTo("replay_capture")[0].args).toEqual({ scope: "sandbox", id: 5, input: { kind: "as_captured" } });
 
     await user.click(screen.getByTestId("capture-edit-replay"));
     const dialog = await screen.findByTestId("replay-dialog");
@@ -443,7 +467,7 @@ describe("capture detail and actions", () => {
     expect(items[1]).toHaveTextContent(
       "The x-api-key credential was not kept: this machine does not keep …9f8e in its keychain, so the header goes as masked.",
     );
-    expect(backend.callsTo("capture_credentials")[0].args).toEqual({ environment: "sandbox", id: 7 });
+    expect(backend.callsTo("capture_credentials")[0].args).toEqual({ scope: "sandbox", id: 7 });
   });
 
   it("refuses to replay without a forward target and says where to set one", async () => {
@@ -468,7 +492,7 @@ describe("capture detail and actions", () => {
 
     await user.click(screen.getByTestId("capture-export"));
     expect(await screen.findByTestId("inspector-export-path")).toHaveTextContent(fake.harPath);
-    expect(backend.callsTo("export_har")[0].args).toEqual({ environment: "sandbox", ids: [5] });
+    expect(backend.callsTo("export_har")[0].args).toEqual({ scope: "sandbox", ids: [5] });
 
     await fake.capture("sandbox", summary(6));
     await waitFor(() => expect(rows()).toHaveLength(2));
@@ -481,7 +505,7 @@ describe("capture detail and actions", () => {
 
     await user.click(screen.getByTestId("capture-delete"));
     await waitFor(() => expect(rows()).toHaveLength(1));
-    expect(backend.callsTo("delete_captures")[0].args).toEqual({ environment: "sandbox", ids: [5] });
+    expect(backend.callsTo("delete_captures")[0].args).toEqual({ scope: "sandbox", ids: [5] });
     expect(screen.queryByTestId("capture-detail")).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId("captures-unselect"));

@@ -279,6 +279,7 @@ export class FakeBackend {
   environment: Environment = "sandbox";
   keychain = { available: true, message: null as string | null };
   sandboxError: string | null = null;
+  /** Whether the embedded sandbox is still starting; `settleSandbox` ends it. */
   sandboxStarting = false;
   preferences: Preferences = {
     active_environment: "sandbox",
@@ -389,6 +390,12 @@ export class FakeBackend {
     this.apiKeys[this.environment] = this.apiKeys[this.environment].map((r) =>
       r.key.id === key.id ? { ...r, key } : r,
     );
+  }
+
+  /** The embedded sandbox finishes starting, and the backend says so as the app's does. */
+  async settleSandbox(): Promise<void> {
+    this.sandboxStarting = false;
+    await emit("sandbox-settled", null);
   }
 
   install(): this {

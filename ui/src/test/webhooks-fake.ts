@@ -4,6 +4,7 @@
 // them.
 
 import { emit } from "@tauri-apps/api/event";
+import type { InspectorScope } from "../lib/backend";
 import type { CommandName } from "../lib/command-names";
 import type { CaptureDetail } from "../lib/bindings/CaptureDetail";
 import type { CaptureFilter } from "../lib/bindings/CaptureFilter";
@@ -271,6 +272,19 @@ export class WebhooksFake {
 
   constructor(readonly backend: FakeBackend) {}
 
+  /**
+   * The key of a scope's records. A connection's scope, seen for the first time, starts like
+   * a fresh environment; the records are typed by environment for the tests that set them.
+   */
+  private ensure(scope: InspectorScope): Environment {
+    const key = scope as Environment;
+    this.settings[key] ??= this.defaultSettings();
+    this.receiver[key] ??= null;
+    this.tunnel[key] ??= disconnected();
+    this.captures[key] ??= [];
+    return key;
+  }
+
   private defaultSettings(): InspectorSettings {
     return {
       port: 4040,
@@ -283,7 +297,7 @@ export class WebhooksFake {
 
   status(environment: Environment): InspectorStatus {
     return {
-      environment,
+      scope: environment,
       receiver_url: this.receiver[environment],
       tunnel: this.tunnel[environment],
       settings: this.settings[environment],
@@ -337,10 +351,11 @@ export class WebhooksFake {
   }
 
   /** Stores a capture as the receiver would and tells the UI. */
-  async capture(environment: Environment, row: CaptureSummary, detail?: CaptureDetail): Promise<void> {
-    this.captures[environment] = [row, ...this.captures[environment]];
+  async capture(scope: InspectorScope, row: CaptureSummary, detail?: CaptureDetail): Promise<void> {
+    const key = this.ensure(scope);
+    this.captures[key] = [row, ...this.captures[key]];
     this.details.set(row.id, detail ?? detailOf(row));
-    await emitInspector({ kind: "capture", environment, capture: row });
+    await emitInspector({ kind: "capture", scope, capture: row });
   }
 
   install(): this {
@@ -457,11 +472,11 @@ export class WebhooksFake {
       return event;
     });
 
-    on("inspector_status", (args) => this.status(args.environment as Environment));
-    on("inspector_storage", (args) => this.storage(args.environment as Environment));
+    on("inspector_status", (args) => this.status(this.ensure(args.scope as InspectorScope)));
+    on("inspector_storage", (args) => this.storage(this.ensure(args.scope as InspectorScope)));
     on("capture_credentials", (args) => this.credentials.get(args.id as number) ?? []);
     on("update_inspector_settings", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       const settings = args.settings as InspectorSettings;
       if (settings.forward_target && !/^https?:\/\/[^/]/.test(settings.forward_target)) {
         throw commandError("invalid_input", "The forward target is not a URL.", {
@@ -472,28 +487,28 @@ export class WebhooksFake {
       return this.status(environment);
     });
     on("start_receiver", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       const port = this.settings[environment].port === 0 ? 41234 : this.settings[environment].port;
       this.receiver[environment] = `http://127.0.0.1:${port}`;
       return this.status(environment);
     });
     on("stop_receiver", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       this.receiver[environment] = null;
       return this.status(environment);
     });
     on("connect_tunnel", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       this.tunnel[environment] = { ...this.tunnel[environment], state: { state: "connecting", attempt: 1 } };
       return this.status(environment);
     });
     on("disconnect_tunnel", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       this.tunnel[environment] = disconnected();
       return this.status(environment);
     });
     on("list_captures", (args) =>
-      this.list(args.environment as Environment, args.filter as CaptureFilter, args.offset as number, args.limit as number),
+      this.list(this.ensure(args.scope as InspectorScope), args.filter as CaptureFilter, args.offset as number, args.limit as number),
     );
     on("get_capture", (args) => {
       const id = args.id as number;
@@ -505,7 +520,7 @@ export class WebhooksFake {
     on("replay_capture", (args) => {
       const id = args.id as number;
       const input = args.input as ReplayInput;
-      const target = this.settings[args.environment as Environment].forward_target;
+      const target = this.settings[this.ensure(args.scope as InspectorScope)].forward_target;
       if (!target) throw commandError("invalid_input", "set a forward target first: a replay goes to your server");
       const status = input.kind === "edited" ? 400 : 200;
       const result = forward({ status, replay: input.kind, body: status === 200 ? '{"ok":true}' : '{"error":"bad signature"}' });
@@ -521,14 +536,14 @@ export class WebhooksFake {
       return result;
     });
     on("delete_captures", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       const ids = args.ids as number[];
       const before = this.captures[environment].length;
       this.captures[environment] = this.captures[environment].filter((r) => !ids.includes(r.id));
       return before - this.captures[environment].length;
     });
     on("clear_captures", (args) => {
-      const environment = args.environment as Environment;
+      const environment = this.ensure(args.scope as InspectorScope);
       const removed = this.captures[environment].length;
       this.captures[environment] = [];
       return removed;

@@ -5,15 +5,15 @@
 // long as the window's AppState, not longer.
 
 import type { AppState } from "../../lib/app.svelte";
-import type { Environment } from "../../lib/bindings/Environment";
+import type { InspectorScope } from "../../lib/backend";
 
 export interface InspectorFocus {
-  environment: Environment;
+  scope: InspectorScope;
   eventId: string;
 }
 
 export interface InspectorView {
-  environment: Environment;
+  scope: InspectorScope;
   selectedId: number | null;
   eventType: string;
   verdict: string;
@@ -28,19 +28,19 @@ export function focusInspector(app: AppState, focus: InspectorFocus): void {
   focuses.set(app, focus);
 }
 
-/** The pending focus for `environment`, cleared as it is taken. */
-export function takeInspectorFocus(app: AppState, environment: Environment): InspectorFocus | null {
+/** The pending focus for `scope`, cleared as it is taken. */
+export function takeInspectorFocus(app: AppState, scope: InspectorScope): InspectorFocus | null {
   const focus = focuses.get(app) ?? null;
   focuses.delete(app);
-  return focus !== null && focus.environment === environment ? focus : null;
+  return focus !== null && focus.scope === scope ? focus : null;
 }
 
 export function rememberInspectorView(app: AppState, view: InspectorView): void {
   views.set(app, view);
 }
 
-/** The view the Inspector left for `environment`, if it left one. */
-export function recallInspectorView(app: AppState, environment: Environment): InspectorView | null {
+/** The view the Inspector left for `scope`, if it left one. */
+export function recallInspectorView(app: AppState, scope: InspectorScope): InspectorView | null {
   const view = views.get(app) ?? null;
-  return view !== null && view.environment === environment ? view : null;
+  return view !== null && view.scope === scope ? view : null;
 }
