@@ -2,7 +2,7 @@
 // a screenshot of each, no sideways scrolling anywhere (neither the document, nor the
 // panel's scroll area, nor any box inside the panel), every panel held to the one content
 // width, and an axe-core accessibility check of every panel, in the light and the dark theme,
-// with no serious or critical violation. axe-core comes from npm and is injected into the
+// in Sandbox and in Production, with no serious or critical violation. axe-core comes from npm and is injected into the
 // real window as its source.
 
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { click, e2e, OUT_DIR, resizeViewport, waitForTestId } from './lib/app.mjs';
+import { click, e2e, OUT_DIR, resizeViewport, waitForAttribute, waitForTestId } from './lib/app.mjs';
 
 const TEST_TIMEOUT_MS = 600_000;
 
@@ -112,8 +112,19 @@ test('every panel fits 1024×700 and 1920×1080 without sideways scrolling, and 
   }
   const serious = [];
   const report = {};
-  // Both themes: colour contrast is checked against what each one draws.
-  for (const theme of ['light', 'dark']) {
+  // Both themes, in Sandbox and then in Production (its band, badges and confirmations have
+  // colours of their own): colour contrast is checked against what each one draws.
+  const looks = [
+    ['sandbox', 'light'],
+    ['sandbox', 'dark'],
+    ['production', 'dark'],
+    ['production', 'light'],
+  ];
+  for (const [environment, theme] of looks) {
+    if (environment === 'production') {
+      await click(browser, 'env-production');
+      await waitForAttribute(browser, 'app-root', 'data-environment', 'production');
+    }
     await click(browser, 'nav-settings');
     await waitForTestId(browser, 'panel-settings');
     await browser.execute((id) => document.querySelector(`[data-testid="${id}"]`).click(), `settings-theme-${theme}`);
@@ -125,14 +136,14 @@ test('every panel fits 1024×700 and 1920×1080 without sideways scrolling, and 
       await click(browser, `nav-${panel}`);
       await settle(browser, panel);
       const found = await axeViolations(browser);
-      report[`${panel} (${theme})`] = found;
+      report[`${panel} (${environment}, ${theme})`] = found;
       for (const v of found) {
         if (v.impact === 'serious' || v.impact === 'critical') {
-          serious.push(`${panel}, ${theme} theme: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
+          serious.push(`${panel}, ${environment}, ${theme} theme: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
         }
       }
     }
-    await ctx.shot(browser, `${theme}-settings`);
+    await ctx.shot(browser, `${environment}-${theme}-settings`);
   }
   // Every violation, the minor ones too, for whoever reads the run.
   writeFileSync(join(OUT_DIR, 'layout-axe.json'), `${JSON.stringify(report, null, 2)}\n`);
