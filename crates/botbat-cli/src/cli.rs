@@ -205,6 +205,10 @@ pub struct RequestArgs {
     /// Show the status line and the response headers
     #[arg(short = 'i', long)]
     pub include: bool,
+    /// Send to a saved Botbiz or Botmaker connection (its id or name) instead of BotBat;
+    /// the path is under its base URL, e.g. `botbat request GET /users --connection Acme`
+    #[arg(long, value_name = "ID|NAME")]
+    pub connection: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -79,3 +79,82 @@ fn the_window_s_keychain_entries_are_botbat_s_credentials() {
     assert!(files_containing(profile.path(), kept.expose()).is_empty());
     let _ = keychain.delete(&SecretId::new("sandbox", format!("api-key/{id}")));
 }
+
+/// `botbat request --connection`: a Botbiz connection the window saved (its key in the
+/// keychain) is called with its own Bearer key and its path under its base URL; at the
+/// plan's limit the 429 is waited out to `X-RateLimit-Reset`, said on stderr, and the
+/// request sent once more. An unknown connection is a usage error naming the saved ones.
+#[tokio::test(flavor = "multi_thread")]
+async fn request_goes_to_a_saved_connection_and_waits_out_a_botbiz_429() {
+    use botbat_console_core::connections::{Connections, NewConnection, Platform};
+    use botbat_sandbox::standins::botbiz;
+
+    if !keyring() {
+        return;
+    }
+    let profile = Profile::new(None);
+    let stand_in = botbiz::start(botbiz::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: profile.path().join("botbiz-standin"),
+        plan: botbiz::Plan::Enterprise(1),
+        key: None,
+    })
+    .await
+    .expect("the Botbiz stand-in");
+    let secrets: std::sync::Arc<dyn SecretStore> =
+        std::sync::Arc::new(KeychainStore::new(botbat_console_core::KEYCHAIN_SERVICE));
+    let connections = Connections::new(profile.path(), botbat_secrets::AsyncSecrets::new(secrets));
+    let saved = connections
+        .add(NewConnection {
+            platform: Platform::Botbiz,
+            label: "Acme Biz".into(),
+            base_url: Some(stand_in.base_url.clone()),
+            credential: stand_in
+                .generated_key
+                .as_ref()
+                .expect("key")
+                .expose()
+                .to_string(),
+        })
+        .await
+        .expect("saved");
+
+    let run = |args: &'static [&'static str]| {
+        let command = profile.command(args);
+        tokio::task::spawn_blocking(move || {
+            run_command(command, std::time::Duration::from_secs(120))
+        })
+    };
+    let first = run(&[
+        "request",
+        "GET",
+        "/users",
+        "--connection",
+        "acme biz",
+        "--json",
+    ])
+    .await
+    .expect("run");
+    first.expect_code(0);
+    assert!(first.json()["data"].is_array(), "{}", first.stdout);
+
+    // The plan allows one request a minute: the next is answered 429 and waited out.
+    let second = run(&["request", "GET", "/users", "--connection", "Acme Biz"])
+        .await
+        .expect("run");
+    second.expect_code(0);
+    assert!(
+        second.stderr.contains("rate limited: waiting"),
+        "{}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("200"), "{}", second.stderr);
+
+    let unknown = run(&["request", "GET", "/users", "--connection", "Nope"])
+        .await
+        .expect("run");
+    unknown.expect_code(2);
+    assert!(unknown.stderr.contains("Acme Biz"), "{}", unknown.stderr);
+
+    connections.remove(&saved.id).await.expect("removed");
+}

@@ -64,6 +64,9 @@ fn build(args: &RequestArgs, mut request: TryRequest) -> Result<TryRequest> {
 
 pub async fn run(ctx: &mut Ctx, args: RequestArgs) -> Result<()> {
     let tryit = ctx.tryit();
+    if let Some(name) = args.connection.clone() {
+        return to_connection(ctx, &tryit, &args, &name).await;
+    }
     ctx.connect().await?;
     let environment = ctx.environment;
     let request = build(
@@ -89,6 +92,63 @@ pub async fn run(ctx: &mut Ctx, args: RequestArgs) -> Result<()> {
         .send(&ctx.console, environment, &request, options)
         .await?;
     print_response(ctx, &args, &response);
+    failure(&response)
+}
+
+/// `--connection`: the request goes to a saved Botbiz or Botmaker connection with its own
+/// credential, checked against its platform's description and kept in its history. A
+/// Botbiz 429 is waited out to `X-RateLimit-Reset` (the countdown on stderr), then sent
+/// once more, as Try It does.
+async fn to_connection(ctx: &Ctx, tryit: &TryIt, args: &RequestArgs, name: &str) -> Result<()> {
+    if args.all || args.dry_run {
+        return Err(usage(
+            "--all and --dry-run are BotBat's; with --connection, send one request",
+        ));
+    }
+    let connections = ctx.console.connections().ok_or_else(|| {
+        CommandError::new(ConsoleCode::LocalStorage, "the console has no data dir")
+    })?;
+    let saved = connections.list()?;
+    let connection = saved
+        .iter()
+        .find(|c| c.id == name)
+        .or_else(|| saved.iter().find(|c| c.label.eq_ignore_ascii_case(name)))
+        .ok_or_else(|| {
+            let known: Vec<String> = saved
+                .iter()
+                .map(|c| format!("{} ({})", c.label, c.id))
+                .collect();
+            usage(if known.is_empty() {
+                format!("no connection {name:?}: add one in the window's Settings → Connections")
+            } else {
+                format!("no connection {name:?}; saved: {}", known.join(", "))
+            })
+        })?;
+    let request = build(
+        args,
+        tryit.connection_resolve(&connections, &connection.id, &args.method, &args.path)?,
+    )?;
+    let run_id = format!("cli-{}", std::process::id());
+    let out = &ctx.out;
+    let response = tryit
+        .connection_send(
+            &ctx.console,
+            &connections,
+            &connection.id,
+            &request,
+            TrySendOptions::default(),
+            &run_id,
+            |progress: &TryProgress| {
+                if let Some(seconds) = progress.waiting_seconds {
+                    out.note(paint(
+                        DIM,
+                        format!("rate limited: waiting {seconds} s for the window to reset"),
+                    ));
+                }
+            },
+        )
+        .await?;
+    print_response(ctx, args, &response);
     failure(&response)
 }
 

@@ -99,6 +99,23 @@ impl TryIt {
         Ok(view)
     }
 
+    /// A request for `method` on a concrete path under the connection's base URL
+    /// (`/users`, `/channels?limit=5`), matched to its platform's catalog as
+    /// [`TryIt::resolve`] matches BotBat's.
+    pub fn connection_resolve(
+        &self,
+        connections: &Connections,
+        id: &str,
+        method: &str,
+        path: &str,
+    ) -> Result<TryRequest> {
+        let connection = connections.get(id)?;
+        let catalog = self.platform_catalog(connection.platform)?;
+        let (path, query) = super::split_query(path);
+        let path = format!("/{}", path.trim_start_matches('/'));
+        Ok(super::request_in(&catalog, method, &path, query))
+    }
+
     async fn connection_history(&self, console: &Console, id: &str) -> Result<History> {
         let mut histories = self.connection_histories.lock().await;
         if let Some(history) = histories.get(id) {

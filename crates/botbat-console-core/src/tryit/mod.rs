@@ -463,36 +463,15 @@ impl TryIt {
     /// the catalog lacks is kept as given, and the platform judges it.
     pub async fn resolve(&self, console: &Console, method: &str, path: &str) -> Result<TryRequest> {
         let environment = console.preferences().active_environment;
-        let method = method.trim().to_ascii_uppercase();
-        let (path, query) = match path.trim().split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (path.trim(), None),
-        };
+        let (path, query) = split_query(path);
         let path = if path.starts_with("/v1/") || path == "/v1" {
             path.to_string()
         } else {
             format!("/v1/{}", path.trim_start_matches('/'))
         };
         let catalog = self.catalog_for_path(console, environment, &path).await?;
-        let mut request = TryRequest {
-            method: method.clone(),
-            path: path.clone(),
-            credential: MANAGEMENT_CREDENTIAL.to_string(),
-            ..TryRequest::default()
-        };
-        if let Some((operation, params)) = catalog.match_path(&method, &path) {
-            request.operation_id = Some(operation.id.clone());
-            request.path = operation.path.clone();
-            request.path_params = params
-                .into_iter()
-                .map(|(name, value)| TryPair::new(name, value))
-                .collect();
-        }
-        if let Some(query) = query {
-            request.query = url::form_urlencoded::parse(query.as_bytes())
-                .map(|(n, v)| TryPair::new(n.into_owned(), v.into_owned()))
-                .collect();
-        }
+        let mut request = request_in(&catalog, method, &path, query);
+        request.credential = MANAGEMENT_CREDENTIAL.to_string();
         Ok(request)
     }
 
@@ -1108,6 +1087,39 @@ fn operation_of<'a>(catalog: &'a Catalog, request: &TryRequest) -> Option<&'a Tr
                 op.method.eq_ignore_ascii_case(request.method.trim()) && op.path == request.path
             })
         })
+}
+
+/// A path as typed, and its query string if it has one.
+fn split_query(path: &str) -> (&str, Option<&str>) {
+    match path.trim().split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path.trim(), None),
+    }
+}
+
+/// `method` on the concrete `path` matched to `catalog`: the operation, its path template and
+/// its path parameters, with the query parsed. A path the catalog lacks is kept as given.
+fn request_in(catalog: &Catalog, method: &str, path: &str, query: Option<&str>) -> TryRequest {
+    let method = method.trim().to_ascii_uppercase();
+    let mut request = TryRequest {
+        method: method.clone(),
+        path: path.to_string(),
+        ..TryRequest::default()
+    };
+    if let Some((operation, params)) = catalog.match_path(&method, path) {
+        request.operation_id = Some(operation.id.clone());
+        request.path = operation.path.clone();
+        request.path_params = params
+            .into_iter()
+            .map(|(name, value)| TryPair::new(name, value))
+            .collect();
+    }
+    if let Some(query) = query {
+        request.query = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(n, v)| TryPair::new(n.into_owned(), v.into_owned()))
+            .collect();
+    }
+    request
 }
 
 /// Writes the TypeScript bindings of the types the Try It panel receives.
