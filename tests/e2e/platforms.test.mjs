@@ -102,7 +102,7 @@ test('Botbiz: an account connected by its QR code, a message sent from Try It, t
   // Try It lists Botbiz's endpoints and sends with the connection's key.
   await click(browser, 'nav-try-it');
   await click(browser, 'tryit-op-send_whatsapp_message');
-  await waitForTextContent(browser, 'tryit-url', '/whatsapp/messages');
+  await waitForTextContent(browser, 'tryit-url', `${botbiz.baseUrl}/whatsapp/messages`);
   await typeInEditor(browser, 'tryit-body', '{"to": "+15550003333", "type": "text", "content": "Your order *A-1042* ships today"}');
   await click(browser, 'tryit-send');
   await waitForText(browser, 'tryit-status', /^2\d\d/);
@@ -166,7 +166,7 @@ test('Botmaker: a webhook refused without a channel, then created with its filte
   // Try It: a text message previews as WhatsApp shows it, and goes out with the access-token.
   await click(browser, 'nav-try-it');
   await click(browser, 'tryit-op-send_messages');
-  await waitForTextContent(browser, 'tryit-url', '/chats-actions/send-messages');
+  await waitForTextContent(browser, 'tryit-url', `${botmaker.baseUrl}/chats-actions/send-messages`);
   await typeInEditor(
     browser,
     'tryit-body',

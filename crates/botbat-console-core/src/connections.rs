@@ -44,6 +44,11 @@ impl Platform {
             .find(|p| p.profile().slug.eq_ignore_ascii_case(text.trim()))
     }
 
+    /// The header that carries the platform's credential (`authorization`, `access-token`).
+    pub fn auth_header(self) -> &'static str {
+        self.profile().auth_header
+    }
+
     fn profile(self) -> &'static Profile {
         match self {
             Platform::Botbiz => &BOTBIZ,

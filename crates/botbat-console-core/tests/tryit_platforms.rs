@@ -695,3 +695,53 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_check_names_the_url_the_refused_fields_and_a_typed_auth_header() {
+    let (fx, both) = fixture_with_both().await;
+    let Both {
+        biz, maker, b, m, ..
+    } = &both;
+
+    let fine = get("/channels");
+    let check = fx
+        .tryit
+        .connection_check(&fx.connections, &m.id, &fine)
+        .expect("checked");
+    assert_eq!(check.url, format!("{}/channels", maker.base_url));
+    assert!(check.issues.is_empty(), "{:?}", check.issues);
+    assert_eq!(check.missing_scope, None);
+
+    // The connection's credential sets the auth header: one typed by hand is flagged.
+    let mut typed = get("/channels");
+    typed.headers.push(TryPair::new("Access-Token", "typed"));
+    let check = fx
+        .tryit
+        .connection_check(&fx.connections, &m.id, &typed)
+        .expect("checked");
+    let fields: Vec<&str> = check.issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["header.access-token"]);
+
+    // A Botbiz message without its `to` is refused before it is sent, as the send would.
+    let incomplete = post(
+        "send_whatsapp_message",
+        "/whatsapp/messages",
+        &json!({"type": "text", "content": "hello"}),
+    );
+    let check = fx
+        .tryit
+        .connection_check(&fx.connections, &b.id, &incomplete)
+        .expect("checked");
+    assert_eq!(check.url, format!("{}/whatsapp/messages", biz.base_url));
+    assert!(
+        check.issues.iter().any(|i| i.field == "to"),
+        "{:?}",
+        check.issues
+    );
+
+    let error = fx
+        .tryit
+        .connection_check(&fx.connections, "conn_gone", &fine)
+        .expect_err("unknown connection");
+    assert_eq!(error.code, botbat_api::ErrorCode::NotFound);
+}

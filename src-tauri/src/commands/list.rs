@@ -47,6 +47,7 @@ macro_rules! with_commands {
             tryit::tryit_history_entry,
             tryit::tryit_clear_history,
             tryit::tryit_connection_catalog,
+            tryit::tryit_connection_check,
             tryit::tryit_connection_send,
             tryit::tryit_connection_snippets,
             tryit::tryit_connection_history,

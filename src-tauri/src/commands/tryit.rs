@@ -51,6 +51,10 @@ adapters! {
         tryit.connection_catalog(&connections, &connection_id)
     }
 
+    fn tryit_connection_check(connections: Connections, tryit: TryIt; connection_id: String, request: TryRequest) -> TryCheck {
+        tryit.connection_check(&connections, &connection_id, &request)
+    }
+
     fn tryit_connection_snippets(connections: Connections, tryit: TryIt; connection_id: String, request: TryRequest, inline_key: bool) -> Vec<TrySnippet> {
         tryit.connection_snippets(&connections, &connection_id, &request, inline_key).await
     }

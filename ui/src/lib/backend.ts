@@ -552,6 +552,11 @@ export function tryitConnectionCatalog(connectionId: string): Promise<TryCatalog
 }
 
 /** Sends through the connection's credential; a Botbiz 429's wait arrives through `onTryitProgress`. */
+/** What is wrong with a request for the connection, and the URL it goes to, without sending it. */
+export function tryitConnectionCheck(connectionId: string, request: TryRequest): Promise<TryCheck> {
+  return call("tryit_connection_check", { connectionId, request });
+}
+
 export function tryitConnectionSend(connectionId: string, request: TryRequest, options: TrySendOptions, runId: string): Promise<TryResponse> {
   return call("tryit_connection_send", { connectionId, request, options, runId });
 }

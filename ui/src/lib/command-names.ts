@@ -40,6 +40,7 @@ export type CommandName =
   | "tryit_history_entry"
   | "tryit_clear_history"
   | "tryit_connection_catalog"
+  | "tryit_connection_check"
   | "tryit_connection_send"
   | "tryit_connection_snippets"
   | "tryit_connection_history"

@@ -23,8 +23,8 @@ use tokio::sync::Notify;
 use super::catalog::{self, Catalog};
 use super::history::{self, History};
 use super::model::{
-    TryCatalog, TryConnectionLimits, TryHistoryEntry, TryHistoryItem, TryProgress, TryRequest,
-    TryResponse, TrySendOptions, TrySnippet,
+    TryCatalog, TryCheck, TryConnectionLimits, TryHistoryEntry, TryHistoryItem, TryProgress,
+    TryRequest, TryResponse, TrySendOptions, TrySnippet,
 };
 use super::send::{self, build_url, Auth};
 use super::snippets::{self, AuthHeader, KeyText};
@@ -114,6 +114,41 @@ impl TryIt {
         let (path, query) = super::split_query(path);
         let path = format!("/{}", path.trim_start_matches('/'));
         Ok(super::request_in(&catalog, method, &path, query))
+    }
+
+    /// What is wrong with `request` for the connection `id`, without sending it: the fields
+    /// its platform's description refuses, an auth header typed by hand (the connection's
+    /// credential sets it), and the URL the request goes to.
+    pub fn connection_check(
+        &self,
+        connections: &Connections,
+        id: &str,
+        request: &TryRequest,
+    ) -> Result<TryCheck> {
+        let connection = connections.get(id)?;
+        let catalog = self.platform_catalog(connection.platform)?;
+        let mut issues = operation_of(&catalog, request)
+            .map(|operation| super::check_request(operation, request, &catalog.patterns))
+            .unwrap_or_default();
+        let header = connection.platform.auth_header();
+        if request
+            .headers
+            .iter()
+            .any(|h| h.name.trim().eq_ignore_ascii_case(header))
+        {
+            issues.push(botbat_api::FieldIssue::new(
+                format!("header.{header}"),
+                "is set from the connection's credential; remove this header",
+            ));
+        }
+        let url = build_url(&connection.base_url, request)
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        Ok(TryCheck {
+            issues,
+            missing_scope: None,
+            url,
+        })
     }
 
     async fn connection_history(&self, console: &Console, id: &str) -> Result<History> {

@@ -10,6 +10,7 @@ import {
   tryitCheck,
   tryitClearHistory,
   tryitConnectionCatalog,
+  tryitConnectionCheck,
   tryitConnectionClearHistory,
   tryitConnectionHistory,
   tryitConnectionHistoryEntry,
@@ -213,9 +214,11 @@ export class TryItState {
 
   async runCheck(generation: number): Promise<void> {
     const request = this.request;
-    if (request === null || this.app.connection !== null) return;
+    if (request === null) return;
+    const connection = this.app.connection;
     try {
-      const check = await tryitCheck($state.snapshot(request));
+      const snapshot = $state.snapshot(request);
+      const check = connection ? await tryitConnectionCheck(connection.id, snapshot) : await tryitCheck(snapshot);
       if (generation !== this.app.generation || request !== this.request) return;
       this.check = check;
     } catch {
