@@ -16,7 +16,9 @@ use ts_rs::TS;
 
 use crate::tryit::{TryHistoryItem, TryIt};
 use crate::usage::UsageLogRow;
-use crate::{CommandError, Console, ConsoleCode, Environment, Inspectors, UsageCache};
+use crate::{
+    CommandError, Console, ConsoleCode, Environment, InspectorScope, Inspectors, UsageCache,
+};
 
 const MAX_ID_LEN: usize = 128;
 /// How long a lookup waits for a sync already running: 40 × 250 ms.
@@ -44,7 +46,7 @@ pub struct IdLookup {
     pub unavailable: Vec<UnavailableSource>,
 }
 
-/// Looks `id` up in every source of the active environment.
+/// Looks `id` up in every source of the active environment, or of the active connection.
 pub async fn find_id(
     console: &Console,
     usage: &UsageCache,
@@ -74,6 +76,30 @@ pub async fn find_id(
         deliveries: Vec::new(),
         unavailable: Vec::new(),
     };
+    // With a Botbiz or Botmaker connection active, only its own history and captures are
+    // searched: nothing of BotBat's shows while the panels show the connection.
+    if let Some(connection) = console.preferences().active_connection {
+        match tryit
+            .connection_history_list(console, &connection, id)
+            .await
+        {
+            Ok(items) => {
+                found.history = items
+                    .into_iter()
+                    .filter(|item| item.request_id.as_deref() == Some(id))
+                    .collect()
+            }
+            Err(error) => unavailable(&mut found.unavailable, "history", error),
+        }
+        match inspectors
+            .captures_of_event(InspectorScope::Connection(connection), id)
+            .await
+        {
+            Ok(captures) => found.captures = captures,
+            Err(error) => unavailable(&mut found.unavailable, "captures", error),
+        }
+        return Ok(found);
+    }
     match logged_requests(usage, environment, id).await {
         Ok(requests) => found.requests = requests,
         Err(error) => unavailable(&mut found.unavailable, "request_log", error),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use botbat_api::SimulateEventRequest;
+use botbat_console_core::connections::{NewConnection, Platform};
 use botbat_console_core::inspector::InspectorSettings;
 use botbat_console_core::lookup::{find_id, IdLookup};
 use botbat_console_core::tryit::{TryIt, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL};
@@ -129,6 +130,33 @@ async fn a_429s_request_id_is_found_in_the_request_log_after_one_sync() {
 
     let unknown = fx.find("req_doesnotexist0000000000").await;
     assert!(unknown.requests.is_empty() && unknown.history.is_empty());
+
+    // With a Botbiz connection active, BotBat's log is not searched: nothing of it shows.
+    let connection = fx
+        .console
+        .connections()
+        .expect("a data dir")
+        .add(NewConnection {
+            platform: Platform::Botbiz,
+            label: "Acme".into(),
+            base_url: Some("http://127.0.0.1:9/v1".into()),
+            credential: "bz_test_0123456789".into(),
+        })
+        .await
+        .expect("connection");
+    fx.console
+        .set_active_connection(Some(connection.id.clone()))
+        .expect("active");
+    let elsewhere = fx.find(&request_id).await;
+    assert!(
+        elsewhere.requests.is_empty()
+            && elsewhere.history.is_empty()
+            && elsewhere.captures.is_empty()
+            && elsewhere.unavailable.is_empty(),
+        "{elsewhere:?}"
+    );
+    fx.console.set_active_connection(None).expect("BotBat");
+    assert_eq!(fx.find(&request_id).await.requests, found.requests);
 
     let error = find_id(
         &fx.console,

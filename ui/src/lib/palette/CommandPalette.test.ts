@@ -137,6 +137,33 @@ describe("palette switches", () => {
   });
 });
 
+describe("palette with a connection", () => {
+  it("lists the connection's own operations and captures, and none of BotBat's keys or endpoints", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [connection({ id: "conn_acme", label: "Acme" })];
+    backend.preferences.active_connection = "conn_acme";
+    backend
+      .on("tryit_connection_catalog", () => catalog())
+      .on("tryit_connection_history", () => [])
+      .on("list_captures", () => ({ rows: [], total: 0 }));
+    backend.install();
+    render(App);
+    const user = userEvent.setup();
+    expect(await screen.findByTestId("platform-badge")).toHaveTextContent("BOTBIZ");
+
+    await user.keyboard("{Control>}k{/Control}");
+    await screen.findByTestId("palette-input");
+    await waitFor(() => expect(backend.callsTo("tryit_connection_catalog")).toHaveLength(1));
+    expect(backend.callsTo("tryit_connection_catalog")[0].args).toEqual({ connectionId: "conn_acme" });
+    expect(backend.callsTo("tryit_connection_history")[0].args).toEqual({ connectionId: "conn_acme", query: "" });
+    await waitFor(() => expect(backend.callsTo("list_captures")).toHaveLength(1));
+    expect(backend.callsTo("list_captures")[0].args.scope).toBe("connection:conn_acme");
+    expect(backend.callsTo("list_api_keys")).toHaveLength(0);
+    expect(backend.callsTo("list_webhooks")).toHaveLength(0);
+    expect(backend.callsTo("tryit_catalog")).toHaveLength(0);
+  });
+});
+
 describe("shortcuts", () => {
   it("Ctrl+1…8 open the panels, ? lists the shortcuts, and typing in a field is only text", async () => {
     await start();
