@@ -121,6 +121,18 @@ pub struct NewConnection {
     pub credential: String,
 }
 
+/// What the user changes of a saved connection; its platform stays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConnectionEdit {
+    pub label: String,
+    /// Empty or missing: the platform's production base URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// A new credential to keep in place of the old one; empty or missing keeps it.
+    #[serde(default)]
+    pub credential: Option<String>,
+}
+
 /// The outcome of testing a connection the platform's way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ConnectionCheck {
@@ -162,6 +174,23 @@ impl Authorized {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Saved {
     connections: Vec<Connection>,
+}
+
+impl Saved {
+    /// Two connections never share a name (case aside): the header names them.
+    fn refuse_taken(&self, label: &str, except: Option<&str>) -> Result<()> {
+        let taken = self
+            .connections
+            .iter()
+            .any(|c| Some(c.id.as_str()) != except && c.label.eq_ignore_ascii_case(label));
+        if taken {
+            return Err(CommandError::invalid_input(
+                "label",
+                format!("a connection is already called \"{label}\": choose another name"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The connections of one data dir.
@@ -243,40 +272,12 @@ impl Connections {
     /// listed connection always has one.
     pub async fn add(&self, new: NewConnection) -> Result<Connection> {
         let profile = new.platform.profile();
-        let label = new.label.trim();
-        if label.is_empty() || label.chars().count() > 60 {
-            return Err(CommandError::invalid_input(
-                "label",
-                "give the connection a name of 1 to 60 characters, such as \"Acme Botbiz\"",
-            ));
-        }
-        let base_url = match new.base_url.as_deref().map(str::trim) {
-            None | Some("") => profile.default_base_url.to_string(),
-            Some(url) => check_base_url(url, profile)
-                .map_err(|e| CommandError::invalid_input("base_url", e))?,
-        };
-        let credential = new.credential.trim();
-        if credential.len() < 8 || !credential.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(CommandError::invalid_input(
-                "credential",
-                format!(
-                    "paste the {} {}: at least 8 characters, without spaces. {}",
-                    profile.title, profile.credential, profile.where_to_get_one
-                ),
-            ));
-        }
+        let label = checked_label(&new.label)?;
+        let base_url = checked_base_url(new.base_url.as_deref(), profile)?;
+        let credential = checked_credential(&new.credential, profile)?;
         let _writing = self.writing.lock().await;
         let mut saved = self.read()?;
-        if saved
-            .connections
-            .iter()
-            .any(|c| c.label.eq_ignore_ascii_case(label))
-        {
-            return Err(CommandError::invalid_input(
-                "label",
-                format!("a connection is already called \"{label}\": choose another name"),
-            ));
-        }
+        saved.refuse_taken(label, None)?;
         let connection = Connection {
             id: format!("conn_{}", random_id()),
             platform: new.platform,
@@ -298,6 +299,41 @@ impl Connections {
             return Err(error);
         }
         Ok(connection)
+    }
+
+    /// Changes a connection's name and base URL and, when `credential` is given, replaces
+    /// its credential in the keychain (a rotated key). The id stays, so its history,
+    /// captures and webhook secrets stay with it.
+    pub async fn edit(&self, id: &str, edit: ConnectionEdit) -> Result<Connection> {
+        let _writing = self.writing.lock().await;
+        let mut saved = self.read()?;
+        let index = saved
+            .connections
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| unknown(id))?;
+        let platform = saved.connections[index].platform;
+        let profile = platform.profile();
+        let label = checked_label(&edit.label)?;
+        let base_url = checked_base_url(edit.base_url.as_deref(), profile)?;
+        let credential = match edit.credential.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(checked_credential(text, profile)?),
+        };
+        saved.refuse_taken(label, Some(id))?;
+        let mut edited = saved.connections[index].clone();
+        edited.label = label.to_string();
+        edited.base_url = base_url;
+        if let Some(credential) = credential {
+            // The keychain first: a listed mask never stands for a credential not kept.
+            self.secrets
+                .set(credential_id(id), Sensitive::new(credential.to_string()))
+                .await?;
+            edited.masked_credential = mask_secret(credential);
+        }
+        saved.connections[index] = edited.clone();
+        self.write(&saved)?;
+        Ok(edited)
     }
 
     /// Removes a connection and its credential.
@@ -445,6 +481,41 @@ pub(crate) fn platform_message(body: String) -> Option<String> {
         .or_else(|| value.get("message"))
         .and_then(|m| m.as_str())
         .map(|m| m.chars().take(300).collect())
+}
+
+fn checked_label(label: &str) -> Result<&str> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 60 {
+        return Err(CommandError::invalid_input(
+            "label",
+            "give the connection a name of 1 to 60 characters, such as \"Acme Botbiz\"",
+        ));
+    }
+    Ok(label)
+}
+
+/// The base URL as given, or the platform's own when none is.
+fn checked_base_url(url: Option<&str>, profile: &Profile) -> Result<String> {
+    match url.map(str::trim) {
+        None | Some("") => Ok(profile.default_base_url.to_string()),
+        Some(url) => {
+            check_base_url(url, profile).map_err(|e| CommandError::invalid_input("base_url", e))
+        }
+    }
+}
+
+fn checked_credential<'a>(credential: &'a str, profile: &Profile) -> Result<&'a str> {
+    let credential = credential.trim();
+    if credential.len() < 8 || !credential.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(CommandError::invalid_input(
+            "credential",
+            format!(
+                "paste the {} {}: at least 8 characters, without spaces. {}",
+                profile.title, profile.credential, profile.where_to_get_one
+            ),
+        ));
+    }
+    Ok(credential)
 }
 
 fn check_base_url(url: &str, profile: &Profile) -> std::result::Result<String, String> {

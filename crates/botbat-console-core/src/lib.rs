@@ -82,6 +82,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     connections::Platform::export_all_to(dir)?;
     connections::Connection::export_all_to(dir)?;
     connections::NewConnection::export_all_to(dir)?;
+    connections::ConnectionEdit::export_all_to(dir)?;
     connections::ConnectionCheck::export_all_to(dir)?;
     platform_webhooks::BotmakerWebhookChoices::export_all_to(dir)?;
     platform_webhooks::BotmakerWebhookRow::export_all_to(dir)?;

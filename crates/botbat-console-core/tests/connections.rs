@@ -7,7 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
-use botbat_console_core::connections::{Connections, NewConnection, Platform, CONNECTIONS_FILE};
+use botbat_console_core::connections::{
+    ConnectionEdit, Connections, NewConnection, Platform, CONNECTIONS_FILE,
+};
 use botbat_console_core::{Code, ConsoleCode};
 use botbat_sandbox::standins::{botbiz, botmaker};
 use botbat_secrets::{AsyncSecrets, MemoryStore};
@@ -120,6 +122,86 @@ async fn each_platform_is_tested_its_own_way_and_a_refusal_is_explained() {
         "{}",
         check.explanation
     );
+    // The key fixed in place: the same connection (id, history, captures), the right key
+    // now in the keychain, renamed; an empty credential keeps the kept one.
+    let fixed = connections
+        .edit(
+            &wrong_biz.id,
+            ConnectionEdit {
+                label: "Fixed key".into(),
+                base_url: Some(botbiz.base_url.clone()),
+                credential: Some(key.clone()),
+            },
+        )
+        .await
+        .expect("edited");
+    assert_eq!(fixed.id, wrong_biz.id);
+    assert_eq!(fixed.label, "Fixed key");
+    assert_ne!(fixed.masked_credential, wrong_biz.masked_credential);
+    assert!(connections.test(&fixed.id).await.expect("tested").ok);
+    let kept = connections
+        .edit(
+            &fixed.id,
+            ConnectionEdit {
+                label: "Fixed key".into(),
+                base_url: Some(botbiz.base_url.clone()),
+                credential: None,
+            },
+        )
+        .await
+        .expect("edited");
+    assert_eq!(kept.masked_credential, fixed.masked_credential);
+    assert!(connections.test(&fixed.id).await.expect("tested").ok);
+    for (edit, field) in [
+        (
+            ConnectionEdit {
+                label: "acme botbiz".into(),
+                base_url: None,
+                credential: None,
+            },
+            "label",
+        ),
+        (
+            ConnectionEdit {
+                label: "Fixed key".into(),
+                base_url: Some("ftp://example.com".into()),
+                credential: None,
+            },
+            "base_url",
+        ),
+        (
+            ConnectionEdit {
+                label: "Fixed key".into(),
+                base_url: None,
+                credential: Some("short".into()),
+            },
+            "credential",
+        ),
+    ] {
+        let error = connections
+            .edit(&fixed.id, edit)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.details[0].field, field, "{}", error.message);
+    }
+    assert_eq!(
+        connections.get(&fixed.id).expect("kept"),
+        kept,
+        "a refusal changes nothing"
+    );
+    let error = connections
+        .edit(
+            "conn_nope",
+            ConnectionEdit {
+                label: "x".into(),
+                base_url: None,
+                credential: None,
+            },
+        )
+        .await
+        .expect_err("unknown");
+    assert_eq!(error.code, Code::Platform(botbat_api::ErrorCode::NotFound));
+
     let wrong_maker = connections
         .add(new(
             Platform::Botmaker,

@@ -1,7 +1,9 @@
 //! Settings → Connections and the header's target switcher: the saved Botbiz and Botmaker
 //! connections, their test, and which one the window works against at the next start.
 
-use botbat_console_core::connections::{Connection, ConnectionCheck, Connections, NewConnection};
+use botbat_console_core::connections::{
+    Connection, ConnectionCheck, ConnectionEdit, Connections, NewConnection,
+};
 use botbat_console_core::{Console, Preferences};
 
 adapters! {
@@ -11,6 +13,11 @@ adapters! {
 
     fn add_connection(connections: Connections; input: NewConnection) -> Connection {
         connections.add(input).await
+    }
+
+    /// Renames, moves or re-keys a connection; its id, history and captures stay.
+    fn edit_connection(connections: Connections; id: String, edit: ConnectionEdit) -> Connection {
+        connections.edit(&id, edit).await
     }
 
     /// Removes the connection and its credential; when it was the active one, BotBat is

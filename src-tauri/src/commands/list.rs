@@ -19,6 +19,7 @@ macro_rules! with_commands {
             settings::test_connection,
             connections::list_connections,
             connections::add_connection,
+            connections::edit_connection,
             connections::remove_connection,
             connections::check_connection,
             connections::use_connection,

@@ -27,6 +27,7 @@ import type { BurstResult } from "./bindings/BurstResult";
 import type { Code } from "./bindings/Code";
 import type { CommandError } from "./bindings/CommandError";
 import type { Connection } from "./bindings/Connection";
+import type { ConnectionEdit } from "./bindings/ConnectionEdit";
 import type { ConnectionCheck } from "./bindings/ConnectionCheck";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CreateKeyInput } from "./bindings/CreateKeyInput";
@@ -199,6 +200,11 @@ export function listConnections(): Promise<Connection[]> {
 
 export function addConnection(input: NewConnection): Promise<Connection> {
   return call("add_connection", { input });
+}
+
+/** Renames, moves or re-keys a saved connection (an empty credential keeps the kept one). */
+export function editConnection(id: string, edit: ConnectionEdit): Promise<Connection> {
+  return call("edit_connection", { id, edit });
 }
 
 /** Removes a connection and its kept credential; the answer says which target starts next time. */

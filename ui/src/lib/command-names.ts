@@ -12,6 +12,7 @@ export type CommandName =
   | "test_connection"
   | "list_connections"
   | "add_connection"
+  | "edit_connection"
   | "remove_connection"
   | "check_connection"
   | "use_connection"

@@ -12,6 +12,7 @@ import type { BurstResult } from "../lib/bindings/BurstResult";
 import type { Code } from "../lib/bindings/Code";
 import type { CommandError } from "../lib/bindings/CommandError";
 import type { Connection } from "../lib/bindings/Connection";
+import type { ConnectionEdit } from "../lib/bindings/ConnectionEdit";
 import type { ConnectionCheck } from "../lib/bindings/ConnectionCheck";
 import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
 import type { NewConnection } from "../lib/bindings/NewConnection";
@@ -557,6 +558,20 @@ export class FakeBackend {
         return [...this.connections];
       case "add_connection":
         return this.addConnection(args.input as NewConnection);
+      case "edit_connection": {
+        const edit = args.edit as ConnectionEdit;
+        const saved = this.connections.find((c) => c.id === args.id);
+        if (!saved) throw commandError("not_found", `no connection ${String(args.id)}`, { status: 404 });
+        const credential = edit.credential?.trim() ?? "";
+        const edited: Connection = {
+          ...saved,
+          label: edit.label.trim(),
+          base_url: edit.base_url?.trim() || saved.base_url,
+          masked_credential: credential === "" ? saved.masked_credential : `${credential.slice(0, 3)}…${credential.slice(-4)}`,
+        };
+        this.connections = this.connections.map((c) => (c.id === saved.id ? edited : c));
+        return edited;
+      }
       case "remove_connection": {
         this.connections = this.connections.filter((c) => c.id !== args.id);
         if (this.preferences.active_connection === args.id) this.preferences.active_connection = null;

@@ -75,6 +75,39 @@ describe("settings → connections", () => {
     expect(within(dialog).getByLabelText("Base URL")).toHaveAttribute("aria-invalid", "true");
   });
 
+  it("edits a connection in place: the platform fixed, a rotated key pasted over the kept one, or kept when left empty", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [connection({ id: "conn_acme", label: "Acme" })];
+    backend.preferences.active_connection = "conn_acme";
+    await openSettings(backend);
+    const user = userEvent.setup();
+
+    await user.click(screen.getByTestId("connection-edit-conn_acme"));
+    const dialog = screen.getByTestId("connection-dialog");
+    expect(dialog).toHaveTextContent("Edit Botbiz · Acme");
+    expect(within(dialog).getByLabelText("Platform")).toBeDisabled();
+    expect(within(dialog).getByLabelText("Name")).toHaveValue("Acme");
+    const key = within(dialog).getByLabelText("Botbiz API key");
+    expect(key).toHaveValue("");
+    await user.clear(within(dialog).getByLabelText("Name"));
+    await user.type(within(dialog).getByLabelText("Name"), "Acme EU");
+    await user.click(screen.getByTestId("connection-submit"));
+    await waitFor(() => expect(screen.queryByTestId("connection-dialog")).not.toBeInTheDocument());
+    expect(backend.callsTo("edit_connection")[0].args).toEqual({
+      id: "conn_acme",
+      edit: { label: "Acme EU", base_url: "https://api.botbiz.io/v1", credential: null },
+    });
+    await waitFor(() => expect(screen.getByTestId("platform-band")).toHaveTextContent("Acme EU"));
+
+    await user.click(screen.getByTestId("connection-edit-conn_acme"));
+    await user.type(within(screen.getByTestId("connection-dialog")).getByLabelText("Botbiz API key"), CREDENTIAL);
+    await user.click(screen.getByTestId("connection-submit"));
+    await waitFor(() => expect(screen.queryByTestId("connection-dialog")).not.toBeInTheDocument());
+    expect(backend.callsTo("edit_connection")[1].args.edit).toMatchObject({ credential: CREDENTIAL });
+    expect(screen.getByTestId("connection-list")).toHaveTextContent(`${CREDENTIAL.slice(0, 3)}…${CREDENTIAL.slice(-4)}`);
+    expect(document.body.textContent).not.toContain(CREDENTIAL);
+  });
+
   it("tests a connection: latency when it works, the platform's refusal explained when not", async () => {
     const backend = new FakeBackend();
     backend.connections = [connection({ id: "conn_acme", label: "Acme" })];
