@@ -177,6 +177,13 @@ struct Saved {
 }
 
 impl Saved {
+    fn index_of(&self, id: &str) -> Result<usize> {
+        self.connections
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| unknown(id))
+    }
+
     /// Two connections never share a name (case aside): the header names them.
     fn refuse_taken(&self, label: &str, except: Option<&str>) -> Result<()> {
         let taken = self
@@ -307,11 +314,7 @@ impl Connections {
     pub async fn edit(&self, id: &str, edit: ConnectionEdit) -> Result<Connection> {
         let _writing = self.writing.lock().await;
         let mut saved = self.read()?;
-        let index = saved
-            .connections
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(|| unknown(id))?;
+        let index = saved.index_of(id)?;
         let platform = saved.connections[index].platform;
         let profile = platform.profile();
         let label = checked_label(&edit.label)?;
@@ -340,11 +343,7 @@ impl Connections {
     pub async fn remove(&self, id: &str) -> Result<Connection> {
         let _writing = self.writing.lock().await;
         let mut saved = self.read()?;
-        let index = saved
-            .connections
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(|| unknown(id))?;
+        let index = saved.index_of(id)?;
         let removed = saved.connections.remove(index);
         self.write(&saved)?;
         self.secrets.delete(credential_id(id)).await?;

@@ -83,12 +83,7 @@ pub async fn find_id(
             .connection_history_list(console, &connection, id)
             .await
         {
-            Ok(items) => {
-                found.history = items
-                    .into_iter()
-                    .filter(|item| item.request_id.as_deref() == Some(id))
-                    .collect()
-            }
+            Ok(items) => found.history = with_request_id(items, id),
             Err(error) => unavailable(&mut found.unavailable, "history", error),
         }
         match inspectors
@@ -105,12 +100,7 @@ pub async fn find_id(
         Err(error) => unavailable(&mut found.unavailable, "request_log", error),
     }
     match tryit.history_list(console, id).await {
-        Ok(items) => {
-            found.history = items
-                .into_iter()
-                .filter(|item| item.request_id.as_deref() == Some(id))
-                .collect()
-        }
+        Ok(items) => found.history = with_request_id(items, id),
         Err(error) => unavailable(&mut found.unavailable, "history", error),
     }
     match inspectors.captures_of_event(environment, id).await {
@@ -124,6 +114,15 @@ pub async fn find_id(
         }
     }
     Ok(found)
+}
+
+/// The history entries whose response carried request id `id` (a search also matches
+/// other text).
+fn with_request_id(items: Vec<TryHistoryItem>, id: &str) -> Vec<TryHistoryItem> {
+    items
+        .into_iter()
+        .filter(|item| item.request_id.as_deref() == Some(id))
+        .collect()
 }
 
 fn unavailable(unavailable: &mut Vec<UnavailableSource>, source: &str, error: CommandError) {
