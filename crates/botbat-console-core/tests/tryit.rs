@@ -1,8 +1,8 @@
 //! Try It against a real sandbox over loopback: the catalog from its own OpenAPI document,
 //! validation before sending and the server's 422 after, scopes, history across a restart,
 //! paging under rate limits, cURL import, and the generated snippets run by real
-//! interpreters (curl, node, python3 with requests, php) with the results compared to the
-//! console's own.
+//! interpreters (curl, node, python3 with requests, php, java) with the results compared to
+//! the console's own.
 
 mod common;
 
@@ -1236,7 +1236,6 @@ async fn curl_import_then_export_gives_the_same_request() {
 
 // --- Snippets executed ---------------------------------------------------------------
 
-
 #[tokio::test]
 async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
     let fx = fixture(Plan::Enterprise).await;
@@ -1293,7 +1292,7 @@ async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
                 .iter()
                 .map(|s| s.language.as_str())
                 .collect::<Vec<_>>(),
-            vec!["curl", "javascript", "python", "php"]
+            vec!["curl", "javascript", "python", "php", "java"]
         );
         for snippet in &snippets {
             assert!(
@@ -1329,7 +1328,13 @@ async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
             .expect("snippets");
         let curl = inlined.iter().find(|s| s.language == "curl").expect("curl");
         assert!(curl.code.contains(&fx.key));
-        let (status, _) = run("curl", &curl.code, work.path(), "not-the-key").await;
+        let (status, _) = common::snippets::run(
+            "curl",
+            &curl.code,
+            work.path(),
+            ("BOTBAT_API_KEY", "not-the-key"),
+        )
+        .await;
         assert_eq!(status, console.status, "{name}: inlined curl");
     }
     // The list snippets saw the imported contacts and the created ones alike.

@@ -3,7 +3,7 @@
 //! against the wire types and sent), sends through the connection's credential, a Botbiz
 //! 401 and a 429 waited out (and cancelled), history kept per connection, the gauge's
 //! headers, and snippets that carry each platform's own header and run in curl, node,
-//! Python and PHP.
+//! Python, PHP and Java.
 
 mod common;
 
@@ -632,7 +632,7 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
             .connection_snippets(&fx.connections, id, &request, false)
             .await
             .expect("snippets");
-        assert_eq!(masked.len(), 4);
+        assert_eq!(masked.len(), 5);
         for snippet in &masked {
             assert!(snippet.code.contains(variable), "{}", snippet.code);
             assert!(
@@ -649,12 +649,20 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
         let answer = answer.json.expect("the platform answers JSON");
         let work = tempfile::tempdir().expect("dir");
         let languages: Vec<&str> = masked.iter().map(|s| s.language.as_str()).collect();
-        assert_eq!(languages, ["curl", "javascript", "python", "php"]);
+        assert_eq!(languages, ["curl", "javascript", "python", "php", "java"]);
         for snippet in &masked {
-            let (status, body) =
-                common::snippets::run(&snippet.language, &snippet.code, work.path(), (variable, secret))
-                    .await;
-            assert_eq!(status, 200, "{}: {body}\n{}", snippet.language, snippet.code);
+            let (status, body) = common::snippets::run(
+                &snippet.language,
+                &snippet.code,
+                work.path(),
+                (variable, secret),
+            )
+            .await;
+            assert_eq!(
+                status, 200,
+                "{}: {body}\n{}",
+                snippet.language, snippet.code
+            );
             if let Err(difference) = common::snippets::same_shape(&answer, &body) {
                 panic!("{}: {difference}\n{body}", snippet.language);
             }

@@ -511,7 +511,7 @@ export function tryitCancel(runId: string): Promise<boolean> {
   return call("tryit_cancel", { runId });
 }
 
-/** cURL, JavaScript, Python and PHP; the key is `$BOTBAT_API_KEY` unless `inlineKey`. */
+/** cURL, JavaScript, Python, PHP and Java; the key is `$BOTBAT_API_KEY` unless `inlineKey`. */
 export function tryitSnippets(request: TryRequest, inlineKey: boolean): Promise<TrySnippet[]> {
   return call("tryit_snippets", { request, inlineKey });
 }

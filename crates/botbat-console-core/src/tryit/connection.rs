@@ -214,7 +214,7 @@ impl TryIt {
         Ok(response)
     }
 
-    /// The four snippets for the connection: its base URL, its platform's auth header read
+    /// The snippets for the connection: its base URL, its platform's auth header read
     /// from an environment variable, or with `inline_secret` the credential itself.
     pub async fn connection_snippets(
         &self,

@@ -948,7 +948,7 @@ impl TryIt {
         }
     }
 
-    /// The four snippets. With `inline_key` the chosen key's secret is written into them;
+    /// The snippets (one per language). With `inline_key` the chosen key's secret is written into them;
     /// otherwise they read it from `BOTBAT_API_KEY`.
     pub async fn snippets(
         &self,
