@@ -33,7 +33,7 @@ use crate::connections::{Authorized, Connections, Platform};
 use crate::{CommandError, Console, ConsoleCode, Environment};
 
 /// How a snippet carries each platform's credential.
-fn auth_header(platform: Platform) -> AuthHeader {
+pub(super) fn auth_header(platform: Platform) -> AuthHeader {
     match platform {
         Platform::Botbiz => AuthHeader {
             name: "Authorization",
