@@ -26,7 +26,7 @@ packages=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev libssl-dev libdbus-1-dev pkg-config curl
   xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools imagemagick python3-venv
-  php-cli php-curl
+  php-cli php-curl openjdk-17-jdk-headless
   dpkg-dev desktop-file-utils x11-utils
 )
 missing=()
@@ -111,7 +111,8 @@ fi
 
 # --- requests (Try It's Python snippets are run by the console-core tests), in its own venv -
 # crates/botbat-console-core/tests/tryit.rs runs the generated snippets with this Python,
-# curl, node and php (php-cli + php-curl above), and fails when one is missing.
+# curl, node, php (php-cli + php-curl above) and java (openjdk-17-jdk-headless above), and
+# fails when one is missing.
 requests_version=2.32.3
 rq_venv=target/tools/pyrequests
 rq_version() {

@@ -14,7 +14,7 @@ import { click, e2e, OUT_DIR, resizeViewport, waitForAttribute, waitForTestId } 
 
 const TEST_TIMEOUT_MS = 600_000;
 
-const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'settings'];
+const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'sdks', 'settings'];
 
 const SIZES = [
   { width: 1024, height: 700 },

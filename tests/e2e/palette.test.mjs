@@ -1,5 +1,5 @@
 // The keyboard as a support engineer uses it: a 429 caused by the burst test is found by
-// pasting its request id into the command palette (Ctrl+K) and opened; Ctrl+1…8 open the
+// pasting its request id into the command palette (Ctrl+K) and opened; Ctrl+1…9 open the
 // panels in sidebar order; `?` lists the shortcuts; the skip link is the first Tab stop.
 //
 // The palette test also prints how long the palette took, measured in the page: from the
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { click, e2e, UI_TIMEOUT_MS, waitForAttribute, waitForTestId, waitForText } from './lib/app.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
-const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'settings'];
+const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'sdks', 'settings'];
 const TIMED_LOOKUPS = 5;
 
 async function gone(browser, testId) {
@@ -143,7 +143,7 @@ test("a 429's request id pasted into the palette is found in the request log and
   );
 });
 
-test('Ctrl+1…8 open the panels in order, Ctrl+, opens Settings, ? lists the shortcuts, the skip link comes first', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('Ctrl+1…9 open the panels in order, Ctrl+, opens Settings, ? lists the shortcuts, the skip link comes first', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const ctx = await e2e(t, 'shortcuts');
   const { browser } = await ctx.launch();
   await waitForTestId(browser, 'panel-dashboard');
@@ -154,7 +154,7 @@ test('Ctrl+1…8 open the panels in order, Ctrl+, opens Settings, ? lists the sh
     await waitForTestId(browser, `panel-${panel}`);
     await waitForAttribute(browser, `nav-${panel}`, 'aria-current', 'page');
   }
-  await ctx.shot(browser, 'ctrl-8-settings');
+  await ctx.shot(browser, 'ctrl-9-settings');
 
   await browser.keys(['Control', '1']);
   await waitForTestId(browser, 'panel-dashboard');
@@ -184,7 +184,7 @@ test('Ctrl+1…8 open the panels in order, Ctrl+, opens Settings, ? lists the sh
   const listed = await browser.execute(() =>
     [...document.querySelectorAll('[data-testid="shortcuts-table"] th')].map((th) => th.textContent.replace(/\s+/g, '')),
   );
-  for (const keys of ['Ctrl+K', 'Ctrl+1…8', 'Ctrl+,', '/', 'Ctrl+Enter', 'Esc', '?']) {
+  for (const keys of ['Ctrl+K', 'Ctrl+1…9', 'Ctrl+,', '/', 'Ctrl+Enter', 'Esc', '?']) {
     assert.ok(listed.includes(keys), `the list shows ${keys}: ${listed.join(' | ')}`);
   }
   await ctx.shot(browser, 'shortcut-list');

@@ -108,6 +108,12 @@ test('Botbiz: an account connected by its QR code, a message sent from Try It, t
   await waitForText(browser, 'tryit-status', /^2\d\d/);
   await ctx.shot(browser, 'tryit-sent');
 
+  // SDKs: Botbiz names none, said once; the quick-starts use its base URL and variable.
+  await click(browser, 'nav-sdks');
+  await waitForText(browser, 'sdks-no-sdk', "Botbiz's docs name no SDK");
+  await waitForTextContent(browser, 'sdk-php-code', 'BOTBIZ_API_KEY');
+  await ctx.shot(browser, 'sdks');
+
   // Rate Limits: the per-minute gauge from the headers of those answers (the free plan: 60).
   await click(browser, 'nav-rate-limits');
   const gauge = await waitForText(browser, 'botbiz-gauge', /60/);

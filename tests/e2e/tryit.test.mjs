@@ -19,6 +19,7 @@ import {
   waitForEditor,
   waitForTestId,
   waitForText,
+  waitForTextContent,
 } from './lib/app.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
@@ -214,6 +215,16 @@ test('Try It: create a contact, see 201, a key without the scope flagged, histor
   });
   assert.equal(clipboard.write, 'allowed', 'the window may write text to the clipboard');
   assert.match(clipboard.read, /^refused: .*not allowed/i, 'the window may not read the clipboard');
+
+  // The SDKs panel: the same generator writes a first request per SDK language for this
+  // sandbox, the key read from $BOTBAT_API_KEY; install commands copy.
+  await click(browser, 'nav-sdks');
+  await waitForTextContent(browser, 'sdk-java-code', `${origin}/v1/me`);
+  await waitForTextContent(browser, 'sdk-python-code', 'BOTBAT_API_KEY');
+  await waitForText(browser, 'sdk-javascript-install', 'npm install @botbat/sdk');
+  await click(browser, 'sdk-javascript-install-copy');
+  await waitForAttribute(browser, 'sdk-javascript-install-copy', 'data-copy-state', 'copied');
+  await ctx.shot(browser, 'sdks');
 
   // Quit, start again on the same profile: the request is in the history.
   await app.close();

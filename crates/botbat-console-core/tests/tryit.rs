@@ -1,8 +1,8 @@
 //! Try It against a real sandbox over loopback: the catalog from its own OpenAPI document,
 //! validation before sending and the server's 422 after, scopes, history across a restart,
 //! paging under rate limits, cURL import, and the generated snippets run by real
-//! interpreters (curl, node, python3 with requests, php) with the results compared to the
-//! console's own.
+//! interpreters (curl, node, python3 with requests, php, java) with the results compared to
+//! the console's own.
 
 mod common;
 
@@ -1292,7 +1292,7 @@ async fn snippets_run_against_the_sandbox_and_answer_like_the_console() {
                 .iter()
                 .map(|s| s.language.as_str())
                 .collect::<Vec<_>>(),
-            vec!["curl", "javascript", "python", "php"]
+            vec!["curl", "javascript", "python", "php", "java"]
         );
         for snippet in &snippets {
             assert!(

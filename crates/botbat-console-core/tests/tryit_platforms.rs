@@ -3,7 +3,8 @@
 //! against the wire types and sent), sends through the connection's credential, a Botbiz
 //! 401 and a 429 waited out (and cancelled), history kept per connection, the gauge's
 //! headers, and snippets that carry each platform's own header and run in curl, node,
-//! Python and PHP.
+//! Python, PHP and Java. The SDKs section's quick-starts, made by the same generator, run
+//! in every SDK language against the embedded BotBat sandbox and both stand-ins.
 
 mod common;
 
@@ -12,9 +13,10 @@ use std::sync::Arc;
 use botbat_api::platforms::botmaker::{self as wire, Channel, ErrorBody, Items, Sent, Webhook};
 use botbat_console_core::connections::{Connection, Connections, NewConnection, Platform};
 use botbat_console_core::tryit::{
-    validate_value, Patterns, TryIt, TryPair, TryProgress, TryRequest, TrySendOptions,
+    validate_value, Patterns, QuickStart, TryIt, TryPair, TryProgress, TryRequest, TrySendOptions,
+    SDK_LANGUAGES,
 };
-use botbat_console_core::Console;
+use botbat_console_core::{management_key_id, Console, Environment};
 use botbat_sandbox::standins::{botbiz, botmaker, RunningStandIn};
 use botbat_secrets::{AsyncSecrets, MemoryStore, SecretStore};
 use serde_json::{json, Value};
@@ -632,7 +634,7 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
             .connection_snippets(&fx.connections, id, &request, false)
             .await
             .expect("snippets");
-        assert_eq!(masked.len(), 4);
+        assert_eq!(masked.len(), 5);
         for snippet in &masked {
             assert!(snippet.code.contains(variable), "{}", snippet.code);
             assert!(
@@ -649,7 +651,7 @@ async fn snippets_use_the_connections_base_url_and_header_and_run() {
         let answer = answer.json.expect("the platform answers JSON");
         let work = tempfile::tempdir().expect("dir");
         let languages: Vec<&str> = masked.iter().map(|s| s.language.as_str()).collect();
-        assert_eq!(languages, ["curl", "javascript", "python", "php"]);
+        assert_eq!(languages, ["curl", "javascript", "python", "php", "java"]);
         for snippet in &masked {
             let (status, body) = common::snippets::run(
                 &snippet.language,
@@ -744,4 +746,119 @@ async fn a_check_names_the_url_the_refused_fields_and_a_typed_auth_header() {
         .connection_check(&fx.connections, "conn_gone", &fine)
         .expect_err("unknown connection");
     assert_eq!(error.code, botbat_api::ErrorCode::NotFound);
+}
+
+/// Runs each quick-start with `secret` in its variable: 200 and a JSON object, in every SDK
+/// language, with the credential never written into the code.
+async fn run_quick_start(quick: &QuickStart, secret: &str, answer: &Value) {
+    let languages: Vec<&str> = quick.snippets.iter().map(|s| s.language.as_str()).collect();
+    assert_eq!(languages, SDK_LANGUAGES);
+    let work = tempfile::tempdir().expect("dir");
+    for snippet in &quick.snippets {
+        assert!(
+            !snippet.code.contains(secret),
+            "{}: secret inlined",
+            snippet.language
+        );
+        assert!(snippet.code.contains(&quick.variable), "{}", snippet.code);
+        let (status, body) = common::snippets::run(
+            &snippet.language,
+            &snippet.code,
+            work.path(),
+            (&quick.variable, secret),
+        )
+        .await;
+        assert_eq!(
+            status, 200,
+            "{}: {body}\n{}",
+            snippet.language, snippet.code
+        );
+        assert!(body.is_object(), "{}: {body}", snippet.language);
+        if let Err(difference) = common::snippets::same_shape(answer, &body) {
+            panic!("{}: {difference}\n{body}", snippet.language);
+        }
+    }
+}
+
+#[tokio::test]
+async fn quick_starts_run_in_every_sdk_language_for_botbat_botbiz_and_botmaker() {
+    // BotBat: the embedded sandbox, as the app starts it, and its management key.
+    let secrets = common::keychain_or_memory("quickstart");
+    let embedded = common::embedded_console(secrets.clone()).await;
+    let tryit = TryIt::new();
+    let quick = tryit
+        .quickstart(&embedded.console, Environment::Sandbox)
+        .await
+        .expect("BotBat quick-start");
+    assert_eq!(quick.sdks.len(), 4);
+    assert!(quick.no_sdk.is_none());
+    assert_eq!(
+        (quick.method.as_str(), quick.path.as_str()),
+        ("GET", "/v1/me")
+    );
+    assert_eq!(quick.variable, "BOTBAT_API_KEY");
+    let key = secrets
+        .get(&management_key_id(Environment::Sandbox))
+        .expect("keychain")
+        .expect("the sandbox's management key");
+    let me = TryRequest {
+        operation_id: Some("me".into()),
+        credential: botbat_console_core::tryit::MANAGEMENT_CREDENTIAL.into(),
+        ..get("/v1/me")
+    };
+    let answer = tryit
+        .send(
+            &embedded.console,
+            Environment::Sandbox,
+            &me,
+            TrySendOptions::default(),
+        )
+        .await
+        .expect("sent");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    run_quick_start(&quick, key.expose(), &answer.json.expect("json")).await;
+
+    // Botbiz and Botmaker: no SDK, said in one sentence, and the same quick-starts in plain
+    // HTTP with each platform's base URL, header and variable.
+    let (fx, both) = fixture_with_both().await;
+    let cases = [
+        (
+            &both.b,
+            "Botbiz",
+            "/users",
+            "BOTBIZ_API_KEY",
+            &both.key,
+            &both.biz.base_url,
+        ),
+        (
+            &both.m,
+            "Botmaker",
+            "/channels",
+            "BOTMAKER_ACCESS_TOKEN",
+            &both.token,
+            &both.maker.base_url,
+        ),
+    ];
+    for (connection, title, path, variable, secret, base_url) in cases {
+        let quick = fx
+            .tryit
+            .connection_quickstart(&fx.connections, &connection.id)
+            .await
+            .expect("quick-start");
+        assert!(quick.sdks.is_empty(), "{title}: {:?}", quick.sdks);
+        assert_eq!(
+            quick.no_sdk.as_deref(),
+            Some(
+                format!("{title}'s docs name no SDK; these quick-starts use plain HTTP.").as_str()
+            )
+        );
+        assert_eq!(quick.path, path);
+        assert_eq!(quick.variable, variable);
+        for snippet in &quick.snippets {
+            assert!(snippet.code.contains(base_url.as_str()), "{}", snippet.code);
+        }
+        let answer = send(&fx, &connection.id, &get(path)).await;
+        assert_eq!(answer.status, 200, "{title}: {}", answer.body);
+        run_quick_start(&quick, secret, &answer.json.expect("json")).await;
+    }
 }

@@ -56,6 +56,8 @@ macro_rules! with_commands {
             tryit::tryit_connection_clear_history,
             tryit::tryit_connection_limits,
             tryit::tryit_connection_check_limits,
+            tryit::tryit_quickstart,
+            tryit::tryit_connection_quickstart,
             webhooks::list_webhooks,
             webhooks::create_webhook,
             webhooks::update_webhook,

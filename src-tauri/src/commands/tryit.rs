@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use botbat_console_core::connections::Connections;
 use botbat_console_core::tryit::{
-    TryCatalog, TryCheck, TryConnectionLimits, TryCredentials, TryFetchAll, TryHistoryEntry,
-    TryHistoryItem, TryIt, TryParsedCurl, TryRequest, TryResponse, TrySendOptions, TrySnippet,
+    QuickStart, TryCatalog, TryCheck, TryConnectionLimits, TryCredentials, TryFetchAll,
+    TryHistoryEntry, TryHistoryItem, TryIt, TryParsedCurl, TryRequest, TryResponse, TrySendOptions,
+    TrySnippet,
 };
 use botbat_console_core::{CommandError, Console, Environment};
 use tauri::{AppHandle, Emitter, State};
@@ -73,6 +74,14 @@ adapters! {
 
     fn tryit_connection_check_limits(connections: Connections, tryit: TryIt; connection_id: String) -> TryConnectionLimits {
         tryit.connection_check_limits(&connections, &connection_id).await
+    }
+
+    fn tryit_quickstart(console: Console, tryit: TryIt; environment: Environment) -> QuickStart {
+        tryit.quickstart(&console, environment).await
+    }
+
+    fn tryit_connection_quickstart(connections: Connections, tryit: TryIt; connection_id: String) -> QuickStart {
+        tryit.connection_quickstart(&connections, &connection_id).await
     }
 }
 

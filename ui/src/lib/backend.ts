@@ -7,6 +7,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import type { CommandName } from "./command-names";
+import type { QuickStart } from "./bindings/QuickStart";
 import type { TryCatalog } from "./bindings/TryCatalog";
 import type { TryConnectionLimits } from "./bindings/TryConnectionLimits";
 import type { TryCheck } from "./bindings/TryCheck";
@@ -528,7 +529,7 @@ export function tryitCancel(runId: string): Promise<boolean> {
   return call("tryit_cancel", { runId });
 }
 
-/** cURL, JavaScript, Python and PHP; the key is `$BOTBAT_API_KEY` unless `inlineKey`. */
+/** cURL, JavaScript, Python, PHP and Java; the key is `$BOTBAT_API_KEY` unless `inlineKey`. */
 export function tryitSnippets(request: TryRequest, inlineKey: boolean): Promise<TrySnippet[]> {
   return call("tryit_snippets", { request, inlineKey });
 }
@@ -592,6 +593,18 @@ export function tryitConnectionLimits(connectionId: string): Promise<TryConnecti
 /** One cheap authenticated read, for fresh rate-limit headers. */
 export function tryitConnectionCheckLimits(connectionId: string): Promise<TryConnectionLimits> {
   return call("tryit_connection_check_limits", { connectionId });
+}
+
+// The SDKs panel: BotBat's SDKs and a first request in each SDK language, from Try It's
+// snippet generator, for an environment or a connection.
+
+export function tryitQuickstart(environment: Environment): Promise<QuickStart> {
+  return call("tryit_quickstart", { environment });
+}
+
+/** Botbiz and Botmaker name no SDK: the answer says so, with plain-HTTP quick-starts. */
+export function tryitConnectionQuickstart(connectionId: string): Promise<QuickStart> {
+  return call("tryit_connection_quickstart", { connectionId });
 }
 
 /** Calls `cb` with each progress report of a running fetch; resolves to the unlisten function. */

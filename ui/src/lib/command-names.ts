@@ -49,6 +49,8 @@ export type CommandName =
   | "tryit_connection_clear_history"
   | "tryit_connection_limits"
   | "tryit_connection_check_limits"
+  | "tryit_quickstart"
+  | "tryit_connection_quickstart"
   | "list_webhooks"
   | "create_webhook"
   | "update_webhook"

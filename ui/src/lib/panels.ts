@@ -11,6 +11,7 @@ export type PanelId =
   | "inspector"
   | "try-it"
   | "usage"
+  | "sdks"
   | "settings";
 
 export interface PanelMeta {
@@ -69,6 +70,13 @@ export const PANELS: readonly PanelMeta[] = [
     icon: "chart",
     summary:
       "Chart call volume by endpoint and key, errors, latency and rate-limit hits from a local cache that works offline.",
+  },
+  {
+    id: "sdks",
+    title: "SDKs",
+    icon: "download",
+    summary:
+      "Install BotBat's SDK for Node.js, Python, PHP or Java, and copy a first request in each language for the active target.",
   },
   {
     id: "settings",

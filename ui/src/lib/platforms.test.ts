@@ -20,8 +20,8 @@ describe("platforms", () => {
   });
 
   it("supports the panels each platform's docs describe", () => {
-    expect(platformMeta("botbiz").supported).toEqual(["dashboard", "try-it", "rate-limits", "inspector", "settings"]);
-    expect(platformMeta("botmaker").supported).toEqual(["dashboard", "try-it", "webhooks", "inspector", "settings"]);
+    expect(platformMeta("botbiz").supported).toEqual(["dashboard", "try-it", "rate-limits", "inspector", "sdks", "settings"]);
+    expect(platformMeta("botmaker").supported).toEqual(["dashboard", "try-it", "webhooks", "inspector", "sdks", "settings"]);
   });
 
   it("says why a panel is missing for a connection, and never for BotBat", () => {

@@ -26,7 +26,7 @@ export const PLATFORMS: readonly PlatformMeta[] = [
     title: "Botbiz",
     defaultBaseUrl: "https://api.botbiz.io/v1",
     credential: "API key",
-    supported: ["dashboard", "try-it", "rate-limits", "inspector", "settings"],
+    supported: ["dashboard", "try-it", "rate-limits", "inspector", "sdks", "settings"],
     unsupported: {
       "api-keys":
         "Botbiz API keys are created and revoked in Botbiz's dashboard; the console uses the key saved with this connection in Settings.",
@@ -41,7 +41,7 @@ export const PLATFORMS: readonly PlatformMeta[] = [
     title: "Botmaker",
     defaultBaseUrl: "https://api.botmaker.com/v2.0",
     credential: "access token",
-    supported: ["dashboard", "try-it", "webhooks", "inspector", "settings"],
+    supported: ["dashboard", "try-it", "webhooks", "inspector", "sdks", "settings"],
     unsupported: {
       "api-keys":
         "Botmaker access tokens are generated in Botmaker under Settings → Integrations → Botmaker API; the console uses the token saved with this connection in Settings.",

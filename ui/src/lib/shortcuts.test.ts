@@ -22,16 +22,17 @@ describe("shortcutFor", () => {
     expect(shortcutFor(key(",", { ctrlKey: true, code: "Comma" }), true, false)).toBeNull();
   });
 
-  it("maps Ctrl+1…8 to the panels in sidebar order, by key or by code", () => {
+  it("maps Ctrl+1…9 to the panels in sidebar order, by key or by code", () => {
     expect(shortcutFor(key("1", { ctrlKey: true }), false, false)).toEqual({ kind: "panel", panel: "dashboard" });
     expect(shortcutFor(key("6", { ctrlKey: true }), false, false)).toEqual({ kind: "panel", panel: "try-it" });
-    expect(shortcutFor(key("8", { ctrlKey: true }), false, false)).toEqual({ kind: "panel", panel: "settings" });
+    expect(shortcutFor(key("8", { ctrlKey: true }), false, false)).toEqual({ kind: "panel", panel: "sdks" });
+    expect(shortcutFor(key("9", { ctrlKey: true }), false, false)).toEqual({ kind: "panel", panel: "settings" });
     // AZERTY: Shift+& is the 1 key.
     expect(shortcutFor({ ...key("&", { ctrlKey: true, shiftKey: true }), code: "Digit1" }, false, false)).toEqual({
       kind: "panel",
       panel: "dashboard",
     });
-    expect(shortcutFor(key("9", { ctrlKey: true }), false, false)).toBeNull();
+    expect(shortcutFor(key("0", { ctrlKey: true }), false, false)).toBeNull();
     expect(shortcutFor(key("1"), false, false)).toBeNull();
   });
 
@@ -44,7 +45,7 @@ describe("shortcutFor", () => {
 
   it("lists Ctrl+Enter and every shortcut it acts on", () => {
     const actions = shortcutList(false).map((s) => s.keys.join("+"));
-    expect(actions).toEqual(["Ctrl+K", "Ctrl+1…8", "Ctrl+,", "/", "Ctrl+Enter", "Esc", "?"]);
+    expect(actions).toEqual(["Ctrl+K", "Ctrl+1…9", "Ctrl+,", "/", "Ctrl+Enter", "Esc", "?"]);
     expect(shortcutList(true)[0].keys).toEqual(["⌘", "K"]);
   });
 });

@@ -45,7 +45,7 @@ export function shortcutFor(event: KeyLike, typing: boolean, mac: boolean): Shor
   if (typing) return null;
   if (mod) {
     // By code too, so layouts that need Shift for digits (AZERTY) work.
-    const digit = /^[1-8]$/.test(event.key) ? event.key : /^Digit([1-8])$/.exec(event.code)?.[1];
+    const digit = /^[1-9]$/.test(event.key) ? event.key : /^Digit([1-9])$/.exec(event.code)?.[1];
     if (digit !== undefined) return { kind: "panel", panel: PANELS[Number(digit) - 1].id };
     if (event.key === "," || event.code === "Comma") return { kind: "panel", panel: "settings" };
     return null;
@@ -65,7 +65,7 @@ export function shortcutList(mac: boolean): ShortcutHelp[] {
   const mod = mac ? "⌘" : "Ctrl";
   return [
     { keys: [mod, "K"], action: "Open the command palette: panels, operations, keys, endpoints, captures, history, and any pasted request or event id" },
-    { keys: [mod, "1…8"], action: `Open a panel, in sidebar order (${PANELS.map((p) => p.title).join(", ")})` },
+    { keys: [mod, "1…9"], action: `Open a panel, in sidebar order (${PANELS.map((p) => p.title).join(", ")})` },
     { keys: [mod, ","], action: "Open Settings" },
     { keys: ["/"], action: "Search or filter in the current panel" },
     { keys: [mod, "Enter"], action: "Send the request in Try It" },

@@ -214,6 +214,8 @@ describe("Try It", () => {
     expect(await screen.findByTestId("tryit-code-curl")).toHaveTextContent("$BOTBAT_API_KEY");
     await fireEvent.click(screen.getByTestId("tryit-lang-python"));
     expect(await screen.findByTestId("tryit-code-python")).toHaveTextContent("requests.get");
+    await fireEvent.click(screen.getByTestId("tryit-lang-java"));
+    expect(await screen.findByTestId("tryit-code-java")).toHaveTextContent("HttpClient");
     await fireEvent.click(screen.getByTestId("tryit-lang-curl"));
     await fireEvent.click(screen.getByTestId("tryit-inline-key"));
     await waitFor(() => expect(screen.getByTestId("tryit-code-curl")).toHaveTextContent("bb_test_INLINED"));

@@ -24,6 +24,7 @@ import type { IssuedKey } from "../lib/bindings/IssuedKey";
 import type { KeyActivity } from "../lib/bindings/KeyActivity";
 import type { KeyRow } from "../lib/bindings/KeyRow";
 import type { Preferences } from "../lib/bindings/Preferences";
+import type { QuickStart } from "../lib/bindings/QuickStart";
 import type { RateLimitView } from "../lib/bindings/RateLimitView";
 import type { RotationResult } from "../lib/bindings/RotationResult";
 import type { Scope } from "../lib/bindings/Scope";
@@ -260,6 +261,57 @@ export function connection(overrides: Partial<Connection> & { id: string; label:
     masked_credential: "bz_live_…9f3c",
     created_at: "2025-01-15T10:42:13Z",
     ...overrides,
+  };
+}
+
+const HANDLES = ["Idiomatic methods for every REST endpoint", "Authentication with your API key", "Automatic retries"];
+
+/** The SDKs section as the backend writes it: BotBat's SDKs, or none for a connection. */
+export function quickStart(baseUrl: string, target: Connection | null = null): QuickStart {
+  const platform = target?.platform ?? "botbat";
+  const first = {
+    botbat: { path: "/v1/me", variable: "BOTBAT_API_KEY", header: "Authorization: Bearer " },
+    botbiz: { path: "/users", variable: "BOTBIZ_API_KEY", header: "Authorization: Bearer " },
+    botmaker: { path: "/channels", variable: "BOTMAKER_ACCESS_TOKEN", header: "access-token: " },
+  }[platform];
+  const url = `${target?.base_url ?? baseUrl.replace(/\/v1$/, "")}${first.path}`;
+  const sdk = (language: string, title: string, manager: string, pkg: string, install: string, types: string) => ({
+    language,
+    title,
+    manager,
+    package: pkg,
+    install,
+    handles: [...HANDLES, types],
+    note: manager === "Maven" ? "The docs name no version: replace VERSION with the latest release of com.botbat:sdk." : null,
+  });
+  return {
+    sdks:
+      target === null
+        ? [
+            sdk("javascript", "Node.js", "npm", "@botbat/sdk", "npm install @botbat/sdk", "TypeScript definitions"),
+            sdk("python", "Python", "pip", "botbat", "pip install botbat", "Type definitions"),
+            sdk("php", "PHP", "Composer", "botbat/sdk", "composer require botbat/sdk", "Type definitions"),
+            sdk(
+              "java",
+              "Java",
+              "Maven",
+              "com.botbat:sdk",
+              "<dependency>\n  <groupId>com.botbat</groupId>\n  <artifactId>sdk</artifactId>\n  <version>VERSION</version>\n</dependency>",
+              "Type definitions",
+            ),
+          ]
+        : [],
+    no_sdk: target === null ? null : `${target.platform === "botbiz" ? "Botbiz" : "Botmaker"}'s docs name no SDK; these quick-starts use plain HTTP.`,
+    method: "GET",
+    path: first.path,
+    summary: target === null ? "Reads the key you call with and its organisation." : "Lists what the credential can see.",
+    variable: first.variable,
+    snippets: [
+      { language: "javascript", label: "JavaScript (fetch)", code: `await fetch("${url}", { headers: { "${first.header}": process.env.${first.variable} } })` },
+      { language: "python", label: "Python (requests)", code: `requests.get("${url}", os.environ['${first.variable}'])` },
+      { language: "php", label: "PHP (curl)", code: `<?php curl_init('${url}'); getenv('${first.variable}');` },
+      { language: "java", label: "Java (HttpClient)", code: `URI.create("${url}"); System.getenv("${first.variable}")` },
+    ],
   };
 }
 
@@ -586,6 +638,14 @@ export class FakeBackend {
         }
         this.preferences.active_connection = id;
         return { ...this.preferences };
+      }
+      case "tryit_quickstart":
+        this.checkEnvironment(args);
+        return quickStart(this.baseUrl(this.environment));
+      case "tryit_connection_quickstart": {
+        const target = this.connections.find((c) => c.id === args.connectionId);
+        if (!target) throw commandError("not_found", `no connection ${String(args.connectionId)}`);
+        return quickStart("", target);
       }
       case "rate_limits_view":
         return rateLimitView({ limits: { ...rateLimitView().limits, plan: this.plan } });

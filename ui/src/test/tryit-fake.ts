@@ -316,6 +316,7 @@ export class TryItFake {
           { language: "javascript", label: "JavaScript (fetch)", code: "await fetch(url)" },
           { language: "python", label: "Python (requests)", code: "requests.get(url)" },
           { language: "php", label: "PHP (curl)", code: "<?php curl_init();" },
+          { language: "java", label: "Java (HttpClient)", code: "HttpClient.newHttpClient()" },
         ];
       })
       .on("tryit_parse_curl", (args: Args) => {

@@ -33,7 +33,7 @@ use crate::connections::{Authorized, Connections, Platform};
 use crate::{CommandError, Console, ConsoleCode, Environment};
 
 /// How a snippet carries each platform's credential.
-fn auth_header(platform: Platform) -> AuthHeader {
+pub(super) fn auth_header(platform: Platform) -> AuthHeader {
     match platform {
         Platform::Botbiz => AuthHeader {
             name: "Authorization",
@@ -266,7 +266,7 @@ impl TryIt {
         Ok(response)
     }
 
-    /// The four snippets for the connection: its base URL, its platform's auth header read
+    /// The snippets for the connection: its base URL, its platform's auth header read
     /// from an environment variable, or with `inline_secret` the credential itself.
     pub async fn connection_snippets(
         &self,

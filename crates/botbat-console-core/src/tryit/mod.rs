@@ -14,6 +14,7 @@ mod connection;
 pub mod curl;
 mod history;
 mod model;
+mod quickstart;
 pub(crate) mod send;
 pub mod snippets;
 mod validate;
@@ -37,6 +38,7 @@ pub use catalog::{
 };
 pub use history::{redact, History};
 pub use model::*;
+pub use quickstart::{botbat_sdks, QuickStart, Sdk, SDK_LANGUAGES};
 pub use send::build_url;
 pub use validate::{check_request, conformance, validate_value, Patterns};
 
@@ -927,7 +929,7 @@ impl TryIt {
         }
     }
 
-    /// The four snippets. With `inline_key` the chosen key's secret is written into them;
+    /// The snippets (one per language). With `inline_key` the chosen key's secret is written into them;
     /// otherwise they read it from `BOTBAT_API_KEY`.
     pub async fn snippets(
         &self,
@@ -936,6 +938,18 @@ impl TryIt {
         inline_key: bool,
     ) -> Result<Vec<TrySnippet>> {
         let environment = console.preferences().active_environment;
+        self.snippets_in(console, environment, request, inline_key)
+            .await
+    }
+
+    /// The snippets for `request` sent to `environment`.
+    async fn snippets_in(
+        &self,
+        console: &Console,
+        environment: Environment,
+        request: &TryRequest,
+        inline_key: bool,
+    ) -> Result<Vec<TrySnippet>> {
         let catalog = self.catalog_for(console, environment, request).await;
         let public = catalog
             .as_deref()
@@ -1138,6 +1152,7 @@ pub fn export_bindings(dir: &std::path::Path) -> std::result::Result<(), ts_rs::
     TryHistoryItem::export_all_to(dir)?;
     TryHistoryEntry::export_all_to(dir)?;
     TryConnectionLimits::export_all_to(dir)?;
+    QuickStart::export_all_to(dir)?;
     Ok(())
 }
 

@@ -326,7 +326,7 @@ pub struct TryFetchAll {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TrySnippet {
-    /// `curl`, `javascript`, `python` or `php`.
+    /// `curl`, `javascript`, `python`, `php` or `java`.
     pub language: String,
     pub label: String,
     pub code: String,

@@ -1,5 +1,5 @@
-//! Code that reproduces a request: cURL, JavaScript (fetch), Python (requests) and PHP
-//! (ext-curl).
+//! Code that reproduces a request: cURL, JavaScript (fetch), Python (requests), PHP
+//! (ext-curl) and Java (java.net.http, Java 11+).
 //!
 //! Each snippet sends the same method, URL (query included), headers and body the console
 //! sends, and prints the status and the body. The key is read from `BOTBAT_API_KEY` so a
@@ -72,6 +72,11 @@ pub fn all_with(
             language: "php".into(),
             label: "PHP (curl)".into(),
             code: php(url, request, key, auth),
+        },
+        TrySnippet {
+            language: "java".into(),
+            label: "Java (HttpClient)".into(),
+            code: java(url, request, key, auth),
         },
     ]
 }
@@ -502,6 +507,196 @@ pub fn php(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader
     out
 }
 
+/// A Java string literal: ASCII only (the source file's encoding is then irrelevant), with
+/// every other character as a `\uXXXX` escape of its UTF-16 units.
+fn java_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A multi-line text as a Java expression: one literal per line, joined with `+`, so a
+/// JSON body reads as it was typed (Java 11 has no text blocks).
+fn java_text(text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.len() <= 1 {
+        return java_literal(text);
+    }
+    lines
+        .iter()
+        .map(|line| java_literal(line))
+        .collect::<Vec<_>>()
+        .join(&format!("\n{pad}+ "))
+}
+
+/// A multipart parameter as HTML's form encoder writes it: `"`, CR and LF percent-encoded.
+fn multipart_name(name: &str) -> String {
+    name.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Headers `java.net.http.HttpClient` refuses to let a caller set (it writes them itself).
+const JAVA_RESTRICTED: [&str; 2] = ["expect", "upgrade"];
+
+pub fn java(url: &Url, request: &TryRequest, key: &KeyText<'_>, auth: &AuthHeader) -> String {
+    let body = body_of(request);
+    let form = match &body {
+        Body::Form(parts) => Some(*parts),
+        _ => None,
+    };
+    let has_file = form.is_some_and(|parts| parts.iter().any(|p| p.filename.is_some()));
+    let has_field = form.is_some_and(|parts| parts.iter().any(|p| p.filename.is_none()));
+    let mut out = String::from("// Java 11 or later: java Snippet.java\n");
+    if form.is_some() {
+        out.push_str("import java.io.ByteArrayOutputStream;\nimport java.io.IOException;\n");
+    }
+    out.push_str("import java.net.URI;\nimport java.net.http.HttpClient;\nimport java.net.http.HttpRequest;\nimport java.net.http.HttpResponse;\n");
+    if form.is_some() {
+        out.push_str("import java.nio.charset.StandardCharsets;\n");
+    }
+    if has_file {
+        out.push_str("import java.nio.file.Files;\nimport java.nio.file.Path;\n");
+    }
+    if form.is_some() {
+        out.push_str("import java.util.UUID;\n");
+    }
+    out.push_str("\npublic class Snippet {\n");
+    out.push_str("    public static void main(String[] args) throws Exception {\n");
+    let publisher = match &body {
+        Body::None => None,
+        Body::Json(text) => {
+            out.push_str(&format!("        String body = {};\n", java_text(text, 12)));
+            Some("HttpRequest.BodyPublishers.ofString(body)")
+        }
+        Body::Form(parts) => {
+            out.push_str("        String boundary = \"botbat-\" + UUID.randomUUID();\n");
+            out.push_str("        ByteArrayOutputStream form = new ByteArrayOutputStream();\n");
+            for part in *parts {
+                if part.filename.is_some() {
+                    out.push_str(&format!(
+                        "        file(form, boundary, {}, {}, {});\n",
+                        java_literal(&multipart_name(&part.name)),
+                        java_literal(filename_of(part)),
+                        java_literal(content_type_of(part)),
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "        field(form, boundary, {}, {});\n",
+                        java_literal(&multipart_name(&part.name)),
+                        java_literal(&part.content),
+                    ));
+                }
+            }
+            out.push_str(
+                "        form.write((\"--\" + boundary + \"--\\r\\n\").getBytes(StandardCharsets.UTF_8));\n",
+            );
+            Some("HttpRequest.BodyPublishers.ofByteArray(form.toByteArray())")
+        }
+    };
+    out.push_str(&format!(
+        "\n        HttpRequest request = HttpRequest.newBuilder(URI.create({}))\n",
+        java_literal(url.as_str())
+    ));
+    let method = method(request);
+    match (method.as_str(), publisher) {
+        ("GET", None) => out.push_str("            .GET()\n"),
+        ("DELETE", None) => out.push_str("            .DELETE()\n"),
+        ("POST" | "PUT", Some(publisher)) => {
+            out.push_str(&format!("            .{method}({publisher})\n"))
+        }
+        (_, publisher) => out.push_str(&format!(
+            "            .method({}, {})\n",
+            java_literal(&method),
+            publisher.unwrap_or("HttpRequest.BodyPublishers.noBody()")
+        )),
+    }
+    match key {
+        KeyText::Variable if auth.prefix.is_empty() => out.push_str(&format!(
+            "            .header({}, System.getenv({}))\n",
+            java_literal(auth.name),
+            java_literal(auth.variable)
+        )),
+        KeyText::Variable => out.push_str(&format!(
+            "            .header({}, {} + System.getenv({}))\n",
+            java_literal(auth.name),
+            java_literal(auth.prefix),
+            java_literal(auth.variable)
+        )),
+        KeyText::Inline(secret) => out.push_str(&format!(
+            "            .header({}, {})\n",
+            java_literal(auth.name),
+            java_literal(&format!("{}{secret}", auth.prefix))
+        )),
+        KeyText::None => {}
+    }
+    for (name, value) in plain_headers(request) {
+        if JAVA_RESTRICTED.contains(&name.to_ascii_lowercase().as_str()) {
+            out.push_str(&format!(
+                "            // {name}: HttpClient writes this header itself.\n"
+            ));
+            continue;
+        }
+        out.push_str(&format!(
+            "            .header({}, {})\n",
+            java_literal(&name),
+            java_literal(&value)
+        ));
+    }
+    if form.is_some() {
+        out.push_str(
+            "            .header(\"Content-Type\", \"multipart/form-data; boundary=\" + boundary)\n",
+        );
+    }
+    out.push_str("            .build();\n");
+    out.push_str("        HttpResponse<String> response = HttpClient.newHttpClient()\n");
+    out.push_str("            .send(request, HttpResponse.BodyHandlers.ofString());\n");
+    out.push_str("        System.out.println(response.statusCode());\n");
+    out.push_str("        System.out.println(response.body());\n");
+    out.push_str("    }\n");
+    if has_field {
+        out.push_str(concat!(
+            "\n    static void field(ByteArrayOutputStream form, String boundary, String name, String value)\n",
+            "            throws IOException {\n",
+            "        form.write((\"--\" + boundary + \"\\r\\nContent-Disposition: form-data; name=\\\"\" + name\n",
+            "            + \"\\\"\\r\\n\\r\\n\" + value + \"\\r\\n\").getBytes(StandardCharsets.UTF_8));\n",
+            "    }\n",
+        ));
+    }
+    if has_file {
+        out.push_str(concat!(
+            "\n    static void file(ByteArrayOutputStream form, String boundary, String name, String filename,\n",
+            "            String type) throws IOException {\n",
+            "        form.write((\"--\" + boundary + \"\\r\\nContent-Disposition: form-data; name=\\\"\" + name\n",
+            "            + \"\\\"; filename=\\\"\" + filename + \"\\\"\\r\\nContent-Type: \" + type + \"\\r\\n\\r\\n\")\n",
+            "            .getBytes(StandardCharsets.UTF_8));\n",
+            "        form.write(Files.readAllBytes(Path.of(filename)));\n",
+            "        form.write(\"\\r\\n\".getBytes(StandardCharsets.UTF_8));\n",
+            "    }\n",
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,5 +758,30 @@ mod tests {
             code.contains("<<<'JSON'\n{\n  \"name\": \"O'Brien\""),
             "{code}"
         );
+        let code = java(&url, &request, &KeyText::Variable, &BOTBAT_AUTH);
+        assert!(
+            code.contains(
+                "String body = \"{\\n\"\n            + \"  \\\"name\\\": \\\"O'Brien\\\",\\n\""
+            ),
+            "{code}"
+        );
+        assert!(
+            code.contains(".POST(HttpRequest.BodyPublishers.ofString(body))"),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                ".header(\"Authorization\", \"Bearer \" + System.getenv(\"BOTBAT_API_KEY\"))"
+            ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn java_literals_are_ascii_and_escape_what_java_reads_specially() {
+        assert_eq!(java_literal("a\"b\\c\n"), r#""a\"b\\c\n""#);
+        assert_eq!(java_literal("ü😀"), r#""\u00fc\ud83d\ude00""#);
+        // `\u` in the text stays two characters: the backslash is escaped first.
+        assert_eq!(java_literal("\\u0041"), r#""\\u0041""#);
     }
 }

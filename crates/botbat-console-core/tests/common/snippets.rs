@@ -1,6 +1,7 @@
 //! Runs Try It's generated snippets as a developer would: curl in bash, node, Python with
-//! requests (from `target/tools/pyrequests`, made by `scripts/setup.sh`) and php, each
-//! with the credential in the environment variable the snippet names.
+//! requests (from `target/tools/pyrequests`, made by `scripts/setup.sh`), php and Java's
+//! single-file source launcher (`java Snippet.java`), each with the credential in the
+//! environment variable the snippet names.
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,12 @@ pub async fn run(
             std::fs::write(dir.join("snippet.php"), code).expect("write");
             let mut c = tokio::process::Command::new("php");
             c.arg("snippet.php");
+            c
+        }
+        "java" => {
+            std::fs::write(dir.join("Snippet.java"), code).expect("write");
+            let mut c = tokio::process::Command::new("java");
+            c.arg("Snippet.java");
             c
         }
         other => panic!("no runner for {other}"),

@@ -2,6 +2,6 @@
 
 export type TrySnippet = { 
 /**
- * `curl`, `javascript`, `python` or `php`.
+ * `curl`, `javascript`, `python`, `php` or `java`.
  */
 language: string, label: string, code: string, };

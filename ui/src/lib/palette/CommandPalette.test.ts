@@ -165,7 +165,7 @@ describe("palette with a connection", () => {
 });
 
 describe("shortcuts", () => {
-  it("Ctrl+1…8 open the panels, ? lists the shortcuts, and typing in a field is only text", async () => {
+  it("Ctrl+1…9 open the panels, ? lists the shortcuts, and typing in a field is only text", async () => {
     await start();
     const user = userEvent.setup();
 
