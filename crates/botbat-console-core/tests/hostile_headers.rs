@@ -4,6 +4,8 @@
 //! never sends such headers, so a small server on loopback stands in for a broken or
 //! hostile gateway in front of the platform.
 
+mod common;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,7 @@ use axum::response::IntoResponse;
 use botbat_api::ratelimit::MAX_WAIT_SECONDS;
 use botbat_api::ErrorCode;
 use botbat_console_core::tryit::{TryIt, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL};
-use botbat_console_core::{Console, Environment, JsonFilePreferences, KeychainState, SandboxState};
+use botbat_console_core::{Console, Environment, SandboxState};
 use botbat_secrets::{MemoryStore, SecretId, SecretStore, Sensitive};
 use serde_json::json;
 
@@ -92,16 +94,7 @@ async fn console_against(base_url: &str, dir: &std::path::Path) -> Console {
             &Sensitive::new(botbat_sandbox::ids::api_key_secret()),
         )
         .expect("key");
-    let console = Console::new(
-        Box::new(JsonFilePreferences::new(dir.join("prefs.json"))),
-        secrets,
-        KeychainState {
-            available: true,
-            message: None,
-        },
-        "test",
-    )
-    .with_data_dir(dir.join("data"));
+    let console = common::console_in(dir, secrets);
     console.set_sandbox_state(SandboxState {
         running: true,
         base_url: Some(base_url.to_string()),

@@ -16,8 +16,7 @@ use botbat_console_core::tryit::{
     TryOperation, TryPair, TryRequest, TrySendOptions, MANAGEMENT_CREDENTIAL,
 };
 use botbat_console_core::{
-    Console, ConsoleCode, CreateKeyInput, Environment, JsonFilePreferences, KeychainState,
-    SandboxState, SettingsInput, Theme,
+    Console, ConsoleCode, CreateKeyInput, Environment, SandboxState, SettingsInput, Theme,
 };
 use botbat_sandbox::{Limits, RunningSandbox, SandboxConfig};
 use botbat_secrets::{MemoryStore, SecretId, SecretStore, Sensitive};
@@ -46,16 +45,7 @@ impl Fixture {
 }
 
 fn console_for(dir: &Path, secrets: Arc<dyn SecretStore>, sandbox: &RunningSandbox) -> Console {
-    let console = Console::new(
-        Box::new(JsonFilePreferences::new(dir.join("prefs.json"))),
-        secrets,
-        KeychainState {
-            available: true,
-            message: None,
-        },
-        "test",
-    )
-    .with_data_dir(dir.join("data"));
+    let console = common::console_in(dir, secrets);
     console.set_sandbox_state(SandboxState {
         running: true,
         base_url: Some(sandbox.base_url.clone()),
