@@ -44,6 +44,12 @@ impl Platform {
             .find(|p| p.profile().slug.eq_ignore_ascii_case(text.trim()))
     }
 
+    /// The platform's cheapest read that any valid credential may make (`/users`,
+    /// `/channels`): the connection test's probe and the SDKs panel's first request.
+    pub fn probe(self) -> &'static str {
+        self.profile().probe
+    }
+
     /// The header that carries the platform's credential (`authorization`, `access-token`).
     pub fn auth_header(self) -> &'static str {
         self.profile().auth_header

@@ -126,12 +126,12 @@ fn platform_first(platform: Platform) -> FirstRequest {
     match platform {
         Platform::Botbiz => FirstRequest {
             operation_id: "list_users",
-            path: "/users",
+            path: platform.probe(),
             summary: "Lists the users of the Botbiz account the API key belongs to.",
         },
         Platform::Botmaker => FirstRequest {
             operation_id: "list_channels",
-            path: "/channels",
+            path: platform.probe(),
             summary: "Lists the bot's channels, with the channelId that sending a message takes.",
         },
     }
