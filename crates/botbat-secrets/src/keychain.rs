@@ -4,9 +4,24 @@
 //! service, a locked collection or a refused prompt become [`SecretsError::Unavailable`],
 //! which the UI explains instead of failing silently.
 
+use std::sync::Mutex;
+
 use keyring::Entry;
 
 use crate::{SecretId, SecretStore, SecretsError, Sensitive};
+
+/// This process's Secret Service calls go one at a time. gnome-keyring, asked to create or
+/// delete one item while another call reads a different one, can answer the read with an
+/// object that is gone ("No such interface … Secret.Item"); seen with a probe beside the
+/// saves of another task, in one test run of two under load.
+static ONE_CALL_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time<T>(call: impl FnOnce() -> T) -> T {
+    let _turn = ONE_CALL_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    call()
+}
 
 pub struct KeychainStore {
     service: String,
@@ -59,7 +74,8 @@ fn map_error(error: keyring::Error) -> SecretsError {
 
 impl SecretStore for KeychainStore {
     fn get(&self, id: &SecretId) -> Result<Option<Sensitive<String>>, SecretsError> {
-        match self.entry(id)?.get_password() {
+        let entry = self.entry(id)?;
+        match one_at_a_time(|| entry.get_password()) {
             Ok(secret) => Ok(Some(Sensitive::new(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e)),
@@ -67,13 +83,13 @@ impl SecretStore for KeychainStore {
     }
 
     fn set(&self, id: &SecretId, secret: &Sensitive<String>) -> Result<(), SecretsError> {
-        self.entry(id)?
-            .set_password(secret.expose())
-            .map_err(map_error)
+        let entry = self.entry(id)?;
+        one_at_a_time(|| entry.set_password(secret.expose())).map_err(map_error)
     }
 
     fn delete(&self, id: &SecretId) -> Result<bool, SecretsError> {
-        match self.entry(id)?.delete_credential() {
+        let entry = self.entry(id)?;
+        match one_at_a_time(|| entry.delete_credential()) {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(map_error(e)),
