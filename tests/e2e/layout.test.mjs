@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { click, e2e, OUT_DIR, resizeViewport, waitForAttribute, waitForTestId } from './lib/app.mjs';
+import { sidewaysScroll } from './lib/layout.mjs';
 
 const TEST_TIMEOUT_MS = 600_000;
 
@@ -22,34 +23,6 @@ const SIZES = [
 ];
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** What scrolls sideways: the document, the panel's scroll area, and any box in the panel. */
-async function sidewaysScroll(browser, panel) {
-  return browser.execute((testId) => {
-    const describe = (el) => {
-      const id = el.getAttribute('data-testid');
-      if (id) return `[data-testid="${id}"]`;
-      const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
-      return `${el.tagName.toLowerCase()}${cls}`;
-    };
-    const root = document.querySelector(`[data-testid="${testId}"]`);
-    const content = root?.closest('main');
-    const found = [];
-    const check = (el, what) => {
-      if (el && el.scrollWidth > el.clientWidth) found.push(`${what}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
-    };
-    check(document.documentElement, 'document');
-    check(document.body, 'body');
-    check(content, 'panel scroll area (main)');
-    for (const el of root ? root.querySelectorAll('*') : []) {
-      const { overflowX } = getComputedStyle(el);
-      if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth) {
-        check(el, describe(el));
-      }
-    }
-    return { found, panelWidth: root ? Math.round(root.getBoundingClientRect().width) : 0 };
-  }, `panel-${panel}`);
-}
 
 /** Injects axe-core once per page load and runs it on the whole window. */
 async function axeViolations(browser) {
@@ -105,7 +78,7 @@ test('every panel fits 1024×700 and 1920×1080 without sideways scrolling, and 
       await click(browser, `nav-${panel}`);
       await settle(browser, panel);
       await ctx.shot(browser, `${width}x${height}-${panel}`);
-      const { found, panelWidth } = await sidewaysScroll(browser, panel);
+      const { found, panelWidth } = await sidewaysScroll(browser, `panel-${panel}`);
       for (const f of found) problems.push(`${panel} at ${width}×${height}: ${f}`);
       widths[`${panel}@${width}`] = panelWidth;
     }

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sidewaysScroll } from './lib/layout.mjs';
 import {
   byTestId,
   click,
@@ -52,33 +53,20 @@ async function reveal(browser, testId) {
 
 /** Where the Send button, the request and the response are, and what scrolls sideways. */
 async function geometry(browser) {
-  return browser.execute(() => {
+  const { found } = await sidewaysScroll(browser, 'panel-try-it');
+  const where = await browser.execute(() => {
     const rect = (id) => {
       const r = document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect();
       return r ? { top: r.top, bottom: r.bottom, left: r.left, right: r.right } : null;
     };
-    const content = document.querySelector('main.content');
-    const wide = [document.scrollingElement, content, document.querySelector('[data-testid="panel-try-it"]')]
-      .filter((el) => el && el.scrollWidth > el.clientWidth)
-      .map((el) => {
-        // Name the deepest elements that reach past the scroller's edge, so a failure says
-        // what to fix.
-        const edge = el.getBoundingClientRect().left + el.clientWidth;
-        const past = [...el.querySelectorAll('*')]
-          .filter((child) => child.getBoundingClientRect().right > edge + 0.5)
-          .filter((child) => ![...child.children].some((c) => c.getBoundingClientRect().right > edge + 0.5))
-          .slice(0, 5)
-          .map((child) => `${child.tagName.toLowerCase()}.${child.className || ''}[${child.getAttribute('data-testid') ?? ''}] right=${child.getBoundingClientRect().right.toFixed(1)}`);
-        return `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}; past the edge at ${edge.toFixed(1)}: ${past.join(', ')}`;
-      });
     return {
       viewport: { width: window.innerWidth, height: window.innerHeight },
       send: rect('tryit-send'),
       work: rect('tryit-work'),
       response: rect('tryit-response'),
-      wide,
     };
   });
+  return { ...where, wide: found };
 }
 
 function assertSendInView(g, when) {

@@ -358,26 +358,36 @@ export async function waitForAttribute(browser, testId, name, value, { timeout =
 }
 
 /**
- * Resizes the window so its viewport is `width`×`height`, correcting once for whatever the
- * window manager (or its absence) adds around the page, and waits until the page sees it.
+ * Resizes the window so its viewport is `width`×`height`, correcting for whatever the window
+ * manager (or its absence) adds around the page, and waits until the page sees it. A request
+ * made while the window is still settling after launch can be dropped: a request that changed
+ * nothing is made again, and one that missed is corrected by what the page reports, until the
+ * size holds or the deadline passes.
  */
-export async function resizeViewport(browser, width, height) {
+export async function resizeViewport(browser, width, height, { timeout = UI_TIMEOUT_MS } = {}) {
   const viewport = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(width, height);
-  const [w, h] = await viewport();
-  if (w !== width || h !== height) await browser.setWindowSize(width + (width - w), height + (height - h));
-  let last = [0, 0];
-  try {
-    await browser.waitUntil(
-      async () => {
-        last = await viewport();
-        return last[0] === width && last[1] === height;
-      },
-      { timeout: UI_TIMEOUT_MS, interval: 100 },
-    );
-  } catch {
-    throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
+  const deadline = Date.now() + timeout;
+  let asked = [width, height];
+  let last = await viewport();
+  let before = last;
+  while (Date.now() < deadline) {
+    await browser.setWindowSize(asked[0], asked[1]);
+    try {
+      await browser.waitUntil(
+        async () => {
+          last = await viewport();
+          return last[0] === width && last[1] === height;
+        },
+        { timeout: Math.min(2_000, Math.max(deadline - Date.now(), 1)), interval: 100 },
+      );
+      return;
+    } catch {
+      const unchanged = last[0] === before[0] && last[1] === before[1];
+      if (!unchanged) asked = [asked[0] + (width - last[0]), asked[1] + (height - last[1])];
+      before = last;
+    }
   }
+  throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
 }
 
 /** Clicks the element with `testId` once it is displayed and enabled. */
