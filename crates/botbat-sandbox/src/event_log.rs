@@ -27,6 +27,10 @@ pub struct EventBus {
     latest: watch::Sender<i64>,
     /// Wakes the delivery dispatcher when deliveries become due.
     pub dispatch: Notify,
+    /// Wakes the scheduler when something may have fallen due sooner than it planned: any
+    /// new event (a submitted template, a scheduled or started campaign), an event written
+    /// ahead, or the clock moved on.
+    pub scheduler: Notify,
 }
 
 impl EventBus {
@@ -34,6 +38,7 @@ impl EventBus {
         Self {
             latest: watch::Sender::new(latest),
             dispatch: Notify::new(),
+            scheduler: Notify::new(),
         }
     }
 
@@ -50,6 +55,7 @@ impl EventBus {
             newer
         });
         self.dispatch.notify_one();
+        self.scheduler.notify_one();
     }
 }
 
@@ -181,6 +187,7 @@ pub async fn schedule(
     )
     .execute(&state.db)
     .await?;
+    state.bus.scheduler.notify_one();
     Ok(())
 }
 
@@ -241,5 +248,22 @@ pub async fn latest_seq(db: &sqlx::SqlitePool) -> Result<i64> {
     )
 }
 
-/// How often the scheduler looks at the sandbox clock.
+/// The scheduler's shortest pause between two looks at what is due, however often it is woken.
 pub const TICK: Duration = Duration::from_millis(100);
+
+/// The sandbox time (ms) of the next thing the scheduler has to do: a scheduled event, a
+/// template review or a campaign's start. A campaign still sending counts as due now, so a
+/// send that was interrupted is picked up again on the next look. `None` when nothing waits.
+pub async fn next_due(db: &sqlx::SqlitePool) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(at) FROM (
+             SELECT MIN(due_at) AS at FROM scheduled_events
+             UNION ALL SELECT MIN(review_due_at) FROM templates WHERE status = 'pending'
+             UNION ALL SELECT MIN(send_at) FROM campaigns WHERE status = 'scheduled'
+             UNION ALL SELECT CASE WHEN EXISTS (SELECT 1 FROM campaigns WHERE status = 'sending')
+                 THEN 0 END
+         )",
+    )
+    .fetch_one(db)
+    .await?)
+}

@@ -295,13 +295,19 @@ async fn start_with(
 /// Moves the sandbox clock's consequences forward: template reviews that are due, scheduled
 /// events (a message's next steps), expired idempotency records, and campaigns due to start
 /// or still sending.
+///
+/// Between looks it sleeps until the next thing is due ([`event_log::next_due`]) or until it
+/// is woken ([`event_log::EventBus::scheduler`]), and looks at most once a [`event_log::TICK`].
+/// An idle sandbox is not woken ten times a second for nothing: the console embeds it, and
+/// its idle CPU is the user's.
 async fn run_scheduler(state: AppState) {
     // Expired idempotency records are already ignored by lookups and only cost disk, so they
     // are swept once a minute of sandbox time (real time passing, or the clock moved on)
-    // rather than on every tick.
+    // rather than on every look.
     const PRUNE_EVERY_MS: i64 = 60_000;
     let mut pruned_at: Option<i64> = None;
     loop {
+        let looked_at = tokio::time::Instant::now();
         let now = state.clock.now_ms();
         let prune = pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY_MS);
         let step = async {
@@ -310,15 +316,28 @@ async fn run_scheduler(state: AppState) {
             if prune {
                 idempotency::prune(&state.db, now).await?;
             }
-            routes::campaigns::run_due(&state).await
+            routes::campaigns::run_due(&state).await?;
+            event_log::next_due(&state.db).await
         };
         if prune {
             pruned_at = Some(now);
         }
-        if let Err(error) = step.await {
-            tracing::warn!(%error.message, "scheduler step failed; retrying");
+        let wait_ms = match step.await {
+            Ok(next) => {
+                let until_prune = PRUNE_EVERY_MS - (now - pruned_at.unwrap_or(now));
+                next.map_or(until_prune, |at| (at - now).min(until_prune))
+            }
+            Err(error) => {
+                tracing::warn!(%error.message, "scheduler step failed; retrying");
+                0
+            }
+        };
+        let wait = std::time::Duration::from_millis(wait_ms.max(0).unsigned_abs());
+        tokio::select! {
+            _ = state.bus.scheduler.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
         }
-        tokio::time::sleep(event_log::TICK).await;
+        tokio::time::sleep_until(looked_at + event_log::TICK).await;
     }
 }
 

@@ -50,8 +50,10 @@ pub async fn advance_clock(
     }
     let offset = state.clock.advance_ms(body.seconds * 1000);
     db::set_meta(&state.db, db::CLOCK_OFFSET, &offset.to_string()).await?;
-    // Deliveries may have fallen due: the dispatcher sleeps until the next one by the old time.
+    // Deliveries and scheduled work may have fallen due: the dispatcher and the scheduler
+    // sleep until their next one by the old time.
     state.bus.dispatch.notify_one();
+    state.bus.scheduler.notify_one();
     Ok(Json(clock(&state)))
 }
 
