@@ -108,6 +108,13 @@ pub fn run() {
                 .take();
             let inspectors = handle.state::<Arc<Inspectors>>().inner().clone();
             tauri::async_runtime::block_on(inspectors.shutdown());
+            let tryit = handle
+                .state::<Arc<botbat_console_core::tryit::TryIt>>()
+                .inner()
+                .clone();
+            if let Err(error) = tauri::async_runtime::block_on(tryit.settle()) {
+                eprintln!("Try It history: {}", error.message);
+            }
             handle
                 .state::<Arc<botbat_console_core::UsageCache>>()
                 .shutdown();

@@ -207,6 +207,13 @@ impl Ctx {
     }
 
     pub async fn close(&mut self) {
+        // Try It writes its history behind each answer: every row is down before the run
+        // ends, and one that could not be kept is said.
+        if let Some(tryit) = &self.tryit {
+            if let Err(error) = tryit.settle().await {
+                eprintln!("warning: {}", error.message);
+            }
+        }
         if let Some(sandbox) = self.sandbox.take() {
             sandbox.shutdown().await;
         }

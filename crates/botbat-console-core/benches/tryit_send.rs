@@ -3,7 +3,10 @@
 //!
 //! The console side is `TryIt::send` as the command calls it: validation against the
 //! schema, the key from the secret store, the request over the kept connection, the answer
-//! read and parsed, the history row written. Two baselines:
+//! read, parsed and checked against its schema, the history row handed to its writer. The
+//! row is written behind the answer (`tryit::history`); each round waits for it, untimed,
+//! before the baselines run, so the write neither hides in the console's figure nor slows
+//! theirs, and the end of the run checks that every row was written. Two baselines:
 //!
 //! - **the floor**: a bare `reqwest::Client` (the same reqwest build and features as the
 //!   console's) sending the same request with the same key over one connection it keeps
@@ -176,6 +179,7 @@ async fn run() {
     let url = format!("{}/contacts?limit=5&tag=bench", sandbox.base_url);
     let bare = reqwest::Client::new();
 
+    let mut sent_ids = Vec::with_capacity(WARMUP + ROUNDS);
     let mut console_ms = Vec::with_capacity(ROUNDS);
     let mut bare_ms = Vec::with_capacity(ROUNDS);
     let mut curl_wall = Vec::with_capacity(ROUNDS);
@@ -194,6 +198,8 @@ async fn run() {
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(response.status, 200);
         assert_eq!(response.page_items, Some(5));
+        tryit.settle().await.expect("history written");
+        sent_ids.push(response.request_id.clone());
         let floor = bare_once(&bare, &url, &key).await;
         let (wall, total) = tokio::task::spawn_blocking({
             let url = url.clone();
@@ -212,6 +218,10 @@ async fn run() {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
+    let kept = tryit
+        .history_list(&console, "bench")
+        .await
+        .expect("history read");
     let console_median = median(&mut console_ms);
     let console_p90 = percentile(&mut console_ms, 0.9);
     let bare_median = median(&mut bare_ms);
@@ -220,7 +230,7 @@ async fn run() {
     let total_median = median(&mut curl_total);
     println!("Try It send path vs a bare reqwest client and curl, GET /v1/contacts?limit=5 on a loopback sandbox, key from {store}");
     println!("  {ROUNDS} rounds of one request each way, in turn, after {WARMUP} warm-up rounds");
-    println!("  console TryIt::send (command to parsed response, history written): median {console_median:.3} ms, p90 {console_p90:.3} ms");
+    println!("  console TryIt::send (command to parsed response, history handed over): median {console_median:.3} ms, p90 {console_p90:.3} ms");
     println!("  bare reqwest, warm connection (call to last body byte):            median {bare_median:.3} ms, p90 {bare_p90:.3} ms");
     println!("  curl process (spawn to exit):                                      median {wall_median:.3} ms");
     println!("  curl time_total (connect to last byte, new connection):            median {total_median:.3} ms");
@@ -231,6 +241,16 @@ async fn run() {
     println!(
         "  ratio of medians, console / curl process:            {:.2}",
         console_median / wall_median
+    );
+    let listed: Vec<Option<String>> = kept.iter().rev().map(|i| i.request_id.clone()).collect();
+    let newest = &sent_ids[sent_ids.len() - listed.len()..];
+    assert!(
+        !listed.is_empty() && listed == newest,
+        "the history holds the newest sends, in order"
+    );
+    println!(
+        "  history: the newest {} sends listed, each one its row, in order",
+        listed.len()
     );
     let _ = secrets.delete(&key_id);
     let _ = secrets.delete(&SecretId::new("probe", "availability"));

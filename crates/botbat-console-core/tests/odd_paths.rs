@@ -104,7 +104,16 @@ async fn every_local_database_opens_in_a_data_dir_with_url_characters() {
         .await
         .expect("sent from Try It");
     assert_eq!(sent.status, 200, "{}", sent.body);
-    assert!(sent.history_id.is_some(), "recorded in history.sqlite");
+    let kept = first
+        .tryit
+        .history_list(&first.console, "")
+        .await
+        .expect("history read");
+    assert!(
+        kept.iter()
+            .any(|item| item.request_id == sent.request_id && item.status == 200),
+        "recorded in history.sqlite: {sent:?} not in {kept:?}"
+    );
 
     let synced = first.usage.sync(ENV).await.expect("usage synced");
     assert!(synced.rows > 0, "{synced:?}");

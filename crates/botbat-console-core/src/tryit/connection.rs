@@ -191,7 +191,7 @@ impl TryIt {
             .connection_execute(&authorized, request, started)
             .await?;
         if response.status == 429 && authorized.connection.platform == Platform::Botbiz {
-            response.history_id = Some(history.record(request, &response).await?);
+            history.record(request, &response)?;
             let wait = botbiz_wait(&response);
             if !wait.is_capped() {
                 let run = Arc::new(Run {
@@ -224,7 +224,7 @@ impl TryIt {
             response.conformance =
                 Some(super::conformance(operation, &response, &catalog.patterns));
         }
-        response.history_id = Some(history.record(request, &response).await?);
+        history.record(request, &response)?;
         Ok(response)
     }
 

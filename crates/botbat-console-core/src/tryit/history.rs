@@ -6,6 +6,14 @@
 //! the Authorization header, which is not stored, and any key or signing secret that shows
 //! up in a body or header (a key created from Try It, a header a user typed) is masked to
 //! `bb_test_…a1b2` before the row is written.
+//!
+//! A row is written behind the answer: [`History::record`] masks and serializes it at once
+//! and hands it to the history's one writer task, so a send returns as soon as its response
+//! is read (the write was most of what Try It added to a bare request, see the README's
+//! figures). Rows are written in the order they were handed over, every read waits for the
+//! rows handed over before it ([`History::settle`]), and a write that failed is reported by
+//! the next read, so nothing is lost quietly. A process that ends right after a send settles
+//! first (the app on exit, `botbat request` before it leaves).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -17,6 +25,7 @@ use botbat_secrets::mask_secret;
 use regex::Regex;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
 
 use super::model::{TryHistoryEntry, TryHistoryItem, TryPair, TryRequest, TryResponse};
 use crate::{CommandError, ConsoleCode};
@@ -96,9 +105,8 @@ pub fn redact_response(response: &TryResponse) -> TryResponse {
     TryResponse {
         url: redact(&response.url).into_owned(),
         headers: redact_pairs(&response.headers),
-        json: None,
         body,
-        ..response.clone()
+        ..response.without_json()
     }
 }
 
@@ -155,6 +163,53 @@ pub struct History {
     pool: SqlitePool,
     /// Whose rows these are: an environment (`sandbox`, `production`) or a connection id.
     scope: String,
+    /// The writer task's queue: rows to write, and settle requests answered in turn.
+    writer: mpsc::UnboundedSender<Write>,
+}
+
+/// A request and its answer as recorded, not yet masked.
+struct Answered {
+    created_at: String,
+    request: TryRequest,
+    response: TryResponse,
+}
+
+impl FullRow {
+    /// The row to insert for what was recorded: masked and serialized. Its `id` is 0 until
+    /// SQLite assigns one.
+    fn of(answered: Answered) -> std::result::Result<Self, serde_json::Error> {
+        let Answered {
+            created_at,
+            request,
+            response,
+        } = answered;
+        let stored_request = redact_request(&request);
+        let stored_response = redact_response(&response);
+        Ok(Self {
+            item: Row {
+                id: 0,
+                created_at,
+                method: stored_response.method.clone(),
+                path: stored_request.path.clone(),
+                url: stored_response.url.clone(),
+                operation_id: stored_request.operation_id.clone(),
+                status: i64::from(response.status),
+                elapsed_ms: response.elapsed_ms,
+                size_bytes: i64::from(response.size_bytes),
+                credential_label: response.credential_label.clone(),
+                request_id: response.request_id.clone(),
+            },
+            request_json: serde_json::to_string(&stored_request)?,
+            response_json: serde_json::to_string(&stored_response)?,
+        })
+    }
+}
+
+enum Write {
+    Row(Box<Answered>),
+    /// Answered once every row queued before it is written, with the failures since the
+    /// last settle.
+    Settle(oneshot::Sender<Vec<String>>),
 }
 
 impl History {
@@ -185,57 +240,53 @@ impl History {
             .run(&pool)
             .await
             .map_err(storage_error)?;
+        let (writer, queue) = mpsc::unbounded_channel();
+        tokio::spawn(write_rows(pool.clone(), scope.to_string(), queue));
         Ok(Self {
             pool,
             scope: scope.to_string(),
+            writer,
         })
     }
 
-    /// Stores a request and its response, secrets masked; returns the row id.
-    pub async fn record(&self, request: &TryRequest, response: &TryResponse) -> Result<i64> {
-        let stored_request = redact_request(request);
-        let stored_response = redact_response(response);
-        let request_json = serde_json::to_string(&stored_request).map_err(storage_error)?;
-        let response_json = serde_json::to_string(&stored_response).map_err(storage_error)?;
-        // Both statements on one connection: one given back to the pool is only reusable
-        // once the pool has checked it, and meanwhile the next statement would open another.
-        let mut connection = self.pool.acquire().await.map_err(storage_error)?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO history (environment, created_at, method, path, url, operation_id, status,
-                 elapsed_ms, size_bytes, credential_label, request_id, request_json, response_json)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(self.scope.as_str())
-        .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .bind(&stored_response.method)
-        .bind(&stored_request.path)
-        .bind(&stored_response.url)
-        .bind(&stored_request.operation_id)
-        .bind(i64::from(response.status))
-        .bind(response.elapsed_ms)
-        .bind(i64::from(response.size_bytes))
-        .bind(&response.credential_label)
-        .bind(&response.request_id)
-        .bind(request_json)
-        .bind(response_json)
-        .fetch_one(&mut *connection)
-        .await
-        .map_err(storage_error)?;
-        sqlx::query(
-            "DELETE FROM history WHERE environment = ?1 AND id <= (
-                 SELECT id FROM history WHERE environment = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-        )
-        .bind(self.scope.as_str())
-        .bind(KEEP_ROWS)
-        .execute(&mut *connection)
-        .await
-        .map_err(storage_error)?;
-        Ok(id)
+    /// Waits until every row recorded so far is written; a write that failed since the last
+    /// settle is the error.
+    pub async fn settle(&self) -> Result<()> {
+        let (done, answer) = oneshot::channel();
+        if self.writer.send(Write::Settle(done)).is_err() {
+            return Err(storage_error("the history writer has stopped"));
+        }
+        let failures = answer
+            .await
+            .map_err(|_| storage_error("the history writer has stopped"))?;
+        match failures.as_slice() {
+            [] => Ok(()),
+            [one] => Err(storage_error(format!("a request could not be kept: {one}"))),
+            [first, ..] => Err(storage_error(format!(
+                "{} requests could not be kept; the first: {first}",
+                failures.len()
+            ))),
+        }
+    }
+
+    /// Keeps a request and its response, secrets masked. The row is masked, serialized and
+    /// written behind the caller's back, in order; the next read (or [`History::settle`])
+    /// sees it. The parsed body is not copied: the stored row keeps the body's text.
+    pub fn record(&self, request: &TryRequest, response: &TryResponse) -> Result<()> {
+        let answered = Answered {
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            request: request.clone(),
+            response: response.without_json(),
+        };
+        self.writer
+            .send(Write::Row(Box::new(answered)))
+            .map_err(|_| storage_error("the history writer has stopped"))
     }
 
     /// The newest requests first; `query` matches method, path, URL, status, request id
     /// and the stored bodies.
     pub async fn list(&self, query: &str, limit: u32) -> Result<Vec<TryHistoryItem>> {
+        self.settle().await?;
         let query = query.trim();
         let pattern = format!(
             "%{}%",
@@ -265,6 +316,7 @@ impl History {
     }
 
     pub async fn get(&self, id: i64) -> Result<TryHistoryEntry> {
+        self.settle().await?;
         let row: Option<FullRow> = sqlx::query_as(
             "SELECT id, created_at, method, path, url, operation_id, status, elapsed_ms, size_bytes,
                     credential_label, request_id, request_json, response_json
@@ -299,6 +351,7 @@ impl History {
     }
 
     pub async fn clear(&self) -> Result<u64> {
+        self.settle().await?;
         let done = sqlx::query("DELETE FROM history WHERE environment = ?")
             .bind(self.scope.as_str())
             .execute(&self.pool)
@@ -306,6 +359,67 @@ impl History {
             .map_err(storage_error)?;
         Ok(done.rows_affected())
     }
+}
+
+/// The history's one writer: rows in the order they were recorded, each followed by the
+/// trim to [`KEEP_ROWS`], on one connection. Ends when every [`History`] handle is gone and
+/// the queue is drained.
+async fn write_rows(pool: SqlitePool, scope: String, mut queue: mpsc::UnboundedReceiver<Write>) {
+    let mut failures = Vec::new();
+    while let Some(write) = queue.recv().await {
+        match write {
+            Write::Row(answered) => {
+                let what = format!("{} {}", answered.request.method, answered.request.path);
+                let written = match FullRow::of(*answered) {
+                    Ok(row) => insert(&pool, &scope, &row).await.map_err(|e| e.to_string()),
+                    Err(error) => Err(error.to_string()),
+                };
+                if let Err(error) = written {
+                    tracing::warn!(%error, request = %what, "a Try It history row was not written");
+                    failures.push(format!("{what}: {error}"));
+                }
+            }
+            Write::Settle(done) => {
+                let _ = done.send(std::mem::take(&mut failures));
+            }
+        }
+    }
+}
+
+async fn insert(pool: &SqlitePool, scope: &str, full: &FullRow) -> sqlx::Result<()> {
+    let row = &full.item;
+    // Both statements on one connection: one given back to the pool is only reusable once
+    // the pool has checked it, and meanwhile the next statement would open another.
+    let mut connection = pool.acquire().await?;
+    sqlx::query(
+        "INSERT INTO history (environment, created_at, method, path, url, operation_id, status,
+             elapsed_ms, size_bytes, credential_label, request_id, request_json, response_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(scope)
+    .bind(&row.created_at)
+    .bind(&row.method)
+    .bind(&row.path)
+    .bind(&row.url)
+    .bind(&row.operation_id)
+    .bind(row.status)
+    .bind(row.elapsed_ms)
+    .bind(row.size_bytes)
+    .bind(&row.credential_label)
+    .bind(&row.request_id)
+    .bind(&full.request_json)
+    .bind(&full.response_json)
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query(
+        "DELETE FROM history WHERE environment = ?1 AND id <= (
+             SELECT id FROM history WHERE environment = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    )
+    .bind(scope)
+    .bind(KEEP_ROWS)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -332,5 +446,76 @@ mod tests {
         let stored = redact_request(&request);
         assert_eq!(stored.headers[0].value, "[redacted]");
         assert_eq!(stored.headers[1].value, "t1");
+    }
+
+    fn answered(path: &str, status: u16) -> (TryRequest, TryResponse) {
+        let request = TryRequest {
+            method: "GET".into(),
+            path: path.into(),
+            ..TryRequest::default()
+        };
+        let response = TryResponse {
+            method: "GET".into(),
+            url: format!("http://127.0.0.1:1/v1{path}"),
+            status,
+            ..super::super::send::interpret(
+                "GET",
+                "http://127.0.0.1:1",
+                status,
+                Vec::new(),
+                b"{}",
+                None,
+            )
+        };
+        (request, response)
+    }
+
+    #[tokio::test]
+    async fn rows_written_behind_are_read_in_order_by_the_next_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let history = History::open(&dir.path().join("history.sqlite"), "sandbox")
+            .await
+            .expect("open");
+        for n in 0..50 {
+            let (request, response) = answered(&format!("/contacts/{n}"), 200);
+            history.record(&request, &response).expect("recorded");
+        }
+        let items = history.list("", 100).await.expect("list");
+        let paths: Vec<String> = items.iter().rev().map(|i| i.path.clone()).collect();
+        let expected: Vec<String> = (0..50).map(|n| format!("/contacts/{n}")).collect();
+        assert_eq!(paths, expected, "every row, in the order recorded");
+    }
+
+    #[tokio::test]
+    async fn a_write_that_failed_is_the_next_reads_error_and_then_cleared() {
+        let dir = tempfile::tempdir().expect("dir");
+        let history = History::open(&dir.path().join("history.sqlite"), "sandbox")
+            .await
+            .expect("open");
+        sqlx::query("ALTER TABLE history RENAME TO history_away")
+            .execute(&history.pool)
+            .await
+            .expect("table moved away");
+        let (request, response) = answered("/contacts/lost", 200);
+        history.record(&request, &response).expect("handed over");
+        let error = history
+            .settle()
+            .await
+            .expect_err("the failed write is said");
+        assert!(
+            error.message.contains("GET /contacts/lost"),
+            "names the request: {}",
+            error.message
+        );
+        sqlx::query("ALTER TABLE history_away RENAME TO history")
+            .execute(&history.pool)
+            .await
+            .expect("table back");
+        history.settle().await.expect("said once, not again");
+        let (request, response) = answered("/contacts/kept", 200);
+        history.record(&request, &response).expect("handed over");
+        let items = history.list("", 10).await.expect("list");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].path, "/contacts/kept");
     }
 }

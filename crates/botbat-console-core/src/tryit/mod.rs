@@ -589,6 +589,20 @@ impl TryIt {
             })
     }
 
+    /// Waits until every history row recorded so far, in every environment and connection,
+    /// is written; the first write that failed is the error. For a process about to end.
+    pub async fn settle(&self) -> Result<()> {
+        let mut all: Vec<History> = self.histories.lock().await.values().cloned().collect();
+        all.extend(self.connection_histories.lock().await.values().cloned());
+        let mut first = None;
+        for history in all {
+            if let Err(error) = history.settle().await {
+                first.get_or_insert(error);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+
     async fn history(&self, console: &Console, environment: Environment) -> Result<History> {
         let mut histories = self.histories.lock().await;
         if let Some(history) = histories.get(&environment) {
@@ -652,7 +666,7 @@ impl TryIt {
         if let (Some(catalog), Some(operation)) = (catalog.as_deref(), operation) {
             response.conformance = Some(conformance(operation, &response, &catalog.patterns));
         }
-        response.history_id = Some(history.record(request, &response).await?);
+        history.record(request, &response)?;
         Ok(response)
     }
 
@@ -805,7 +819,7 @@ impl TryIt {
                     Instant::now(),
                 )
                 .await?;
-            response.history_id = Some(history.record(&page_request, &response).await?);
+            history.record(&page_request, &response)?;
             if response.status == 429 {
                 result.rate_limited += 1;
                 limited_in_a_row += 1;

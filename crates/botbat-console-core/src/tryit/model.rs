@@ -267,7 +267,8 @@ pub struct TryResponse {
     pub total: Option<u64>,
     /// The platform's `error.details`, for a 422.
     pub error_details: Vec<FieldIssue>,
-    /// The history row this response was recorded as.
+    /// The history row this response was read from, when it was opened from history. A
+    /// fresh answer has none: its row is written behind it (see `tryit::history`).
     #[ts(type = "number | null")]
     pub history_id: Option<i64>,
     /// The credential it was sent with, e.g. `CRM sync · bb_test_…a1b2`.
@@ -276,6 +277,61 @@ pub struct TryResponse {
     /// request the catalog does not describe.
     #[serde(default)]
     pub conformance: Option<TryConformance>,
+}
+
+impl TryResponse {
+    /// A copy without the parsed body, the costly part to copy; its text stays in `body`.
+    /// What history keeps (it stores the text).
+    pub fn without_json(&self) -> TryResponse {
+        let Self {
+            method,
+            url,
+            status,
+            status_text,
+            meaning,
+            headers,
+            request_id,
+            rate_limit,
+            retry_after,
+            retry_wait,
+            content_type,
+            body,
+            json: _,
+            size_bytes,
+            elapsed_ms,
+            next_cursor,
+            page_items,
+            total,
+            error_details,
+            history_id,
+            credential_label,
+            conformance,
+        } = self;
+        TryResponse {
+            method: method.clone(),
+            url: url.clone(),
+            status: *status,
+            status_text: status_text.clone(),
+            meaning: meaning.clone(),
+            headers: headers.clone(),
+            request_id: request_id.clone(),
+            rate_limit: rate_limit.clone(),
+            retry_after: *retry_after,
+            retry_wait: retry_wait.clone(),
+            content_type: content_type.clone(),
+            body: body.clone(),
+            json: None,
+            size_bytes: *size_bytes,
+            elapsed_ms: *elapsed_ms,
+            next_cursor: next_cursor.clone(),
+            page_items: *page_items,
+            total: *total,
+            error_details: error_details.clone(),
+            history_id: *history_id,
+            credential_label: credential_label.clone(),
+            conformance: conformance.clone(),
+        }
+    }
 }
 
 /// How `tryit_send` proceeds.

@@ -47,7 +47,8 @@ next_cursor: string | null, page_items: number | null, total: number | null,
  */
 error_details: Array<FieldIssue>, 
 /**
- * The history row this response was recorded as.
+ * The history row this response was read from, when it was opened from history. A
+ * fresh answer has none: its row is written behind it (see `tryit::history`).
  */
 history_id: number | null, 
 /**
