@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Every figure of the README's table in one run, release builds only, each against a baseline
 # measured in the same run, printed as one Markdown table with the date and the machine.
-# Not part of CI; it takes 10-15 minutes once the release build is there (the first release
+# Not part of CI; it takes 20-25 minutes once the release build is there (the first release
 # build adds about 20 minutes on 2 cores). Run nothing else heavy meanwhile.
 #
 #   window      scripts/e2e.sh --bench (tests/e2e/bench/startup.mjs): cold and warm start,
 #               memory and idle CPU of the console vs benches/bare-window, a bare Tauri 2
 #               window built in the same cargo run
+#   palette     scripts/e2e.sh --bench palette: Ctrl+K and a pasted request id over 100,000
+#               cached requests vs a key drawn and a backend round trip drawn, same window
 #   receiver    cargo bench -p botbat-webhooks --bench receiver (vs a bare axum server)
 #   tryit       cargo bench -p botbat-console-core --bench tryit_send (vs a bare reqwest client),
 #               on a private keyring
@@ -61,6 +63,10 @@ say "window: start, memory and idle CPU (about 4 minutes)"
 BOTBAT_CONSOLE_BIN=$release/botbat-console BOTBAT_BARE_BIN=$release/bare-window \
   BOTBAT_BENCH_JSON=$out/window.json scripts/e2e.sh --bench >"$out/window.log" 2>&1 ||
   die "the window bench failed; see $out/window.log"
+say "palette: 100,000 requests generated and synced at the Starter pace, then Ctrl+K and a pasted id (about 7 minutes)"
+BOTBAT_CONSOLE_BIN=$release/botbat-console BOTBAT_BENCH_JSON=$out/palette.json \
+  scripts/e2e.sh --bench palette >"$out/palette.log" 2>&1 ||
+  die "the palette bench failed; see $out/palette.log"
 
 for entry in "${benches[@]}"; do
   name=${entry%%|*}
@@ -113,6 +119,7 @@ function benchRows(name, figure, parse, aim) {
   const line = text.split('\n').find((l) => /ratio/i.test(l)) ?? `no summary; see ${out}/${name}.log`;
   rows.push([figure, line.trim(), '', /ratio[^0-9]*([0-9.]+)/i.exec(line)?.[1] ?? '?', aim]);
 }
+benchRows('palette', 'Command palette over 100,000 cached requests', () => null, '—');
 benchRows('receiver', 'Inspector receiver: captured and persisted vs a bare axum server answering 200', (t) => {
   const m = /([\d.,]+) req\/s captured and persisted vs bare axum 200 ([\d.,]+) req\/s: ratio ([\d.]+)/.exec(t);
   return m && [`${fmt(num(m[1]))} req/s`, `${fmt(num(m[2]))} req/s`, `${m[3]}×`];

@@ -8,7 +8,8 @@
 # with-keyring.sh, so nothing here can reach the developer's own session bus or keyring.
 #
 # Screenshots and tauri-driver logs land in target/e2e/.
-# `scripts/e2e.sh --bench` runs tests/e2e/bench/startup.mjs instead: cold start and memory.
+# `scripts/e2e.sh --bench [NAME]` runs tests/e2e/bench/NAME.mjs instead (default startup: start,
+# memory and idle CPU; palette: the command palette over 100,000 cached requests).
 # `scripts/e2e.sh tests/e2e/x.test.mjs …` runs only those files (and keeps other screenshots).
 # Environment: BOTBAT_CONSOLE_BIN (default target/debug/botbat-console),
 #              BOTBAT_E2E_KEEP_PROFILES=1 keeps each test's data dirs for inspection,
@@ -77,8 +78,10 @@ fi
 
 set +e
 if [[ ${1:-} == --bench ]]; then
-  echo "e2e bench: display $DISPLAY, app $bin"
-  scripts/with-keyring.sh node tests/e2e/bench/startup.mjs
+  bench=tests/e2e/bench/${2:-startup}.mjs
+  [[ -f $bench ]] || die "$bench not found; the benches are: $(cd tests/e2e/bench && ls -- *.mjs | tr '\n' ' ')"
+  echo "e2e bench: display $DISPLAY, app $bin, $bench"
+  scripts/with-keyring.sh node "$bench"
 else
   echo "e2e: display $DISPLAY, app $bin, screenshots in target/e2e/"
   # Each test has its own deadline; --test-force-exit ends a file's process once its tests

@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byTestId, click, e2e, resizeViewport, waitForTestId, waitForText } from './lib/app.mjs';
-import { addConnection, choose, gone } from './lib/connections.mjs';
+import { byTestId, choose, click, e2e, gone, resizeViewport, waitForTestId, waitForText } from './lib/app.mjs';
+import { addConnection } from './lib/connections.mjs';
 import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;

@@ -8,83 +8,13 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { click, e2e, UI_TIMEOUT_MS, waitForAttribute, waitForTestId, waitForText } from './lib/app.mjs';
+import { click, e2e, gone, UI_TIMEOUT_MS, waitForAttribute, waitForTestId, waitForText } from './lib/app.mjs';
+import { median, openPalette, pasteAndFind } from './lib/palette.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;
 const PANELS = ['dashboard', 'api-keys', 'rate-limits', 'webhooks', 'inspector', 'try-it', 'usage', 'sdks', 'settings'];
 const TIMED_LOOKUPS = 5;
 
-async function gone(browser, testId) {
-  const el = await browser.$(`[data-testid="${testId}"]`);
-  await el.waitForExist({ reverse: true, timeout: UI_TIMEOUT_MS, timeoutMsg: `[data-testid="${testId}"] still open` });
-}
-
-/**
- * Presses Ctrl+K and waits for the palette's field, timing it in the page: keydown to the
- * first frame drawn with the field in it. Returns milliseconds.
- */
-async function openPalette(browser) {
-  await browser.execute(() => {
-    window.__palette = { keydown: null, drawn: null };
-    const onKey = (event) => {
-      if (event.ctrlKey && event.key.toLowerCase() === 'k' && window.__palette.keydown === null) {
-        window.__palette.keydown = performance.now();
-        const check = () => {
-          if (document.querySelector('[data-testid="palette-input"]')) {
-            requestAnimationFrame(() => (window.__palette.drawn = performance.now()));
-          } else {
-            requestAnimationFrame(check);
-          }
-        };
-        requestAnimationFrame(check);
-        window.removeEventListener('keydown', onKey, true);
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-  });
-  await browser.keys(['Control', 'k']);
-  await waitForTestId(browser, 'palette-input');
-  await browser.waitUntil(() => browser.execute(() => window.__palette.drawn !== null), {
-    timeout: UI_TIMEOUT_MS,
-    timeoutMsg: 'the palette was never drawn',
-  });
-  return browser.execute(() => window.__palette.drawn - window.__palette.keydown);
-}
-
-/**
- * Pastes `id` into the palette's field (one input event, as a paste is) and waits for the
- * found request to be drawn. Returns milliseconds from the paste to that frame.
- */
-async function pasteAndFind(browser, id) {
-  await browser.execute((text) => {
-    const input = document.querySelector('[data-testid="palette-input"]');
-    window.__found = { pasted: null, drawn: null };
-    const selector = '[data-testid="palette-item"][data-kind="request"][data-found="true"]';
-    const observer = new MutationObserver(() => {
-      if (document.querySelector(selector) && window.__found.drawn === null) {
-        observer.disconnect();
-        requestAnimationFrame(() => (window.__found.drawn = performance.now()));
-      }
-    });
-    observer.observe(document.body, { subtree: true, childList: true, attributes: true });
-    input.focus();
-    window.__found.pasted = performance.now();
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, id);
-  await browser.waitUntil(() => browser.execute(() => window.__found.drawn !== null), {
-    timeout: UI_TIMEOUT_MS,
-    interval: 50,
-    timeoutMsg: `the palette never listed ${id} as found in the request log`,
-  });
-  return browser.execute(() => window.__found.drawn - window.__found.pasted);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 test("a 429's request id pasted into the palette is found in the request log and opened", { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const ctx = await e2e(t, 'palette-429');

@@ -12,15 +12,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   byTestId,
+  choose,
   click,
   e2e,
+  gone,
   resizeViewport,
   typeInEditor,
   waitForTestId,
   waitForText,
   waitForTextContent,
 } from './lib/app.mjs';
-import { choose, connectTo, gone } from './lib/connections.mjs';
+import { connectTo } from './lib/connections.mjs';
 import { startStandin } from './lib/standin.mjs';
 
 const TEST_TIMEOUT_MS = 300_000;

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   byTestId,
+  choose,
   click,
   e2e,
   filesUnder,
@@ -21,15 +22,6 @@ import {
 const TEST_TIMEOUT_MS = 420_000;
 const SEEDED = 5_000;
 const SYNC_TIMEOUT_MS = 180_000;
-
-async function select(browser, testId, value) {
-  const el = await waitForTestId(browser, testId);
-  await el.selectByAttribute('value', String(value));
-  await browser.waitUntil(async () => (await el.getValue()) === String(value), {
-    timeout: 5_000,
-    timeoutMsg: `[data-testid="${testId}"] did not take ${value}`,
-  });
-}
 
 /** The volume chart as the page shows it (read at once, so all from the same drawing). */
 async function volume(browser) {
@@ -88,8 +80,8 @@ test('seeded traffic is synced and charted by range and key', { timeout: TEST_TI
 
   // Generate a month of traffic in the sandbox; the panel syncs it at once.
   await reveal(browser, 'usage-seed');
-  await select(browser, 'usage-seed-days', 30);
-  await select(browser, 'usage-seed-requests', SEEDED);
+  await choose(browser, 'usage-seed-days', 30);
+  await choose(browser, 'usage-seed-requests', SEEDED);
   await click(browser, 'usage-seed-run');
   await waitForText(browser, 'usage-seed-result', `Wrote ${SEEDED.toLocaleString('en-US')} requests over 30 days`);
   await ctx.shot(browser, 'history generated');
@@ -136,7 +128,7 @@ test('seeded traffic is synced and charted by range and key', { timeout: TEST_TI
     return options.find((o) => o.textContent.trim() === 'Checkout bot (seeded)')?.value ?? null;
   });
   assert.ok(keyId, 'the seeded checkout bot is offered as a key filter');
-  await select(browser, 'usage-filter-key', keyId);
+  await choose(browser, 'usage-filter-key', keyId);
   const oneKey = await waitForVolume(
     browser,
     (v) => v.requests > 0 && v.requests < week.requests,
@@ -157,7 +149,7 @@ test('seeded traffic is synced and charted by range and key', { timeout: TEST_TI
   await ctx.shot(browser, 'hovering the volume chart');
 
   // By key, all keys, a month: the same chart split by integration.
-  await select(browser, 'usage-filter-key', '');
+  await choose(browser, 'usage-filter-key', '');
   await click(browser, 'usage-range-30d');
   await click(browser, 'usage-chart-volume-by-key');
   await waitForVolume(browser, (v) => /Checkout bot \(seeded\)/.test(v.series) && v.bucketSeconds === 10_800, 'a month by key');

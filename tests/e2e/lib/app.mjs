@@ -390,6 +390,23 @@ export async function resizeViewport(browser, width, height, { timeout = UI_TIME
   throw new Error(`the viewport never became ${width}×${height}; it is ${last[0]}×${last[1]}`);
 }
 
+/** Picks `value` in the <select> with `testId` as a user does, and waits for the page to see it. */
+export async function choose(browser, testId, value) {
+  value = String(value);
+  const select = await waitForTestId(browser, testId);
+  await select.selectByAttribute('value', value);
+  await browser.waitUntil(async () => (await select.getValue()) === value, {
+    timeout: UI_TIMEOUT_MS,
+    timeoutMsg: `[data-testid="${testId}"] never took ${value}`,
+  });
+}
+
+/** Waits until nothing with `testId` is left on the page. */
+export async function gone(browser, testId) {
+  const el = await byTestId(browser, testId);
+  await el.waitForExist({ reverse: true, timeout: UI_TIMEOUT_MS, timeoutMsg: `[data-testid="${testId}"] still there` });
+}
+
 /** Clicks the element with `testId` once it is displayed and enabled. */
 export async function click(browser, testId, { timeout = UI_TIMEOUT_MS } = {}) {
   const el = await waitForTestId(browser, testId, { timeout });

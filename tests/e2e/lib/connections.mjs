@@ -1,23 +1,7 @@
 // Adding a Botbiz or Botmaker connection in Settings and choosing it in the header, as a user
 // does, for every test that works against a connection.
 
-import { byTestId, click, UI_TIMEOUT_MS, waitForTestId, waitForText } from './app.mjs';
-
-/** Picks `value` in the <select> with `testId` as a user does, and waits for the page to see it. */
-export async function choose(browser, testId, value) {
-  const select = await waitForTestId(browser, testId);
-  await select.selectByAttribute('value', value);
-  await browser.waitUntil(async () => (await select.getValue()) === value, {
-    timeout: UI_TIMEOUT_MS,
-    timeoutMsg: `[data-testid="${testId}"] never took ${value}`,
-  });
-}
-
-/** Waits until nothing with `testId` is left on the page. */
-export async function gone(browser, testId) {
-  const el = await byTestId(browser, testId);
-  await el.waitForExist({ reverse: true, timeout: UI_TIMEOUT_MS, timeoutMsg: `[data-testid="${testId}"] still there` });
-}
+import { byTestId, choose, click, gone, waitForTestId, waitForText } from './app.mjs';
 
 /** Adds a connection in Settings (which must be open) and returns its id. */
 export async function addConnection(browser, { platform, label, baseUrl, credential }) {

@@ -77,6 +77,17 @@ describe("command palette", () => {
     await waitFor(() => expect(screen.queryByTestId("palette")).not.toBeInTheDocument());
   });
 
+  it("looks a typed id up once typing stops, not at every key", async () => {
+    const backend = await start();
+    const user = userEvent.setup();
+
+    await user.keyboard("{Control>}k{/Control}");
+    const input = await screen.findByTestId("palette-input");
+    await user.type(input, REQUEST_ID);
+    await screen.findByText("429 GET /v1/me");
+    expect(backend.calls.filter((c) => c.cmd === "find_id").map((c) => c.args.id)).toEqual([REQUEST_ID]);
+  });
+
   it("shows a found request in Usage → Requests, filtered to its id", async () => {
     const backend = await start();
     const user = userEvent.setup();
