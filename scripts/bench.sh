@@ -8,7 +8,7 @@
 #               memory and idle CPU of the console vs benches/bare-window, a bare Tauri 2
 #               window built in the same cargo run
 #   palette     scripts/e2e.sh --bench palette: Ctrl+K and a pasted request id over 100,000
-#               cached requests vs a key and an input that each add one element, same window
+#               cached requests vs one element added after a key and from the page, same window
 #   receiver    cargo bench -p botbat-webhooks --bench receiver (vs a bare axum server)
 #   tryit       cargo bench -p botbat-console-core --bench tryit_send (vs a bare reqwest client),
 #               on a private keyring

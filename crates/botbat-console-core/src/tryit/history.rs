@@ -7,9 +7,9 @@
 //! up in a body or header (a key created from Try It, a header a user typed) is masked to
 //! `bb_test_…a1b2` before the row is written.
 //!
-//! A row is written behind the answer: [`History::record`] masks and serializes it at once
-//! and hands it to the history's one writer task, so a send returns as soon as its response
-//! is read (the write was most of what Try It added to a bare request, see the README's
+//! A row is written behind the answer: [`History::record`] copies the request and the
+//! response (without its parsed body) and hands them to the history's one writer task, which
+//! masks, serializes and inserts them, so a send returns as soon as its response is read (the write was most of what Try It added to a bare request, see the README's
 //! figures). Rows are written in the order they were handed over, every read waits for the
 //! rows handed over before it ([`History::settle`]), and a write that failed is reported by
 //! the next read, so nothing is lost quietly. A process that ends right after a send settles
@@ -75,7 +75,7 @@ fn redact_pairs(pairs: &[TryPair]) -> Vec<TryPair> {
         .collect()
 }
 
-pub fn redact_request(request: &TryRequest) -> TryRequest {
+pub fn redact_request(request: TryRequest) -> TryRequest {
     TryRequest {
         path_params: redact_pairs(&request.path_params),
         query: redact_pairs(&request.query),
@@ -89,11 +89,13 @@ pub fn redact_request(request: &TryRequest) -> TryRequest {
                 ..p.clone()
             })
             .collect(),
-        ..request.clone()
+        ..request
     }
 }
 
-pub fn redact_response(response: &TryResponse) -> TryResponse {
+/// The response as history stores it: secrets masked, the body cut at [`MAX_STORED_BODY`],
+/// no parsed body (the text is kept).
+pub fn redact_response(response: TryResponse) -> TryResponse {
     let mut body = redact(&response.body).into_owned();
     if body.len() > MAX_STORED_BODY {
         let mut cut = MAX_STORED_BODY;
@@ -106,7 +108,8 @@ pub fn redact_response(response: &TryResponse) -> TryResponse {
         url: redact(&response.url).into_owned(),
         headers: redact_pairs(&response.headers),
         body,
-        ..response.without_json()
+        json: None,
+        ..response
     }
 }
 
@@ -183,8 +186,8 @@ impl FullRow {
             request,
             response,
         } = answered;
-        let stored_request = redact_request(&request);
-        let stored_response = redact_response(&response);
+        let stored_request = redact_request(request);
+        let stored_response = redact_response(response);
         Ok(Self {
             item: Row {
                 id: 0,
@@ -193,11 +196,11 @@ impl FullRow {
                 path: stored_request.path.clone(),
                 url: stored_response.url.clone(),
                 operation_id: stored_request.operation_id.clone(),
-                status: i64::from(response.status),
-                elapsed_ms: response.elapsed_ms,
-                size_bytes: i64::from(response.size_bytes),
-                credential_label: response.credential_label.clone(),
-                request_id: response.request_id.clone(),
+                status: i64::from(stored_response.status),
+                elapsed_ms: stored_response.elapsed_ms,
+                size_bytes: i64::from(stored_response.size_bytes),
+                credential_label: stored_response.credential_label.clone(),
+                request_id: stored_response.request_id.clone(),
             },
             request_json: serde_json::to_string(&stored_request)?,
             response_json: serde_json::to_string(&stored_response)?,
@@ -443,7 +446,7 @@ mod tests {
             ],
             ..TryRequest::default()
         };
-        let stored = redact_request(&request);
+        let stored = redact_request(request);
         assert_eq!(stored.headers[0].value, "[redacted]");
         assert_eq!(stored.headers[1].value, "t1");
     }
