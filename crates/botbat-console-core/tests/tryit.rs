@@ -37,8 +37,12 @@ impl Fixture {
     }
 
     /// The console as it is after a restart: same data dir, same keychain, new process
-    /// state.
-    fn restart(&mut self) {
+    /// state. It quits as the app does, whose exit waits for Try It's history rows.
+    async fn restart(&mut self) {
+        self.tryit
+            .settle()
+            .await
+            .expect("history written before quitting");
         self.console = console_for(self.dir.path(), self.secrets.clone(), self.sandbox());
         self.tryit = TryIt::new();
     }
@@ -217,7 +221,7 @@ async fn the_catalog_has_every_operation_of_the_sandbox_with_its_scope() {
 
     // Cached per environment: after a restart the catalog comes from disk, and a refresh
     // that fails keeps the cached copy, marked stale with the reason.
-    fx.restart();
+    fx.restart().await;
     fx.sandbox.take().expect("sandbox").shutdown().await;
     let cached = fx.tryit.catalog(&fx.console, false).await.expect("cached");
     assert_eq!(cached.operation_count, catalog.operation_count);
@@ -759,7 +763,7 @@ async fn history_is_searchable_survives_a_restart_and_never_holds_a_secret() {
         .await
         .expect("list");
 
-    fx.restart();
+    fx.restart().await;
     let all = fx
         .tryit
         .history_list(&fx.console, "")
