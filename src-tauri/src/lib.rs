@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use botbat_console_core::profile::Profile;
 use botbat_console_core::{
-    open_secret_store, Console, Inspectors, SharedSandbox, KEYCHAIN_SERVICE,
+    Console, EarlyStart, EarlyStarted, Inspectors, SharedSandbox, KEYCHAIN_SERVICE,
 };
 use tauri::{Emitter, Manager, RunEvent};
 
@@ -25,6 +25,9 @@ pub fn run() {
                 .unwrap_or_else(|_| "warn,botbat=info".into()),
         )
         .init();
+    // Before the toolkit: the keychain probe and the TLS roots take their time on other
+    // threads while the window is made, and set-up only collects them.
+    let early = EarlyStart::begin(KEYCHAIN_SERVICE);
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
@@ -38,15 +41,23 @@ pub fn run() {
                 Err(_) => Profile::locate(Some(app.path().app_data_dir()?)).map_err(|e| e.message)?,
             };
             let data_dir = profile.data_dir.clone();
-            let (secrets, keychain) = open_secret_store(KEYCHAIN_SERVICE);
+            let EarlyStarted {
+                secrets,
+                keychain,
+                transport,
+            } = early.finish();
             let preferences = store::PluginPreferences::open(app.handle(), &data_dir)?;
-            let console = Arc::new(Console::new(
+            let mut console = Console::new(
                 Box::new(preferences),
                 secrets.clone(),
                 keychain,
                 env!("CARGO_PKG_VERSION"),
             )
-            .with_data_dir(data_dir.clone()));
+            .with_data_dir(data_dir.clone());
+            if let Some(http) = transport {
+                console = console.with_transport(http);
+            }
+            let console = Arc::new(console);
             app.manage(console.clone());
             app.manage(
                 console

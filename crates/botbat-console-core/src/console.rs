@@ -500,6 +500,13 @@ impl Console {
         Ok(config)
     }
 
+    /// Sends through `http`, a transport built ahead (see [`crate::EarlyStart`]), instead of
+    /// building one on first use.
+    pub fn with_transport(self, http: reqwest::Client) -> Self {
+        let _ = self.transport.set(http);
+        self
+    }
+
     /// The shared connection pool, built on first use; connections send through it too.
     pub fn transport(&self) -> Result<reqwest::Client> {
         if let Some(http) = self.transport.get() {

@@ -29,6 +29,53 @@ pub fn management_key_id(environment: Environment) -> SecretId {
     SecretId::new(environment.as_str(), "management-key")
 }
 
+/// The start-up work that waits on the OS rather than on the window: the keychain probe (a
+/// few D-Bus round trips) and the HTTP transport (the system's root certificates). Begun on
+/// threads of their own as the process starts, they run while the toolkit and the window are
+/// set up. The window's set-up runs on the thread that draws it, and everything it waits for
+/// delays the first frame (both together took 0.1 s there), so it collects them
+/// ([`EarlyStart::secret_store`], [`EarlyStart::transport`]) instead of doing them.
+pub struct EarlyStart {
+    secrets: std::thread::JoinHandle<(Arc<dyn SecretStore>, KeychainState)>,
+    transport: std::thread::JoinHandle<Result<reqwest::Client, botbat_api::ClientError>>,
+}
+
+impl EarlyStart {
+    pub fn begin(service: &'static str) -> Self {
+        Self {
+            secrets: std::thread::spawn(move || open_secret_store(service)),
+            transport: std::thread::spawn(botbat_api::http_transport),
+        }
+    }
+
+    /// Waits for both. A probe that panicked counts as no keychain, as one that failed does;
+    /// a transport that could not be built is left to [`crate::Console::transport`], which
+    /// tries again on first use and reports the error there.
+    pub fn finish(self) -> EarlyStarted {
+        let (secrets, keychain) = self.secrets.join().unwrap_or_else(|_| {
+            (
+                Arc::new(MemoryStore::new()),
+                KeychainState {
+                    available: false,
+                    message: Some("the OS keychain probe stopped with an internal error".into()),
+                },
+            )
+        });
+        EarlyStarted {
+            secrets,
+            keychain,
+            transport: self.transport.join().ok().and_then(Result::ok),
+        }
+    }
+}
+
+/// What [`EarlyStart::finish`] hands to the console.
+pub struct EarlyStarted {
+    pub secrets: Arc<dyn SecretStore>,
+    pub keychain: KeychainState,
+    pub transport: Option<reqwest::Client>,
+}
+
 /// The OS keychain when it works, else a memory store and the reason, for the banner.
 pub fn open_secret_store(service: &str) -> (Arc<dyn SecretStore>, KeychainState) {
     let keychain = KeychainStore::new(service);

@@ -27,8 +27,8 @@ pub mod webhooks;
 
 pub use console::Console;
 pub use embedded::{
-    management_key_id, open_secret_store, start_embedded_sandbox, EmbeddedSandbox,
-    KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
+    management_key_id, open_secret_store, start_embedded_sandbox, EarlyStart, EarlyStarted,
+    EmbeddedSandbox, KEYCHAIN_SERVICE, MINTED_KEYS_FILE,
 };
 pub use error::{Code, CommandError, ConsoleCode};
 pub use inspector::{InspectorEvent, InspectorNotifier, InspectorScope, Inspectors};

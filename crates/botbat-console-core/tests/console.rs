@@ -9,7 +9,7 @@ use counting::Counting;
 
 use botbat_api::ErrorCode;
 use botbat_console_core::{
-    open_secret_store, start_embedded_sandbox, Console, ConsoleCode, Environment,
+    start_embedded_sandbox, Console, ConsoleCode, EarlyStart, EarlyStarted, Environment,
     JsonFilePreferences, KeyLocation, KeychainState, SettingsInput, Theme,
 };
 use botbat_secrets::{MemoryStore, SecretStore};
@@ -327,7 +327,13 @@ async fn bad_settings_are_refused_and_the_old_ones_kept() {
 
 #[tokio::test]
 async fn the_os_keychain_keeps_the_sandbox_key_across_launches() {
-    let (secrets, state) = open_secret_store("botbat-console-test-launch");
+    // As the app starts: the probe and the transport on threads of their own.
+    let EarlyStarted {
+        secrets,
+        keychain: state,
+        transport,
+    } = EarlyStart::begin("botbat-console-test-launch").finish();
+    assert!(transport.is_some(), "the transport was built ahead");
     let in_keyring_session = std::env::var("BOTBAT_TEST_KEYRING").is_ok_and(|v| v == "1");
     assert_eq!(state.available, in_keyring_session, "{:?}", state.message);
     if !in_keyring_session {

@@ -6,7 +6,9 @@
 //! use the real keyring. Runs the same under `scripts/with-keyring.sh --no-keyring`.
 
 use botbat_api::{ApiKey, Client, ClientConfig, KeyStatus};
-use botbat_console_core::{open_secret_store, start_embedded_sandbox, MINTED_KEYS_FILE};
+use botbat_console_core::{
+    open_secret_store, start_embedded_sandbox, EarlyStart, MINTED_KEYS_FILE,
+};
 use botbat_secrets::SecretId;
 use futures::TryStreamExt;
 
@@ -20,7 +22,13 @@ async fn each_launch_without_a_keychain_revokes_the_key_the_last_one_minted() {
     let data = dir.path().join("sandbox");
     let mut own_ids = Vec::new();
     for launch in 0..3 {
-        let (secrets, state) = open_secret_store("botbat-console-test-no-keychain");
+        // The first launch probes as the app does, on a thread of its own.
+        let (secrets, state) = if launch == 0 {
+            let early = EarlyStart::begin("botbat-console-test-no-keychain").finish();
+            (early.secrets, early.keychain)
+        } else {
+            open_secret_store("botbat-console-test-no-keychain")
+        };
         assert!(!state.available, "launch {launch}: no keychain on this bus");
         let sandbox = start_embedded_sandbox(&data, &secrets)
             .await
