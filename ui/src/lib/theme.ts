@@ -29,3 +29,13 @@ export function applyTheme(theme: Theme): void {
   query.addEventListener("change", onChange);
   stopFollowingSystem = () => query.removeEventListener("change", onChange);
 }
+
+/**
+ * Tells the stylesheet to use the generic font families (data-fonts="generic") on Linux,
+ * where WebKitGTK resolves a named family through fontconfig, one family of the stack at a
+ * time, for every size and weight on the page before its first paint. The named stack suits
+ * macOS and Windows, whose system font comes first in it. Called before the first render.
+ */
+export function markGenericFonts(root: HTMLElement = document.documentElement, platform: string = navigator.platform): void {
+  if (/Linux/.test(platform) && !/Android/.test(platform)) root.dataset.fonts = "generic";
+}
