@@ -3,6 +3,7 @@
 //! `botbat-console-core` and the other crates, where it is tested without a window.
 
 mod commands;
+mod renderer;
 mod store;
 mod window;
 
@@ -19,6 +20,8 @@ use tauri::{Emitter, Manager, RunEvent};
 struct EmbeddedSandboxSlot(Mutex<Option<Arc<SharedSandbox>>>);
 
 pub fn run() {
+    // First, while this is the only thread: it may set an environment variable.
+    renderer::choose();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
