@@ -34,7 +34,7 @@ pub fn management_key_id(environment: Environment) -> SecretId {
 /// threads of their own as the process starts, they run while the toolkit and the window are
 /// set up. The window's set-up runs on the thread that draws it, and everything it waits for
 /// delays the first frame (both together took 0.1 s there), so it collects them
-/// ([`EarlyStart::secret_store`], [`EarlyStart::transport`]) instead of doing them.
+/// ([`EarlyStart::finish`]) instead of doing them.
 pub struct EarlyStart {
     secrets: std::thread::JoinHandle<(Arc<dyn SecretStore>, KeychainState)>,
     transport: std::thread::JoinHandle<Result<reqwest::Client, botbat_api::ClientError>>,

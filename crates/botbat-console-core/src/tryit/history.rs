@@ -9,10 +9,11 @@
 //!
 //! A row is written behind the answer: [`History::record`] copies the request and the
 //! response (without its parsed body) and hands them to the history's one writer task, which
-//! masks, serializes and inserts them, so a send returns as soon as its response is read (the write was most of what Try It added to a bare request, see the README's
-//! figures). Rows are written in the order they were handed over, every read waits for the
-//! rows handed over before it ([`History::settle`]), and a write that failed is reported by
-//! the next read, so nothing is lost quietly. A process that ends right after a send settles
+//! masks, serializes and inserts them, so a send returns as soon as its response is read
+//! (the write was most of what Try It added to a bare request, see the README's figures).
+//! Rows are written in the order they were handed over, every read waits for the rows
+//! handed over before it ([`History::settle`]), and a write that failed is reported by the
+//! next read, so nothing is lost quietly. A process that ends right after a send settles
 //! first (the app on exit, `botbat request` before it leaves).
 
 use std::borrow::Cow;
