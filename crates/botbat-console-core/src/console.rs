@@ -30,7 +30,9 @@ pub struct Console {
     /// changes at once cannot lose one another.
     pub(crate) kept_index: tokio::sync::Mutex<()>,
     keychain: KeychainState,
-    sandbox: RwLock<SandboxState>,
+    /// The embedded sandbox's state; requests for it wait on changes while it starts (see
+    /// [`Console::sandbox_settled`]).
+    sandbox: tokio::sync::watch::Sender<SandboxState>,
     version: String,
     timeout: Duration,
     /// Secrets just issued, until the user says whether to keep them in the keychain. They
@@ -60,6 +62,11 @@ pub struct Console {
 /// changed outside the console is picked up within this time.
 pub(crate) const KEYCHAIN_CACHE_TTL: Duration = Duration::from_secs(300);
 
+/// How long a request for the Sandbox waits for the embedded sandbox to start. Opening it
+/// waits up to 20 s for another process's server, so a start that fails is reported as
+/// such before this runs out.
+pub const SANDBOX_START_WAIT: Duration = Duration::from_secs(30);
+
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
     lock.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
@@ -78,7 +85,7 @@ impl Console {
             secrets: AsyncSecrets::new(secrets),
             kept_index: tokio::sync::Mutex::new(()),
             keychain,
-            sandbox: RwLock::new(SandboxState {
+            sandbox: tokio::sync::watch::Sender::new(SandboxState {
                 running: false,
                 base_url: None,
                 data_dir: None,
@@ -176,7 +183,7 @@ impl Console {
     }
 
     pub fn set_sandbox_state(&self, state: SandboxState) {
-        *self.sandbox.write().unwrap_or_else(|p| p.into_inner()) = state;
+        self.sandbox.send_replace(state);
         // A sandbox that (re)started may have stored a new key.
         self.forget_management_key(Environment::Sandbox);
     }
@@ -241,25 +248,46 @@ impl Console {
         match environment {
             Environment::Sandbox => preferences
                 .sandbox_base_url_override
-                .or_else(|| read(&self.sandbox).base_url)
+                .or_else(|| self.sandbox.borrow().base_url.clone())
                 .unwrap_or_default(),
             Environment::Production => preferences.production_base_url,
         }
     }
 
-    /// The base URL a request carrying `environment`'s key may go to: refused while the
-    /// embedded sandbox has not started, and for Production unless it is `https://` or on
-    /// this machine. A preferences file written by hand or by an older version is checked
-    /// here too, so no path sends a `bb_live_` key in cleartext.
-    pub fn request_base_url(&self, environment: Environment) -> Result<String> {
+    /// Returns once a request for `environment` can be addressed: at once for Production,
+    /// for a Sandbox URL set in Settings and for an embedded sandbox that runs or failed;
+    /// otherwise when the embedded sandbox has started or failed, or after
+    /// [`SANDBOX_START_WAIT`]. A click made while the window is still starting gets its
+    /// answer instead of "still starting", and on a first run the management key the
+    /// sandbox's start stores is there to be read.
+    pub async fn sandbox_settled(&self, environment: Environment) {
+        if environment != Environment::Sandbox
+            || self.preferences().sandbox_base_url_override.is_some()
+        {
+            return;
+        }
+        let mut changes = self.sandbox.subscribe();
+        let settled = changes.wait_for(|s| s.base_url.is_some() || s.error.is_some());
+        let _ = tokio::time::timeout(SANDBOX_START_WAIT, settled).await;
+    }
+
+    /// The base URL a request carrying `environment`'s key may go to, once the embedded
+    /// sandbox has settled ([`Console::sandbox_settled`]): refused while it has not started,
+    /// and for Production unless it is `https://` or on this machine. A preferences file
+    /// written by hand or by an older version is checked here too, so no path sends a
+    /// `bb_live_` key in cleartext.
+    pub async fn request_base_url(&self, environment: Environment) -> Result<String> {
+        self.sandbox_settled(environment).await;
         let base_url = self.base_url(environment);
         if base_url.is_empty() {
-            let sandbox = read(&self.sandbox);
             return Err(CommandError::new(
                 ConsoleCode::Unreachable,
-                match sandbox.error {
+                match self.sandbox.borrow().error.clone() {
                     Some(error) => format!("The embedded sandbox is not running: {error}"),
-                    None => "The embedded sandbox is still starting.".to_string(),
+                    None => format!(
+                        "The embedded sandbox has not started in {} s; Settings shows its state.",
+                        SANDBOX_START_WAIT.as_secs()
+                    ),
                 },
             ));
         }
@@ -279,7 +307,7 @@ impl Console {
         AppStatus {
             environment,
             base_url: self.base_url(environment),
-            sandbox: read(&self.sandbox),
+            sandbox: self.sandbox.borrow().clone(),
             keychain: self.keychain.clone(),
             version: self.version.clone(),
             has_management_key,
@@ -450,7 +478,7 @@ impl Console {
     /// (see [`botbat_api::Pacer`]).
     pub async fn client(&self, environment: Environment) -> Result<Client> {
         let key = self.management_key(environment).await?;
-        let mut config = self.client_config(environment, key)?;
+        let mut config = self.client_config(environment, key).await?;
         config.pacer = Some(self.pacers[environment as usize].clone());
         Ok(Client::with_http(self.transport()?, config))
     }
@@ -459,6 +487,8 @@ impl Console {
         &self,
         environment: Environment,
     ) -> Result<Sensitive<String>> {
+        // On a first run the sandbox's start is what stores its key.
+        self.sandbox_settled(environment).await;
         self.stored_management_key(environment)
             .await?
             .ok_or_else(|| {
@@ -474,13 +504,13 @@ impl Console {
 
     /// A client for `environment` using `key`; `max_attempts` overrides the retry policy
     /// (the burst test sends each request once, so that 429s stay visible).
-    pub fn client_with_key(
+    pub async fn client_with_key(
         &self,
         environment: Environment,
         key: Sensitive<String>,
         max_attempts: Option<u32>,
     ) -> Result<Client> {
-        let mut config = self.client_config(environment, key)?;
+        let mut config = self.client_config(environment, key).await?;
         if let Some(attempts) = max_attempts {
             config.max_attempts = attempts;
         }
@@ -488,12 +518,12 @@ impl Console {
     }
 
     /// The base URL, key and timeout every client for `environment` starts from.
-    fn client_config(
+    async fn client_config(
         &self,
         environment: Environment,
         key: Sensitive<String>,
     ) -> Result<ClientConfig> {
-        let base_url = self.request_base_url(environment)?;
+        let base_url = self.request_base_url(environment).await?;
         let mut config = ClientConfig::new(&base_url, Some(key))?;
         config.timeout = self.timeout;
         config.user_agent = self.user_agent.clone();

@@ -611,7 +611,7 @@ impl Inspectors {
             ));
         };
         let key = self.console.management_key(environment).await?;
-        let base_url = self.console.request_base_url(environment)?;
+        let base_url = self.console.request_base_url(environment).await?;
         let mut tunnel = station.tunnel.lock().await;
         if tunnel.is_none() {
             let status = station.tunnel_status.clone();

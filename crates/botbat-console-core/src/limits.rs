@@ -83,11 +83,14 @@ impl Console {
             ));
         }
         let client = match key_id {
-            None => self.client_with_key(
-                environment,
-                self.management_key(environment).await?,
-                Some(1),
-            )?,
+            None => {
+                self.client_with_key(
+                    environment,
+                    self.management_key(environment).await?,
+                    Some(1),
+                )
+                .await?
+            }
             Some(id) => {
                 let key: Sensitive<String> = self
                     .secrets
@@ -99,7 +102,7 @@ impl Console {
                             format!("This machine does not hold the secret of {id}; keep a key in the keychain when you create it to use it here."),
                         )
                     })?;
-                self.client_with_key(environment, key, Some(1))?
+                self.client_with_key(environment, key, Some(1)).await?
             }
         };
         // The user's test, not the console's own traffic: its requests and 429s count.

@@ -141,6 +141,7 @@ async fn the_consoles_own_burst_is_paced_under_the_key_limit_where_an_unpaced_on
     let unpaced = fx
         .console
         .client_with_key(env, key, Some(1))
+        .await
         .expect("client");
     let answers = futures::future::join_all((0..BURST).map(|_| unpaced.me())).await;
     let refused = answers
@@ -208,6 +209,72 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
         "no secret in the preferences file"
     );
     assert!(!prefs.contains(&sandbox_key.expose()[8..]));
+}
+
+/// A console made as the window makes it, before its embedded sandbox has started.
+fn console_before_its_sandbox(
+    dir: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+) -> Arc<Console> {
+    Arc::new(Console::new(
+        Box::new(JsonFilePreferences::new(dir.join("preferences.json"))),
+        secrets,
+        KeychainState {
+            available: true,
+            message: None,
+        },
+        "test",
+    ))
+}
+
+/// The window shows its panels before the embedded sandbox has started (and, on a first
+/// run, before the sandbox's key is stored): a click in that time waits for the start and
+/// gets the real answer, and a start that fails answers it with the reason.
+#[tokio::test]
+async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let console = console_before_its_sandbox(dir.path(), secrets.clone());
+    let early = {
+        let console = console.clone();
+        tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
+    };
+    // The test's runtime has one thread: the request runs up to where it waits.
+    tokio::task::yield_now().await;
+    assert!(
+        !early.is_finished(),
+        "the request did not wait for the sandbox"
+    );
+    let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
+        .await
+        .expect("embedded sandbox starts");
+    console.set_sandbox_state(sandbox.state.clone());
+    let report = early
+        .await
+        .expect("task")
+        .expect("answered once the sandbox runs");
+    assert_eq!(Some(report.base_url), sandbox.state.base_url);
+    assert!(report.scopes.contains(&"keys:manage".to_string()));
+
+    let failing = console_before_its_sandbox(dir.path(), secrets.clone());
+    let early = {
+        let console = failing.clone();
+        tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
+    };
+    tokio::task::yield_now().await;
+    failing.set_sandbox_state(botbat_console_core::SandboxState {
+        running: false,
+        base_url: None,
+        data_dir: None,
+        error: Some("port 1 is taken".into()),
+    });
+    let error = early.await.expect("task").expect_err("no sandbox");
+    assert_eq!(error.code, ConsoleCode::Unreachable);
+    assert!(
+        error.message.contains("not running: port 1 is taken"),
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]

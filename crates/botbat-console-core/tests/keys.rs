@@ -144,6 +144,7 @@ async fn rotation_then_activity_then_revocation() {
             botbat_secrets::Sensitive::new(issued.secret.clone()),
             None,
         )
+        .await
         .expect("client");
     old_client
         .me()
@@ -189,6 +190,7 @@ async fn advice_finds_unused_scopes_and_a_narrower_key_has_only_the_used_ones() 
     let client = fx
         .console
         .client_with_key(env, botbat_secrets::Sensitive::new(issued.secret), None)
+        .await
         .expect("client");
     let _: botbat_api::Response<serde_json::Value> =
         client.get("/usage/requests", &[]).await.expect("usage");

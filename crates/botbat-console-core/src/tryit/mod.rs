@@ -188,14 +188,8 @@ impl TryIt {
             .cloned()
     }
 
-    fn document_url(console: &Console, environment: Environment) -> Result<String> {
-        if console.base_url(environment).is_empty() {
-            return Err(CommandError::new(
-                ConsoleCode::Unreachable,
-                "The embedded sandbox is still starting; the catalog loads once it runs.",
-            ));
-        }
-        let base = console.request_base_url(environment)?;
+    async fn document_url(console: &Console, environment: Environment) -> Result<String> {
+        let base = console.request_base_url(environment).await?;
         Ok(format!("{}/openapi.json", base.trim_end_matches('/')))
     }
 
@@ -217,7 +211,7 @@ impl TryIt {
         environment: Environment,
         refresh: bool,
     ) -> Result<Arc<Catalog>> {
-        let source_url = Self::document_url(console, environment)?;
+        let source_url = Self::document_url(console, environment).await?;
         if !refresh {
             if let Some(catalog) = self.cached_catalog(environment) {
                 if catalog.view.source_url == source_url {
@@ -287,7 +281,7 @@ impl TryIt {
         environment: Environment,
         path: &str,
     ) -> Result<Arc<Catalog>> {
-        let source_url = Self::document_url(console, environment)?;
+        let source_url = Self::document_url(console, environment).await?;
         if let Some(catalog) = self.cached_catalog(environment) {
             if catalog.view.source_url == source_url {
                 return Ok(catalog);
@@ -338,7 +332,7 @@ impl TryIt {
             .get(&environment)
             .cloned();
         if let (Some(catalog), Ok(source_url)) =
-            (path_catalog, Self::document_url(console, environment))
+            (path_catalog, Self::document_url(console, environment).await)
         {
             if catalog.view.source_url == source_url && operation_of(&catalog, request).is_some() {
                 return Some(catalog);
@@ -400,7 +394,7 @@ impl TryIt {
         let key = self
             .secret(console, environment, MANAGEMENT_CREDENTIAL)
             .await?;
-        let client = console.client_with_key(environment, key, None)?;
+        let client = console.client_with_key(environment, key, None).await?;
         let me = client.me().await?.data;
         let mut credentials = vec![TryCredential {
             id: MANAGEMENT_CREDENTIAL.into(),
@@ -678,7 +672,7 @@ impl TryIt {
         operation: Option<&TryOperation>,
         started: Instant,
     ) -> Result<TryResponse> {
-        let url = build_url(&console.request_base_url(environment)?, request)?;
+        let url = build_url(&console.request_base_url(environment).await?, request)?;
         let public = operation.is_some_and(|op| !op.requires_key);
         let key = if public {
             None
