@@ -531,6 +531,36 @@ async fn the_writer_keeps_the_newest_captures_up_to_the_count_and_the_age() {
     assert_eq!(store.stored(), 20);
 }
 
+/// The write-ahead log is copied into the file while the store stays open and the writer
+/// goes on (by its checkpointer), instead of only when the log reaches SQLite's default
+/// 1,000 pages on a commit: a burst of about 300 pages ends up in `inspector.sqlite`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_captures_reach_the_database_file_while_the_store_is_open() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("inspector.sqlite");
+    let store = CaptureStore::open(&path).await.expect("store");
+    let before = std::fs::metadata(&path).expect("file").len();
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..100 {
+                let mut capture = capture_at(chrono::Utc::now(), w * 100 + i);
+                capture.body = random(3_000).into_bytes();
+                store.record(capture).await.expect("record");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("sender");
+    }
+    wait_until("the captures in the database file", || async {
+        std::fs::metadata(&path).expect("file").len() >= before + 400 * 3_000
+    })
+    .await;
+    assert_eq!(store.count().await.expect("count"), 400);
+}
+
 #[tokio::test]
 async fn a_target_streaming_an_endless_body_is_read_only_up_to_the_cap() {
     let target = Target::default();
