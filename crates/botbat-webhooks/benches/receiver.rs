@@ -2,7 +2,8 @@
 //!
 //! 1. Throughput: the same signed webhook POSTed 20,000 times over 32 connections to a bare
 //!    axum server that answers 200, and to the receiver (verify, store in SQLite, answer
-//!    the mock 200). Rounds alternate; the figure is the ratio of median rates. The count
+//!    the mock 200). Five rounds alternate; the figure is the ratio of median rates, and
+//!    each round's pair of rates is printed for the spread. The count
 //!    stored must equal the count sent, or the bench fails. Then the same with the store
 //!    at its retention limit, so every batch also deletes as many old captures.
 //! 2. Forwarding overhead: 2,000 sequential requests straight to a target, then through the
@@ -23,7 +24,7 @@ use botbat_webhooks::{standard, Candidate};
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const REQUESTS: usize = 20_000;
 const CONNECTIONS: usize = 32;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 fn body() -> String {
     serde_json::json!({
@@ -153,6 +154,13 @@ async fn main() {
     }
     let sent = (REQUESTS / CONNECTIONS * CONNECTIONS * ROUNDS) as u64;
     let stored = core_.store.count().await.expect("count");
+    let rounds = bare_rates
+        .iter()
+        .zip(&inspector_rates)
+        .map(|(b, i)| format!("{i:.0}/{b:.0} ({:.2})", i / b))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("receiver rounds, receiver/bare req/s: {rounds}");
     let (b, i) = (median(bare_rates), median(inspector_rates));
     println!(
         "receiver: {i:.0} req/s captured and persisted vs bare axum 200 {b:.0} req/s: ratio {:.2}; stored {stored} of {sent} sent",

@@ -317,54 +317,33 @@ impl Default for Retention {
 }
 
 struct WriteJob {
-    row: Row,
+    capture: NewCapture,
+    encoded: Encoded,
     done: oneshot::Sender<Result<i64>>,
 }
 
-/// A capture as the writer inserts it, serialised by the request's own task so that the
-/// one writer thread only binds and steps.
-struct Row {
-    source: &'static str,
-    received_at: i64,
-    method: String,
-    path: String,
+/// The columns of a capture that are JSON text, serialised by the request's own task so
+/// that the one writer thread only binds and steps.
+struct Encoded {
     headers: String,
-    body: Vec<u8>,
-    body_size: i64,
-    response_status: Option<i64>,
-    event_id: Option<String>,
-    event_type: Option<String>,
     scheme: Option<String>,
-    signature_valid: Option<bool>,
     verdict: Option<String>,
-    note: Option<String>,
     masked: String,
 }
 
-impl Row {
-    fn new(capture: NewCapture, masked: &[MaskedHeader]) -> Self {
+impl Encoded {
+    fn new(capture: &NewCapture, masked: &[MaskedHeader]) -> Self {
         let verdict = capture.verdict.as_ref();
         Self {
-            source: capture.source.as_str(),
-            received_at: capture.received_at.timestamp_millis(),
             headers: serde_json::to_string(&capture.headers).unwrap_or_else(|_| "[]".into()),
-            body_size: capture.body_size.min(i64::MAX as u64) as i64,
-            response_status: capture.response_status.map(i64::from),
             scheme: verdict.map(|v| {
                 serde_json::to_value(v.scheme)
                     .ok()
                     .and_then(|s| s.as_str().map(str::to_string))
                     .unwrap_or_default()
             }),
-            signature_valid: verdict.map(|v| v.valid),
             verdict: verdict.and_then(|v| serde_json::to_string(v).ok()),
             masked: serde_json::to_string(masked).unwrap_or_else(|_| "[]".into()),
-            method: capture.method,
-            path: capture.path,
-            body: capture.body,
-            event_id: capture.event_id,
-            event_type: capture.event_type,
-            note: capture.note,
         }
     }
 }
@@ -482,9 +461,13 @@ impl CaptureStore {
     pub async fn record(&self, mut capture: NewCapture) -> Result<i64> {
         let masked = mask_headers(&mut capture.headers, &self.key);
         let (done, committed) = oneshot::channel();
-        let row = Row::new(capture, &masked);
+        let encoded = Encoded::new(&capture, &masked);
         self.writer
-            .send_async(Job::Write(Box::new(WriteJob { row, done })))
+            .send_async(Job::Write(Box::new(WriteJob {
+                capture,
+                encoded,
+                done,
+            })))
             .await
             .map_err(|_| CaptureError::Closed)?;
         committed.await.map_err(|_| CaptureError::Closed)?
@@ -859,23 +842,23 @@ fn insert_batch(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         for job in batch {
-            let r = &job.row;
+            let (c, e) = (&job.capture, &job.encoded);
             ids.push(insert.insert(rusqlite::params![
-                r.source,
-                r.received_at,
-                r.method,
-                r.path,
-                r.headers,
-                r.body,
-                r.body_size,
-                r.response_status,
-                r.event_id,
-                r.event_type,
-                r.scheme,
-                r.signature_valid,
-                r.verdict,
-                r.note,
-                r.masked,
+                c.source.as_str(),
+                c.received_at.timestamp_millis(),
+                c.method,
+                c.path,
+                e.headers,
+                c.body,
+                c.body_size.min(i64::MAX as u64) as i64,
+                c.response_status,
+                c.event_id,
+                c.event_type,
+                e.scheme,
+                c.verdict.as_ref().map(|v| v.valid),
+                e.verdict,
+                c.note,
+                e.masked,
             ])?);
         }
     }
