@@ -62,9 +62,9 @@ pub struct Console {
 /// changed outside the console is picked up within this time.
 pub(crate) const KEYCHAIN_CACHE_TTL: Duration = Duration::from_secs(300);
 
-/// How long a request for the Sandbox waits for the embedded sandbox to start. Opening it
-/// waits up to 20 s for another process's server, so a start that fails is reported as
-/// such before this runs out.
+/// How long a request for the Sandbox waits for the embedded sandbox to start: long enough
+/// for a first run's start (its database created, its key stored), after which the request
+/// says the sandbox has not started and Settings shows its state.
 pub const SANDBOX_START_WAIT: Duration = Duration::from_secs(30);
 
 fn read<T: Clone>(lock: &RwLock<T>) -> T {
@@ -457,8 +457,11 @@ impl Console {
     }
 
     /// Refuses a write aimed at an environment that is no longer the active one, so a form
-    /// opened in Sandbox can never create, rotate or revoke anything in Production.
-    pub fn ensure_active(&self, environment: Environment) -> Result<()> {
+    /// opened in Sandbox can never create, rotate or revoke anything in Production. Asked
+    /// once the embedded sandbox has settled, so a write clicked while it starts is checked
+    /// against the environment active when it is about to go out, not when it was clicked.
+    pub async fn ensure_active(&self, environment: Environment) -> Result<()> {
+        self.sandbox_settled(environment).await;
         let active = self.preferences().active_environment;
         if active == environment {
             Ok(())

@@ -163,7 +163,7 @@ impl Console {
         environment: Environment,
         input: CreateKeyInput,
     ) -> Result<IssuedKey> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let client = self.client(environment).await?;
         let created = client
             .create_api_key(&CreateApiKeyRequest {
@@ -231,7 +231,7 @@ impl Console {
         grace_period_seconds: u64,
         name: Option<&str>,
     ) -> Result<RotationResult> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         check_key_id(key_id)?;
         let client = self.client(environment).await?;
         let rotated = client
@@ -253,7 +253,7 @@ impl Console {
         key_id: &str,
         confirm_name: Option<String>,
     ) -> Result<ApiKey> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         check_key_id(key_id)?;
         let client = self.client(environment).await?;
         let key: ApiKey = client.get(&format!("/api_keys/{key_id}"), &[]).await?.data;
@@ -376,7 +376,7 @@ impl Console {
         environment: Environment,
         key_id: &str,
     ) -> Result<IssuedKey> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let advice = self.scope_advice(key_id).await?;
         let scopes: Vec<Scope> = advice
             .used

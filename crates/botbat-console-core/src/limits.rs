@@ -69,7 +69,7 @@ impl Console {
         count: u32,
         mut progress: impl FnMut(&BurstResult),
     ) -> Result<BurstReport> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         if environment != Environment::Sandbox {
             return Err(CommandError::new(
                 ConsoleCode::SandboxOnly,

@@ -134,7 +134,7 @@ impl Console {
         environment: Environment,
         input: WebhookInput,
     ) -> Result<IssuedWebhookSecret> {
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let created: CreatedWebhook = self
             .client(environment)
             .await?
@@ -177,7 +177,7 @@ impl Console {
         input: WebhookInput,
     ) -> Result<Webhook> {
         check_webhook_id(webhook_id)?;
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let body = serde_json::to_value(UpdateWebhookRequest {
             url: Some(input.url.trim().to_string()),
             event_types: Some(input.event_types),
@@ -200,7 +200,7 @@ impl Console {
 
     pub async fn delete_webhook(&self, environment: Environment, webhook_id: &str) -> Result<()> {
         check_webhook_id(webhook_id)?;
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         self.client(environment)
             .await?
             .delete(&format!("/webhooks/{webhook_id}"))
@@ -234,7 +234,7 @@ impl Console {
         overlap: SecretOverlap,
     ) -> Result<IssuedWebhookSecret> {
         check_webhook_id(webhook_id)?;
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let client = self.client(environment).await?;
         let rotated: RotatedWebhookSecret = client
             .post(
@@ -402,7 +402,7 @@ impl Console {
         delivery_id: &str,
     ) -> Result<Delivery> {
         check_webhook_id(webhook_id)?;
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         Ok(self
             .client(environment)
             .await?
@@ -423,7 +423,7 @@ impl Console {
         since: DateTime<Utc>,
     ) -> Result<ResendReport> {
         check_webhook_id(webhook_id)?;
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         let mut failed = Vec::new();
         let mut cursor = None;
         loop {
@@ -533,7 +533,7 @@ impl Console {
                 "The Event Simulator exists only in the Sandbox: production events come from real activity.",
             ));
         }
-        self.ensure_active(environment)?;
+        self.ensure_active(environment).await?;
         Ok(self
             .client(environment)
             .await?

@@ -610,13 +610,13 @@ impl TryIt {
 
     /// Refuses what must not be sent: a request built for an environment that is no longer
     /// active, and an unconfirmed write in Production.
-    fn guard(
+    async fn guard(
         console: &Console,
         environment: Environment,
         request: &TryRequest,
         options: TrySendOptions,
     ) -> Result<()> {
-        console.ensure_active(environment)?;
+        console.ensure_active(environment).await?;
         let method = request.method.trim().to_ascii_uppercase();
         if environment == Environment::Production && method != "GET" && !options.confirmed {
             return Err(CommandError::new(
@@ -639,8 +639,10 @@ impl TryIt {
         request: &TryRequest,
         options: TrySendOptions,
     ) -> Result<TryResponse> {
+        // The time shown is the request's own, not the embedded sandbox's start.
+        console.sandbox_settled(environment).await;
         let started = Instant::now();
-        Self::guard(console, environment, request, options)?;
+        Self::guard(console, environment, request, options).await?;
         let catalog = match self.cached_catalog(environment) {
             Some(catalog) => Some(catalog),
             None => self.catalog_for(console, environment, request).await,
@@ -718,7 +720,7 @@ impl TryIt {
         mut progress: impl FnMut(&TryProgress),
     ) -> Result<TryFetchAll> {
         let started = Instant::now();
-        Self::guard(console, environment, request, TrySendOptions::default())?;
+        Self::guard(console, environment, request, TrySendOptions::default()).await?;
         if !request.method.trim().eq_ignore_ascii_case("GET") {
             return Err(CommandError::invalid_input(
                 "method",

@@ -569,7 +569,7 @@ impl UsageCache {
         days: u32,
         requests: u32,
     ) -> Result<SeedUsageReport> {
-        self.console.ensure_active(environment)?;
+        self.console.ensure_active(environment).await?;
         if environment != Environment::Sandbox {
             return Err(CommandError::new(
                 ConsoleCode::SandboxOnly,
