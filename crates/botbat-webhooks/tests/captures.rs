@@ -561,6 +561,52 @@ async fn committed_captures_reach_the_database_file_while_the_store_is_open() {
     assert_eq!(store.count().await.expect("count"), 400);
 }
 
+/// A long burst does not pile up in the write-ahead log: 48 MiB of captures pass through
+/// it while it stays near the size at which the log starts over (16 MiB), and every
+/// capture is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_ahead_log_stays_bounded_through_a_long_burst() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("inspector.sqlite");
+    let wal = dir.path().join("inspector.sqlite-wal");
+    let store = CaptureStore::open(&path).await.expect("store");
+    let largest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watching = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let (largest, watching, wal) = (largest.clone(), watching.clone(), wal.clone());
+        tokio::spawn(async move {
+            while watching.load(std::sync::atomic::Ordering::SeqCst) {
+                let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+                largest.fetch_max(size, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let body = random(8_000);
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let (store, body) = (store.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..750 {
+                let mut capture = capture_at(chrono::Utc::now(), w * 750 + i);
+                capture.body = body.clone().into_bytes();
+                store.record(capture).await.expect("record");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("sender");
+    }
+    watching.store(false, std::sync::atomic::Ordering::SeqCst);
+    watcher.await.expect("watcher");
+    assert_eq!(store.count().await.expect("count"), 6_000);
+    let largest = largest.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        largest > 0 && largest <= 24 * 1024 * 1024,
+        "the write-ahead log reached {largest} bytes"
+    );
+}
+
 #[tokio::test]
 async fn a_target_streaming_an_endless_body_is_read_only_up_to_the_cap() {
     let target = Target::default();
