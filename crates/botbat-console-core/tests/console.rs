@@ -211,6 +211,91 @@ async fn the_environment_choice_persists_and_keys_never_cross_environments() {
     assert!(!prefs.contains(&sandbox_key.expose()[8..]));
 }
 
+/// The dashboard's four requests go out together: through a proxy in front of the real
+/// sandbox that holds every request until four different ones are in flight, the summary
+/// arrives, and the proxy saw all four at once. Sent one after another, each would be held
+/// until the proxy gave up on it (5 s, well within the client's 15 s, so no retry piles
+/// up) and the proxy would have seen one at a time.
+#[tokio::test]
+async fn the_dashboards_requests_go_out_together() {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let fx = first_launch().await;
+    let upstream = fx.sandbox.running.base_url.clone();
+    let held: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let most = Arc::new(AtomicUsize::new(0));
+    let arrived = Arc::new(tokio::sync::Notify::new());
+    let forward = reqwest::Client::new();
+    let proxy = {
+        let (held, most, arrived) = (held.clone(), most.clone(), arrived.clone());
+        axum::Router::new().fallback(move |request: axum::extract::Request| {
+            let (held, most, arrived) = (held.clone(), most.clone(), arrived.clone());
+            let (forward, upstream) = (forward.clone(), upstream.clone());
+            async move {
+                let path = request.uri().path().to_string();
+                {
+                    let mut held = held.lock().expect("held");
+                    held.insert(path.clone());
+                    most.fetch_max(held.len(), Ordering::SeqCst);
+                }
+                arrived.notify_waiters();
+                let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+                loop {
+                    let notified = arrived.notified();
+                    if most.load(Ordering::SeqCst) >= 4
+                        || tokio::time::timeout_at(deadline, notified).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                let query = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let url = format!("{}{query}", upstream.trim_end_matches("/v1"));
+                let mut outgoing = forward.get(url);
+                for (name, value) in request.headers() {
+                    if name != axum::http::header::HOST {
+                        outgoing = outgoing.header(name, value);
+                    }
+                }
+                let answer = outgoing.send().await.expect("the sandbox answers");
+                let status = answer.status();
+                let body = answer.bytes().await.expect("body");
+                held.lock().expect("held").remove(&path);
+                (status, body)
+            }
+        })
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, proxy).await;
+    });
+    fx.console
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: Some(format!("http://{address}/v1")),
+            production_base_url: botbat_console_core::DEFAULT_PRODUCTION_BASE_URL.into(),
+            theme: Theme::System,
+            utc_times: false,
+        })
+        .expect("the proxy as the Sandbox's URL");
+    let summary = fx.console.dashboard_summary(false).await.expect("summary");
+    assert_eq!(
+        summary.api_keys_total, 1,
+        "the bootstrap key, through the proxy"
+    );
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        4,
+        "different requests in flight at once"
+    );
+}
+
 /// A console made as the window makes it, before its embedded sandbox has started.
 fn console_before_its_sandbox(
     dir: &std::path::Path,
