@@ -267,7 +267,19 @@ impl Console {
             return;
         }
         let mut changes = self.sandbox.subscribe();
-        let settled = changes.wait_for(|s| s.base_url.is_some() || s.error.is_some());
+        let settled = async {
+            // A Sandbox URL saved in Settings meanwhile ends the wait too (see
+            // `save_settings`).
+            while self.preferences().sandbox_base_url_override.is_none() {
+                let state = changes.borrow_and_update().clone();
+                if state.base_url.is_some()
+                    || state.error.is_some()
+                    || changes.changed().await.is_err()
+                {
+                    return;
+                }
+            }
+        };
         let _ = tokio::time::timeout(SANDBOX_START_WAIT, settled).await;
     }
 
@@ -352,12 +364,16 @@ impl Console {
                 .map_err(|e| CommandError::invalid_input("production_base_url", e))?
                 .to_string(),
         };
-        self.update_preferences(|p| {
+        let saved = self.update_preferences(|p| {
             p.sandbox_base_url_override = sandbox_override;
             p.production_base_url = production;
             p.theme = input.theme;
             p.utc_times = input.utc_times;
-        })
+        })?;
+        // Requests waiting for the embedded sandbox look again: they may go to the URL just
+        // saved.
+        self.sandbox.send_modify(|_| {});
+        Ok(saved)
     }
 
     async fn key_presence(&self, environment: Environment) -> KeyPresence {

@@ -360,6 +360,28 @@ async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
         "{}",
         error.message
     );
+
+    // A Sandbox URL saved in Settings while a request waits sends it there.
+    let overridden = console_before_its_sandbox(dir.path(), secrets.clone());
+    let early = {
+        let console = overridden.clone();
+        tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
+    };
+    tokio::task::yield_now().await;
+    assert!(!early.is_finished(), "the request did not wait for the sandbox");
+    overridden
+        .save_settings(SettingsInput {
+            sandbox_base_url_override: sandbox.state.base_url.clone(),
+            production_base_url: botbat_console_core::DEFAULT_PRODUCTION_BASE_URL.into(),
+            theme: Theme::System,
+            utc_times: false,
+        })
+        .expect("saved");
+    let report = early
+        .await
+        .expect("task")
+        .expect("answered by the URL saved in Settings");
+    assert_eq!(Some(report.base_url), sandbox.state.base_url);
 }
 
 #[tokio::test]
