@@ -368,7 +368,10 @@ async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
         tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
     };
     tokio::task::yield_now().await;
-    assert!(!early.is_finished(), "the request did not wait for the sandbox");
+    assert!(
+        !early.is_finished(),
+        "the request did not wait for the sandbox"
+    );
     overridden
         .save_settings(SettingsInput {
             sandbox_base_url_override: sandbox.state.base_url.clone(),
