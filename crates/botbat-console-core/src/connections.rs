@@ -214,7 +214,7 @@ pub struct Connections {
     writing: tokio::sync::Mutex<()>,
     /// The console's shared transport ([`botbat_api::http_transport`], its User-Agent and
     /// pool), given with [`Connections::with_transport`] or built on first use.
-    http: std::sync::OnceLock<reqwest::Client>,
+    http: crate::transport::LazyTransport,
 }
 
 /// How long a connection test may take, as long as the console's other calls.
@@ -228,24 +228,20 @@ impl Connections {
             dir: dir.to_path_buf(),
             secrets,
             writing: tokio::sync::Mutex::new(()),
-            http: std::sync::OnceLock::new(),
+            http: Default::default(),
         }
     }
 
     /// Sends through `http` (the console's [`crate::Console::transport`]), so every request
     /// the console makes shares one pool and one User-Agent.
     pub fn with_transport(self, http: reqwest::Client) -> Self {
-        let _ = self.http.set(http);
+        self.http.give(http);
         self
     }
 
     /// The client every request to a connection is sent with.
     pub(crate) fn http(&self) -> Result<reqwest::Client> {
-        if let Some(http) = self.http.get() {
-            return Ok(http.clone());
-        }
-        let http = botbat_api::http_transport()?;
-        Ok(self.http.get_or_init(|| http).clone())
+        self.http.get()
     }
 
     /// Every saved connection, oldest first. A list that cannot be read is an error that

@@ -43,7 +43,7 @@ pub struct Console {
     data_dir: Option<PathBuf>,
     /// One connection pool for every platform client the console makes (one per command):
     /// TLS roots load once, and polls reuse warm connections.
-    transport: std::sync::OnceLock<reqwest::Client>,
+    transport: crate::transport::LazyTransport,
     /// The Botbiz and Botmaker connections: see [`Console::connections`].
     connections: std::sync::OnceLock<Arc<crate::connections::Connections>>,
     /// One pacer per environment for the console's own calls with its management key, so
@@ -95,7 +95,7 @@ impl Console {
             timeout: Duration::from_secs(15),
             issued: Mutex::new(HashMap::new()),
             data_dir: None,
-            transport: std::sync::OnceLock::new(),
+            transport: Default::default(),
             connections: std::sync::OnceLock::new(),
             user_agent: None,
             pacers: [
@@ -552,17 +552,13 @@ impl Console {
     /// Sends through `http`, a transport built ahead (see [`crate::EarlyStart`]), instead of
     /// building one on first use.
     pub fn with_transport(self, http: reqwest::Client) -> Self {
-        let _ = self.transport.set(http);
+        self.transport.give(http);
         self
     }
 
     /// The shared connection pool, built on first use; connections send through it too.
     pub fn transport(&self) -> Result<reqwest::Client> {
-        if let Some(http) = self.transport.get() {
-            return Ok(http.clone());
-        }
-        let http = botbat_api::http_transport()?;
-        Ok(self.transport.get_or_init(|| http).clone())
+        self.transport.get()
     }
 
     pub async fn test_connection(&self, environment: Environment) -> Result<ConnectionReport> {

@@ -21,6 +21,7 @@ mod preferences;
 pub mod profile;
 pub mod requests;
 pub mod serve;
+mod transport;
 pub mod tryit;
 pub mod usage;
 pub mod webhooks;
