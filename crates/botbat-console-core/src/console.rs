@@ -261,9 +261,7 @@ impl Console {
     /// answer instead of "still starting", and on a first run the management key the
     /// sandbox's start stores is there to be read.
     pub async fn sandbox_settled(&self, environment: Environment) {
-        if environment != Environment::Sandbox
-            || self.preferences().sandbox_base_url_override.is_some()
-        {
+        if environment != Environment::Sandbox {
             return;
         }
         let mut changes = self.sandbox.subscribe();
