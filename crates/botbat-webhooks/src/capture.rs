@@ -8,8 +8,8 @@
 //! costs no hand-off between the async runtime and a pool's worker; a second thread copies
 //! the write-ahead log into the file (checkpoints) while the writer goes on. Reads, and the
 //! updates of a capture once stored (its forward result, replays, deletions), go through
-//! an sqlx pool. The list queries are windowed (offset + limit
-//! over an id index) so a view of 100,000 captures reads only the rows on screen.
+//! an sqlx pool. The list queries are windowed (offset + limit over an id index) so a view
+//! of 100,000 captures reads only the rows on screen.
 //!
 //! Credential headers are masked on the way in (see [`crate::credentials`]); bodies are
 //! stored as received. The writer also enforces the retention: after each batch it deletes
@@ -745,19 +745,15 @@ fn run_checkpointer(connection: rusqlite::Connection, wanted: flume::Receiver<()
 
 /// Starts the writer and its checkpointer, each with its own connection to `path`.
 fn start_writer(path: &Path, shared: Arc<Shared>) -> Result<flume::Sender<Job>> {
-    let open = |role: &str| -> Result<rusqlite::Connection> {
-        open_connection(path).map_err(|e| CaptureError::Open {
-            path: path.display().to_string(),
-            message: format!("{role}: {e}"),
-        })
+    let failed = |message: String| CaptureError::Open {
+        path: path.display().to_string(),
+        message,
     };
+    let open = |role: &str| open_connection(path).map_err(|e| failed(format!("{role}: {e}")));
     let writer = open("the writer's connection")?;
     writer
         .pragma_update(None, "wal_autocheckpoint", WAL_BACKSTOP_PAGES)
-        .map_err(|e| CaptureError::Open {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| failed(format!("the writer's connection: {e}")))?;
     let checkpointer = open("the checkpointer's connection")?;
     let (checkpoint, wanted) = flume::bounded(1);
     let (jobs_in, jobs) = flume::bounded(4096);
@@ -766,10 +762,7 @@ fn start_writer(path: &Path, shared: Arc<Shared>) -> Result<flume::Sender<Job>> 
             .name(name.into())
             .spawn(run)
             .map(drop)
-            .map_err(|e| CaptureError::Open {
-                path: path.display().to_string(),
-                message: format!("cannot start the {name} thread: {e}"),
-            })
+            .map_err(|e| failed(format!("cannot start the {name} thread: {e}")))
     };
     spawn(
         "inspector-checkpoint",
