@@ -25,17 +25,7 @@ async fn launch(dir: tempfile::TempDir, secrets: Arc<dyn SecretStore>) -> Fixtur
     let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox starts");
-    let console = Console::new(
-        Box::new(JsonFilePreferences::new(
-            dir.path().join("preferences.json"),
-        )),
-        secrets.clone(),
-        KeychainState {
-            available: true,
-            message: None,
-        },
-        "test",
-    );
+    let console = console_before_its_sandbox(dir.path(), secrets.clone());
     console.set_sandbox_state(sandbox.state.clone());
     Fixture {
         console,
@@ -297,11 +287,8 @@ async fn the_dashboards_requests_go_out_together() {
 }
 
 /// A console made as the window makes it, before its embedded sandbox has started.
-fn console_before_its_sandbox(
-    dir: &std::path::Path,
-    secrets: Arc<dyn SecretStore>,
-) -> Arc<Console> {
-    Arc::new(Console::new(
+fn console_before_its_sandbox(dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Console {
+    Console::new(
         Box::new(JsonFilePreferences::new(dir.join("preferences.json"))),
         secrets,
         KeychainState {
@@ -309,17 +296,16 @@ fn console_before_its_sandbox(
             message: None,
         },
         "test",
-    ))
+    )
 }
 
-/// The window shows its panels before the embedded sandbox has started (and, on a first
-/// run, before the sandbox's key is stored): a click in that time waits for the start and
-/// gets the real answer, and a start that fails answers it with the reason.
-#[tokio::test]
-async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let console = console_before_its_sandbox(dir.path(), secrets.clone());
+/// A connection test clicked on `console` before its sandbox has settled; returns once the
+/// test is waiting for it.
+async fn connection_test_waiting(
+    console: &Arc<Console>,
+) -> tokio::task::JoinHandle<
+    Result<botbat_console_core::ConnectionReport, botbat_console_core::CommandError>,
+> {
     let early = {
         let console = console.clone();
         tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
@@ -330,6 +316,18 @@ async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
         !early.is_finished(),
         "the request did not wait for the sandbox"
     );
+    early
+}
+
+/// The window shows its panels before the embedded sandbox has started (and, on a first
+/// run, before the sandbox's key is stored): a click in that time waits for the start and
+/// gets the real answer, and a start that fails answers it with the reason.
+#[tokio::test]
+async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let console = Arc::new(console_before_its_sandbox(dir.path(), secrets.clone()));
+    let early = connection_test_waiting(&console).await;
     let sandbox = start_embedded_sandbox(&dir.path().join("sandbox"), &secrets)
         .await
         .expect("embedded sandbox starts");
@@ -341,12 +339,8 @@ async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
     assert_eq!(Some(report.base_url), sandbox.state.base_url);
     assert!(report.scopes.contains(&"keys:manage".to_string()));
 
-    let failing = console_before_its_sandbox(dir.path(), secrets.clone());
-    let early = {
-        let console = failing.clone();
-        tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
-    };
-    tokio::task::yield_now().await;
+    let failing = Arc::new(console_before_its_sandbox(dir.path(), secrets.clone()));
+    let early = connection_test_waiting(&failing).await;
     failing.set_sandbox_state(botbat_console_core::SandboxState {
         running: false,
         base_url: None,
@@ -362,16 +356,8 @@ async fn a_request_made_while_the_sandbox_starts_waits_for_it() {
     );
 
     // A Sandbox URL saved in Settings while a request waits sends it there.
-    let overridden = console_before_its_sandbox(dir.path(), secrets.clone());
-    let early = {
-        let console = overridden.clone();
-        tokio::spawn(async move { console.test_connection(Environment::Sandbox).await })
-    };
-    tokio::task::yield_now().await;
-    assert!(
-        !early.is_finished(),
-        "the request did not wait for the sandbox"
-    );
+    let overridden = Arc::new(console_before_its_sandbox(dir.path(), secrets.clone()));
+    let early = connection_test_waiting(&overridden).await;
     overridden
         .save_settings(SettingsInput {
             sandbox_base_url_override: sandbox.state.base_url.clone(),
